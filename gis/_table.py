@@ -1,0 +1,162 @@
+"""Reading any input file into a frame of text cells, and collecting problems row by row."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from pathlib import Path
+from typing import Iterable
+
+import geopandas as gpd
+import pandas as pd
+
+from .errors import InputError, raise_collected
+
+TABLE_SUFFIXES = frozenset({".csv", ".txt", ".xlsx", ".xlsm", ".xls"})
+GIS_SUFFIXES = frozenset({".geojson", ".json", ".gpkg", ".shp", ".zip", ".kml", ".fgb"})
+
+#: Chinese (and common English) column headers seen in offices' ledgers → our field names.
+HEADER_ALIASES = {
+    "场所编号": "venue_id", "场所id": "venue_id", "编号": "venue_id", "id": "venue_id",
+    "名称": "name", "场所名称": "name", "类别": "category", "场所类别": "category", "类型": "category",
+    "地址": "address", "网格": "grid_id", "网格编号": "grid_id", "经度": "lon", "纬度": "lat",
+    "longitude": "lon", "latitude": "lat", "lng": "lon", "x": "lon", "y": "lat",
+    "营业开始": "open", "营业结束": "close", "上次检查": "last_inspected", "最近检查日期": "last_inspected",
+    "风险": "risk", "电话": "phone", "坐标系": "crs", "社区": "community", "网格员": "worker",
+    "队伍编号": "team_id", "角色": "roles", "班次": "shift", "出行方式": "mode", "责任网格": "home_grids",
+    "隐患编号": "hazard_id", "隐患类型": "type", "发现日期": "found_on", "等级": "severity",
+    "状态": "status", "整改期限": "deadline", "责任单位": "responsible_unit",
+    "责任人": "responsible_person", "整改标准": "standard", "描述": "description",
+    "日期": "date", "检查日期": "date", "结果": "outcome", "备注": "notes",
+}
+
+
+def read_frame(path: Path, *, header_aliases: dict[str, str] | None = None) -> tuple[pd.DataFrame, str]:
+    """Read a table or a GIS layer; return the frame (text cells, '' for empty) and its row unit.
+
+    GIS layers keep their ``geometry`` column (a GeoDataFrame) and count in 1-based features;
+    tables count rows as Excel shows them (header is row 1).
+    """
+    path = Path(path)
+    if not path.exists():
+        msg = "file not found"
+        raise InputError(msg, file=path.name)
+    suffix = path.suffix.lower()
+    try:
+        if suffix in (".csv", ".txt"):
+            frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+            unit = "row"
+        elif suffix in (".xlsx", ".xlsm", ".xls"):
+            frame = pd.read_excel(path, dtype=object, sheet_name=0)
+            frame = frame.map(_cell_text)
+            unit = "row"
+        elif suffix in GIS_SUFFIXES:
+            frame = gpd.read_file(path, engine="pyogrio")
+            unit = "feature"
+        else:
+            msg = f"file type {suffix or '(none)'} is not supported (use CSV, XLSX, GeoJSON, GeoPackage or Shapefile)"
+            raise InputError(msg, file=path.name)
+    except InputError:
+        raise
+    except UnicodeDecodeError as err:
+        msg = "is not UTF-8 text: save the CSV as 'CSV UTF-8' (Excel/WPS) and try again"
+        raise InputError(msg, file=path.name) from err
+    except Exception as err:  # pandas/pyogrio raise many types for unreadable files
+        msg = f"could not be read: {err}"
+        raise InputError(msg, file=path.name) from err
+    aliases = HEADER_ALIASES | (header_aliases or {})
+    renamed = {}
+    for col in frame.columns:
+        if col == "geometry":
+            continue
+        key = str(col).strip()
+        renamed[col] = aliases.get(key, aliases.get(key.lower(), key.lower()))
+    frame = frame.rename(columns=renamed)
+    if unit == "feature":
+        for col in frame.columns:
+            if col != "geometry":
+                frame[col] = frame[col].map(_cell_text)
+    return frame.reset_index(drop=True), unit
+
+
+def _cell_text(value: object) -> str:
+    if value is None or (isinstance(value, float) and pd.isna(value)) or value is pd.NaT:
+        return ""
+    if isinstance(value, (dt.datetime, pd.Timestamp)):
+        return value.strftime("%Y-%m-%d") if value.time() == dt.time() else value.strftime("%Y-%m-%d %H:%M")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, dt.time):
+        return value.strftime("%H:%M")
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
+        return str(int(value))
+    return str(value).strip()
+
+
+class Problems:
+    """Collects every problem of one file so the user sees them all at once."""
+
+    def __init__(self, file: str, unit: str) -> None:
+        self.file, self.unit, self.items = file, unit, []
+
+    def row_number(self, index: int) -> int:
+        return index + 2 if self.unit == "row" else index + 1
+
+    def add(self, index: int | None, field: str | None, problem: str) -> None:
+        row = None if index is None else self.row_number(index)
+        self.items.append(InputError(problem, file=self.file, row=row, field=field, unit=self.unit))
+
+    def require_columns(self, frame: pd.DataFrame, columns: Iterable[str], *, hint: str = "") -> None:
+        found = [c for c in frame.columns if c != "geometry"]
+        for col in columns:
+            if col not in frame.columns:
+                msg = f"{col}: column '{col}' is missing (found: {', '.join(found) or 'no columns'}){hint}"
+                self.items.append(InputError(msg, file=self.file, field=col))
+        self.raise_if_any()
+
+    def unique_ids(self, ids: pd.Series, field: str) -> None:
+        first_seen: dict[str, int] = {}
+        for i, value in ids.items():
+            if value == "":
+                self.add(i, field, f"{field} is empty")
+            elif value in first_seen:
+                self.add(i, field, f"{field} {value!r} appears again (first at {self.unit} {self.row_number(first_seen[value])})")
+            else:
+                first_seen[value] = i
+
+    def raise_if_any(self) -> None:
+        raise_collected(self.items)
+
+
+_DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y%m%d", "%Y年%m月%d日", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S")
+
+
+def parse_date(text: str) -> dt.date:
+    """A calendar date in the forms offices use (2026-11-03, 2026/11/3, 2026年11月3日).
+
+    Raises
+    ------
+    ValueError
+        When none of the forms fits.
+    """
+    text = re.sub(r"\s+", " ", str(text).strip())
+    for fmt in _DATE_FORMATS:
+        try:
+            return dt.datetime.strptime(text, fmt).date()
+        except ValueError:
+            continue
+    msg = f"{text!r} is not a date YYYY-MM-DD"
+    raise ValueError(msg)
+
+
+def parse_float(text: str) -> float:
+    value = float(str(text).strip())
+    if value != value:  # NaN
+        msg = "NaN"
+        raise ValueError(msg)
+    return value
+
+
+def split_list(text: str) -> list[str]:
+    """``"a;b, c；d"`` → ['a', 'b', 'c', 'd'] (semicolons, commas, Chinese punctuation, '|')."""
+    return [p.strip() for p in re.split(r"[;,，；、|/]", str(text)) if p.strip()]

@@ -1,0 +1,601 @@
+"""Readers of the input layers: validate everything, convert to WGS84, join venues to grids.
+
+Each reader checks the whole file before returning and raises one :class:`InputError` naming
+the file, the row (Excel numbering) or feature, and the field, with every other problem in
+``.more``. Readers return new frames indexed by their id and never change their inputs.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import warnings
+from pathlib import Path
+from typing import Iterable, Sequence
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from ._table import Problems, parse_date, parse_float, read_frame, split_list
+from .crs import normalize_crs_name, transform_geoseries_to_wgs84, to_wgs84_lonlat
+from .errors import DataWarning, InputError
+from .rules import MODES, ROLE_LABELS_ZH, ROLES, Rules
+from .timeparse import parse_hhmm, parse_shifts
+
+UNASSIGNED_GRID = "unassigned"
+DEFAULT_SHIFT = "09:00-12:00,14:00-17:30"
+HAZARD_STATUSES = ("found", "reported", "rectifying", "feedback", "closed")
+_STATUS_ALIASES = {
+    "发现": "found", "已发现": "found", "报告": "reported", "已报告": "reported", "open": "reported",
+    "待整改": "reported", "处置": "rectifying", "整改中": "rectifying", "整改": "rectifying",
+    "反馈": "feedback", "待复查": "feedback", "销号": "closed", "已销号": "closed", "已关闭": "closed",
+}
+_SEVERITY_ALIASES = {"一般": "general", "重大": "major", "general": "general", "major": "major"}
+OUTCOMES = ("done", "closed_door", "refused")
+_OUTCOME_ALIASES = {
+    "已检查": "done", "完成": "done", "正常": "done", "检查": "done", "关门": "closed_door",
+    "闭门": "closed_door", "未营业": "closed_door", "拒绝": "refused", "拒检": "refused", "拒绝检查": "refused",
+}
+_ROLE_ALIASES = {label: code for code, label in ROLE_LABELS_ZH.items()} | {
+    "物业人员": "property", "安全员": "safety_officer", "专职安全员": "safety_officer", "网格长": "grid_worker",
+}
+_MODE_ALIASES = {"步行": "walk", "foot": "walk", "电动车": "ebike", "电动自行车": "ebike", "e-bike": "ebike", "bike": "ebike"}
+
+
+def _name(path: str | Path) -> str:
+    return Path(path).name
+
+
+def _resolve_crs_arg(crs: str | None, file: str) -> str | None:
+    if crs is None or str(crs).strip() == "":
+        return None
+    try:
+        return normalize_crs_name(crs)
+    except ValueError as err:
+        raise InputError(f"crs: {err}", file=file, field="crs") from err
+
+
+# --- grids -------------------------------------------------------------------------------
+
+def read_grids(path: str | Path, *, crs: str | None = None) -> gpd.GeoDataFrame:
+    """Read grid polygons (网格) from GeoJSON, GeoPackage or Shapefile.
+
+    Parameters
+    ----------
+    path
+        The layer; needs a ``grid_id`` field; ``name``, ``community``, ``worker`` are optional.
+    crs
+        The coordinates' CRS when the file's own is wrong or missing (e.g. ``"gcj02"`` for a
+        layer drawn on AMap).
+
+    Returns
+    -------
+    GeoDataFrame indexed by ``grid_id`` (str) in EPSG:4326.
+
+    Raises
+    ------
+    InputError
+        Missing field, duplicate or empty id, empty, invalid or non-polygon geometry, unknown CRS.
+    """
+    file = _name(path)
+    frame, unit = read_frame(Path(path))
+    if unit != "feature":
+        msg = "grids must be a GIS layer of polygons (GeoJSON, GeoPackage or Shapefile)"
+        raise InputError(msg, file=file)
+    problems = Problems(file, unit)
+    problems.require_columns(frame, ["grid_id"])
+    problems.unique_ids(frame["grid_id"], "grid_id")
+    for i, geom in frame.geometry.items():
+        if geom is None or geom.is_empty:
+            problems.add(i, "geometry", "geometry is empty: draw the grid's polygon or remove the feature")
+        elif geom.geom_type not in ("Polygon", "MultiPolygon"):
+            problems.add(i, "geometry", f"geometry is a {geom.geom_type}; grids must be polygons")
+        elif not geom.is_valid:
+            reason = shapely.is_valid_reason(geom)
+            problems.add(i, "geometry", f"geometry is not valid ({reason}); repair it (QGIS 'Fix geometries' or shapely.make_valid) or redraw it")
+    problems.raise_if_any()
+    geoms = _layer_to_wgs84(frame, file, crs)
+    out = gpd.GeoDataFrame(
+        {col: frame[col].to_numpy() for col in ("name", "community", "worker") if col in frame},
+        geometry=geoms.to_numpy(), crs="EPSG:4326", index=pd.Index(frame["grid_id"], name="grid_id"),
+    )
+    for col in ("name", "community", "worker"):
+        if col not in out:
+            out[col] = out.index if col == "name" else ""
+    return out[["name", "community", "worker", "geometry"]]
+
+
+def _layer_to_wgs84(frame: gpd.GeoDataFrame, file: str, crs: str | None) -> gpd.GeoSeries:
+    given = _resolve_crs_arg(crs, file)
+    if given is not None:
+        return transform_geoseries_to_wgs84(gpd.GeoSeries(frame.geometry.values), given)
+    if frame.crs is None:
+        msg = "crs: the layer has no CRS (a Shapefile without .prj?); give it with --crs (e.g. EPSG:4326, EPSG:4490, gcj02)"
+        raise InputError(msg, file=file, field="crs")
+    return gpd.GeoSeries(frame.geometry.values, crs=frame.crs).to_crs("EPSG:4326")
+
+
+# --- points (venues, team start points) --------------------------------------------------
+
+def _points_from_table(
+    frame: pd.DataFrame,
+    problems: Problems,
+    *,
+    lon_field: str,
+    lat_field: str,
+    default_crs: str | None,
+) -> gpd.GeoSeries:
+    """WGS84 points from lon/lat columns; rows may name their own CRS in a ``crs`` column."""
+    lon = np.full(len(frame), np.nan)
+    lat = np.full(len(frame), np.nan)
+    row_crs = []
+    for i in range(len(frame)):
+        own = frame["crs"].iat[i] if "crs" in frame else ""
+        code = default_crs or "EPSG:4326"
+        if own:
+            try:
+                code = normalize_crs_name(own)
+            except ValueError as err:
+                problems.add(i, "crs", f"crs {own!r}: {err}")
+                row_crs.append(None)
+                continue
+        row_crs.append(code)
+        values = []
+        for field in (lon_field, lat_field):
+            text = frame[field].iat[i]
+            if text == "":
+                problems.add(i, field, f"{field} is empty: every row needs {lon_field} and {lat_field}")
+                values.append(None)
+                continue
+            try:
+                values.append(parse_float(text))
+            except ValueError:
+                problems.add(i, field, f"{field} {text!r} is not a number")
+                values.append(None)
+        if None in values:
+            continue
+        x, y = values
+        if _is_geographic(code):
+            trouble = _lonlat_trouble(x, y, lon_field, lat_field)
+            if trouble:
+                problems.add(i, trouble[0], trouble[1])
+                continue
+        lon[i], lat[i] = x, y
+    problems.raise_if_any()
+    out_lon, out_lat = lon.copy(), lat.copy()
+    for code in set(row_crs):
+        rows = np.array([c == code for c in row_crs])
+        out_lon[rows], out_lat[rows] = to_wgs84_lonlat(lon[rows], lat[rows], code)
+    for i in range(len(frame)):
+        if row_crs[i] and not _is_geographic(row_crs[i]):
+            trouble = _lonlat_trouble(out_lon[i], out_lat[i], lon_field, lat_field)
+            if trouble:
+                problems.add(i, lon_field, f"{lon_field}/{lat_field} in {row_crs[i]} fall outside the world ({out_lon[i]:.4f}, {out_lat[i]:.4f}): is the CRS right?")
+    problems.raise_if_any()
+    return gpd.GeoSeries(gpd.points_from_xy(out_lon, out_lat), crs="EPSG:4326")
+
+
+def _is_geographic(code: str) -> bool:
+    if code in ("gcj02", "bd09"):
+        return True
+    import pyproj
+
+    return pyproj.CRS.from_user_input(code).is_geographic
+
+
+def _lonlat_trouble(lon: float, lat: float, lon_field: str, lat_field: str) -> tuple[str, str] | None:
+    in_china_lon, in_china_lat = 73 <= lon <= 136, 3 <= lat <= 54
+    if (73 <= lat <= 136 and 3 <= lon <= 54) or (abs(lat) > 90 and abs(lon) <= 90):
+        return lon_field, (f"{lon_field} {lon:g} and {lat_field} {lat:g} look swapped: {lon_field} is the "
+                           f"longitude (73-136 in China), {lat_field} the latitude (3-54)")
+    if not -180 <= lon <= 180:
+        return lon_field, f"{lon_field} {lon:g} is not a longitude (-180 to 180)"
+    if not -90 <= lat <= 90:
+        return lat_field, f"{lat_field} {lat:g} is not a latitude (-90 to 90)"
+    if lon == 0 and lat == 0:
+        return lon_field, f"{lon_field}/{lat_field} are 0,0: the coordinates are missing"
+    del in_china_lon, in_china_lat
+    return None
+
+
+def _points_from_layer(frame: gpd.GeoDataFrame, problems: Problems, file: str, crs: str | None) -> gpd.GeoSeries:
+    for i, geom in frame.geometry.items():
+        if geom is None or geom.is_empty:
+            problems.add(i, "geometry", "geometry is empty: every venue needs a point")
+        elif geom.geom_type != "Point":
+            problems.add(i, "geometry", f"geometry is a {geom.geom_type}; venues must be points")
+    problems.raise_if_any()
+    given = _resolve_crs_arg(crs, file)
+    if (given is None and frame.crs is not None and frame.crs.is_geographic) or (given and _is_geographic(given)):
+        for i, geom in frame.geometry.items():
+            trouble = _lonlat_trouble(geom.x, geom.y, "lon", "lat")
+            if trouble:
+                problems.add(i, "geometry", trouble[1])
+        problems.raise_if_any()
+    return _layer_to_wgs84(frame, file, crs)
+
+
+# --- venues ------------------------------------------------------------------------------
+
+def read_venues(
+    paths: str | Path | Sequence[str | Path],
+    *,
+    rules: Rules,
+    grids: gpd.GeoDataFrame | None = None,
+    crs: str | None = None,
+    as_of: dt.date | None = None,
+) -> gpd.GeoDataFrame:
+    """Read venue points (场所) from one or more files and join them to grids.
+
+    Parameters
+    ----------
+    paths
+        GeoJSON/GPKG/SHP points, or CSV/XLSX with ``lon``/``lat`` (a ``crs`` column may name a
+        row's CRS: ``gcj02`` for AMap/Tencent exports, ``bd09`` for Baidu).
+    rules
+        For category codes, Chinese labels and aliases, and default opening hours.
+    grids
+        From :func:`read_grids`; venues without ``grid_id`` get the grid that contains them.
+        A venue outside every grid is kept with grid ``"unassigned"`` and a :class:`DataWarning`.
+    crs
+        The CRS of rows that do not name one (default WGS84).
+    as_of
+        Dates after this day (the plan date) are rejected as being in the future.
+
+    Returns
+    -------
+    GeoDataFrame indexed by ``venue_id`` with name, category, group, address, grid_id, open_s,
+    close_s (seconds after midnight; close may pass 86400), last_inspected (date or None),
+    risk (float, NaN when not given), phone, source_file, source_row, geometry (EPSG:4326).
+    """
+    path_list = [paths] if isinstance(paths, (str, Path)) else list(paths)
+    parts = [_read_venue_file(Path(p), rules=rules, crs=crs, as_of=as_of) for p in path_list]
+    venues = pd.concat(parts) if len(parts) > 1 else parts[0]
+    dup = venues.index.duplicated(keep="first")
+    if dup.any():
+        i = int(np.flatnonzero(dup)[0])
+        first = venues.loc[venues.index[i]].iloc[0]
+        again = venues.iloc[i]
+        msg = (f"venue_id {venues.index[i]!r} appears again (first in {first['source_file']} "
+               f"row {first['source_row']})")
+        raise InputError(msg, file=again["source_file"], row=int(again["source_row"]), field="venue_id")
+    venues = gpd.GeoDataFrame(venues, geometry="geometry", crs="EPSG:4326")
+    if grids is not None:
+        venues = _join_grids(venues, grids)
+    return venues
+
+
+def _read_venue_file(path: Path, *, rules: Rules, crs: str | None, as_of: dt.date | None) -> gpd.GeoDataFrame:
+    file = path.name
+    frame, unit = read_frame(path)
+    problems = Problems(file, unit)
+    needed = ["venue_id", "name", "category"] + (["lon", "lat"] if unit == "row" else [])
+    problems.require_columns(frame, needed)
+    problems.unique_ids(frame["venue_id"], "venue_id")
+    categories = []
+    for i, value in frame["category"].items():
+        code = rules.resolve_category(value)
+        if code is None:
+            hint = rules.suggest_category(value)
+            problems.add(i, "category", f"category {value!r} is not a known category"
+                         + (f" (did you mean {hint}?)" if hint else ""))
+        categories.append(code)
+    opens, closes = [], []
+    for i in range(len(frame)):
+        cat = rules.categories.get(categories[i]) if categories[i] else None
+        times = []
+        for field in ("open", "close"):
+            text = frame[field].iat[i] if field in frame else ""
+            if text == "":
+                times.append(None)
+                continue
+            try:
+                times.append(parse_hhmm(text))
+            except ValueError:
+                problems.add(i, field, f"{field} {text!r} is not a time HH:MM (e.g. 09:00, 21:30, 24:00)")
+                times.append(None)
+        o = times[0] if times[0] is not None else (cat.open_s if cat else 0)
+        c = times[1] if times[1] is not None else (cat.close_s if cat else 86400)
+        if c <= o:  # closes after midnight
+            c += 86400
+        opens.append(o)
+        closes.append(c)
+    last = _dates(frame, "last_inspected", problems, as_of=as_of)
+    risk = np.full(len(frame), np.nan)
+    if "risk" in frame:
+        for i, text in frame["risk"].items():
+            if text == "":
+                continue
+            try:
+                value = parse_float(text)
+            except ValueError:
+                problems.add(i, "risk", f"risk {text!r} is not a number")
+                continue
+            if not 0 <= value <= 1:
+                problems.add(i, "risk", f"risk {text!r} should be between 0 and 1")
+            risk[i] = value
+    if unit == "row":
+        geoms = _points_from_table(frame, problems, lon_field="lon", lat_field="lat", default_crs=_resolve_crs_arg(crs, file))
+    else:
+        problems.raise_if_any()
+        geoms = _points_from_layer(frame, problems, file, crs)
+    problems.raise_if_any()
+    out = gpd.GeoDataFrame(
+        {
+            "name": frame["name"].to_numpy(),
+            "category": categories,
+            "group": [rules.categories[c].group for c in categories],
+            "address": frame["address"].to_numpy() if "address" in frame else "",
+            "grid_id": frame["grid_id"].to_numpy() if "grid_id" in frame else "",
+            "open_s": np.asarray(opens, dtype=int),
+            "close_s": np.asarray(closes, dtype=int),
+            "last_inspected": last,
+            "risk": risk,
+            "phone": frame["phone"].to_numpy() if "phone" in frame else "",
+            "source_file": file,
+            "source_row": [problems.row_number(i) for i in range(len(frame))],
+        },
+        geometry=geoms.to_numpy(),
+        crs="EPSG:4326",
+        index=pd.Index(frame["venue_id"].to_numpy(), name="venue_id"),
+    )
+    return out
+
+
+def _dates(frame: pd.DataFrame, field: str, problems: Problems, *, as_of: dt.date | None, required: bool = False) -> list[dt.date | None]:
+    out: list[dt.date | None] = []
+    column = frame[field] if field in frame else pd.Series([""] * len(frame))
+    for i, text in column.items():
+        if text == "":
+            if required:
+                problems.add(i, field, f"{field} is empty")
+            out.append(None)
+            continue
+        try:
+            day = parse_date(text)
+        except ValueError:
+            problems.add(i, field, f"{field} {text!r} is not a date YYYY-MM-DD")
+            out.append(None)
+            continue
+        if as_of is not None and day > as_of:
+            problems.add(i, field, f"{field} {day.isoformat()} is in the future (after {as_of.isoformat()}, the plan date)")
+        out.append(day)
+    return out
+
+
+def _join_grids(venues: gpd.GeoDataFrame, grids: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    venues = venues.copy()
+    given = venues["grid_id"].astype(str) != ""
+    unknown = given & ~venues["grid_id"].isin(grids.index)
+    if unknown.any():
+        row = venues[unknown].iloc[0]
+        msg = f"grid_id {row['grid_id']!r} is not a grid of the grids layer (known: {', '.join(list(grids.index[:5]))}…)"
+        raise InputError(msg, file=row["source_file"], row=int(row["source_row"]), field="grid_id")
+    todo = venues[~given]
+    if len(todo):
+        joined = gpd.sjoin(todo[["geometry"]], grids[["geometry"]].reset_index(), how="left", predicate="within")
+        joined = joined[~joined.index.duplicated(keep="first")]
+        venues.loc[todo.index, "grid_id"] = joined["grid_id"].fillna(UNASSIGNED_GRID).to_numpy()
+    outside = venues["grid_id"] == UNASSIGNED_GRID
+    if outside.any():
+        rows = ", ".join(f"{r.source_file} row {r.source_row}" for r in venues[outside].head(5).itertuples())
+        warnings.warn(
+            f"{int(outside.sum())} venue(s) lie outside every grid ({rows}{'…' if outside.sum() > 5 else ''}); "
+            f"they are planned with grid '{UNASSIGNED_GRID}'. Are the coordinates in the right CRS (--crs)?",
+            DataWarning, stacklevel=3,
+        )
+    return venues
+
+
+# --- teams -------------------------------------------------------------------------------
+
+def read_teams(
+    path: str | Path,
+    *,
+    grids: gpd.GeoDataFrame | None = None,
+    crs: str | None = None,
+) -> gpd.GeoDataFrame:
+    """Read joint patrol teams (联合巡查小组) from CSV, XLSX or YAML.
+
+    Returns
+    -------
+    GeoDataFrame indexed by ``team_id`` with name, roles (frozenset), shifts (tuple of
+    (start_s, end_s)), mode (walk · ebike), home_grids (tuple), members (str) and the start
+    point as geometry (EPSG:4326).
+    """
+    path = Path(path)
+    file = path.name
+    if path.suffix.lower() in (".yaml", ".yml"):
+        frame, unit = _read_yaml_teams(path), "row"
+    else:
+        frame, unit = read_frame(path)
+    problems = Problems(file, unit)
+    problems.require_columns(frame, ["team_id", "roles", "start_lon", "start_lat"])
+    problems.unique_ids(frame["team_id"], "team_id")
+    roles, shifts, modes, homes = [], [], [], []
+    for i in range(len(frame)):
+        team_roles = set()
+        for r in split_list(frame["roles"].iat[i]):
+            code = r if r in ROLES else _ROLE_ALIASES.get(r)
+            if code is None:
+                problems.add(i, "roles", f"roles {r!r} is not a role (one of {', '.join(ROLES)}; "
+                             f"or {', '.join(ROLE_LABELS_ZH.values())})")
+            else:
+                team_roles.add(code)
+        if not frame["roles"].iat[i].strip():
+            problems.add(i, "roles", "roles is empty: list the team's roles, e.g. grid_worker;property;volunteer;safety_officer")
+        roles.append(frozenset(team_roles))
+        text = frame["shift"].iat[i] if "shift" in frame and frame["shift"].iat[i] else DEFAULT_SHIFT
+        try:
+            shifts.append(parse_shifts(text))
+        except ValueError as err:
+            problems.add(i, "shift", f"shift {err} (e.g. 09:00-12:00,14:00-17:30)")
+            shifts.append(())
+        mode = (frame["mode"].iat[i] if "mode" in frame else "").strip().lower() or "walk"
+        mode = _MODE_ALIASES.get(mode, mode)
+        if mode not in MODES:
+            problems.add(i, "mode", f"mode {mode!r} should be walk or ebike (步行 · 电动车)")
+        modes.append(mode)
+        home = tuple(split_list(frame["home_grids"].iat[i])) if "home_grids" in frame else ()
+        if grids is not None:
+            for g in home:
+                if g not in grids.index:
+                    problems.add(i, "home_grids", f"home_grids {g!r} is not a grid of the grids layer")
+        homes.append(home)
+    geoms = _points_from_table(frame, problems, lon_field="start_lon", lat_field="start_lat",
+                               default_crs=_resolve_crs_arg(crs, file))
+    problems.raise_if_any()
+    return gpd.GeoDataFrame(
+        {
+            "name": frame["name"].to_numpy() if "name" in frame else frame["team_id"].to_numpy(),
+            "roles": roles,
+            "shifts": shifts,
+            "mode": modes,
+            "home_grids": homes,
+            "members": frame["members"].to_numpy() if "members" in frame else "",
+        },
+        geometry=geoms.to_numpy(),
+        crs="EPSG:4326",
+        index=pd.Index(frame["team_id"].to_numpy(), name="team_id"),
+    )
+
+
+def _read_yaml_teams(path: Path) -> pd.DataFrame:
+    import yaml
+
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as err:
+        msg = f"is not valid YAML: {err}"
+        raise InputError(msg, file=path.name) from err
+    items = data.get("teams", data) if isinstance(data, dict) else data
+    if not isinstance(items, list):
+        msg = "should be a list of teams (or a mapping with a 'teams' list)"
+        raise InputError(msg, file=path.name)
+
+    def text(v: object) -> str:
+        if isinstance(v, list):
+            return ";".join(map(str, v))
+        return "" if v is None else str(v)
+
+    return pd.DataFrame([{str(k).lower(): text(v) for k, v in item.items()} for item in items]).fillna("")
+
+
+# --- hazards and inspections ------------------------------------------------------------
+
+def read_hazards(
+    path: str | Path,
+    *,
+    venues: gpd.GeoDataFrame,
+    rules: Rules,
+    as_of: dt.date | None = None,
+) -> pd.DataFrame:
+    """Read hazards (隐患) from CSV/XLSX: hazard_id, venue_id, type, found_on, and the 五落实 fields.
+
+    Returns
+    -------
+    DataFrame indexed by ``hazard_id``: venue_id, type (code), found_on, severity
+    (general · major), status (found · reported · rectifying · feedback · closed), deadline,
+    responsible_unit, responsible_person, standard, description.
+    """
+    file = _name(path)
+    frame, unit = read_frame(Path(path))
+    problems = Problems(file, unit)
+    problems.require_columns(frame, ["hazard_id", "venue_id", "type", "found_on"])
+    problems.unique_ids(frame["hazard_id"], "hazard_id")
+    _known_venues(frame, venues, problems)
+    types, severities, statuses = [], [], []
+    for i in range(len(frame)):
+        code = rules.resolve_hazard_type(frame["type"].iat[i])
+        if code is None:
+            names = [f"{h.code} ({h.label_zh})" for h in list(rules.hazard_types.values())[:4]]
+            problems.add(i, "type", f"type {frame['type'].iat[i]!r} is not a hazard type of the rules (e.g. {', '.join(names)} …)")
+        types.append(code)
+        sev = frame["severity"].iat[i].strip().lower() if "severity" in frame else ""
+        if sev == "":
+            sev = rules.hazard_types[code].severity if code else "general"
+        elif sev in _SEVERITY_ALIASES:
+            sev = _SEVERITY_ALIASES[sev]
+        else:
+            problems.add(i, "severity", f"severity {sev!r} should be general or major (一般 · 重大)")
+        severities.append(sev)
+        st = frame["status"].iat[i].strip() if "status" in frame else ""
+        st = _STATUS_ALIASES.get(st, st.lower()) or "reported"
+        if st not in HAZARD_STATUSES:
+            problems.add(i, "status", f"status {st!r} should be one of {', '.join(HAZARD_STATUSES)}")
+        statuses.append(st)
+    found = _dates(frame, "found_on", problems, as_of=as_of, required=True)
+    deadline = _dates(frame, "deadline", problems, as_of=None)
+    for i in range(len(frame)):
+        if deadline[i] is None and found[i] is not None and types[i] is not None:
+            deadline[i] = found[i] + dt.timedelta(days=rules.hazard_types[types[i]].deadline_days)
+        elif deadline[i] is not None and found[i] is not None and deadline[i] < found[i]:
+            problems.add(i, "deadline", f"deadline {deadline[i]} is before found_on {found[i]}")
+    problems.raise_if_any()
+    text_cols = ("responsible_unit", "responsible_person", "standard", "description")
+    return pd.DataFrame(
+        {
+            "venue_id": frame["venue_id"].to_numpy(),
+            "type": types,
+            "found_on": found,
+            "severity": severities,
+            "status": statuses,
+            "deadline": deadline,
+            **{c: (frame[c].to_numpy() if c in frame else "") for c in text_cols},
+        },
+        index=pd.Index(frame["hazard_id"].to_numpy(), name="hazard_id"),
+    )
+
+
+def read_inspections(
+    path: str | Path,
+    *,
+    venues: gpd.GeoDataFrame,
+    teams: pd.DataFrame | None = None,
+    as_of: dt.date | None = None,
+) -> pd.DataFrame:
+    """Read past inspections (巡查记录) from CSV/XLSX: venue_id, date, and team_id, outcome, notes.
+
+    Returns
+    -------
+    DataFrame (index: row order) with venue_id, date, team_id, outcome (done · closed_door ·
+    refused), notes.
+    """
+    file = _name(path)
+    frame, unit = read_frame(Path(path))
+    problems = Problems(file, unit)
+    problems.require_columns(frame, ["venue_id", "date"])
+    _known_venues(frame, venues, problems)
+    outcomes = []
+    for i in range(len(frame)):
+        text = frame["outcome"].iat[i].strip() if "outcome" in frame else ""
+        value = _OUTCOME_ALIASES.get(text, text.lower()) or "done"
+        if value not in OUTCOMES:
+            problems.add(i, "outcome", f"outcome {text!r} should be done, closed_door or refused (已检查 · 关门 · 拒绝)")
+        outcomes.append(value)
+        if teams is not None and "team_id" in frame:
+            team = frame["team_id"].iat[i]
+            if team and team not in teams.index:
+                problems.add(i, "team_id", f"team_id {team!r} is not a team of the teams file")
+    dates = _dates(frame, "date", problems, as_of=as_of, required=True)
+    problems.raise_if_any()
+    return pd.DataFrame(
+        {
+            "venue_id": frame["venue_id"].to_numpy(),
+            "date": dates,
+            "team_id": frame["team_id"].to_numpy() if "team_id" in frame else "",
+            "outcome": outcomes,
+            "notes": frame["notes"].to_numpy() if "notes" in frame else "",
+        }
+    )
+
+
+def _known_venues(frame: pd.DataFrame, venues: pd.DataFrame, problems: Problems) -> None:
+    for i, vid in frame["venue_id"].items():
+        if vid == "":
+            problems.add(i, "venue_id", "venue_id is empty")
+        elif vid not in venues.index:
+            problems.add(i, "venue_id", f"venue_id {vid!r} is not a venue of the venues file(s)")
+
+

@@ -1,0 +1,276 @@
+"""Domain rules (data/rules.toml) loaded into a frozen :class:`Rules`.
+
+Errors name the TOML path as the field, e.g. ``categories.small_shop.interval_days``.
+"""
+
+from __future__ import annotations
+
+import difflib
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any, Mapping
+
+from .errors import InputError, raise_collected
+from .timeparse import parse_hhmm
+
+#: The four roles of a joint patrol (四方联动).
+ROLES: tuple[str, ...] = ("grid_worker", "property", "volunteer", "safety_officer")
+ROLE_LABELS_ZH: Mapping[str, str] = MappingProxyType(
+    {"grid_worker": "网格员", "property": "物业", "volunteer": "志愿者", "safety_officer": "安全员"}
+)
+GROUPS: tuple[str, ...] = ("nine_small", "many_in_one", "rental", "high_risk", "other")
+CATEGORY_CODES: tuple[str, ...] = (
+    "small_school", "small_clinic", "small_shop", "small_restaurant", "small_hotel",
+    "small_entertainment", "small_internet_cafe", "small_beauty_bath", "small_workshop",
+    "many_in_one", "rental_housing", "high_rise", "commercial_complex", "warehouse", "school",
+    "hospital", "elderly_care", "hazardous_chemicals", "gas_station", "construction_site", "other",
+)
+SEVERITIES: tuple[str, ...] = ("general", "major")
+MODES: tuple[str, ...] = ("walk", "ebike")
+DEFAULT_RULES_PATH = Path(__file__).resolve().parent.parent / "data" / "rules.toml"
+
+
+@dataclass(frozen=True)
+class Category:
+    """How one kind of venue is inspected."""
+
+    code: str
+    label_zh: str
+    label_en: str
+    group: str
+    interval_days: int
+    service_minutes: int
+    required_roles: frozenset[str]
+    open_s: int  # default opening, seconds after midnight
+    close_s: int  # default closing; may exceed 86400 when the place closes after midnight
+    base_risk: float
+    aliases: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class HazardType:
+    """A kind of hazard (隐患) with its default severity and days allowed to fix it."""
+
+    code: str
+    label_zh: str
+    label_en: str
+    severity: str
+    deadline_days: int
+    categories: frozenset[str]  # where it is on the checklist; "*" = everywhere
+
+    def applies_to(self, category: str) -> bool:
+        return "*" in self.categories or category in self.categories
+
+
+@dataclass(frozen=True)
+class Rules:
+    """All domain rules: categories, hazard types, travel model and planning weights."""
+
+    categories: Mapping[str, Category]
+    hazard_types: Mapping[str, HazardType]
+    detour_factor: float
+    speed_m_s: Mapping[str, float]
+    high_risk_threshold: float
+    open_hazard_general: float
+    open_hazard_major: float
+    source: str = "rules.toml"
+
+    @classmethod
+    def from_toml(cls, path: str | Path = DEFAULT_RULES_PATH) -> Rules:
+        """Read and validate a rules file; every problem names its TOML path."""
+        path = Path(path)
+        try:
+            raw = tomllib.loads(path.read_text(encoding="utf-8"))
+        except FileNotFoundError as err:
+            msg = f"rules file not found: {path}"
+            raise InputError(msg, file=path.name) from err
+        except tomllib.TOMLDecodeError as err:
+            msg = f"not valid TOML: {err}"
+            raise InputError(msg, file=path.name) from err
+        return _RulesReader(raw, path.name).read()
+
+    # --- look-ups -------------------------------------------------------------------------
+    def resolve_category(self, value: object) -> str | None:
+        """The category code for a code, a Chinese label or an alias; ``None`` when unknown."""
+        text = str(value).strip()
+        return self._aliases.get(text) or self._aliases.get(text.lower())
+
+    def suggest_category(self, value: object) -> str | None:
+        """The closest known name (Chinese label for Chinese input) for a did-you-mean."""
+        text = str(value).strip()
+        names = list(self._aliases)
+        if any("\u4e00" <= ch <= "\u9fff" for ch in text):
+            names = [n for n in names if any("\u4e00" <= ch <= "\u9fff" for ch in n)]
+        close = difflib.get_close_matches(text, names, n=1, cutoff=0.3)
+        if not close:
+            return None
+        code = self._aliases[close[0]]
+        return self.categories[code].label_zh if names and close[0] != code else code
+
+    def resolve_hazard_type(self, value: object) -> str | None:
+        text = str(value).strip()
+        for ht in self.hazard_types.values():
+            if text in (ht.code, ht.label_zh) or text.lower() == ht.label_en.lower():
+                return ht.code
+        return None
+
+    def base_risk(self, category: str) -> float:
+        return self.categories[category].base_risk
+
+    def checklist(self, category: str) -> list[HazardType]:
+        """Hazard types to look for at a venue of this category (the route sheet's checklist)."""
+        return [ht for ht in self.hazard_types.values() if ht.applies_to(category)]
+
+    @property
+    def _aliases(self) -> dict[str, str]:
+        table = self.__dict__.get("_alias_table")
+        if table is None:
+            table = {}
+            for code, cat in self.categories.items():
+                for name in (code, cat.label_zh, cat.label_en.lower(), *cat.aliases):
+                    table.setdefault(name, code)
+            object.__setattr__(self, "_alias_table", table)
+        return table
+
+
+class _RulesReader:
+    def __init__(self, raw: dict[str, Any], file: str) -> None:
+        self.raw, self.file, self.problems = raw, file, []
+
+    def _err(self, field: str, problem: str) -> None:
+        self.problems.append(InputError(f"{field}: {problem}", file=self.file, field=field))
+
+    def _get(self, table: Mapping[str, Any], key: str, path: str, kind: type | tuple, default: Any = ...) -> Any:
+        if key not in table:
+            if default is ...:
+                self._err(f"{path}.{key}", "is missing")
+            return None if default is ... else default
+        value = table[key]
+        if isinstance(value, bool) or not isinstance(value, kind):
+            self._err(f"{path}.{key}", f"{value!r} should be {_kind_name(kind)}")
+            return None
+        return value
+
+    def _fraction(self, table: Mapping[str, Any], key: str, path: str, default: Any = ...) -> float | None:
+        value = self._get(table, key, path, (int, float), default)
+        if value is not None and not 0 <= value <= 1:
+            self._err(f"{path}.{key}", f"{value!r} should be between 0 and 1")
+        return value
+
+    def read(self) -> Rules:
+        categories = self._categories()
+        hazards = self._hazards(set(categories))
+        travel = self.raw.get("travel", {})
+        detour = self._get(travel, "detour_factor", "travel", (int, float), 1.3)
+        if detour is not None and not 1 <= detour <= 3:
+            self._err("travel.detour_factor", f"{detour!r} should be between 1 and 3")
+        speeds = self._get(travel, "speed_m_s", "travel", dict, {"walk": 1.2, "ebike": 4.0}) or {}
+        for mode in MODES:
+            v = self._get(speeds, mode, "travel.speed_m_s", (int, float))
+            if v is not None and not 0.3 <= v <= 20:
+                self._err(f"travel.speed_m_s.{mode}", f"{v!r} m/s is not a plausible speed (0.3-20)")
+        planning = self.raw.get("planning", {})
+        threshold = self._fraction(planning, "high_risk_threshold", "planning", 0.7)
+        general = self._fraction(planning, "open_hazard_general", "planning", 0.15)
+        major = self._fraction(planning, "open_hazard_major", "planning", 0.4)
+        raise_collected(self.problems)
+        return Rules(
+            categories=MappingProxyType(categories),
+            hazard_types=MappingProxyType(hazards),
+            detour_factor=float(detour),
+            speed_m_s=MappingProxyType({m: float(speeds[m]) for m in MODES}),
+            high_risk_threshold=float(threshold),
+            open_hazard_general=float(general),
+            open_hazard_major=float(major),
+            source=self.file,
+        )
+
+    def _categories(self) -> dict[str, Category]:
+        table = self.raw.get("categories")
+        if not isinstance(table, dict):
+            self._err("categories", "the [categories.*] tables are missing")
+            return {}
+        for code in CATEGORY_CODES:
+            if code not in table:
+                self._err(f"categories.{code}", "is missing (every category code needs a table)")
+        out = {}
+        for code, entry in table.items():
+            path = f"categories.{code}"
+            if code not in CATEGORY_CODES:
+                self._err(path, f"{code!r} is not a known category code ({', '.join(CATEGORY_CODES)})")
+                continue
+            if not isinstance(entry, dict):
+                self._err(path, "should be a table")
+                continue
+            cat = self._category(code, entry, path)
+            if cat is not None:
+                out[code] = cat
+        return out
+
+    def _category(self, code: str, e: Mapping[str, Any], path: str) -> Category | None:
+        n_before = len(self.problems)
+        group = self._get(e, "group", path, str)
+        if group is not None and group not in GROUPS:
+            self._err(f"{path}.group", f"{group!r} should be one of {', '.join(GROUPS)}")
+        interval = self._get(e, "interval_days", path, int)
+        if interval is not None and interval < 1:
+            self._err(f"{path}.interval_days", f"{interval!r} should be at least 1")
+        service = self._get(e, "service_minutes", path, int)
+        if service is not None and not 1 <= service <= 480:
+            self._err(f"{path}.service_minutes", f"{service!r} should be between 1 and 480")
+        roles = self._get(e, "required_roles", path, list)
+        for r in roles or []:
+            if r not in ROLES:
+                self._err(f"{path}.required_roles", f"{r!r} is not a role (one of {', '.join(ROLES)})")
+        times = []
+        for key in ("open", "close"):
+            text = self._get(e, key, path, str)
+            try:
+                times.append(parse_hhmm(text) if text is not None else None)
+            except ValueError:
+                self._err(f"{path}.{key}", f"{text!r} is not a time HH:MM")
+                times.append(None)
+        risk = self._fraction(e, "base_risk", path)
+        aliases = self._get(e, "aliases", path, list, [])
+        label_zh = self._get(e, "label_zh", path, str)
+        label_en = self._get(e, "label_en", path, str)
+        if len(self.problems) > n_before:
+            return None
+        open_s, close_s = times
+        if close_s <= open_s:
+            close_s += 86400
+        return Category(code, label_zh, label_en, group, interval, service, frozenset(roles),
+                        open_s, close_s, float(risk), tuple(str(a) for a in aliases))
+
+    def _hazards(self, category_codes: set[str]) -> dict[str, HazardType]:
+        table = self.raw.get("hazards")
+        if not isinstance(table, dict) or not table:
+            self._err("hazards", "the [hazards.*] tables are missing")
+            return {}
+        out = {}
+        for code, e in table.items():
+            path = f"hazards.{code}"
+            n_before = len(self.problems)
+            severity = self._get(e, "severity", path, str)
+            if severity is not None and severity not in SEVERITIES:
+                self._err(f"{path}.severity", f"{severity!r} should be general or major")
+            days = self._get(e, "deadline_days", path, int)
+            if days is not None and days < 0:
+                self._err(f"{path}.deadline_days", f"{days!r} should be 0 or more")
+            cats = self._get(e, "categories", path, list, ["*"])
+            for c in cats or []:
+                if c != "*" and c not in category_codes:
+                    self._err(f"{path}.categories", f"{c!r} is not a category code")
+            label_zh = self._get(e, "label_zh", path, str)
+            label_en = self._get(e, "label_en", path, str)
+            if len(self.problems) == n_before:
+                out[code] = HazardType(code, label_zh, label_en, severity, days, frozenset(cats))
+        return out
+
+
+def _kind_name(kind: type | tuple) -> str:
+    kinds = kind if isinstance(kind, tuple) else (kind,)
+    names = {int: "a whole number", float: "a number", str: "text", list: "a list", dict: "a table"}
+    return " or ".join(dict.fromkeys(names.get(k, k.__name__) for k in kinds))

@@ -1,0 +1,1 @@
+"""Hazards, inspections and the audit trail (the web app's database)."""

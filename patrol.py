@@ -1,0 +1,153 @@
+"""The `patrol` command: plan joint patrols from files (see DESIGN.md for the contract)."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import logging
+import sys
+import time
+import warnings
+from pathlib import Path
+from typing import Sequence
+
+DEMO_DIR = Path(__file__).resolve().parent / "data" / "demo"
+
+
+def _date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError as err:
+        msg = f"{text!r} is not a date YYYY-MM-DD"
+        raise argparse.ArgumentTypeError(msg) from err
+
+
+def _positive_int(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        msg = f"{text} should be 1 or more"
+        raise argparse.ArgumentTypeError(msg)
+    return value
+
+
+def _positive_float(text: str) -> float:
+    value = float(text)
+    if value <= 0:
+        msg = f"{text} should be more than 0"
+        raise argparse.ArgumentTypeError(msg)
+    return value
+
+
+class ProgressPrinter:
+    """Progress lines on stderr: ``[ 42%  12.3s] message`` (at most every half second)."""
+
+    def __init__(self, stream=sys.stderr, *, quiet: bool = False) -> None:
+        self.stream, self.quiet, self.started, self.last = stream, quiet, time.perf_counter(), -1.0
+
+    def __call__(self, fraction: float, message: str) -> None:
+        now = time.perf_counter()
+        if self.quiet or (now - self.last < 0.5 and 0 < fraction < 1):
+            return
+        self.last = now
+        print(f"[{fraction * 100:3.0f}% {now - self.started:6.1f}s] {message}", file=self.stream, flush=True)
+
+
+def _add_plan_args(p: argparse.ArgumentParser, *, demo: bool) -> None:
+    if not demo:
+        p.add_argument("--grids", required=True, type=Path, help="grid polygons (GeoJSON, GPKG, SHP)")
+        p.add_argument("--venues", required=True, type=Path, nargs="+", help="venue points or tables with lon/lat (one or more files)")
+        p.add_argument("--teams", required=True, type=Path, help="teams (CSV, XLSX or YAML)")
+        p.add_argument("--date", required=True, type=_date, help="first day to plan, YYYY-MM-DD")
+        p.add_argument("--hazards", type=Path, help="hazards (CSV/XLSX)")
+        p.add_argument("--inspections", type=Path, help="past inspections (CSV/XLSX)")
+        p.add_argument("--crs", help="CRS of the coordinates: WGS84 (default), CGCS2000, GCJ-02, BD-09 or an EPSG code")
+    else:
+        p.add_argument("--date", type=_date, help="first day to plan (default: the day after the demo's today)")
+    p.add_argument("--rules", type=Path, help="rules file (default data/rules.toml)")
+    p.add_argument("--days", type=_positive_int, default=1, help="days to plan (default 1)")
+    p.add_argument("--time-limit", type=_positive_float, default=None, help="solver seconds per day (default 20)")
+    p.add_argument("--lang", choices=("zh", "en"), default="zh", help="language of map and sheets (default zh)")
+    p.add_argument("--out", required=True, type=Path, help="output directory (replaced on success)")
+    p.add_argument("--quiet", action="store_true", help="no progress lines")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="patrol", description="巡查计划 · plan joint safety patrols (四方联动)")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log what the library does")
+    sub = parser.add_subparsers(dest="command", required=True)
+    _add_plan_args(sub.add_parser("plan", help="plan patrols from your files"), demo=False)
+    _add_plan_args(sub.add_parser("demo", help="plan patrols for the embedded demo street"), demo=True)
+    return parser
+
+
+def run_plan(args: argparse.Namespace, *, progress: ProgressPrinter) -> dict[str, object]:
+    """Read, plan and write; raises PatrolError on bad input before anything is written."""
+    from gis.layers import read_layers
+    from gis.rules import DEFAULT_RULES_PATH
+    from planner import PlanParams, plan_days
+    from webmap.outputs import write_outputs
+
+    progress(0.0, "读取数据 reading layers")
+    layers = read_layers(
+        grids=args.grids, venues=args.venues, teams=args.teams, as_of=args.date,
+        hazards=args.hazards, inspections=args.inspections, rules=args.rules or DEFAULT_RULES_PATH,
+        crs=args.crs,
+    )
+    progress(0.05, f"{len(layers.grids)} grids, {len(layers.venues)} venues, {len(layers.teams)} teams")
+    defaults = PlanParams()
+    params = PlanParams(days=args.days, time_limit_s=args.time_limit or defaults.time_limit_s)
+
+    def plan_progress(fraction: float, message: str) -> None:
+        progress(0.05 + 0.9 * fraction, message)
+
+    plan = plan_days(
+        venues=layers.venues, teams=layers.teams, rules=layers.rules, start=args.date, params=params,
+        hazards=layers.hazards, inspections=layers.inspections, grids=layers.grids, progress=plan_progress,
+    )
+    progress(0.96, f"写出文件 writing {args.out}")
+    numbers = write_outputs(plan, layers, args.out, lang=args.lang)
+    progress(1.0, "完成 done: " + json.dumps(numbers, ensure_ascii=False))
+    return numbers
+
+
+def _demo_args(args: argparse.Namespace) -> argparse.Namespace:
+    meta = json.loads((DEMO_DIR / "meta.json").read_text(encoding="utf-8"))
+    today = dt.date.fromisoformat(meta["today"])
+    args.grids = DEMO_DIR / "grids.geojson"
+    args.venues = [DEMO_DIR / "venues.csv", DEMO_DIR / "venues_amap.csv"]
+    args.teams = DEMO_DIR / "teams.csv"
+    args.hazards = DEMO_DIR / "hazards.csv"
+    args.inspections = DEMO_DIR / "inspections.csv"
+    args.crs = None
+    args.date = args.date or today + dt.timedelta(days=1)
+    return args
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    from gis.errors import DataWarning, PatrolError
+
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    if args.command == "demo":
+        args = _demo_args(args)
+    progress = ProgressPrinter(quiet=args.quiet)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", DataWarning)
+        try:
+            run_plan(args, progress=progress)
+        except PatrolError as err:
+            full = err.full_message() if hasattr(err, "full_message") else str(err)
+            print(f"patrol: {full}", file=sys.stderr)
+            return 2
+        finally:
+            for w in caught:
+                if issubclass(w.category, DataWarning):
+                    print(f"patrol: warning: {w.message}", file=sys.stderr)
+    print(args.out)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

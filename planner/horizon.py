@@ -1,0 +1,140 @@
+"""Which venues are due on which day of the horizon, spread so that no day is overloaded.
+
+Must work (overdue, due within the horizon, re-checks of open hazards at their deadline) is
+placed earliest-deadline first: overdue work on the earliest day with free capacity, due work
+on the least-loaded day up to its due date. A venue visited on day a is due again at
+a + interval, so short intervals recur within a long horizon.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import heapq
+from dataclasses import dataclass
+
+import geopandas as gpd
+import pandas as pd
+
+from gis.coverage import due_dates, last_inspected, recheck_dates
+from gis.risk import venue_risk
+from gis.rules import Rules
+
+
+@dataclass(frozen=True)
+class Assignment:
+    """A venue placed on a day of the horizon, and why."""
+
+    venue_id: str
+    day_index: int
+    reason: str  # overdue · due · recheck
+    deadline_index: int
+
+
+def venue_status(
+    venues: gpd.GeoDataFrame,
+    rules: Rules,
+    *,
+    hazards: pd.DataFrame | None = None,
+    inspections: pd.DataFrame | None = None,
+) -> pd.DataFrame:
+    """Per venue: last_inspected, due_on, recheck_on, risk, service_s, interval_days."""
+    cats = venues["category"].map(rules.categories.__getitem__)
+    return pd.DataFrame(
+        {
+            "last_inspected": last_inspected(venues, inspections),
+            "due_on": due_dates(venues, rules, inspections),
+            "recheck_on": recheck_dates(venues, hazards),
+            "risk": venue_risk(venues, rules, hazards),
+            "service_s": cats.map(lambda c: c.service_minutes * 60).astype(int),
+            "interval_days": cats.map(lambda c: c.interval_days).astype(int),
+        },
+        index=venues.index,
+    )
+
+
+def assign_days(
+    status: pd.DataFrame,
+    *,
+    start: dt.date,
+    days: int,
+    capacity_s: float,
+    est_travel_s: int,
+) -> list[list[Assignment]]:
+    """Place every must visit of the horizon on a day.
+
+    Parameters
+    ----------
+    status
+        From :func:`venue_status`.
+    start, days
+        The horizon: ``start`` … ``start + days - 1``.
+    capacity_s
+        Service + travel seconds the teams can give to must work in one day.
+    est_travel_s
+        Travel assumed per visit when counting a day's load.
+
+    Returns
+    -------
+    One list of assignments per day.
+    """
+    last = days - 1
+    heap: list[tuple[int, float, str, str]] = []
+    for vid, row in status.iterrows():
+        need, reason = _first_need(row, start)
+        if need is not None and need <= last:
+            urgency = -row["risk"] * (1 + max(0, -need) / row["interval_days"])
+            heapq.heappush(heap, (max(0, need), urgency, str(vid), reason))
+    load = [0.0] * days
+    out: list[list[Assignment]] = [[] for _ in range(days)]
+    while heap:
+        deadline, urgency, vid, reason = heapq.heappop(heap)
+        row = status.loc[vid]
+        work = float(row["service_s"] + est_travel_s)
+        open_days = [d for d in range(deadline + 1) if load[d] + work <= capacity_s]
+        if not open_days:
+            day = deadline  # over capacity: routing drops it and it is carried or reported
+        elif deadline == 0 or reason == "overdue":
+            day = open_days[0]
+        else:
+            day = min(open_days, key=lambda d: (load[d], d))
+        load[day] += work
+        out[day].append(Assignment(vid, day, reason, deadline))
+        again = day + int(row["interval_days"])
+        if again <= last:
+            heapq.heappush(heap, (again, urgency, vid, "due"))
+    return out
+
+
+def _first_need(row: pd.Series, start: dt.date) -> tuple[int | None, str]:
+    """Day index (relative to ``start``; negative = overdue) when the venue is first needed."""
+    due = row["due_on"]
+    recheck = row["recheck_on"]
+    due_idx = None if due is None else (due - start).days
+    if due is None:
+        due_idx = -row["interval_days"]  # never inspected: as overdue as can be
+    recheck_idx = None if recheck is None or pd.isna(recheck) else (recheck - start).days
+    if recheck_idx is not None and recheck_idx <= due_idx:
+        return recheck_idx, "recheck"
+    return due_idx, ("overdue" if due_idx < 0 else "due")
+
+
+def optional_candidates(
+    status: pd.DataFrame,
+    *,
+    day: dt.date,
+    exclude: set[str],
+    pool: int,
+    high_risk_threshold: float,
+) -> list[tuple[str, str]]:
+    """The best venues to add when capacity is left: (venue_id, reason) by value, at most ``pool``.
+
+    Value is risk times how far through its interval the venue is (a venue inspected yesterday
+    is worth little). Reason is ``high_risk`` at or above the threshold, else ``optional``.
+    """
+    if pool <= 0:
+        return []
+    rows = status[~status.index.isin(list(exclude))]
+    since = rows["last_inspected"].map(lambda d: 10**4 if d is None else (day - d).days)
+    value = rows["risk"] * (since / rows["interval_days"]).clip(0, 2)
+    best = value[value > 0].sort_values(ascending=False, kind="stable").head(pool)
+    return [(vid, "high_risk" if status.at[vid, "risk"] >= high_risk_threshold else "optional") for vid in best.index]

@@ -1,0 +1,46 @@
+"""Run parameters of the planner (filled from CLI flags or the web form)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class PlanParams:
+    """How to plan.
+
+    Attributes
+    ----------
+    days
+        Days in the horizon, from the plan date on.
+    time_limit_s
+        Solver time per day (seconds).
+    must_penalty
+        Objective cost of dropping a must visit (overdue, due, recheck); dominates any travel.
+    optional_value_s
+        What a risk-1.0 optional visit is worth, in seconds of travel the solver may spend on it.
+    optional_pool
+        At most this many optional candidates per day (the highest-valued), to keep the model small.
+    est_travel_s
+        Travel per visit assumed when spreading work over the horizon (before routing).
+    utilisation
+        Share of shift time the horizon fills with must work (the rest absorbs travel variance).
+    first_solution
+        OR-Tools first-solution strategy name.
+    metaheuristic
+        OR-Tools local-search metaheuristic name.
+    seed
+        Kept in the output for reproducibility; the OR-Tools search itself is deterministic for
+        a given time limit and machine speed.
+    """
+
+    days: int = 1
+    time_limit_s: float = 20.0
+    must_penalty: int = 10_000_000
+    optional_value_s: int = 1800
+    optional_pool: int = 120
+    est_travel_s: int = 420
+    utilisation: float = 0.8
+    first_solution: str = "PARALLEL_CHEAPEST_INSERTION"
+    metaheuristic: str = "GUIDED_LOCAL_SEARCH"
+    seed: int = 0

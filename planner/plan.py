@@ -1,0 +1,172 @@
+"""Plan a horizon of days from the layers: due work per day, one routing problem per day.
+
+Must visits that a day cannot take (capacity) are carried to the next day; what is left at
+the end, or cannot be served at all (roles, hours, distance), is reported as unassigned.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Callable
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from gis.crs import local_utm
+from gis.rules import Rules
+
+from . import routing
+from .horizon import assign_days, optional_candidates, venue_status
+from .matrix import distance_matrix_m, network_metres, travel_matrices_s
+from .model import DayPlan, Plan, Problem, Unplanned, Vehicle, Visit
+from .params import PlanParams
+
+Progress = Callable[[float, str], None]
+
+
+def build_problem(
+    day: dt.date,
+    visits: list[tuple[str, str, bool]],
+    *,
+    venues: gpd.GeoDataFrame,
+    teams: gpd.GeoDataFrame,
+    status: pd.DataFrame,
+    rules: Rules,
+    crs,
+) -> Problem:
+    """One day's :class:`Problem`: a depot per team, a vehicle per team and shift, the day's visits.
+
+    ``visits`` are (venue_id, reason, must) triples.
+    """
+    depot_xy = np.column_stack(_xy(teams.geometry, crs))
+    ids = [v for v, _, _ in visits]
+    venue_xy = np.column_stack(_xy(venues.geometry.loc[ids], crs)) if ids else np.zeros((0, 2))
+    xy = np.vstack([depot_xy, venue_xy])
+    straight = distance_matrix_m(xy)
+    lonlat = np.vstack([
+        np.column_stack([teams.geometry.x, teams.geometry.y]),
+        np.column_stack([venues.geometry.loc[ids].x, venues.geometry.loc[ids].y]) if ids else np.zeros((0, 2)),
+    ])
+    vehicles = tuple(
+        Vehicle(str(tid), s, t, t, start_s, end_s, team["roles"], team["mode"])
+        for t, (tid, team) in enumerate(teams.iterrows())
+        for s, (start_s, end_s) in enumerate(team["shifts"])
+    )
+    n_depots = len(teams)
+    plan_visits = []
+    for j, (vid, reason, must) in enumerate(visits):
+        venue = venues.loc[vid]
+        cat = rules.categories[venue["category"]]
+        plan_visits.append(Visit(
+            venue_id=vid, node=n_depots + j, service_s=int(status.at[vid, "service_s"]),
+            open_s=int(venue["open_s"]), close_s=int(venue["close_s"]),
+            required_roles=cat.required_roles, must=must, reason=reason,
+            risk=float(status.at[vid, "risk"]),
+        ))
+    return Problem(
+        vehicles=vehicles,
+        visits=tuple(plan_visits),
+        travel_s=travel_matrices_s(straight, detour_factor=rules.detour_factor, speed_m_s=rules.speed_m_s),
+        dist_m=network_metres(straight, detour_factor=rules.detour_factor),
+        lonlat=lonlat,
+        day=day,
+    )
+
+
+def _xy(geoms: gpd.GeoSeries, crs) -> tuple[np.ndarray, np.ndarray]:
+    projected = geoms.to_crs(crs)
+    return projected.x.to_numpy(), projected.y.to_numpy()
+
+
+def day_capacity_s(teams: gpd.GeoDataFrame, *, utilisation: float) -> float:
+    """Seconds of shift time all teams have in a day, times the share given to must work."""
+    return utilisation * sum(end - start for shifts in teams["shifts"] for start, end in shifts)
+
+
+def plan_days(
+    *,
+    venues: gpd.GeoDataFrame,
+    teams: gpd.GeoDataFrame,
+    rules: Rules,
+    start: dt.date,
+    params: PlanParams = PlanParams(),
+    hazards: pd.DataFrame | None = None,
+    inspections: pd.DataFrame | None = None,
+    grids: gpd.GeoDataFrame | None = None,
+    progress: Progress | None = None,
+) -> Plan:
+    """Plan ``params.days`` days of joint patrols from ``start``.
+
+    Returns
+    -------
+    Plan with one :class:`DayPlan` per day and the must visits that stayed unplanned.
+    """
+    crs = local_utm(grids if grids is not None and len(grids) else venues)
+    status = venue_status(venues, rules, hazards=hazards, inspections=inspections)
+    capacity = day_capacity_s(teams, utilisation=params.utilisation)
+    per_day = assign_days(status, start=start, days=params.days, capacity_s=capacity, est_travel_s=params.est_travel_s)
+    must_ids = {a.venue_id for day in per_day for a in day}
+    solve_params = routing.SolveParams(
+        time_limit_s=params.time_limit_s, must_penalty=params.must_penalty,
+        optional_value_s=params.optional_value_s, first_solution=params.first_solution,
+        metaheuristic=params.metaheuristic,
+    )
+    day_plans, problems, unassigned = [], [], []
+    carried: list[tuple[str, str]] = []
+    reported: set[str] = set()
+    visited: set[str] = set()
+    for d in range(params.days):
+        day = start + dt.timedelta(days=d)
+        todays = {a.venue_id: a.reason for a in per_day[d]}
+        for vid, _ in carried:
+            todays.setdefault(vid, "overdue")
+        must = [(vid, reason, True) for vid, reason in todays.items()]
+        optional = optional_candidates(
+            status, day=day, exclude=must_ids | visited | set(todays), pool=params.optional_pool,
+            high_risk_threshold=rules.high_risk_threshold,
+        )
+        problem = build_problem(day, must + [(v, r, False) for v, r in optional],
+                                venues=venues, teams=teams, status=status, rules=rules, crs=crs)
+        step = None
+        if progress is not None:
+            def step(frac: float, msg: str, d: int = d) -> None:
+                progress((d + frac) / params.days, f"{day.isoformat()}: {msg}")
+            step(0.0, f"{len(must)} must visits, {len(optional)} optional candidates")
+        result = routing.solve(problem, solve_params, progress=step)
+        day_plans.append(result)
+        problems.append(problem)
+        visited |= {s.venue_id for s in result.stops}
+        carried = []
+        for u in result.unplanned:
+            if not u.must or u.venue_id in reported:
+                continue
+            if u.reason == "capacity" and d + 1 < params.days:
+                carried.append((u.venue_id, "overdue"))
+            else:
+                unassigned.append((day, u))
+                reported.add(u.venue_id)
+    return Plan(start, tuple(day_plans), tuple(unassigned), tuple(problems))
+
+
+def summary(plan: Plan, *, teams: int) -> dict[str, object]:
+    """The numbers of ``summary.json`` (see DESIGN.md)."""
+    stops = [s for dp in plan.days for s in dp.stops]
+    must_planned = [s for s in stops if s.reason in ("overdue", "due", "recheck")]
+    statuses = {dp.status for dp in plan.days}
+    worst = next((s for s in ("no_solution_in_time", "no_solution", "infeasible", "invalid", "not_solved") if s in statuses), None)
+    status = worst or ("optimal" if statuses == {"optimal"} else "feasible")
+    must_total = len(must_planned) + len(plan.unassigned)
+    risk_planned = sum(s.risk for s in must_planned)
+    risk_total = risk_planned + sum(u.risk for _, u in plan.unassigned)
+    return {
+        "days": len(plan.days),
+        "teams": teams,
+        "visits": len(stops),
+        "must_visits": must_total,
+        "must_visits_planned": len(must_planned),
+        "risk_covered": round(risk_planned / risk_total, 4) if risk_total else 1.0,
+        "travel_km": round(sum(t.dist_m for dp in plan.days for t in dp.tours) / 1000, 3),
+        "solve_seconds": round(sum(dp.solve_seconds for dp in plan.days), 2),
+        "solver_status": status,
+    }

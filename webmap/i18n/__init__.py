@@ -1,0 +1,89 @@
+"""UI words in zh-CN (first) and English, for maps, sheets and pages outside Flask requests."""
+
+from __future__ import annotations
+
+from typing import Mapping
+
+from gis.rules import Rules
+
+LANGS = ("zh", "en")
+
+_WORDS: Mapping[str, Mapping[str, str]] = {
+    "grids": {"zh": "网格", "en": "Grids"},
+    "group.nine_small": {"zh": "九小场所", "en": "Nine small places"},
+    "group.many_in_one": {"zh": "多合一场所", "en": "Many-in-one places"},
+    "group.rental": {"zh": "出租屋", "en": "Rental housing"},
+    "group.high_risk": {"zh": "高风险场所", "en": "High-risk sites"},
+    "group.other": {"zh": "其他场所", "en": "Other places"},
+    "route": {"zh": "路线", "en": "Route"},
+    "team": {"zh": "巡查小组", "en": "Team"},
+    "day": {"zh": "日期", "en": "Date"},
+    "seq": {"zh": "序号", "en": "No."},
+    "arrive": {"zh": "到达", "en": "Arrive"},
+    "depart": {"zh": "离开", "en": "Leave"},
+    "name": {"zh": "场所名称", "en": "Venue"},
+    "address": {"zh": "地址", "en": "Address"},
+    "category": {"zh": "类别", "en": "Category"},
+    "reason": {"zh": "巡查原因", "en": "Why"},
+    "checklist": {"zh": "检查要点", "en": "Checklist"},
+    "outcome": {"zh": "检查结果", "en": "Outcome"},
+    "outcome.done": {"zh": "已检查", "en": "Done"},
+    "outcome.closed_door": {"zh": "关门", "en": "Closed door"},
+    "outcome.refused": {"zh": "拒绝", "en": "Refused"},
+    "hazard_found": {"zh": "发现隐患", "en": "Hazard found"},
+    "notes": {"zh": "备注", "en": "Notes"},
+    "signature": {"zh": "巡查人员签字", "en": "Signatures"},
+    "members": {"zh": "成员", "en": "Members"},
+    "shift": {"zh": "班次", "en": "Shift"},
+    "start_point": {"zh": "出发点", "en": "Start point"},
+    "mode": {"zh": "出行方式", "en": "Travel"},
+    "mode.walk": {"zh": "步行", "en": "On foot"},
+    "mode.ebike": {"zh": "电动车", "en": "E-bike"},
+    "reason.overdue": {"zh": "超期未查", "en": "Overdue"},
+    "reason.due": {"zh": "到期巡查", "en": "Due"},
+    "reason.recheck": {"zh": "隐患复查", "en": "Re-check"},
+    "reason.high_risk": {"zh": "高风险", "en": "High risk"},
+    "reason.optional": {"zh": "顺路巡查", "en": "Optional"},
+    "unassigned.capacity": {"zh": "人手不足", "en": "No capacity"},
+    "unassigned.no_team_with_roles": {"zh": "无具备所需角色的小组", "en": "No team with the roles"},
+    "unassigned.closed_at_shift_times": {"zh": "班次时间内不营业", "en": "Closed at shift times"},
+    "unassigned.unreachable": {"zh": "班次内无法到达", "en": "Unreachable in a shift"},
+    "sheets.title": {"zh": "联合巡查路线单", "en": "Joint patrol route sheet"},
+    "map.title": {"zh": "巡查计划地图", "en": "Patrol plan map"},
+    "stops_count": {"zh": "巡查点", "en": "stops"},
+    "km": {"zh": "公里", "en": "km"},
+    "last_inspected": {"zh": "上次检查", "en": "Last inspected"},
+    "never": {"zh": "从未检查", "en": "never"},
+    "risk": {"zh": "风险", "en": "Risk"},
+    "grid": {"zh": "网格", "en": "Grid"},
+    "community": {"zh": "社区", "en": "Community"},
+    "worker": {"zh": "网格员", "en": "Grid worker"},
+    "unassigned": {"zh": "未排入计划", "en": "Not planned"},
+    "office_return": {"zh": "返回出发点午休", "en": "Back to the office for the break"},
+    "role.grid_worker": {"zh": "网格员", "en": "Grid worker"},
+    "role.property": {"zh": "物业", "en": "Property staff"},
+    "role.volunteer": {"zh": "志愿者", "en": "Volunteer"},
+    "role.safety_officer": {"zh": "安全员", "en": "Safety officer"},
+}
+
+
+def t(key: str, lang: str = "zh") -> str:
+    """The word for ``key`` in ``lang`` (zh-CN when the language or the key is unknown)."""
+    entry = _WORDS.get(key)
+    if entry is None:
+        return key
+    return entry.get(lang) or entry["zh"]
+
+
+def category_label(rules: Rules, code: str, lang: str = "zh") -> str:
+    cat = rules.categories.get(code)
+    if cat is None:
+        return code
+    return cat.label_en if lang == "en" else cat.label_zh
+
+
+def hazard_label(rules: Rules, code: str, lang: str = "zh") -> str:
+    ht = rules.hazard_types.get(code)
+    if ht is None:
+        return code
+    return ht.label_en if lang == "en" else ht.label_zh

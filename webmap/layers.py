@@ -1,0 +1,70 @@
+"""Folium layers: each function returns one FeatureGroup named from i18n and reprojects itself."""
+
+from __future__ import annotations
+
+import folium
+import geopandas as gpd
+import pandas as pd
+
+from gis.rules import GROUPS, Rules
+
+from .i18n import category_label, t
+
+GROUP_COLOURS = {
+    "nine_small": "#e6550d", "many_in_one": "#a50f15", "rental": "#3182bd",
+    "high_risk": "#54278f", "other": "#636363",
+}
+TEAM_COLOURS = ["#1b9e77", "#d95f02", "#7570b3", "#e7298a", "#66a61e", "#e6ab02", "#a6761d",
+                "#1f78b4", "#b2df8a", "#fb9a99", "#cab2d6", "#ff7f00"]
+
+
+def grid_layer(grids: gpd.GeoDataFrame, *, lang: str = "zh") -> folium.FeatureGroup:
+    """Grid polygons with their id, name, community and grid worker on hover."""
+    layer = folium.FeatureGroup(name=t("grids", lang))
+    data = grids.to_crs("EPSG:4326").reset_index()
+    folium.GeoJson(
+        data[["grid_id", "name", "community", "worker", "geometry"]],
+        style_function=lambda _: {"color": "#2b8cbe", "weight": 1.5, "fillOpacity": 0.04},
+        tooltip=folium.GeoJsonTooltip(
+            fields=["grid_id", "name", "community", "worker"],
+            aliases=[t("grid", lang), t("name", lang), t("community", lang), t("worker", lang)],
+        ),
+    ).add_to(layer)
+    return layer
+
+
+def venue_layers(venues: gpd.GeoDataFrame, rules: Rules, *, lang: str = "zh", status: pd.DataFrame | None = None) -> list[folium.FeatureGroup]:
+    """One layer per venue group (nine small, many-in-one, rental, high-risk, other)."""
+    data = venues.to_crs("EPSG:4326")
+    layers = []
+    for group in GROUPS:
+        part = data[data["group"] == group]
+        if part.empty:
+            continue
+        layer = folium.FeatureGroup(name=f"{t('group.' + group, lang)} ({len(part)})", show=group != "other")
+        for vid, v in part.iterrows():
+            last = status.at[vid, "last_inspected"] if status is not None else v.get("last_inspected")
+            popup = (f"<b>{v['name']}</b><br>{category_label(rules, v['category'], lang)}<br>"
+                     f"{v.get('address', '')}<br>{t('last_inspected', lang)}: {last or t('never', lang)}")
+            folium.CircleMarker(
+                (v.geometry.y, v.geometry.x), radius=4, color=GROUP_COLOURS[group], weight=1,
+                fill=True, fill_opacity=0.8, popup=folium.Popup(popup, max_width=260),
+                tooltip=v["name"],
+            ).add_to(layer)
+        layers.append(layer)
+    return layers
+
+
+def route_layer(team_id: str, team_name: str, day: str, stops: pd.DataFrame, line_lonlat: list[tuple[float, float]],
+                *, colour: str, lang: str = "zh", show: bool = True) -> folium.FeatureGroup:
+    """A team's route of one day: the line (office → stops → office) and numbered stops."""
+    layer = folium.FeatureGroup(name=f"{t('route', lang)} {team_name} {day} ({len(stops)} {t('stops_count', lang)})", show=show)
+    folium.PolyLine([(lat, lon) for lon, lat in line_lonlat], color=colour, weight=3, opacity=0.85).add_to(layer)
+    for row in stops.itertuples():
+        html = (f'<div style="background:{colour};color:#fff;border-radius:50%;width:20px;height:20px;'
+                f'text-align:center;font:bold 11px/20px sans-serif;border:1px solid #fff">{row.seq}</div>')
+        folium.Marker(
+            (row.lat, row.lon), icon=folium.DivIcon(html=html, icon_size=(20, 20), icon_anchor=(10, 10)),
+            tooltip=f"{row.seq}. {row.name} {row.arrive}-{row.depart} ({t('reason.' + row.reason, lang)})",
+        ).add_to(layer)
+    return layer

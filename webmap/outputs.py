@@ -1,0 +1,63 @@
+"""Writing a plan's files (the `patrol plan` contract) into a directory, all or nothing."""
+
+from __future__ import annotations
+
+import json
+import logging
+import shutil
+import tempfile
+from pathlib import Path
+
+from gis.layers import Layers
+from planner.model import Plan
+from planner.plan import summary
+from planner.tables import STOP_COLUMNS, UNASSIGNED_COLUMNS, routes_frame, stops_table, unassigned_table
+
+from .maps import plan_map
+from .sheets import sheets_html
+
+log = logging.getLogger(__name__)
+
+
+def write_outputs(plan: Plan, layers: Layers, out_dir: str | Path, *, lang: str = "zh") -> dict[str, object]:
+    """Write stops.csv, routes.geojson, unassigned.csv, summary.json, map.html and sheets.html.
+
+    Everything is written into a temporary directory beside ``out_dir`` and moved into place
+    only when all files are complete; an existing ``out_dir`` is replaced.
+
+    Returns
+    -------
+    The summary written to ``summary.json``.
+    """
+    out_dir = Path(out_dir)
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", dir=out_dir.parent))
+    try:
+        stops = stops_table(plan, layers.venues)
+        stops[STOP_COLUMNS].to_csv(tmp / "stops.csv", index=False)
+        unassigned_table(plan)[UNASSIGNED_COLUMNS].to_csv(tmp / "unassigned.csv", index=False)
+        routes = routes_frame(plan, stops)
+        routes.to_file(tmp / "routes.geojson", driver="GeoJSON", engine="pyogrio")
+        numbers = summary(plan, teams=len(layers.teams))
+        (tmp / "summary.json").write_text(json.dumps(numbers, ensure_ascii=False, indent=2), encoding="utf-8")
+        plan_map(stops, routes, grids=layers.grids, venues=layers.venues, teams=layers.teams,
+                 rules=layers.rules, lang=lang).save(str(tmp / "map.html"))
+        (tmp / "sheets.html").write_text(
+            sheets_html(stops, teams=layers.teams, venues=layers.venues, rules=layers.rules, lang=lang),
+            encoding="utf-8")
+        _replace_dir(tmp, out_dir)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return numbers
+
+
+def _replace_dir(new: Path, target: Path) -> None:
+    if target.exists():
+        old = target.with_name(f".{target.name}.old")
+        shutil.rmtree(old, ignore_errors=True)
+        target.rename(old)
+        new.rename(target)
+        shutil.rmtree(old, ignore_errors=True)
+    else:
+        new.rename(target)
