@@ -121,7 +121,8 @@ def solve(problem: Problem, params: SolveParams = SolveParams(), *, progress: Pr
         idx = manager.NodeToIndex(n_depots + j)
         time_dim.CumulVar(idx).SetRange(int(visit.open_s), int(visit.close_s - visit.service_s))
         if len(allowed[k]) < len(problem.vehicles):
-            routing.SetAllowedVehiclesForIndex(allowed[k], idx)
+            # SetAllowedVehiclesForIndex takes no Python sequence in this binding; -1 = unperformed
+            routing.VehicleVar(idx).SetValues([-1, *allowed[k]])
         penalty = (
             params.must_penalty + int(round(visit.risk * 1000))
             if visit.must
