@@ -86,20 +86,27 @@ def assign_days(
             heapq.heappush(heap, (max(0, need), urgency, str(vid), reason))
     load = [0.0] * days
     out: list[list[Assignment]] = [[] for _ in range(days)]
+    previous: dict[str, int] = {}
     while heap:
         deadline, urgency, vid, reason = heapq.heappop(heap)
         row = status.loc[vid]
         work = float(row["service_s"] + est_travel_s)
-        open_days = [d for d in range(deadline + 1) if load[d] + work <= capacity_s]
+        interval = int(row["interval_days"])
+        # Visiting long before the deadline wastes the interval: look only at the last days.
+        earliest = 0 if reason in ("overdue", "recheck") else max(0, deadline - max(1, min(interval // 4, 7)))
+        if vid in previous:
+            earliest = max(earliest, previous[vid] + 1)
+        open_days = [d for d in range(earliest, deadline + 1) if load[d] + work <= capacity_s]
         if not open_days:
             day = deadline  # over capacity: routing drops it and it is carried or reported
-        elif deadline == 0 or reason == "overdue":
+        elif reason in ("overdue", "recheck"):
             day = open_days[0]
         else:
-            day = min(open_days, key=lambda d: (load[d], d))
+            day = min(open_days, key=lambda d: (load[d], -d))
         load[day] += work
+        previous[vid] = day
         out[day].append(Assignment(vid, day, reason, deadline))
-        again = day + int(row["interval_days"])
+        again = day + interval
         if again <= last:
             heapq.heappush(heap, (again, urgency, vid, "due"))
     return out

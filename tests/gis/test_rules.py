@@ -1,0 +1,63 @@
+"""The rules file: all categories present, aliases, and errors that name the TOML path."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from gis.errors import InputError
+from gis.rules import CATEGORY_CODES, Rules
+
+
+def test_default_rules_have_every_category_and_hazard_type(rules):
+    assert set(rules.categories) == set(CATEGORY_CODES)
+    assert len(rules.hazard_types) >= 15
+    assert rules.hazard_types["gas_misuse"].label_zh == "燃气使用不规范"
+    assert rules.categories["small_entertainment"].close_s > 86400  # closes after midnight
+
+
+@pytest.mark.parametrize(("alias", "code"), [("小餐饮", "small_restaurant"), ("小旅馆", "small_hotel"),
+                                             ("KTV", "small_entertainment"), ("Small shop", "small_shop"),
+                                             ("在建工程", "construction_site"), ("small_workshop", "small_workshop")])
+def test_chinese_labels_and_aliases_resolve(rules, alias, code):
+    assert rules.resolve_category(alias) == code
+
+
+def test_rules_are_frozen(rules):
+    with pytest.raises(Exception):
+        rules.detour_factor = 2.0  # type: ignore[misc]
+    with pytest.raises(TypeError):
+        rules.categories["x"] = None  # type: ignore[index]
+
+
+def _broken(tmp_path: Path, old: str, new: str) -> Path:
+    text = Path(__file__).resolve().parents[2].joinpath("data", "rules.toml").read_text(encoding="utf-8")
+    assert old in text
+    path = tmp_path / "my_rules.toml"
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "message"),
+    [
+        ("interval_days = 60\nservice_minutes = 10", "interval_days = \"often\"\nservice_minutes = 10",
+         r"my_rules\.toml: categories\.small_shop\.interval_days: 'often' should be a whole number"),
+        ("required_roles = [\"grid_worker\"]\nopen = \"08:00\"\nclose = \"22:00\"\nbase_risk = 0.25",
+         "required_roles = [\"cook\"]\nopen = \"08:00\"\nclose = \"22:00\"\nbase_risk = 0.25",
+         r"categories\.small_shop\.required_roles: 'cook' is not a role"),
+        ("base_risk = 0.25", "base_risk = 1.25", r"categories\.small_shop\.base_risk: 1\.25 should be between 0 and 1"),
+        ("open = \"08:00\"\nclose = \"22:00\"\nbase_risk = 0.25", "open = \"8am\"\nclose = \"22:00\"\nbase_risk = 0.25",
+         r"categories\.small_shop\.open: '8am' is not a time HH:MM"),
+        ("[categories.other]", "[categories.others]", r"categories\.other: is missing"),
+        ("severity = \"major\"", "severity = \"huge\"", r"hazards\.illegal_fire_power\.severity: 'huge' should be general or major"),
+        ("walk = 1.2", "walk = 120", r"travel\.speed_m_s\.walk: 120 m/s is not a plausible speed"),
+        ("detour_factor = 1.3", "detour_factor = [", r"my_rules\.toml: not valid TOML"),
+    ],
+)
+def test_rules_errors_name_the_toml_path(tmp_path, old, new, message):
+    with pytest.raises(InputError) as info:
+        Rules.from_toml(_broken(tmp_path, old, new))
+    assert re.search(message, info.value.full_message()), info.value.full_message()

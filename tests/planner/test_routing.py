@@ -1,0 +1,85 @@
+"""The OR-Tools model on hand-built problems: roles, windows, shifts, and each unassigned reason."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from planner.model import Problem, Vehicle, Visit
+from planner.routing import SolveParams, solve
+
+FAST = SolveParams(time_limit_s=1)
+
+
+def _problem(visits: list[Visit], vehicles: list[Vehicle], xy: list[tuple[float, float]], speed: float = 1.0) -> Problem:
+    pts = np.asarray(xy, dtype=float)
+    dist = np.rint(np.hypot(*(pts[:, None, :] - pts[None, :, :]).transpose(2, 0, 1))).astype(np.int64)
+    return Problem(tuple(vehicles), tuple(visits), {"walk": np.ceil(dist / speed).astype(np.int64)}, dist)
+
+
+ALL = frozenset({"grid_worker", "property", "volunteer", "safety_officer"})
+MORNING = (9 * 3600, 12 * 3600)
+
+
+def _vehicle(team="T1", roles=ALL, shift=MORNING, node=0) -> Vehicle:
+    return Vehicle(team, 0, node, node, shift[0], shift[1], roles, "walk")
+
+
+def _visit(vid, node, *, roles=frozenset(), open_s=0, close_s=86400, service_s=600, must=True, risk=0.5) -> Visit:
+    return Visit(vid, node, service_s, open_s, close_s, frozenset(roles), must, "due" if must else "optional", risk)
+
+
+def test_required_roles_are_hard():
+    vehicles = [_vehicle("A", frozenset({"grid_worker"})), _vehicle("B", ALL)]
+    visits = [_visit("gas", 1, roles={"safety_officer"}), _visit("shop", 2, roles={"grid_worker"})]
+    plan = solve(_problem(visits, vehicles, [(0, 0), (100, 0), (0, 100)]), FAST)
+    served_by = {s.venue_id: s.team_id for s in plan.stops}
+    assert served_by["gas"] == "B"
+    assert set(served_by) == {"gas", "shop"}
+
+
+def test_service_starts_inside_opening_hours_and_tour_inside_shift():
+    vehicles = [_vehicle()]
+    visits = [_visit("late", 1, open_s=11 * 3600, close_s=11 * 3600 + 1800, service_s=900),
+              _visit("early", 2, open_s=9 * 3600, close_s=10 * 3600)]
+    plan = solve(_problem(visits, vehicles, [(0, 0), (300, 0), (0, 300)]), FAST)
+    stops = {s.venue_id: s for s in plan.stops}
+    assert 11 * 3600 <= stops["late"].arrive_s and stops["late"].depart_s <= 11 * 3600 + 1800
+    assert stops["early"].depart_s <= 10 * 3600
+    tour = plan.tours[0]
+    assert tour.start_s >= MORNING[0] and tour.end_s <= MORNING[1]
+    assert [s.venue_id for s in tour.stops] == ["early", "late"]
+
+
+@pytest.mark.parametrize(
+    ("visit", "reason"),
+    [
+        (_visit("x", 1, roles={"safety_officer"}), "no_team_with_roles"),
+        (_visit("x", 1, open_s=19 * 3600, close_s=26 * 3600), "closed_at_shift_times"),
+        (_visit("x", 2), "unreachable"),  # node 2 is 20 km away on foot (>5.5 h)
+    ],
+)
+def test_structural_reasons(visit, reason):
+    vehicles = [_vehicle(roles=frozenset({"grid_worker"}))]
+    plan = solve(_problem([visit], vehicles, [(0, 0), (100, 0), (20_000, 0)]), FAST)
+    assert [(u.venue_id, u.reason) for u in plan.unplanned] == [("x", reason)]
+    assert plan.stops == []
+
+
+def test_capacity_drops_optional_before_must_and_reports_capacity():
+    vehicles = [_vehicle(shift=(9 * 3600, 10 * 3600))]
+    visits = [_visit(f"m{k}", 1 + k, service_s=1200) for k in range(2)]
+    visits += [_visit(f"o{k}", 3 + k, service_s=1200, must=False, risk=0.9) for k in range(2)]
+    plan = solve(_problem(visits, vehicles, [(0, 0), (10, 0), (20, 0), (30, 0), (40, 0)]), FAST)
+    assert {s.venue_id for s in plan.stops} >= {"m0", "m1"}
+    dropped = {u.venue_id: u.reason for u in plan.unplanned}
+    assert dropped and set(dropped.values()) == {"capacity"} and not any(v.startswith("m") for v in dropped)
+
+
+def test_travel_time_separates_consecutive_stops():
+    vehicles = [_vehicle()]
+    visits = [_visit("a", 1, service_s=300), _visit("b", 2, service_s=300)]
+    plan = solve(_problem(visits, vehicles, [(0, 0), (600, 0), (1200, 0)], speed=1.0), FAST)
+    a, b = sorted(plan.stops, key=lambda s: s.arrive_s)
+    assert b.arrive_s >= a.depart_s + 600
+    assert plan.tours[0].dist_m == 2400
