@@ -120,9 +120,11 @@ def _first_need(row: pd.Series, start: dt.date) -> tuple[int | None, str]:
     if due is None:
         due_idx = -row["interval_days"]  # never inspected: as overdue as can be
     recheck_idx = None if recheck is None or pd.isna(recheck) else (recheck - start).days
-    if recheck_idx is not None and recheck_idx <= due_idx:
-        return recheck_idx, "recheck"
-    return due_idx, ("overdue" if due_idx < 0 else "due")
+    need = due_idx if recheck_idx is None else min(due_idx, recheck_idx)
+    # An open hazard's re-check that falls due by the planned day is what the team must know.
+    if recheck_idx is not None and recheck_idx <= max(need, 0):
+        return need, "recheck"
+    return need, ("overdue" if need < 0 else "due")
 
 
 def optional_candidates(

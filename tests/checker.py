@@ -1,0 +1,961 @@
+"""Independent feasibility checker for the files written by ``patrol plan``.
+
+The checker re-reads the *input* layers and the rules file itself and recomputes every
+number it checks (positions, travel times, opening hours, shifts, roles, coverage, the
+summary's totals) with its own arithmetic.  It never imports the planner or ``gis.io``: the
+only project code it uses is :mod:`gis.crs` (GCJ-02 / BD-09 conversion), which has its own
+tests.  A plan is judged, never compared with another route.
+
+The planner's model, as the checker understands it
+--------------------------------------------------
+* travel seconds = geodesic metres (WGS84) x ``travel.detour_factor`` / ``travel.speed_m_s[mode]``;
+* each shift of a team is one tour that starts and ends at the team's start point;
+* ``arrive`` is the start of service (rounded to the minute) and
+  ``depart = arrive + service_minutes``.
+
+All time comparisons allow one minute of rounding (:data:`TIME_SLACK_S`); positions must be
+within :data:`POSITION_TOLERANCE_M` of the venue's true WGS84 position.
+
+Examples
+--------
+>>> problems = check_plan(  # doctest: +SKIP
+...     "out", grids="grids.geojson", venues="venues.csv", teams="teams.csv", date="2024-05-06"
+... )
+>>> problems  # doctest: +SKIP
+[]
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import math
+import re
+import tomllib
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyproj
+
+from gis.crs import bd09_to_wgs84, gcj02_to_wgs84, normalize_crs_name
+
+__all__ = [
+    "DEFAULT_RULES_PATH",
+    "STOPS_COLUMNS",
+    "SUMMARY_KEYS",
+    "UNASSIGNED_COLUMNS",
+    "UNASSIGNED_REASONS",
+    "STOP_REASONS",
+    "check_plan",
+]
+
+#: The rules file ``patrol plan`` uses when ``--rules`` is not given.
+DEFAULT_RULES_PATH = Path(__file__).resolve().parent.parent / "data" / "rules.toml"
+
+#: The contract of the output files (DESIGN.md, "The `patrol` command").
+STOPS_COLUMNS: tuple[str, ...] = (
+    "day", "team_id", "seq", "venue_id", "name", "category", "reason",
+    "arrive", "depart", "lon", "lat", "risk",
+)
+UNASSIGNED_COLUMNS: tuple[str, ...] = ("venue_id", "reason")
+SUMMARY_KEYS: frozenset[str] = frozenset({
+    "days", "teams", "visits", "must_visits", "must_visits_planned", "risk_covered",
+    "travel_km", "solve_seconds", "solver_status",
+})
+STOP_REASONS: frozenset[str] = frozenset({"due", "overdue", "recheck", "high_risk", "optional"})
+UNASSIGNED_REASONS: frozenset[str] = frozenset(
+    {"capacity", "no_team_with_roles", "closed_at_shift_times", "unreachable"}
+)
+
+#: Rounding allowance of every time comparison (arrive/depart are whole minutes).
+TIME_SLACK_S = 60
+#: How far a stop's lon/lat may be from the venue's true WGS84 position.
+POSITION_TOLERANCE_M = 1.0
+#: summary.json ``travel_km`` may differ from the recomputed total by this share plus km.
+TRAVEL_KM_REL_TOL = 0.02
+TRAVEL_KM_ABS_TOL = 0.05
+
+DEFAULT_SHIFT = "09:00-12:00,14:00-17:30"
+DEFAULT_MODE = "walk"
+_ROLE_LABELS_ZH = {
+    "网格员": "grid_worker", "物业": "property", "志愿者": "volunteer", "安全员": "safety_officer",
+}
+_CLOSED_HAZARD = frozenset({"closed", "销号", "已销号"})
+_DONE_OUTCOMES = frozenset({"", "done", "完成", "已完成", "已检查"})
+_DAY_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_HHMM_STRICT_RE = re.compile(r"^(\d{2}):(\d{2})$")
+_HHMM_RE = re.compile(r"^\s*(\d{1,2})[:：](\d{2})(?::(\d{2}))?\s*$")
+_TABLE_SUFFIXES = (".csv", ".txt", ".xlsx", ".xls")
+_GEOD = pyproj.Geod(ellps="WGS84")
+
+
+# --------------------------------------------------------------------------------------------
+# Rules
+# --------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class _Category:
+    code: str
+    label_zh: str
+    interval_days: int
+    service_s: int
+    required_roles: frozenset[str]
+    open_s: int
+    close_s: int
+
+
+@dataclass(frozen=True)
+class _Rules:
+    categories: Mapping[str, _Category]
+    names: Mapping[str, str]  # code, label_zh, label_en (lower case), aliases -> code
+    hazard_deadline_days: Mapping[str, int]  # hazard code and labels -> deadline_days
+    detour_factor: float
+    speed_m_s: Mapping[str, float]
+
+    def category(self, value: object) -> str | None:
+        text = str(value).strip()
+        return self.names.get(text) or self.names.get(text.lower())
+
+
+def _load_rules(path: str | Path) -> _Rules:
+    raw = tomllib.loads(Path(path).read_text(encoding="utf-8"))
+    categories: dict[str, _Category] = {}
+    names: dict[str, str] = {}
+    for code, entry in raw["categories"].items():
+        categories[code] = _Category(
+            code=code,
+            label_zh=str(entry["label_zh"]),
+            interval_days=int(entry["interval_days"]),
+            service_s=int(entry["service_minutes"]) * 60,
+            required_roles=frozenset(entry["required_roles"]),
+            open_s=_parse_clock(entry["open"]),
+            close_s=_parse_clock(entry["close"]),
+        )
+        for name in (code, entry["label_zh"], str(entry.get("label_en", "")).lower(), *entry.get("aliases", [])):
+            if name:
+                names.setdefault(str(name), code)
+    deadlines: dict[str, int] = {}
+    for code, entry in raw.get("hazards", {}).items():
+        for name in (code, entry.get("label_zh", ""), str(entry.get("label_en", "")).lower()):
+            if name:
+                deadlines.setdefault(str(name), int(entry["deadline_days"]))
+    travel = raw["travel"]
+    return _Rules(
+        categories=categories,
+        names=names,
+        hazard_deadline_days=deadlines,
+        detour_factor=float(travel["detour_factor"]),
+        speed_m_s={str(k): float(v) for k, v in travel["speed_m_s"].items()},
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# Small parsers
+# --------------------------------------------------------------------------------------------
+def _parse_clock(text: object) -> int:
+    """Seconds after midnight of a clock time (``"24:00"`` and a full-width colon allowed)."""
+    m = _HHMM_RE.match(str(text))
+    if not m:
+        msg = f"{text!r} is not a time HH:MM"
+        raise ValueError(msg)
+    h, mi, s = int(m[1]), int(m[2]), int(m[3] or 0)
+    if mi > 59 or s > 59 or h > 24 or (h == 24 and (mi or s)):
+        msg = f"{text!r} is not a time HH:MM"
+        raise ValueError(msg)
+    return h * 3600 + mi * 60 + s
+
+
+def _parse_strict_hhmm(text: str) -> int | None:
+    """Seconds of an output time written exactly as ``HH:MM``; ``None`` when it is not."""
+    m = _HHMM_STRICT_RE.match(text)
+    if not m or int(m[2]) > 59 or int(m[1]) > 24 or (int(m[1]) == 24 and int(m[2])):
+        return None
+    return int(m[1]) * 3600 + int(m[2]) * 60
+
+
+def _fmt(seconds: float) -> str:
+    """``HH:MM`` of seconds after midnight (rounded to the minute)."""
+    minutes = int(round(seconds / 60))
+    return f"{minutes // 60:02d}:{minutes % 60:02d}"
+
+
+def _parse_shifts(text: str) -> tuple[tuple[int, int], ...]:
+    shifts = []
+    for part in re.split(r"[,，;；]", text):
+        if not part.strip():
+            continue
+        pieces = re.split(r"\s*[-–~至]\s*", part.strip())
+        if len(pieces) != 2:
+            msg = f"shift {part.strip()!r} is not HH:MM-HH:MM"
+            raise ValueError(msg)
+        start, end = _parse_clock(pieces[0]), _parse_clock(pieces[1])
+        if end <= start:
+            msg = f"shift {part.strip()!r} ends before it starts"
+            raise ValueError(msg)
+        shifts.append((start, end))
+    if not shifts:
+        msg = f"shift {text!r} has no HH:MM-HH:MM part"
+        raise ValueError(msg)
+    return tuple(sorted(shifts))
+
+
+def _windows(open_s: int, close_s: int) -> tuple[tuple[int, int], ...]:
+    """Opening windows within one day; a close at or before the open wraps past midnight."""
+    if close_s > open_s:
+        return ((open_s, close_s),)
+    return ((open_s, 86400), (0, close_s))
+
+
+def _blank(value: object) -> bool:
+    if value is None:
+        return True
+    if isinstance(value, float) and math.isnan(value):
+        return True
+    return str(value).strip() == "" or str(value).strip().lower() in {"nan", "nat", "none"}
+
+
+def _text(value: object) -> str:
+    if _blank(value):
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+def _to_date(value: object) -> dt.date | None:
+    if _blank(value):
+        return None
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    return pd.Timestamp(str(value).strip()).date()
+
+
+def _dist_m(lon1: float, lat1: float, lon2: float, lat2: float) -> float:
+    return float(_GEOD.inv(lon1, lat1, lon2, lat2)[2])
+
+
+# --------------------------------------------------------------------------------------------
+# Input layers (read independently of gis.io)
+# --------------------------------------------------------------------------------------------
+def _read_table(path: Path) -> pd.DataFrame:
+    """A CSV/XLSX table as text cells, headers stripped and lower-cased."""
+    if path.suffix.lower() in (".xlsx", ".xls"):
+        df = pd.read_excel(path, dtype=str)
+    else:
+        try:
+            df = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+        except UnicodeDecodeError:
+            df = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="gb18030")
+    df.columns = [str(c).strip().lower() for c in df.columns]
+    return df.fillna("")
+
+
+def _to_wgs84(lon: float, lat: float, crs: str) -> tuple[float, float]:
+    code = normalize_crs_name(crs)
+    if code == "gcj02":
+        x, y = gcj02_to_wgs84(lon, lat)
+    elif code == "bd09":
+        x, y = bd09_to_wgs84(lon, lat)
+    else:
+        x, y = pyproj.Transformer.from_crs(code, "EPSG:4326", always_xy=True).transform(lon, lat)
+    return float(x), float(y)
+
+
+def _lonlat_columns(df: pd.DataFrame) -> tuple[str, str]:
+    lon = next((c for c in ("lon", "lng", "longitude") if c in df.columns), None)
+    lat = next((c for c in ("lat", "latitude") if c in df.columns), None)
+    if lon is None or lat is None:
+        msg = f"no lon/lat columns in {list(df.columns)}"
+        raise ValueError(msg)
+    return lon, lat
+
+
+def _read_points(path: Path, crs: str | None) -> pd.DataFrame:
+    """A point layer or lon/lat table with ``lon``/``lat`` converted to WGS84.
+
+    A row's own ``crs`` cell wins; else the file's declared CRS (GIS layers); else ``crs``;
+    else WGS84.
+    """
+    if path.suffix.lower() in _TABLE_SUFFIXES:
+        df = _read_table(path)
+        lon_col, lat_col = _lonlat_columns(df)
+        lons = pd.to_numeric(df[lon_col], errors="raise").astype(float).tolist()
+        lats = pd.to_numeric(df[lat_col], errors="raise").astype(float).tolist()
+        file_crs = crs
+    else:
+        import geopandas as gpd
+
+        gdf = gpd.read_file(path)
+        declared = gdf.crs is not None
+        if path.suffix.lower() in (".geojson", ".json"):
+            declared = "crs" in json.loads(path.read_text(encoding="utf-8"))
+        file_crs = gdf.crs.to_string() if declared and gdf.crs is not None else crs
+        df = pd.DataFrame(gdf.drop(columns=gdf.geometry.name))
+        df.columns = [str(c).strip().lower() for c in df.columns]
+        lons = [float(g.x) for g in gdf.geometry]
+        lats = [float(g.y) for g in gdf.geometry]
+    row_crs = df["crs"].tolist() if "crs" in df.columns else [""] * len(df)
+    out_lon, out_lat = [], []
+    for lon, lat, own in zip(lons, lats, row_crs):
+        use = _text(own) or file_crs or "wgs84"
+        x, y = _to_wgs84(lon, lat, use)
+        out_lon.append(x)
+        out_lat.append(y)
+    df = df.copy()
+    df["lon"], df["lat"] = out_lon, out_lat
+    return df
+
+
+@dataclass(frozen=True)
+class _Venue:
+    venue_id: str
+    name: str
+    category: str
+    lon: float
+    lat: float
+    windows: tuple[tuple[int, int], ...]
+    last_inspected: dt.date | None
+
+
+def _read_venues(paths: Sequence[Path], rules: _Rules, crs: str | None) -> dict[str, _Venue]:
+    venues: dict[str, _Venue] = {}
+    for path in paths:
+        df = _read_points(path, crs)
+        for i, row in enumerate(df.to_dict("records")):
+            where = f"{path.name} row {i + 2}"
+            vid = _text(row.get("venue_id"))
+            if not vid:
+                msg = f"{where}: venue_id is empty"
+                raise ValueError(msg)
+            if vid in venues:
+                msg = f"{where}: venue_id {vid!r} is not unique"
+                raise ValueError(msg)
+            code = rules.category(row.get("category", ""))
+            if code is None:
+                msg = f"{where}: category {row.get('category')!r} is not a known category"
+                raise ValueError(msg)
+            cat = rules.categories[code]
+            open_s = cat.open_s if _blank(row.get("open")) else _parse_clock(row["open"])
+            close_s = cat.close_s if _blank(row.get("close")) else _parse_clock(row["close"])
+            venues[vid] = _Venue(
+                venue_id=vid,
+                name=_text(row.get("name")),
+                category=code,
+                lon=float(row["lon"]),
+                lat=float(row["lat"]),
+                windows=_windows(open_s, close_s),
+                last_inspected=_to_date(row.get("last_inspected")),
+            )
+    return venues
+
+
+@dataclass(frozen=True)
+class _Team:
+    team_id: str
+    roles: frozenset[str]
+    lon: float
+    lat: float
+    shifts: tuple[tuple[int, int], ...]
+    speed_m_s: float
+
+
+def _read_teams(path: Path, rules: _Rules, crs: str | None) -> dict[str, _Team]:
+    if path.suffix.lower() in (".yaml", ".yml"):
+        import yaml
+
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        records = raw.get("teams", raw) if isinstance(raw, dict) else raw
+        df = pd.DataFrame([{str(k).strip().lower(): v for k, v in r.items()} for r in records])
+    else:
+        df = _read_table(path)
+    lons = pd.to_numeric(df["start_lon"], errors="raise").astype(float).tolist()
+    lats = pd.to_numeric(df["start_lat"], errors="raise").astype(float).tolist()
+    teams: dict[str, _Team] = {}
+    for i, row in enumerate(df.to_dict("records")):
+        tid = _text(row.get("team_id"))
+        roles_raw = row.get("roles", "")
+        parts = roles_raw if isinstance(roles_raw, list) else re.split(r"[;；,，|/\s]+", _text(roles_raw))
+        roles = frozenset(_ROLE_LABELS_ZH.get(str(p).strip(), str(p).strip()) for p in parts if str(p).strip())
+        mode = _text(row.get("mode")).lower() or DEFAULT_MODE
+        if mode not in rules.speed_m_s:
+            msg = f"{path.name} row {i + 2}: mode {mode!r} is not one of {sorted(rules.speed_m_s)}"
+            raise ValueError(msg)
+        own_crs = _text(row.get("crs")) or crs or "wgs84"
+        lon, lat = _to_wgs84(lons[i], lats[i], own_crs)
+        teams[tid] = _Team(
+            team_id=tid,
+            roles=roles,
+            lon=lon,
+            lat=lat,
+            shifts=_parse_shifts(_text(row.get("shift")) or DEFAULT_SHIFT),
+            speed_m_s=rules.speed_m_s[mode],
+        )
+    return teams
+
+
+def _last_done(path: Path | None) -> dict[str, dt.date]:
+    """The latest inspection with outcome done (or no outcome) of each venue."""
+    if path is None:
+        return {}
+    df = _read_table(Path(path))
+    out: dict[str, dt.date] = {}
+    for row in df.to_dict("records"):
+        if _text(row.get("outcome")).lower() not in _DONE_OUTCOMES:
+            continue
+        day = _to_date(row.get("date"))
+        vid = _text(row.get("venue_id"))
+        if day is not None and (vid not in out or day > out[vid]):
+            out[vid] = day
+    return out
+
+
+def _hazard_due(path: Path | None, rules: _Rules, date: dt.date) -> dict[str, str]:
+    """Venues with an open hazard whose deadline is on or before ``date`` -> a description."""
+    if path is None:
+        return {}
+    path = Path(path)
+    df = _read_table(path)
+    out: dict[str, str] = {}
+    for i, row in enumerate(df.to_dict("records")):
+        if _text(row.get("status")).lower() in _CLOSED_HAZARD:
+            continue
+        deadline = _to_date(row.get("deadline"))
+        if deadline is None:
+            kind = _text(row.get("type"))
+            days = rules.hazard_deadline_days.get(kind, rules.hazard_deadline_days.get(kind.lower()))
+            found = _to_date(row.get("found_on"))
+            if days is None or found is None:
+                msg = f"{path.name} row {i + 2}: hazard without deadline has type {kind!r} / found_on {found!r}"
+                raise ValueError(msg)
+            deadline = found + dt.timedelta(days=days)
+        if deadline <= date:
+            out.setdefault(_text(row.get("venue_id")), f"open hazard {_text(row.get('hazard_id'))} due {deadline}")
+    return out
+
+
+# --------------------------------------------------------------------------------------------
+# Output files
+# --------------------------------------------------------------------------------------------
+def _read_output_csv(path: Path, expected: Sequence[str], problems: list[str]) -> pd.DataFrame | None:
+    """An output CSV as text; ``None`` (with a problem) when missing or with the wrong columns."""
+    if not path.is_file():
+        problems.append(f"{path.name}: file is missing")
+        return None
+    try:
+        df = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    except (pd.errors.EmptyDataError, pd.errors.ParserError, UnicodeDecodeError) as err:
+        problems.append(f"{path.name}: cannot be read as CSV ({err})")
+        return None
+    columns = [str(c) for c in df.columns]
+    if columns != list(expected):
+        missing = [c for c in expected if c not in columns]
+        extra = [c for c in columns if c not in expected]
+        detail = f"missing {missing}, extra {extra}" if missing or extra else "wrong order"
+        problems.append(f"{path.name}: columns are {columns}, expected exactly {list(expected)} ({detail})")
+        return None
+    return df.map(str.strip)
+
+
+@dataclass
+class _Stop:
+    row: int  # row number as a spreadsheet shows it (header is row 1)
+    day: str
+    team_id: str
+    seq: int | None
+    venue_id: str
+    arrive_s: int | None
+    depart_s: int | None
+    lon: float | None
+    lat: float | None
+
+    def where(self) -> str:
+        return f"stops.csv row {self.row} (day {self.day}, team {self.team_id}, seq {self.seq}, venue {self.venue_id})"
+
+
+def _check_stop_rows(
+    df: pd.DataFrame,
+    venues: Mapping[str, _Venue],
+    teams: Mapping[str, _Team],
+    rules: _Rules,
+    days: Sequence[str],
+    problems: list[str],
+) -> list[_Stop]:
+    """Row-by-row checks of stops.csv; returns the parsed stops."""
+    stops = []
+    for i, row in enumerate(df.to_dict("records")):
+        s = _Stop(i + 2, row["day"], row["team_id"], None, row["venue_id"], None, None, None, None)
+        try:
+            s.seq = int(row["seq"])
+        except ValueError:
+            problems.append(f"{s.where()}: seq {row['seq']!r} is not a whole number")
+        w = s.where()
+        if not _DAY_RE.match(s.day):
+            problems.append(f"{w}: day {s.day!r} is not YYYY-MM-DD")
+        elif s.day not in days:
+            problems.append(f"{w}: day {s.day} is outside the planned days {days[0]}..{days[-1]}")
+        team = teams.get(s.team_id)
+        if team is None:
+            problems.append(f"{w}: team {s.team_id!r} is not in the teams input")
+        for key in ("arrive", "depart"):
+            value = _parse_strict_hhmm(row[key])
+            if value is None:
+                problems.append(f"{w}: {key} {row[key]!r} is not HH:MM")
+            setattr(s, f"{key}_s", value)
+        try:
+            s.lon, s.lat = float(row["lon"]), float(row["lat"])
+            if not (math.isfinite(s.lon) and math.isfinite(s.lat)):
+                raise ValueError
+        except ValueError:
+            problems.append(f"{w}: lon/lat {row['lon']!r}, {row['lat']!r} are not numbers")
+            s.lon = s.lat = None
+        if row["reason"] not in STOP_REASONS:
+            problems.append(f"{w}: reason {row['reason']!r} is not one of {sorted(STOP_REASONS)}")
+        try:
+            risk = float(row["risk"])
+            if not 0 <= risk <= 1:
+                problems.append(f"{w}: risk {risk} is not between 0 and 1")
+        except ValueError:
+            problems.append(f"{w}: risk {row['risk']!r} is not a number")
+        stops.append(s)
+        venue = venues.get(s.venue_id)
+        if venue is None:
+            problems.append(f"{w}: venue {s.venue_id!r} is not in the venues input")
+            continue
+        if row["name"] != venue.name:
+            problems.append(f"{w}: name {row['name']!r} does not match the input name {venue.name!r}")
+        if row["category"] != venue.category:
+            problems.append(f"{w}: category {row['category']!r} does not match the input category {venue.category!r}")
+        if s.lon is not None and s.lat is not None:
+            _check_position(s, venue, problems)
+        cat = rules.categories[venue.category]
+        if team is not None and not cat.required_roles <= team.roles:
+            lacking = ", ".join(sorted(cat.required_roles - team.roles))
+            problems.append(f"{w}: team {s.team_id} lacks required role(s) {lacking} for {venue.category}")
+        if s.arrive_s is None or s.depart_s is None:
+            continue
+        if s.depart_s - s.arrive_s < cat.service_s - TIME_SLACK_S:
+            problems.append(
+                f"{w}: service {row['arrive']}-{row['depart']} is {(s.depart_s - s.arrive_s) / 60:.0f} min, "
+                f"shorter than the {cat.service_s // 60} min of {venue.category}"
+            )
+        if not any(s.arrive_s >= o - TIME_SLACK_S and s.depart_s <= c + TIME_SLACK_S for o, c in venue.windows):
+            hours = ", ".join(f"{_fmt(o)}-{_fmt(c)}" for o, c in venue.windows)
+            problems.append(f"{w}: visit {row['arrive']}-{row['depart']} is outside the opening hours {hours}")
+        if team is not None and _shift_of(s, team) is None:
+            shifts = ", ".join(f"{_fmt(a)}-{_fmt(b)}" for a, b in team.shifts)
+            problems.append(f"{w}: visit {row['arrive']}-{row['depart']} is not inside one shift ({shifts})")
+    return stops
+
+
+def _check_position(s: _Stop, venue: _Venue, problems: list[str]) -> None:
+    off_m = _dist_m(s.lon, s.lat, venue.lon, venue.lat)
+    if off_m <= POSITION_TOLERANCE_M:
+        return
+    hint = ""
+    for label, inverse in (("GCJ-02", gcj02_to_wgs84), ("BD-09", bd09_to_wgs84)):
+        x, y = inverse(s.lon, s.lat)
+        if _dist_m(float(x), float(y), venue.lon, venue.lat) <= POSITION_TOLERANCE_M:
+            hint = f" (these are its {label} coordinates, not WGS84)"
+    problems.append(
+        f"{s.where()}: lon/lat is {off_m:.1f} m from the venue's WGS84 position "
+        f"{venue.lon:.6f}, {venue.lat:.6f}{hint}"
+    )
+
+
+def _shift_of(s: _Stop, team: _Team) -> int | None:
+    """Index of the team's shift that holds the whole visit, or ``None``."""
+    if s.arrive_s is None or s.depart_s is None:
+        return None
+    for k, (start, end) in enumerate(team.shifts):
+        if s.arrive_s >= start - TIME_SLACK_S and s.depart_s <= end + TIME_SLACK_S:
+            return k
+    return None
+
+
+def _nearest_shift(s: _Stop, team: _Team) -> int:
+    """The shift a stop belongs to for travel totals, even when it is outside every shift."""
+    k = _shift_of(s, team)
+    if k is not None:
+        return k
+    if s.arrive_s is None:
+        return 0
+    mid = s.arrive_s if s.depart_s is None else (s.arrive_s + s.depart_s) / 2
+    return min(range(len(team.shifts)), key=lambda j: min(abs(mid - team.shifts[j][0]), abs(mid - team.shifts[j][1])))
+
+
+def _check_tours(
+    stops: Sequence[_Stop],
+    venues: Mapping[str, _Venue],
+    teams: Mapping[str, _Team],
+    rules: _Rules,
+    problems: list[str],
+) -> float:
+    """Sequence, travel and shift checks per team and day; returns the recomputed total km."""
+    total_m = 0.0
+    groups: dict[tuple[str, str], list[_Stop]] = defaultdict(list)
+    for s in stops:
+        groups[(s.day, s.team_id)].append(s)
+    for (day, team_id), group in sorted(groups.items()):
+        seqs = sorted(s.seq for s in group if s.seq is not None)
+        if seqs != list(range(1, len(group) + 1)):
+            problems.append(
+                f"day {day} team {team_id}: seq is {seqs}, expected 1..{len(group)} without gaps or repeats"
+            )
+        team = teams.get(team_id)
+        if team is None:
+            continue
+        ordered = sorted(group, key=lambda s: (s.seq if s.seq is not None else 10**9, s.row))
+        tours: dict[int, list[_Stop]] = defaultdict(list)
+        prev_shift = -1
+        for s in ordered:
+            k = _nearest_shift(s, team)
+            if k < prev_shift:
+                problems.append(f"{s.where()}: seq order goes back to an earlier shift ({_fmt(team.shifts[k][0])})")
+            prev_shift = max(prev_shift, k)
+            tours[k].append(s)
+        for k, tour in sorted(tours.items()):
+            total_m += _check_tour(team, team.shifts[k], tour, venues, rules, problems)
+    return total_m * rules.detour_factor / 1000.0
+
+
+def _check_tour(
+    team: _Team,
+    shift: tuple[int, int],
+    tour: Sequence[_Stop],
+    venues: Mapping[str, _Venue],
+    rules: _Rules,
+    problems: list[str],
+) -> float:
+    """Travel checks of one shift tour (start -> stops -> start); returns its straight-line metres."""
+    start, end = shift
+    points = [(team.lon, team.lat)]
+    for s in tour:
+        v = venues.get(s.venue_id)
+        points.append((v.lon, v.lat) if v is not None else (s.lon, s.lat))
+    points.append((team.lon, team.lat))
+    legs_m = [
+        _dist_m(a[0], a[1], b[0], b[1]) if None not in (*a, *b) else 0.0
+        for a, b in zip(points, points[1:])
+    ]
+
+    def travel_s(metres: float) -> float:
+        return metres * rules.detour_factor / team.speed_m_s
+
+    known = all(s.venue_id in venues for s in tour)
+    first, last = tour[0], tour[-1]
+    if known and first.arrive_s is not None:
+        need = travel_s(legs_m[0])
+        if start + need > first.arrive_s + TIME_SLACK_S:
+            problems.append(
+                f"{first.where()}: arrives {_fmt(first.arrive_s)} but leaving the start at the shift start "
+                f"{_fmt(start)} needs {need / 60:.1f} min of travel (earliest {_fmt(start + need)})"
+            )
+    for j, (prev, nxt) in enumerate(zip(tour, tour[1:]), start=1):
+        if not (known and prev.depart_s is not None and nxt.arrive_s is not None):
+            continue
+        need = travel_s(legs_m[j])
+        if prev.depart_s + need > nxt.arrive_s + TIME_SLACK_S:
+            problems.append(
+                f"{nxt.where()}: arrives {_fmt(nxt.arrive_s)} but leaving seq {prev.seq} ({prev.venue_id}) at "
+                f"{_fmt(prev.depart_s)} needs {need / 60:.1f} min of travel (earliest {_fmt(prev.depart_s + need)})"
+            )
+    if known and last.depart_s is not None:
+        need = travel_s(legs_m[-1])
+        if last.depart_s + need > end + TIME_SLACK_S:
+            problems.append(
+                f"{last.where()}: departs {_fmt(last.depart_s)} and needs {need / 60:.1f} min to return to the "
+                f"start, back at {_fmt(last.depart_s + need)} after the shift ends {_fmt(end)}"
+            )
+    return sum(legs_m)
+
+
+def _check_duplicates(stops: Sequence[_Stop], problems: list[str]) -> None:
+    counts = Counter((s.day, s.venue_id) for s in stops)
+    for (day, vid), n in sorted(counts.items()):
+        if n > 1:
+            teams = sorted({s.team_id for s in stops if (s.day, s.venue_id) == (day, vid)})
+            problems.append(f"day {day} venue {vid}: visited {n} times on one day (teams {', '.join(teams)})")
+
+
+def _check_unassigned(
+    df: pd.DataFrame, venues: Mapping[str, _Venue], teams: Mapping[str, _Team], rules: _Rules, problems: list[str]
+) -> set[str]:
+    ids = set()
+    for i, row in enumerate(df.to_dict("records")):
+        where = f"unassigned.csv row {i + 2} (venue {row['venue_id']})"
+        ids.add(row["venue_id"])
+        venue = venues.get(row["venue_id"])
+        if venue is None:
+            problems.append(f"{where}: venue {row['venue_id']!r} is not in the venues input")
+        if row["reason"] not in UNASSIGNED_REASONS:
+            problems.append(f"{where}: reason {row['reason']!r} is not one of {sorted(UNASSIGNED_REASONS)}")
+        elif row["reason"] == "no_team_with_roles" and venue is not None:
+            needed = rules.categories[venue.category].required_roles
+            able = sorted(t.team_id for t in teams.values() if needed <= t.roles)
+            if able:
+                problems.append(f"{where}: reason no_team_with_roles but team(s) {', '.join(able)} have the roles")
+    return ids
+
+
+def _must_venues(
+    venues: Mapping[str, _Venue],
+    rules: _Rules,
+    date: dt.date,
+    hazards: Path | None,
+    inspections: Path | None,
+) -> dict[str, str]:
+    """Venues that must be visited (or reported unassigned) on ``date`` -> why."""
+    last_done = _last_done(inspections)
+    by_hazard = _hazard_due(hazards, rules, date)
+    must = {}
+    for vid, v in venues.items():
+        dates = [d for d in (v.last_inspected, last_done.get(vid)) if d is not None and d <= date]
+        last = max(dates) if dates else None
+        interval = rules.categories[v.category].interval_days
+        if last is None:
+            must[vid] = "never inspected"
+        elif last + dt.timedelta(days=interval) <= date:
+            must[vid] = f"last inspected {last}, interval {interval} days"
+        elif vid in by_hazard:
+            must[vid] = by_hazard[vid]
+    return must
+
+
+def _check_summary(
+    path: Path, *, n_stops: int, days: int, n_teams: int, travel_km: float, problems: list[str]
+) -> None:
+    if not path.is_file():
+        problems.append("summary.json: file is missing")
+        return
+    try:
+        summary = json.loads(path.read_text(encoding="utf-8"))
+    except (json.JSONDecodeError, UnicodeDecodeError) as err:
+        problems.append(f"summary.json: not valid JSON ({err})")
+        return
+    if not isinstance(summary, dict):
+        problems.append("summary.json: is not a JSON object")
+        return
+    if set(summary) != SUMMARY_KEYS:
+        problems.append(
+            f"summary.json: keys are {sorted(summary)}, expected exactly {sorted(SUMMARY_KEYS)} "
+            f"(missing {sorted(SUMMARY_KEYS - set(summary))}, extra {sorted(set(summary) - SUMMARY_KEYS)})"
+        )
+
+    def number(key: str, integer: bool = False) -> float | None:
+        value = summary.get(key)
+        ok = isinstance(value, int) if integer else isinstance(value, (int, float))
+        if isinstance(value, bool) or not ok or value < 0:
+            if key in summary:
+                kind = "a whole number" if integer else "a number"
+                problems.append(f"summary.json: {key} {value!r} is not {kind} >= 0")
+            return None
+        return value
+
+    for key in ("days", "teams", "visits", "must_visits", "must_visits_planned"):
+        number(key, integer=True)
+    for key in ("risk_covered", "solve_seconds"):
+        number(key)
+    if "solver_status" in summary and not isinstance(summary["solver_status"], str):
+        problems.append(f"summary.json: solver_status {summary['solver_status']!r} is not text")
+    if (visits := number("visits", True)) is not None and visits != n_stops:
+        problems.append(f"summary.json: visits is {visits} but stops.csv has {n_stops} rows")
+    if (n := number("days", True)) is not None and n != days:
+        problems.append(f"summary.json: days is {n} but {days} day(s) were planned")
+    if (n := number("teams", True)) is not None and n != n_teams:
+        problems.append(f"summary.json: teams is {n} but the teams input has {n_teams} teams")
+    planned, must = number("must_visits_planned", True), number("must_visits", True)
+    if planned is not None and must is not None and planned > must:
+        problems.append(f"summary.json: must_visits_planned {planned} is more than must_visits {must}")
+    if planned is not None and planned > n_stops:
+        problems.append(f"summary.json: must_visits_planned {planned} is more than the {n_stops} visits")
+    km = number("travel_km")
+    if km is not None and abs(km - travel_km) > TRAVEL_KM_REL_TOL * travel_km + TRAVEL_KM_ABS_TOL:
+        problems.append(f"summary.json: travel_km is {km} but the shift tours recomputed are {travel_km:.3f} km")
+
+
+def _check_routes(path: Path, stops: Sequence[_Stop], venues: Mapping[str, _Venue], problems: list[str]) -> None:
+    if not path.is_file():
+        problems.append("routes.geojson: file is missing")
+        return
+    try:
+        fc = json.loads(path.read_text(encoding="utf-8"))
+    except (json.JSONDecodeError, UnicodeDecodeError) as err:
+        problems.append(f"routes.geojson: not valid JSON ({err})")
+        return
+    if not isinstance(fc, dict) or fc.get("type") != "FeatureCollection" or not isinstance(fc.get("features"), list):
+        problems.append("routes.geojson: is not a GeoJSON FeatureCollection")
+        return
+    lines: Counter[tuple[str, str]] = Counter()
+    points: list[tuple[float, float]] = []
+    for n, feature in enumerate(fc["features"], start=1):
+        geom = (feature or {}).get("geometry") or {}
+        props = (feature or {}).get("properties") or {}
+        kind = geom.get("type")
+        if kind == "LineString":
+            missing = [k for k in ("day", "team_id", "km", "minutes") if k not in props]
+            if missing:
+                problems.append(f"routes.geojson feature {n}: LineString lacks properties {missing}")
+            lines[(str(props.get("day", "")), _text(props.get("team_id", "")))] += 1
+        elif kind == "Point":
+            try:
+                x, y = (float(c) for c in geom["coordinates"][:2])
+                points.append((x, y))
+            except (KeyError, TypeError, ValueError):
+                problems.append(f"routes.geojson feature {n}: Point without valid coordinates")
+        else:
+            problems.append(f"routes.geojson feature {n}: geometry type {kind!r} is neither LineString nor Point")
+    wanted = {(s.day, s.team_id) for s in stops}
+    for key in sorted(wanted | set(lines)):
+        count = lines.get(key, 0)
+        if key in wanted and count != 1:
+            problems.append(f"routes.geojson: day {key[0]} team {key[1]} has {count} LineStrings, expected 1")
+        elif key not in wanted:
+            problems.append(f"routes.geojson: day {key[0]} team {key[1]} has a LineString but no stops")
+    if len(points) != len(stops):
+        problems.append(f"routes.geojson: {len(points)} Points but stops.csv has {len(stops)} stops")
+    _match_points(points, stops, venues, problems)
+
+
+def _match_points(
+    points: Sequence[tuple[float, float]], stops: Sequence[_Stop], venues: Mapping[str, _Venue], problems: list[str]
+) -> None:
+    """Every stop needs its own Point within the position tolerance of the venue."""
+    if not stops:
+        return
+    free = np.ones(len(points), dtype=bool)
+    px = np.array([p[0] for p in points], dtype=float)
+    py = np.array([p[1] for p in points], dtype=float)
+    for s in stops:
+        v = venues.get(s.venue_id)
+        if v is None:
+            continue
+        # Equirectangular metres: exact enough at one metre over a few metres.
+        dx = (px - v.lon) * 111_320.0 * math.cos(math.radians(v.lat))
+        dy = (py - v.lat) * 110_574.0
+        close = np.flatnonzero(free & (np.hypot(dx, dy) <= POSITION_TOLERANCE_M * 1.5))
+        if close.size == 0:
+            problems.append(f"routes.geojson: no Point for {s.where()}")
+        else:
+            free[close[0]] = False
+
+
+# --------------------------------------------------------------------------------------------
+# The public function
+# --------------------------------------------------------------------------------------------
+def check_plan(
+    out_dir: str | Path,
+    *,
+    grids: str | Path,
+    venues: str | Path | Iterable[str | Path],
+    teams: str | Path,
+    date: str | dt.date,
+    days: int = 1,
+    rules: str | Path = DEFAULT_RULES_PATH,
+    hazards: str | Path | None = None,
+    inspections: str | Path | None = None,
+    crs: str | None = None,
+) -> list[str]:
+    """Check a plan written by ``patrol plan`` against its inputs; list every violation.
+
+    Parameters
+    ----------
+    out_dir
+        The ``--out`` directory holding stops.csv, unassigned.csv, summary.json and
+        routes.geojson.
+    grids
+        The grid polygons given to the planner (read only to make sure they exist).
+    venues
+        One venue layer/table or several (CSV/XLSX with lon, lat; GeoJSON/GPKG/SHP points).
+    teams
+        The teams CSV/XLSX (or YAML).
+    date
+        The first planned day (``YYYY-MM-DD``).
+    days
+        How many days were planned.
+    rules
+        The rules TOML the planner used.
+    hazards, inspections
+        The optional hazards and inspections tables.
+    crs
+        The ``--crs`` of the run: the CRS of lon/lat rows without their own ``crs`` cell and of
+        layers that do not declare one.
+
+    Returns
+    -------
+    list[str]
+        Human-readable violations, each naming the file and the day, team, seq or venue;
+        empty when the plan is feasible.
+
+    Raises
+    ------
+    ValueError
+        When an *input* file is unreadable or invalid (the plan cannot be judged then).
+    """
+    out = Path(out_dir)
+    day0 = date if isinstance(date, dt.date) else dt.date.fromisoformat(str(date))
+    day_list = [(day0 + dt.timedelta(days=k)).isoformat() for k in range(days)]
+    if not Path(grids).exists():
+        msg = f"grids input not found: {grids}"
+        raise ValueError(msg)
+    rule_set = _load_rules(rules)
+    venue_paths = [Path(venues)] if isinstance(venues, (str, Path)) else [Path(p) for p in venues]
+    venue_table = _read_venues(venue_paths, rule_set, crs)
+    team_table = _read_teams(Path(teams), rule_set, crs)
+
+    problems: list[str] = []
+    stops: list[_Stop] = []
+    travel_km = 0.0
+    stops_df = _read_output_csv(out / "stops.csv", STOPS_COLUMNS, problems)
+    if stops_df is not None:
+        stops = _check_stop_rows(stops_df, venue_table, team_table, rule_set, day_list, problems)
+        _check_duplicates(stops, problems)
+        travel_km = _check_tours(stops, venue_table, team_table, rule_set, problems)
+    unassigned_df = _read_output_csv(out / "unassigned.csv", UNASSIGNED_COLUMNS, problems)
+    unassigned: set[str] = set()
+    if unassigned_df is not None:
+        unassigned = _check_unassigned(unassigned_df, venue_table, team_table, rule_set, problems)
+    if stops_df is not None and unassigned_df is not None:
+        planned = {s.venue_id for s in stops}
+        must = _must_venues(
+            venue_table, rule_set, day0,
+            Path(hazards) if hazards is not None else None,
+            Path(inspections) if inspections is not None else None,
+        )
+        for vid, why in sorted(must.items()):
+            if vid not in planned and vid not in unassigned:
+                problems.append(
+                    f"coverage: venue {vid} must be visited on {day0} ({why}) "
+                    "but is neither in stops.csv nor in unassigned.csv"
+                )
+    if stops_df is None:
+        _check_summary_keys_only(out / "summary.json", problems)
+    else:
+        _check_summary(
+            out / "summary.json",
+            n_stops=len(stops),
+            days=days,
+            n_teams=len(team_table),
+            travel_km=travel_km,
+            problems=problems,
+        )
+        _check_routes(out / "routes.geojson", stops, venue_table, problems)
+    return problems
+
+
+def _check_summary_keys_only(path: Path, problems: list[str]) -> None:
+    """When stops.csv is unusable, still check that summary.json exists and has the keys."""
+    if not path.is_file():
+        problems.append("summary.json: file is missing")
+        return
+    try:
+        summary = json.loads(path.read_text(encoding="utf-8"))
+    except (json.JSONDecodeError, UnicodeDecodeError) as err:
+        problems.append(f"summary.json: not valid JSON ({err})")
+        return
+    if not isinstance(summary, dict) or set(summary) != SUMMARY_KEYS:
+        problems.append(f"summary.json: keys are not exactly {sorted(SUMMARY_KEYS)}")
