@@ -68,3 +68,15 @@ def route_layer(team_id: str, team_name: str, day: str, stops: pd.DataFrame, lin
             tooltip=f"{row.seq}. {row.name} {row.arrive}-{row.depart} ({t('reason.' + row.reason, lang)})",
         ).add_to(layer)
     return layer
+
+
+def office_layer(teams: gpd.GeoDataFrame, *, lang: str = "zh") -> folium.FeatureGroup:
+    """Each team's start point (the community office), where its tours begin and end."""
+    layer = folium.FeatureGroup(name=t("start_point", lang))
+    data = teams.to_crs("EPSG:4326")
+    for tid, team in data.iterrows():
+        html = ('<div style="background:#222;color:#fff;border-radius:3px;padding:1px 4px;'
+                f'font:bold 11px sans-serif;white-space:nowrap">&#8962; {team["name"]}</div>')
+        folium.Marker((team.geometry.y, team.geometry.x), icon=folium.DivIcon(html=html, icon_anchor=(8, 8)),
+                      tooltip=f"{t('start_point', lang)}: {team['name']} ({tid})").add_to(layer)
+    return layer

@@ -2,20 +2,61 @@
 
 from __future__ import annotations
 
+import base64
+import re
+from pathlib import Path
+
 import folium
 import geopandas as gpd
 import pandas as pd
 
 from gis.rules import Rules
 
-from .layers import TEAM_COLOURS, grid_layer, route_layer, venue_layers
+from .i18n import t
+from .layers import TEAM_COLOURS, grid_layer, office_layer, route_layer, venue_layers
 
 
-def base_map(grids: gpd.GeoDataFrame) -> folium.Map:
-    """A map fitted to the grids, with OpenStreetMap tiles (WGS84, no GCJ-02 offset)."""
+VENDOR = Path(__file__).resolve().parent / "static" / "vendor"
+
+
+def offline_assets(m: folium.Map) -> folium.Map:
+    """Inline the vendored Leaflet into the page and drop folium's CDN assets we do not use.
+
+    The map then opens from a file with no internet (tiles aside), on intranets and where
+    public CDNs are blocked. Plugins that need more scripts add them with ``inline_script``.
+    """
+    m.default_js = []
+    m.default_css = []
+    leaflet = VENDOR / "leaflet"
+
+    def _data_uri(match: re.Match) -> str:
+        png = (leaflet / match.group(1)).read_bytes()
+        return f"url(data:image/png;base64,{base64.b64encode(png).decode()})"
+
+    css = re.sub(r"url\((images/[\w.-]+\.png)\)", _data_uri, (leaflet / "leaflet.css").read_text(encoding="utf-8"))
+    m.get_root().header.add_child(folium.Element(f"<style>{css}</style>"), name="leaflet_css_inline")
+    inline_script(m, leaflet / "leaflet.js", name="leaflet_js_inline")
+    inline_script(m, VENDOR / "jquery" / "jquery.min.js", name="jquery_js_inline")
+    return m
+
+
+def inline_script(m: folium.Map, path: Path, *, name: str) -> None:
+    """Put a vendored script into the page's header (after those already there)."""
+    code = path.read_text(encoding="utf-8").replace("</script", "<\\/script")
+    m.get_root().header.add_child(folium.Element(f"<script>{code}</script>"), name=name)
+
+
+def base_map(grids: gpd.GeoDataFrame, *, offline: bool = True, lang: str = "zh") -> folium.Map:
+    """A map fitted to the grids, with OpenStreetMap tiles (WGS84, no GCJ-02 offset).
+
+    With ``offline`` (the default) Leaflet is inlined so the file works without internet.
+    """
     minx, miny, maxx, maxy = grids.to_crs("EPSG:4326").total_bounds
-    m = folium.Map(location=[(miny + maxy) / 2, (minx + maxx) / 2], zoom_start=14, tiles="OpenStreetMap",
+    m = folium.Map(location=[(miny + maxy) / 2, (minx + maxx) / 2], zoom_start=14, tiles=None,
                    control_scale=True)
+    folium.TileLayer("OpenStreetMap", name=t("basemap", lang)).add_to(m)
+    if offline:
+        offline_assets(m)
     m.fit_bounds([[miny, minx], [maxy, maxx]])
     return m
 
@@ -32,7 +73,7 @@ def plan_map(
     m: folium.Map | None = None,
 ) -> folium.Map:
     """The plan on a map: grids, venues by group, one coloured route layer per team and day."""
-    m = m if m is not None else base_map(grids)
+    m = m if m is not None else base_map(grids, lang=lang)
     grid_layer(grids, lang=lang).add_to(m)
     for layer in venue_layers(venues, rules, lang=lang):
         layer.add_to(m)
@@ -44,5 +85,6 @@ def plan_map(
         name = teams.at[line.team_id, "name"] if line.team_id in teams.index else line.team_id
         route_layer(line.team_id, name, line.day, team_stops, list(line.geometry.coords),
                     colour=colour.get(line.team_id, "#333"), lang=lang, show=line.day == first_day).add_to(m)
+    office_layer(teams, lang=lang).add_to(m)
     folium.LayerControl(collapsed=False).add_to(m)
     return m

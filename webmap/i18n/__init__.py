@@ -10,6 +10,7 @@ LANGS = ("zh", "en")
 
 _WORDS: Mapping[str, Mapping[str, str]] = {
     "grids": {"zh": "网格", "en": "Grids"},
+    "basemap": {"zh": "OpenStreetMap 底图", "en": "OpenStreetMap basemap"},
     "group.nine_small": {"zh": "九小场所", "en": "Nine small places"},
     "group.many_in_one": {"zh": "多合一场所", "en": "Many-in-one places"},
     "group.rental": {"zh": "出租屋", "en": "Rental housing"},

@@ -1,0 +1,57 @@
+"""The plan map: layers named in Chinese, one route per team and day, no CDN, opens offline."""
+
+from __future__ import annotations
+
+import folium
+import pytest
+
+from gis.layers import read_layers
+from planner import PlanParams, plan_days, routes_frame, stops_table
+from webmap.maps import plan_map
+
+from conftest import PLAN_DAY
+
+
+@pytest.fixture
+def planned(instance):
+    layers = read_layers(grids=instance["grids"], venues=instance["venues"], teams=instance["teams"], as_of=PLAN_DAY)
+    plan = plan_days(venues=layers.venues, teams=layers.teams, rules=layers.rules, start=PLAN_DAY,
+                     params=PlanParams(time_limit_s=1), grids=layers.grids)
+    stops = stops_table(plan, layers.venues)
+    return layers, stops, routes_frame(plan, stops)
+
+
+def _groups(m: folium.Map) -> dict[str, folium.FeatureGroup]:
+    return {child.layer_name: child for child in m._children.values() if isinstance(child, folium.FeatureGroup)}
+
+
+def test_layers_are_named_in_chinese_with_one_route_per_team(planned):
+    layers, stops, routes = planned
+    m = plan_map(stops, routes, grids=layers.grids, venues=layers.venues, teams=layers.teams, rules=layers.rules)
+    names = list(_groups(m))
+    assert names[0] == "网格"
+    assert any(n.startswith("九小场所 (") for n in names)
+    route_names = [n for n in names if n.startswith("路线 ")]
+    assert len(route_names) == stops.groupby(["team_id", "day"]).ngroups > 0
+    assert "出发点" in names
+    assert isinstance(list(m._children.values())[-1], folium.LayerControl)  # layer control last
+    for name in route_names:
+        team_name = name.split(" ")[1]
+        team_id = layers.teams.index[layers.teams["name"] == team_name][0]
+        markers = [c for c in _groups(m)[name]._children.values() if isinstance(c, folium.Marker)]
+        assert len(markers) == (stops["team_id"] == team_id).sum()
+
+
+def test_venue_layers_hold_every_venue_once(planned):
+    layers, stops, routes = planned
+    m = plan_map(stops, routes, grids=layers.grids, venues=layers.venues, teams=layers.teams, rules=layers.rules)
+    circles = sum(isinstance(c, folium.CircleMarker) for g in _groups(m).values() for c in g._children.values())
+    assert circles == len(layers.venues)
+
+
+def test_map_html_needs_no_cdn(planned):
+    layers, stops, routes = planned
+    html = plan_map(stops, routes, grids=layers.grids, venues=layers.venues, teams=layers.teams,
+                    rules=layers.rules).get_root().render()
+    assert "cdn.jsdelivr" not in html and "code.jquery.com" not in html and "cdnjs" not in html
+    assert "L.map(" in html and "jQuery" in html  # Leaflet and jQuery are inlined
