@@ -40,14 +40,14 @@ def _positive_float(text: str) -> float:
 
 
 class ProgressPrinter:
-    """Progress lines on stderr: ``[ 42%  12.3s] message`` (at most every half second)."""
+    """Progress lines on stderr: ``[ 42%  12.3s] message`` (at most every two seconds)."""
 
     def __init__(self, stream=sys.stderr, *, quiet: bool = False) -> None:
         self.stream, self.quiet, self.started, self.last = stream, quiet, time.perf_counter(), -1.0
 
     def __call__(self, fraction: float, message: str) -> None:
         now = time.perf_counter()
-        if self.quiet or (now - self.last < 0.5 and 0 < fraction < 1):
+        if self.quiet or (now - self.last < 2.0 and 0 < fraction < 1):
             return
         self.last = now
         print(f"[{fraction * 100:3.0f}% {now - self.started:6.1f}s] {message}", file=self.stream, flush=True)

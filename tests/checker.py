@@ -242,8 +242,16 @@ def _dist_m(lon1: float, lat1: float, lon2: float, lat2: float) -> float:
 # --------------------------------------------------------------------------------------------
 # Input layers (read independently of gis.io)
 # --------------------------------------------------------------------------------------------
+# The Chinese headers of the venue exports offices use (what a coordinator would read them as).
+_CHINESE_HEADERS = {
+    "场所编号": "venue_id", "场所名称": "name", "场所类别": "category", "地址": "address",
+    "经度": "lon", "纬度": "lat", "坐标系": "crs", "最近检查日期": "last_inspected",
+    "营业开始": "open", "营业结束": "close",
+}
+
+
 def _read_table(path: Path) -> pd.DataFrame:
-    """A CSV/XLSX table as text cells, headers stripped and lower-cased."""
+    """A CSV/XLSX table as text cells, headers stripped, lower-cased and Chinese ones translated."""
     if path.suffix.lower() in (".xlsx", ".xls"):
         df = pd.read_excel(path, dtype=str)
     else:
@@ -251,7 +259,7 @@ def _read_table(path: Path) -> pd.DataFrame:
             df = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
         except UnicodeDecodeError:
             df = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="gb18030")
-    df.columns = [str(c).strip().lower() for c in df.columns]
+    df.columns = [_CHINESE_HEADERS.get(str(c).strip(), str(c).strip().lower()) for c in df.columns]
     return df.fillna("")
 
 
