@@ -172,7 +172,7 @@ def opening_hours(rng: np.random.Generator, rules: Rules, category: str) -> tupl
     cat = rules.categories[category]
     roll = rng.random()
     if category == "small_restaurant" and roll < 0.08:
-        return "17:00", "02:00"  # night stalls (宵夜): closed at every shift
+        return "18:00", "02:00"  # night stalls (宵夜): closed at every shift
     if category in ("small_shop", "small_restaurant", "small_beauty_bath") and roll < 0.3:
         return "10:00", "21:30"
     if cat.open_s == 0 and cat.close_s >= 86400:

@@ -95,5 +95,9 @@ def test_patrol_demo_plan_passes_the_checker(tmp_path):
     assert summary["visits"] == len(stops) > 50
     assert summary["teams"] == stops["team_id"].nunique() == 6
     assert (stops["day"] == day.isoformat()).all()
+    unassigned = pd.read_csv(out / "unassigned.csv", dtype=str)
+    night = pd.read_csv(DEMO / "venues.csv", dtype=str).query("open == '18:00' and close == '02:00'")["venue_id"]
+    closed = unassigned.loc[unassigned["reason"] == "closed_at_shift_times", "venue_id"]
+    assert len(closed) > 0 and set(closed) <= set(night)
     for name in ("map.html", "sheets.html", "routes.geojson", "unassigned.csv"):
         assert (out / name).stat().st_size > 0
