@@ -75,6 +75,7 @@ class Rules:
     high_risk_threshold: float
     open_hazard_general: float
     open_hazard_major: float
+    away_from_home_s: int = 600
     source: str = "rules.toml"
 
     @classmethod
@@ -175,6 +176,9 @@ class _RulesReader:
         threshold = self._fraction(planning, "high_risk_threshold", "planning", 0.7)
         general = self._fraction(planning, "open_hazard_general", "planning", 0.15)
         major = self._fraction(planning, "open_hazard_major", "planning", 0.4)
+        away = self._get(planning, "away_from_home_s", "planning", int, 600)
+        if away is not None and not 0 <= away <= 7200:
+            self._err("planning.away_from_home_s", f"{away!r} should be between 0 and 7200 seconds")
         raise_collected(self.problems)
         return Rules(
             categories=MappingProxyType(categories),
@@ -184,6 +188,7 @@ class _RulesReader:
             high_risk_threshold=float(threshold),
             open_hazard_general=float(general),
             open_hazard_major=float(major),
+            away_from_home_s=int(away),
             source=self.file,
         )
 

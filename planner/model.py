@@ -30,6 +30,8 @@ class Vehicle:
     matrix: str  # key of Problem.travel_s (the team's mode)
     capacity: int = 0  # 0 = no load limit (patrols); Solomon uses it
     fixed_cost: int = 0
+    home_nodes: frozenset[int] | None = None  # visit nodes in the team's home grids; None = no preference
+    away_cost_s: int = 0  # extra arc cost into a visit node outside home_nodes
 
 
 @dataclass(frozen=True)

@@ -25,6 +25,15 @@ from .params import PlanParams
 Progress = Callable[[float, str], None]
 
 
+def _home_preference(team: pd.Series, grid_of: list[str], n_depots: int, away_cost_s: int) -> dict:
+    """Vehicle fields that keep a team to its home grids (none when it has no home grids)."""
+    home = set(team.get("home_grids") or ())
+    if not home or away_cost_s <= 0:
+        return {}
+    nodes = frozenset(n_depots + j for j, g in enumerate(grid_of) if g in home)
+    return {"home_nodes": nodes, "away_cost_s": away_cost_s}
+
+
 def build_problem(
     day: dt.date,
     visits: list[tuple[str, str, bool]],
@@ -48,12 +57,14 @@ def build_problem(
         np.column_stack([teams.geometry.x, teams.geometry.y]),
         np.column_stack([venues.geometry.loc[ids].x, venues.geometry.loc[ids].y]) if ids else np.zeros((0, 2)),
     ])
+    n_depots = len(teams)
+    grid_of = venues["grid_id"].reindex(ids).tolist()
     vehicles = tuple(
-        Vehicle(str(tid), s, t, t, start_s, end_s, team["roles"], team["mode"])
+        Vehicle(str(tid), s, t, t, start_s, end_s, team["roles"], team["mode"],
+                **_home_preference(team, grid_of, n_depots, rules.away_from_home_s))
         for t, (tid, team) in enumerate(teams.iterrows())
         for s, (start_s, end_s) in enumerate(team["shifts"])
     )
-    n_depots = len(teams)
     plan_visits = []
     for j, (vid, reason, must) in enumerate(visits):
         venue = venues.loc[vid]

@@ -105,10 +105,12 @@ def solve(problem: Problem, params: SolveParams = SolveParams(), *, progress: Pr
     cost_cb, time_cb = {}, {}
     for key in sorted({v.matrix for v in problem.vehicles}):
         travel = problem.travel_s[key][np.ix_(index, index)]
-        cost_cb[key] = routing.RegisterTransitMatrix(travel.tolist())
         time_cb[key] = routing.RegisterTransitMatrix((travel + service[:, None]).tolist())
     for i, v in enumerate(problem.vehicles):
-        routing.SetArcCostEvaluatorOfVehicle(cost_cb[v.matrix], i)
+        key = (v.matrix, v.home_nodes, v.away_cost_s)
+        if key not in cost_cb:
+            cost_cb[key] = routing.RegisterTransitMatrix(_arc_costs(problem, v, index, n_depots).tolist())
+        routing.SetArcCostEvaluatorOfVehicle(cost_cb[key], i)
         if v.fixed_cost:
             routing.SetFixedCostOfVehicle(int(v.fixed_cost), i)
 
@@ -194,6 +196,15 @@ def solve(problem: Problem, params: SolveParams = SolveParams(), *, progress: Pr
     if progress is not None:
         progress(1.0, f"{len(served)} visits planned")
     return DayPlan(problem.day, tuple(tours), tuple(unplanned + dropped), seconds, status, solution.ObjectiveValue())
+
+
+def _arc_costs(problem: Problem, vehicle, index: np.ndarray, n_depots: int) -> np.ndarray:
+    """Travel seconds, plus the away cost on arcs into visits outside the team's home grids."""
+    cost = problem.travel_s[vehicle.matrix][np.ix_(index, index)].copy()
+    if vehicle.home_nodes is not None and vehicle.away_cost_s:
+        away = np.array([n not in vehicle.home_nodes for n in index[n_depots:]], dtype=bool)
+        cost[:, n_depots:][:, away] += vehicle.away_cost_s
+    return cost
 
 
 def _status_name(code: int) -> str:

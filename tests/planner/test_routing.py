@@ -83,3 +83,19 @@ def test_travel_time_separates_consecutive_stops():
     a, b = sorted(plan.stops, key=lambda s: s.arrive_s)
     assert b.arrive_s >= a.depart_s + 600
     assert plan.tours[0].dist_m == 2400
+
+
+@pytest.mark.parametrize("away_cost_s", [0, 900])
+def test_teams_keep_to_their_home_grids_unless_it_is_free(away_cost_s):
+    # Two offices 1 km apart; each has two venues nearby, but the venues are placed so that the
+    # cheapest travel sends team A to one of B's venues. With an away cost, each team keeps home.
+    xy = [(0, 0), (1000, 0), (520, 60), (560, -60), (1100, 50), (1050, -80)]
+    home = {"A": frozenset({2, 3}), "B": frozenset({4, 5})}
+    vehicles = [Vehicle(t, 0, n, n, *MORNING, ALL, "walk", home_nodes=home[t], away_cost_s=away_cost_s)
+                for n, t in enumerate("AB")]
+    visits = [_visit(f"v{n}", n, service_s=300) for n in range(2, 6)]
+    plan = solve(_problem(visits, vehicles, xy), FAST)
+    served_by = {s.venue_id: s.team_id for s in plan.stops}
+    assert len(served_by) == 4
+    away = sum(int(s.venue_id[1:]) not in home[s.team_id] for s in plan.stops)
+    assert (away == 0) if away_cost_s else (away > 0)
