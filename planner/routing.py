@@ -114,8 +114,9 @@ def solve(problem: Problem, params: SolveParams = SolveParams(), *, progress: Pr
         if v.fixed_cost:
             routing.SetFixedCostOfVehicle(int(v.fixed_cost), i)
 
+    horizon = max([_HORIZON_S] + [v.end_s for v in problem.vehicles] + [problem.visits[k].close_s for k in kept])
     routing.AddDimensionWithVehicleTransits(
-        [time_cb[v.matrix] for v in problem.vehicles], _HORIZON_S, _HORIZON_S, False, "Time"
+        [time_cb[v.matrix] for v in problem.vehicles], horizon, horizon, False, "Time"
     )
     time_dim = routing.GetDimensionOrDie("Time")
     for j, k in enumerate(kept):
