@@ -79,11 +79,8 @@ def test_planted_blind_spot_and_hotspots(layers):
 
 
 @pytest.mark.slow
-def test_patrol_demo_plan_passes_the_checker(tmp_path):
-    out = tmp_path / "plan"
-    done = subprocess.run([sys.executable, "-m", "patrol", "demo", "--out", str(out), "--time-limit", "5", "--quiet"],
-                          capture_output=True, text=True, cwd=tmp_path)
-    assert done.returncode == 0, done.stderr
+def test_patrol_demo_plan_passes_the_checker(demo_plan):
+    out = demo_plan
     day = TODAY + dt.timedelta(days=1)
     problems = check_plan(
         out, grids=DEMO / "grids.geojson", venues=[DEMO / "venues.csv", DEMO / "venues_amap.csv"],
@@ -99,5 +96,5 @@ def test_patrol_demo_plan_passes_the_checker(tmp_path):
     night = pd.read_csv(DEMO / "venues.csv", dtype=str).query("open == '18:00' and close == '02:00'")["venue_id"]
     closed = unassigned.loc[unassigned["reason"] == "closed_at_shift_times", "venue_id"]
     assert len(closed) > 0 and set(closed) <= set(night)
-    for name in ("map.html", "sheets.html", "routes.geojson", "unassigned.csv"):
+    for name in ("map.html", "sheets.html", "sheets.pdf", "routes.geojson", "unassigned.csv"):
         assert (out / name).stat().st_size > 0

@@ -14,13 +14,15 @@ from planner.plan import summary
 from planner.tables import STOP_COLUMNS, UNASSIGNED_COLUMNS, routes_frame, stops_table, unassigned_table
 
 from .maps import plan_map
-from .sheets import sheets_html
+from .sheets import pdf_available, sheets_html, sheets_pdf
 
 log = logging.getLogger(__name__)
 
 
-def write_outputs(plan: Plan, layers: Layers, out_dir: str | Path, *, lang: str = "zh") -> dict[str, object]:
-    """Write stops.csv, routes.geojson, unassigned.csv, summary.json, map.html and sheets.html.
+def write_outputs(plan: Plan, layers: Layers, out_dir: str | Path, *, lang: str = "zh", pdf: bool = True) -> dict[str, object]:
+    """Write stops.csv, routes.geojson, unassigned.csv, summary.json, map.html, sheets.html (+ sheets.pdf).
+
+    ``sheets.pdf`` is written when ``pdf`` is set and WeasyPrint is installed.
 
     Everything is written into a temporary directory beside ``out_dir`` and moved into place
     only when all files are complete; an existing ``out_dir`` is replaced.
@@ -42,9 +44,11 @@ def write_outputs(plan: Plan, layers: Layers, out_dir: str | Path, *, lang: str 
         (tmp / "summary.json").write_text(json.dumps(numbers, ensure_ascii=False, indent=2), encoding="utf-8")
         plan_map(stops, routes, grids=layers.grids, venues=layers.venues, teams=layers.teams,
                  rules=layers.rules, lang=lang).save(str(tmp / "map.html"))
-        (tmp / "sheets.html").write_text(
-            sheets_html(stops, teams=layers.teams, venues=layers.venues, rules=layers.rules, lang=lang),
-            encoding="utf-8")
+        html = sheets_html(stops, teams=layers.teams, venues=layers.venues, rules=layers.rules, lang=lang,
+                           grids=layers.grids, hazards=layers.hazards)
+        (tmp / "sheets.html").write_text(html, encoding="utf-8")
+        if pdf and pdf_available():
+            (tmp / "sheets.pdf").write_bytes(sheets_pdf(html))
         _replace_dir(tmp, out_dir)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)

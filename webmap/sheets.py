@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import geopandas as gpd
@@ -12,8 +13,30 @@ from gis.rules import Rules
 from gis.timeparse import format_hhmm
 
 from .i18n import category_label, hazard_label, t
+from .sketch import qr_data_uri, route_sketch_svg
 
 _TEMPLATES = Path(__file__).resolve().parent / "templates"
+DEFAULT_BASE_URL = "http://localhost:5000"
+
+
+def result_url(base_url: str, day: str, team_id: str, venue_id: str) -> str:
+    """The web app's result form of one stop (what the QR code on the sheet opens)."""
+    return f"{base_url.rstrip('/')}/stops/{day}/{team_id}/{venue_id}"
+
+
+def _recheck_detail(hazards: pd.DataFrame | None, venue_id: str, rules: Rules, lang: str) -> str:
+    """Which open hazards a re-check visit is for: "H0012 消防通道堵塞"."""
+    if hazards is None or hazards.empty:
+        return ""
+    mine = hazards[(hazards["venue_id"] == venue_id) & (hazards["status"] != "closed")]
+    return "；".join(f"{hid} {hazard_label(rules, kind, lang)}" for hid, kind in zip(mine.index, mine["type"]))
+
+
+def _sketch(part: pd.DataFrame, team: pd.Series, grids: gpd.GeoDataFrame | None, title: str) -> str:
+    office = (team.geometry.x, team.geometry.y)
+    legs = [[office, *zip(shift["lon"], shift["lat"]), office] for _, shift in part.groupby("shift", sort=True)]
+    stops = list(zip(part["seq"], part["lon"], part["lat"]))
+    return route_sketch_svg(legs, stops, office, grids=grids, title=title)
 
 
 def _env() -> jinja2.Environment:
@@ -27,19 +50,31 @@ def sheet_sections(
     venues: gpd.GeoDataFrame,
     rules: Rules,
     lang: str = "zh",
+    grids: gpd.GeoDataFrame | None = None,
+    hazards: pd.DataFrame | None = None,
+    base_url: str | None = None,
 ) -> list[dict]:
-    """The content of each team-day sheet: header facts and the ordered stops with checklists."""
+    """The content of each team-day sheet: header facts, a route sketch and the ordered stops.
+
+    Each stop carries its checklist, why it is on the list (with the hazard ids of a re-check)
+    and a QR code of its result form in the web app at ``base_url`` (default
+    ``$PATROL_BASE_URL`` or http://localhost:5000).
+    """
+    base_url = base_url or os.environ.get("PATROL_BASE_URL", DEFAULT_BASE_URL)
     sections = []
     for (day, team_id), part in stops.groupby(["day", "team_id"], sort=True):
         team = teams.loc[team_id]
+        part = part.sort_values("seq")
         rows = []
-        for row in part.sort_values("seq").itertuples():
+        for row in part.itertuples():
             venue = venues.loc[row.venue_id]
             rows.append({
                 "seq": row.seq, "arrive": row.arrive, "depart": row.depart, "name": row.name,
                 "venue_id": row.venue_id, "address": venue.get("address", ""),
                 "category": category_label(rules, row.category, lang),
                 "reason": t("reason." + row.reason, lang),
+                "reason_detail": _recheck_detail(hazards, row.venue_id, rules, lang) if row.reason == "recheck" else "",
+                "qr": qr_data_uri(result_url(base_url, day, team_id, row.venue_id)),
                 "checklist": [hazard_label(rules, h.code, lang) for h in rules.checklist(row.category) if h.code != "other"],
                 "new_shift": row.Index != part.index[0] and row.shift != prev_shift,
             })
@@ -51,6 +86,7 @@ def sheet_sections(
             "mode": t("mode." + team["mode"], lang),
             "start": f"{team.geometry.x:.5f}, {team.geometry.y:.5f}",
             "stops": rows,
+            "sketch": _sketch(part, team, grids, f"{team['name']} {day}"),
         })
     return sections
 
@@ -62,11 +98,31 @@ def sheets_html(
     venues: gpd.GeoDataFrame,
     rules: Rules,
     lang: str = "zh",
+    grids: gpd.GeoDataFrame | None = None,
+    hazards: pd.DataFrame | None = None,
+    base_url: str | None = None,
 ) -> str:
     """A4 printable HTML of every team-day route sheet."""
-    sections = sheet_sections(stops, teams=teams, venues=venues, rules=rules, lang=lang)
+    sections = sheet_sections(stops, teams=teams, venues=venues, rules=rules, lang=lang,
+                              grids=grids, hazards=hazards, base_url=base_url)
     words = {k: t(k, lang) for k in (
         "sheets.title", "team", "day", "seq", "arrive", "depart", "name", "address", "category", "reason",
         "checklist", "outcome", "outcome.done", "outcome.closed_door", "outcome.refused", "hazard_found",
-        "notes", "signature", "members", "shift", "start_point", "mode", "office_return")}
+        "notes", "signature", "members", "shift", "start_point", "mode", "office_return", "route_map", "scan")}
     return _env().get_template("sheets.html").render(sections=sections, w=words, lang=lang)
+
+
+def pdf_available() -> bool:
+    """Whether WeasyPrint (and the Pango it needs) can be loaded here."""
+    try:
+        import weasyprint  # noqa: F401
+    except (ImportError, OSError):
+        return False
+    return True
+
+
+def sheets_pdf(html: str) -> bytes:
+    """Render the sheets' HTML to an A4 PDF with WeasyPrint (fonts: Noto Sans CJK SC)."""
+    import weasyprint
+
+    return weasyprint.HTML(string=html, base_url=str(_TEMPLATES)).write_pdf()

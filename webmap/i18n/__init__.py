@@ -61,6 +61,8 @@ _WORDS: Mapping[str, Mapping[str, str]] = {
     "worker": {"zh": "网格员", "en": "Grid worker"},
     "unassigned": {"zh": "未排入计划", "en": "Not planned"},
     "office_return": {"zh": "返回出发点午休", "en": "Back to the office for the break"},
+    "route_map": {"zh": "路线示意图", "en": "Route sketch"},
+    "scan": {"zh": "扫码填报", "en": "Scan to record"},
     "role.grid_worker": {"zh": "网格员", "en": "Grid worker"},
     "role.property": {"zh": "物业", "en": "Property staff"},
     "role.volunteer": {"zh": "志愿者", "en": "Volunteer"},

@@ -1,0 +1,105 @@
+"""Small offline drawings for printed sheets: a route sketch map (SVG) and QR codes.
+
+No tile server is needed: the sketch draws the grids around the route, roads when given, the
+route line and numbered stops, in a local equirectangular projection (fine at street scale).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from html import escape
+
+import geopandas as gpd
+import segno
+from shapely.geometry import LineString, MultiLineString, MultiPolygon, Polygon, box
+
+WIDTH, HEIGHT, PAD = 520, 300, 14
+
+
+def qr_data_uri(url: str) -> str:
+    """A QR code of ``url`` as an SVG data URI (medium error correction survives a crumpled sheet)."""
+    return segno.make(url, error="m").svg_data_uri(scale=3, border=2)
+
+
+def route_sketch_svg(
+    legs: Sequence[Sequence[tuple[float, float]]],
+    stops: Sequence[tuple[int, float, float]],
+    office: tuple[float, float],
+    *,
+    grids: gpd.GeoDataFrame | None = None,
+    roads: gpd.GeoDataFrame | None = None,
+    title: str = "",
+) -> str:
+    """An SVG sketch of a team's day.
+
+    Parameters
+    ----------
+    legs
+        One lon/lat polyline per tour (per shift), office → stops → office.
+    stops
+        (number, lon, lat) of each stop, numbered as on the sheet.
+    office
+        The start point (lon, lat).
+    grids, roads
+        Optional WGS84 layers drawn underneath (clipped to the sketch's extent).
+    """
+    points = [office, *[(x, y) for _, x, y in stops], *[p for leg in legs for p in leg]]
+    xs, ys = [p[0] for p in points], [p[1] for p in points]
+    minx, maxx, miny, maxy = min(xs), max(xs), min(ys), max(ys)
+    margin = max(maxx - minx, maxy - miny, 0.002) * 0.08
+    minx, maxx, miny, maxy = minx - margin, maxx + margin, miny - margin, maxy + margin
+    kx = math.cos(math.radians((miny + maxy) / 2))  # metres per degree of longitude shrink with latitude
+    scale = min((WIDTH - 2 * PAD) / ((maxx - minx) * kx), (HEIGHT - 2 * PAD) / (maxy - miny))
+    ox = (WIDTH - (maxx - minx) * kx * scale) / 2
+    oy = (HEIGHT - (maxy - miny) * scale) / 2
+
+    def xy(lon: float, lat: float) -> str:
+        return f"{ox + (lon - minx) * kx * scale:.1f},{HEIGHT - oy - (lat - miny) * scale:.1f}"
+
+    extent = box(minx, miny, maxx, maxy)
+    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {HEIGHT}" class="sketch" role="img">',
+             f"<title>{escape(title)}</title>", f'<rect width="{WIDTH}" height="{HEIGHT}" fill="#fbfbf8" stroke="#888"/>']
+    if grids is not None:
+        for geom, label in zip(grids.geometry, grids.get("grid_id", [""] * len(grids))):
+            clipped = geom.intersection(extent)
+            for poly in _polygons(clipped):
+                ring = " ".join(xy(x, y) for x, y in poly.exterior.coords)
+                parts.append(f'<polygon points="{ring}" fill="none" stroke="#7aa6c2" stroke-width="0.8"/>')
+            if not clipped.is_empty:
+                c = clipped.representative_point()
+                parts.append(f'<text x="{xy(c.x, c.y).split(",")[0]}" y="{xy(c.x, c.y).split(",")[1]}" '
+                             f'font-size="9" fill="#7aa6c2" text-anchor="middle">{escape(str(label))}</text>')
+    if roads is not None:
+        for geom in roads.geometry:
+            for line in _lines(geom.intersection(extent)):
+                parts.append(f'<polyline points="{" ".join(xy(x, y) for x, y in line.coords)}" fill="none" stroke="#c9c3b5" stroke-width="1.2"/>')
+    colours = ("#d62728", "#1f77b4", "#2ca02c", "#9467bd")
+    for k, leg in enumerate(legs):
+        if len(leg) > 1:
+            parts.append(f'<polyline points="{" ".join(xy(x, y) for x, y in leg)}" fill="none" '
+                         f'stroke="{colours[k % len(colours)]}" stroke-width="2" stroke-linejoin="round"/>')
+    ox_, oy_ = xy(*office).split(",")
+    parts.append(f'<rect x="{float(ox_) - 6}" y="{float(oy_) - 6}" width="12" height="12" fill="#111"/>')
+    for number, lon, lat in stops:
+        cx, cy = xy(lon, lat).split(",")
+        parts.append(f'<circle cx="{cx}" cy="{cy}" r="7" fill="#fff" stroke="#111" stroke-width="1.2"/>'
+                     f'<text x="{cx}" y="{float(cy) + 3.2:.1f}" font-size="9" text-anchor="middle" font-weight="bold">{number}</text>')
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def _polygons(geom) -> list[Polygon]:
+    if isinstance(geom, Polygon):
+        return [geom] if not geom.is_empty else []
+    if isinstance(geom, MultiPolygon):
+        return list(geom.geoms)
+    return [g for g in getattr(geom, "geoms", []) if isinstance(g, Polygon)]
+
+
+def _lines(geom) -> list[LineString]:
+    if isinstance(geom, LineString):
+        return [geom] if not geom.is_empty else []
+    if isinstance(geom, MultiLineString):
+        return list(geom.geoms)
+    return [g for g in getattr(geom, "geoms", []) if isinstance(g, LineString)]
