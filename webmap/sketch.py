@@ -63,7 +63,7 @@ def route_sketch_svg(
     if grids is not None:
         for geom, label in zip(grids.geometry, grids.get("grid_id", [""] * len(grids))):
             clipped = geom.intersection(extent)
-            for poly in _polygons(clipped):
+            for poly in _parts(clipped, Polygon, MultiPolygon):
                 ring = " ".join(xy(x, y) for x, y in poly.exterior.coords)
                 parts.append(f'<polygon points="{ring}" fill="none" stroke="#7aa6c2" stroke-width="0.8"/>')
             if not clipped.is_empty:
@@ -72,7 +72,7 @@ def route_sketch_svg(
                              f'font-size="9" fill="#7aa6c2" text-anchor="middle">{escape(str(label))}</text>')
     if roads is not None:
         for geom in roads.geometry:
-            for line in _lines(geom.intersection(extent)):
+            for line in _parts(geom.intersection(extent), LineString, MultiLineString):
                 parts.append(f'<polyline points="{" ".join(xy(x, y) for x, y in line.coords)}" fill="none" stroke="#c9c3b5" stroke-width="1.2"/>')
     colours = ("#d62728", "#1f77b4", "#2ca02c", "#9467bd")
     for k, leg in enumerate(legs):
@@ -89,17 +89,12 @@ def route_sketch_svg(
     return "".join(parts)
 
 
-def _polygons(geom) -> list[Polygon]:
-    if isinstance(geom, Polygon):
-        return [geom] if not geom.is_empty else []
-    if isinstance(geom, MultiPolygon):
+def _parts(geom, single: type, multi: type) -> list:
+    """The pieces of ``geom`` of type ``single`` (a clipped geometry may come back as any kind)."""
+    if geom.is_empty:
+        return []
+    if isinstance(geom, single):
+        return [geom]
+    if isinstance(geom, multi):
         return list(geom.geoms)
-    return [g for g in getattr(geom, "geoms", []) if isinstance(g, Polygon)]
-
-
-def _lines(geom) -> list[LineString]:
-    if isinstance(geom, LineString):
-        return [geom] if not geom.is_empty else []
-    if isinstance(geom, MultiLineString):
-        return list(geom.geoms)
-    return [g for g in getattr(geom, "geoms", []) if isinstance(g, LineString)]
+    return [g for g in getattr(geom, "geoms", []) if isinstance(g, single)]
