@@ -78,7 +78,68 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
     _add_plan_args(sub.add_parser("plan", help="plan patrols from your files"), demo=False)
     _add_plan_args(sub.add_parser("demo", help="plan patrols for the embedded demo street"), demo=True)
+    gaps = sub.add_parser("gaps", help="coverage gaps (盲区死角): per venue and grid, ranked; CSV, GeoJSON, map")
+    _add_report_args(gaps)
+    hot = sub.add_parser("hotspots", help="hazard hotspots (Getis-Ord Gi*) and heatmap; CSV, GeoJSON, map")
+    _add_report_args(hot)
+    hot.add_argument("--since", type=_date, help="hazards found on or after this day (default: 90 days before --date)")
+    hot.add_argument("--until", type=_date, help="hazards found on or before this day (default: --date)")
+    sheets = sub.add_parser("sheets", help="printable route sheets (HTML, PDF) of a plan folder")
+    _add_report_args(sheets)
+    sheets.add_argument("--plan", required=True, type=Path, help="a folder written by `patrol plan`")
+    sheets.add_argument("--base-url", help="web app address for the QR codes (default $PATROL_BASE_URL or http://localhost:5000)")
     return parser
+
+
+def _add_report_args(p: argparse.ArgumentParser) -> None:
+    """Input layers for the report commands: your files, or --demo for the embedded street."""
+    p.add_argument("--demo", action="store_true", help="use the embedded demo street instead of files")
+    p.add_argument("--grids", type=Path, help="grid polygons (GeoJSON, GPKG, SHP)")
+    p.add_argument("--venues", type=Path, nargs="+", help="venue points or tables with lon/lat")
+    p.add_argument("--teams", type=Path, help="teams (CSV, XLSX or YAML)")
+    p.add_argument("--hazards", type=Path, help="hazards (CSV/XLSX)")
+    p.add_argument("--inspections", type=Path, help="past inspections (CSV/XLSX)")
+    p.add_argument("--crs", help="CRS of the coordinates (default WGS84)")
+    p.add_argument("--rules", type=Path, help="rules file (default data/rules.toml)")
+    p.add_argument("--date", type=_date, help="as of this day (default today; the demo's today with --demo)")
+    p.add_argument("--lang", choices=("zh", "en"), default="zh")
+    p.add_argument("--out", required=True, type=Path, help="output directory (replaced on success)")
+    p.add_argument("--quiet", action="store_true", help="no progress lines")
+
+
+def run_report(args: argparse.Namespace, *, progress: ProgressPrinter) -> None:
+    """`patrol gaps`, `patrol hotspots` and `patrol sheets`: read the layers, write the files."""
+    from gis.errors import InputError
+    from gis.layers import read_layers
+    from gis.rules import DEFAULT_RULES_PATH
+    from webmap import reports
+
+    if args.demo:
+        on = args.date
+        args = _demo_args(args)
+        args.date = on or dt.date.fromisoformat(json.loads((DEMO_DIR / "meta.json").read_text(encoding="utf-8"))["today"])
+    missing = [f"--{k}" for k in ("grids", "venues", "teams") if getattr(args, k) is None]
+    if missing:
+        msg = f"{', '.join(missing)} needed (or --demo)"
+        raise InputError(msg, file="command line", field=missing[0])
+    args.date = args.date or dt.date.today()
+    progress(0.0, "读取数据 reading layers")
+    layers = read_layers(
+        grids=args.grids, venues=args.venues, teams=args.teams, as_of=args.date, hazards=args.hazards,
+        inspections=args.inspections, rules=args.rules or DEFAULT_RULES_PATH, crs=args.crs,
+    )
+    progress(0.3, f"写出文件 writing {args.out}")
+    if args.command == "gaps":
+        table = reports.write_gaps(layers, args.date, args.out, lang=args.lang)
+        progress(1.0, f"完成 done: worst grid {table['grid_id'].iat[0]} ({table['covered_share'].iat[0]:.0%} covered)")
+    elif args.command == "hotspots":
+        since = args.since or args.date - dt.timedelta(days=90)
+        table = reports.write_hotspots(layers, args.out, since=since, until=args.until or args.date, lang=args.lang)
+        hot = table.loc[table["hotspot"] == "hot", "grid_id"].tolist()
+        progress(1.0, f"完成 done: hot spots {', '.join(hot) or 'none'}")
+    else:
+        written = reports.write_sheets(layers, args.plan, args.out, lang=args.lang, base_url=args.base_url)
+        progress(1.0, f"完成 done: {', '.join(written)}")
 
 
 def run_plan(args: argparse.Namespace, *, progress: ProgressPrinter) -> dict[str, object]:
@@ -136,7 +197,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", DataWarning)
         try:
-            run_plan(args, progress=progress)
+            if args.command in ("plan", "demo"):
+                run_plan(args, progress=progress)
+            else:
+                run_report(args, progress=progress)
         except PatrolError as err:
             full = err.full_message() if hasattr(err, "full_message") else str(err)
             print(f"patrol: {full}", file=sys.stderr)

@@ -343,17 +343,19 @@ def make_hazards(rng: np.random.Generator, rules: Rules, venues: pd.DataFrame, v
     for _ in range(118):
         venue = elsewhere.iloc[int(rng.integers(len(elsewhere)))]
         add(venue, rng.random() < 0.05, TODAY - dt.timedelta(days=int(rng.integers(1, HISTORY_DAYS))))
-    for _ in range(32):
-        venue = in_hot.iloc[int(rng.integers(len(in_hot)))]
-        add(venue, rng.random() < 0.85, TODAY - dt.timedelta(days=int(rng.integers(1, 90))))
+    for grid in hotspots:  # the cluster is split evenly between the two grids
+        here = in_hot[venue_grid[in_hot["venue_id"]].to_numpy() == grid]
+        for _ in range(16):
+            venue = here.iloc[int(rng.integers(len(here)))]
+            add(venue, rng.random() < 0.85, TODAY - dt.timedelta(days=int(rng.integers(1, 90))))
     frame = pd.DataFrame(rows).sort_values(["found_on", "hazard_id"])
     frame["hazard_id"] = [f"H{k + 1:04d}" for k in range(len(frame))]
     return frame.reset_index(drop=True)
 
 
-def write_demo(folder: Path) -> dict:
-    """Write every demo file to ``folder``; return meta.json's content."""
-    rng = np.random.default_rng(SEED)
+def write_demo(folder: Path, seed: int = SEED) -> dict:
+    """Write every demo file to ``folder``; return meta.json's content (another ``seed``: another street)."""
+    rng = np.random.default_rng(seed)
     rules = Rules.from_toml(DEFAULT_RULES_PATH)
     folder.mkdir(parents=True, exist_ok=True)
     grids = make_grids(rng)
@@ -374,7 +376,7 @@ def write_demo(folder: Path) -> dict:
     inspections.to_csv(folder / "inspections.csv", index=False)
     hazards.to_csv(folder / "hazards.csv", index=False)
     meta = {
-        "street": STREET, "city": "广州市", "communities": COMMUNITIES, "today": TODAY.isoformat(), "seed": SEED,
+        "street": STREET, "city": "广州市", "communities": COMMUNITIES, "today": TODAY.isoformat(), "seed": seed,
         "grids": len(grids), "venues": len(venues) + len(amap), "teams": len(teams),
         "hazards": len(hazards), "inspections": len(inspections),
         "hotspot_grids": hotspots, "blind_spot_grid": blind,

@@ -160,6 +160,18 @@ def plan_days(
     return Plan(start, tuple(day_plans), tuple(unassigned), tuple(problems))
 
 
+def unreachable_venues(*, venues: gpd.GeoDataFrame, teams: gpd.GeoDataFrame, rules: Rules, day: dt.date,
+                       grids: gpd.GeoDataFrame | None = None) -> pd.Series:
+    """Venues no team can serve in any shift, with the reason (no_team_with_roles,
+    closed_at_shift_times, unreachable): the same screening the planner applies before a solve."""
+    crs = local_utm(grids if grids is not None and len(grids) else venues)
+    status = venue_status(venues, rules)
+    problem = build_problem(day, [(v, "due", True) for v in venues.index], venues=venues, teams=teams,
+                            status=status, rules=rules, crs=crs)
+    _, unplanned = routing.screen_visits(problem)
+    return pd.Series({u.venue_id: u.reason for u in unplanned}, dtype=object, name="unreachable_reason")
+
+
 def summary(plan: Plan, *, teams: int) -> dict[str, object]:
     """The numbers of ``summary.json`` (see DESIGN.md)."""
     stops = [s for dp in plan.days for s in dp.stops]

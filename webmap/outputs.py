@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import shutil
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
 from gis.layers import Layers
@@ -31,10 +33,7 @@ def write_outputs(plan: Plan, layers: Layers, out_dir: str | Path, *, lang: str 
     -------
     The summary written to ``summary.json``.
     """
-    out_dir = Path(out_dir)
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", dir=out_dir.parent))
-    try:
+    with atomic_dir(out_dir) as tmp:
         stops = stops_table(plan, layers.venues)
         stops[STOP_COLUMNS].to_csv(tmp / "stops.csv", index=False)
         unassigned_table(plan)[UNASSIGNED_COLUMNS].to_csv(tmp / "unassigned.csv", index=False)
@@ -49,11 +48,21 @@ def write_outputs(plan: Plan, layers: Layers, out_dir: str | Path, *, lang: str 
         (tmp / "sheets.html").write_text(html, encoding="utf-8")
         if pdf and pdf_available():
             (tmp / "sheets.pdf").write_bytes(sheets_pdf(html))
+    return numbers
+
+
+@contextlib.contextmanager
+def atomic_dir(out_dir: str | Path) -> Iterator[Path]:
+    """A temporary folder beside ``out_dir`` that replaces it only if the block succeeds."""
+    out_dir = Path(out_dir)
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", dir=out_dir.parent))
+    try:
+        yield tmp
         _replace_dir(tmp, out_dir)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
-    return numbers
 
 
 def _replace_dir(new: Path, target: Path) -> None:
