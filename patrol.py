@@ -84,6 +84,9 @@ def build_parser() -> argparse.ArgumentParser:
     _add_report_args(hot)
     hot.add_argument("--since", type=_date, help="hazards found on or after this day (default: 90 days before --date)")
     hot.add_argument("--until", type=_date, help="hazards found on or before this day (default: --date)")
+    serve = sub.add_parser("serve", help="the web app (same as python app.py)")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=5000)
     sheets = sub.add_parser("sheets", help="printable route sheets (HTML, PDF) of a plan folder")
     _add_report_args(sheets)
     sheets.add_argument("--plan", required=True, type=Path, help="a folder written by `patrol plan`")
@@ -191,6 +194,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    if args.command == "serve":
+        from webmap.web import create_app
+
+        create_app().run(host=args.host, port=args.port, threaded=True)
+        return 0
     if args.command == "demo":
         args = _demo_args(args)
     progress = ProgressPrinter(quiet=args.quiet)

@@ -80,3 +80,49 @@ def office_layer(teams: gpd.GeoDataFrame, *, lang: str = "zh") -> folium.Feature
         folium.Marker((team.geometry.y, team.geometry.x), icon=folium.DivIcon(html=html, icon_anchor=(8, 8)),
                       tooltip=f"{t('start_point', lang)}: {team['name']} ({tid})").add_to(layer)
     return layer
+
+
+STATUS_COLOURS = {"major_hazard": "#67000d", "open_hazard": "#e31a1c", "overdue": "#ff7f00", "due": "#ffd92f", "ok": "#33a02c"}
+
+
+def venue_status_classes(venues: gpd.GeoDataFrame, status: pd.DataFrame, hazards: pd.DataFrame | None,
+                         on: "dt.date", *, due_within_days: int = 7) -> pd.Series:
+    """Each venue's worst state: major_hazard, open_hazard, overdue, due (within a week) or ok."""
+    import datetime as dt
+
+    from gis.risk import open_hazards
+
+    current = open_hazards(hazards)
+    major = set(current.loc[current["severity"] == "major", "venue_id"])
+    any_open = set(current["venue_id"])
+    soon = on + dt.timedelta(days=due_within_days)
+
+    def state(vid: str) -> str:
+        due = status.at[vid, "due_on"]
+        if vid in major:
+            return "major_hazard"
+        if vid in any_open:
+            return "open_hazard"
+        if due is None or due < on:
+            return "overdue"
+        return "due" if due <= soon else "ok"
+
+    return pd.Series([state(v) for v in venues.index], index=venues.index, name="state")
+
+
+def venue_state_layers(venues: gpd.GeoDataFrame, states: pd.Series, rules: Rules, *, lang: str = "zh",
+                       link: str = "/venues/{}") -> list[folium.FeatureGroup]:
+    """One layer per state (major hazard first); a click opens the venue's history page."""
+    data = venues.to_crs("EPSG:4326")
+    layers = []
+    for state, colour in STATUS_COLOURS.items():
+        part = data[states.reindex(data.index) == state]
+        layer = folium.FeatureGroup(name=f"{t('state.' + state, lang)} ({len(part)})")
+        for vid, v in part.iterrows():
+            popup = (f"<b>{v['name']}</b><br>{category_label(rules, v['category'], lang)} · {v['grid_id']}<br>"
+                     f"{t('state.' + state, lang)}<br><a href=\"{link.format(vid)}\" target=\"_top\">{t('history', lang)}</a>")
+            folium.CircleMarker((v.geometry.y, v.geometry.x), radius=5, color="#333", weight=1, fill=True,
+                                fill_color=colour, fill_opacity=0.9, popup=folium.Popup(popup, max_width=260),
+                                tooltip=v["name"]).add_to(layer)
+        layers.append(layer)
+    return layers

@@ -1,0 +1,57 @@
+"""The three hazard ledgers as Excel workbooks, in the column layout street offices keep by hand.
+
+The headers are the Chinese ones the readers accept, so an exported ledger imports again
+(``ledger.store.import_layer("hazards", ...)``).
+"""
+
+from __future__ import annotations
+
+import io
+
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+
+from gis.rules import Rules
+
+from .lifecycle import ledger
+from .models import Venue, db
+
+TITLES = {"problems": "隐患问题台账", "rectification": "隐患整改台账", "closed": "隐患销号台账"}
+STATUS_ZH = {"found": "发现", "reported": "报告", "rectifying": "整改中", "feedback": "待复查", "closed": "已销号"}
+COLUMNS = [  # (header, width)
+    ("序号", 6), ("隐患编号", 10), ("场所编号", 10), ("场所名称", 26), ("地址", 22), ("网格", 8), ("隐患类型", 20),
+    ("等级", 6), ("发现日期", 12), ("状态", 8), ("整改措施", 24), ("责任单位", 20), ("责任人", 10), ("整改期限", 12),
+    ("整改标准", 22), ("挂牌督办", 8), ("销号日期", 12), ("描述", 30),
+]
+
+
+def ledger_workbook(kind: str, rules: Rules) -> bytes:
+    """One ledger as an .xlsx file (a title row, then the table with frozen headers)."""
+    wb = Workbook()
+    ws = wb.active
+    ws.title = TITLES[kind]
+    hazards = ledger(kind)
+    venues = {v.venue_id: v for v in db.session.scalars(db.select(Venue).where(Venue.venue_id.in_({h.venue_id for h in hazards})))}
+    ws.append([h for h, _ in COLUMNS])
+    for k, h in enumerate(hazards, start=1):
+        v = venues.get(h.venue_id)
+        kind_label = rules.hazard_types[h.type].label_zh if h.type in rules.hazard_types else h.type
+        ws.append([k, h.hazard_id, h.venue_id, v.name if v else "", v.address if v else "", v.grid_id if v else "",
+                   kind_label, "重大" if h.severity == "major" else "一般", h.found_on, STATUS_ZH.get(h.status, h.status),
+                   h.measure, h.responsible_unit, h.responsible_person, h.deadline, h.standard, "是" if h.supervised else "",
+                   h.closed_on, h.description])
+    for i, (_, width) in enumerate(COLUMNS, start=1):
+        ws.column_dimensions[get_column_letter(i)].width = width
+    for cell in ws[1]:
+        cell.font = Font(bold=True)
+        cell.fill = PatternFill("solid", fgColor="DDEBF7")
+        cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+    for row in ws.iter_rows(min_row=2):
+        for cell in row:
+            if cell.column_letter in ("I", "N", "Q") and cell.value:
+                cell.number_format = "yyyy-mm-dd"
+    ws.freeze_panes = "A2"
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()

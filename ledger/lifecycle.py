@@ -1,0 +1,119 @@
+"""The hazard closed loop 发现→报告→处置→反馈→销号, with its rules and an event for every change.
+
+- A hazard moves to rectification (处置) only with the 五落实 filled in: measure, responsible unit,
+  responsible person, deadline and standard.
+- It is closed (销号) only by a re-check inspection (复查) that found it fixed.
+- Major hazards are put under supervision (挂牌督办) when recorded.
+Every change adds a :class:`~ledger.models.HazardEvent` (who, when, what); events are never changed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from gis.errors import InputError
+
+from .models import Hazard, HazardEvent, Inspection, Venue, db
+
+FIVE_FIELDS = ("measure", "responsible_unit", "responsible_person", "deadline", "standard")
+FIVE_LABELS = {"measure": "整改措施", "responsible_unit": "责任单位", "responsible_person": "责任人",
+               "deadline": "整改期限", "standard": "整改标准"}
+NEXT = {"report": ("found", "reported"), "rectify": ("reported", "rectifying"), "feedback": ("rectifying", "feedback")}
+LEDGERS = {  # 问题台账 / 整改台账 / 销号台账
+    "problems": ("found", "reported"),
+    "rectification": ("rectifying", "feedback"),
+    "closed": ("closed",),
+}
+
+
+class LifecycleError(InputError):
+    """A change the closed loop does not allow (names the hazard and the missing field)."""
+
+
+def _event(hazard: Hazard, user: str, action: str, before: str, detail: dict | None = None) -> None:
+    db.session.add(HazardEvent(hazard_id=hazard.hazard_id, user=user, action=action, from_status=before,
+                               to_status=hazard.status, detail=detail or {}))
+
+
+def next_hazard_id() -> str:
+    """H + a number one above the largest numbered id in the ledger."""
+    numbers = [int(h[1:]) for h in db.session.scalars(db.select(Hazard.hazard_id)) if h[1:].isdigit()]
+    return f"H{max(numbers, default=0) + 1:04d}"
+
+
+def record_hazard(*, venue_id: str, type: str, severity: str, description: str, user: str, found_on: dt.date,
+                  photo: str = "", deadline: dt.date | None = None) -> Hazard:  # noqa: A002
+    """A hazard found on patrol (发现); major ones are supervised (挂牌督办) at once."""
+    if db.session.get(Venue, venue_id) is None:
+        msg = f"venue_id {venue_id!r} is not a venue of the database"
+        raise LifecycleError(msg, file="hazard", field="venue_id")
+    hazard = Hazard(hazard_id=next_hazard_id(), venue_id=venue_id, type=type, severity=severity, status="found",
+                    found_on=found_on, deadline=deadline, description=description, photo=photo,
+                    supervised=severity == "major")
+    db.session.add(hazard)
+    _event(hazard, user, "found", "", {"type": type, "severity": severity, "description": description})
+    if hazard.supervised:
+        _event(hazard, user, "supervise", "found", {"reason": "major hazard: 挂牌督办"})
+    return hazard
+
+
+def advance(hazard: Hazard, action: str, *, user: str, fields: dict | None = None) -> Hazard:
+    """Report, start rectification (needs the 五落实) or give feedback; raises LifecycleError otherwise."""
+    if action not in NEXT:
+        msg = f"action {action!r} is not a step of the loop (report, rectify, feedback; closing needs a re-check)"
+        raise LifecycleError(msg, file=hazard.hazard_id, field="action")
+    before, after = NEXT[action]
+    if hazard.status != before:
+        msg = f"status is {hazard.status}: {action} needs a hazard in {before}"
+        raise LifecycleError(msg, file=hazard.hazard_id, field="status")
+    fields = {k: v for k, v in (fields or {}).items() if v not in (None, "")}
+    if action == "rectify":
+        for name in FIVE_FIELDS:
+            value = fields.get(name, getattr(hazard, name))
+            if value in (None, ""):
+                msg = f"{name} ({FIVE_LABELS[name]}) is required before rectification (五落实)"
+                raise LifecycleError(msg, file=hazard.hazard_id, field=name)
+        deadline = fields.get("deadline", hazard.deadline)
+        if isinstance(deadline, str):
+            deadline = dt.date.fromisoformat(deadline)
+        if deadline < hazard.found_on:
+            msg = f"deadline {deadline} is before the hazard was found ({hazard.found_on})"
+            raise LifecycleError(msg, file=hazard.hazard_id, field="deadline")
+        fields["deadline"] = deadline
+        for name in FIVE_FIELDS:
+            setattr(hazard, name, fields.get(name, getattr(hazard, name)))
+    hazard.status = after
+    _event(hazard, user, action, before, {k: str(v) for k, v in fields.items()})
+    return hazard
+
+
+def close_by_recheck(hazard: Hazard, *, user: str, on: dt.date, team_id: str = "", notes: str = "") -> Inspection:
+    """销号: record the re-check inspection that found the hazard fixed, and close it."""
+    if hazard.status != "feedback":
+        msg = f"status is {hazard.status}: a hazard is closed only after the unit's feedback, by a re-check"
+        raise LifecycleError(msg, file=hazard.hazard_id, field="status")
+    check = Inspection(venue_id=hazard.venue_id, date=on, team_id=team_id, outcome="done", notes=notes or "复查合格",
+                       recheck_of=hazard.hazard_id, recorded_by=user)
+    db.session.add(check)
+    venue = db.session.get(Venue, hazard.venue_id)
+    if venue is not None and (venue.last_inspected is None or venue.last_inspected < on):
+        venue.last_inspected = on
+    hazard.status, hazard.closed_on = "closed", on
+    _event(hazard, user, "close", "feedback", {"recheck_on": on.isoformat(), "notes": check.notes})
+    return check
+
+
+def deadline_warnings(today: dt.date, *, within_days: int = 3) -> dict[str, list[Hazard]]:
+    """Open hazards past their deadline, and those due within ``within_days`` (the front page's list)."""
+    open_ = db.session.scalars(db.select(Hazard).where(Hazard.status != "closed", Hazard.deadline.is_not(None))
+                               .order_by(Hazard.deadline)).all()
+    return {
+        "overdue": [h for h in open_ if h.deadline < today],
+        "due_soon": [h for h in open_ if today <= h.deadline <= today + dt.timedelta(days=within_days)],
+    }
+
+
+def ledger(kind: str) -> list[Hazard]:
+    """The hazards of one ledger: problems (问题台账), rectification (整改台账) or closed (销号台账)."""
+    return db.session.scalars(db.select(Hazard).where(Hazard.status.in_(LEDGERS[kind])).order_by(Hazard.found_on.desc(),
+                                                                                             Hazard.hazard_id)).all()

@@ -1,0 +1,176 @@
+"""The database: layers, plans, inspections, hazards with their append-only event trail, users.
+
+SQLite (a file in the instance folder) by default, PostgreSQL by ``DATABASE_URL``. Geometry is
+kept as GeoJSON text so that both work the same; the planner reads the layers back through the
+same readers and validation as files (:func:`ledger.store.layers_from_db`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import secrets
+
+from flask_login import UserMixin
+from flask_sqlalchemy import SQLAlchemy
+from sqlalchemy import JSON, Boolean, Date, DateTime, Float, ForeignKey, Integer, String, Text, event
+from sqlalchemy.orm import Mapped, mapped_column
+from werkzeug.security import check_password_hash, generate_password_hash
+
+db = SQLAlchemy()
+
+ROLES = ("coordinator", "patrol", "viewer")
+HAZARD_STEPS = ("found", "reported", "rectifying", "feedback", "closed")  # 发现→报告→处置→反馈→销号
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
+
+
+class Grid(db.Model):
+    grid_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), default="")
+    community: Mapped[str] = mapped_column(String(200), default="")
+    worker: Mapped[str] = mapped_column(String(200), default="")
+    geometry: Mapped[str] = mapped_column(Text)  # GeoJSON, WGS84
+
+
+class Venue(db.Model):
+    venue_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    category: Mapped[str] = mapped_column(String(64), index=True)
+    address: Mapped[str] = mapped_column(String(300), default="")
+    grid_id: Mapped[str] = mapped_column(String(64), index=True, default="unassigned")
+    lon: Mapped[float] = mapped_column(Float)
+    lat: Mapped[float] = mapped_column(Float)
+    open: Mapped[str] = mapped_column(String(5), default="")
+    close: Mapped[str] = mapped_column(String(5), default="")
+    last_inspected: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
+    risk: Mapped[float | None] = mapped_column(Float, nullable=True)
+    phone: Mapped[str] = mapped_column(String(64), default="")
+
+
+class Team(db.Model):
+    team_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    roles: Mapped[str] = mapped_column(String(200))  # "grid_worker;property;volunteer;safety_officer"
+    start_lon: Mapped[float] = mapped_column(Float)
+    start_lat: Mapped[float] = mapped_column(Float)
+    shift: Mapped[str] = mapped_column(String(100))
+    mode: Mapped[str] = mapped_column(String(16), default="walk")
+    home_grids: Mapped[str] = mapped_column(Text, default="")
+    members: Mapped[str] = mapped_column(Text, default="")
+
+
+class Person(db.Model):
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    team_id: Mapped[str] = mapped_column(ForeignKey("team.team_id"), index=True)
+    role: Mapped[str] = mapped_column(String(32))
+    name: Mapped[str] = mapped_column(String(100))
+
+
+class PlanRun(db.Model):
+    """A plan made in the web app: its parameters, progress while it runs, and its files."""
+
+    __tablename__ = "plan"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    created_by: Mapped[str] = mapped_column(String(64))
+    start: Mapped[dt.date] = mapped_column(Date)
+    days: Mapped[int] = mapped_column(Integer, default=1)
+    teams: Mapped[str] = mapped_column(Text, default="")
+    time_limit_s: Mapped[float] = mapped_column(Float, default=20.0)
+    status: Mapped[str] = mapped_column(String(16), default="queued")  # queued, running, done, failed
+    progress: Mapped[float] = mapped_column(Float, default=0.0)
+    message: Mapped[str] = mapped_column(Text, default="")
+    summary: Mapped[dict | None] = mapped_column(JSON, nullable=True)
+    out_dir: Mapped[str] = mapped_column(Text, default="")
+
+
+class PlanStop(db.Model):
+    __tablename__ = "stop"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("plan.id"), index=True)
+    day: Mapped[dt.date] = mapped_column(Date, index=True)
+    team_id: Mapped[str] = mapped_column(String(64), index=True)
+    seq: Mapped[int] = mapped_column(Integer)
+    venue_id: Mapped[str] = mapped_column(String(64))
+    reason: Mapped[str] = mapped_column(String(16))
+    arrive: Mapped[str] = mapped_column(String(5))
+    depart: Mapped[str] = mapped_column(String(5))
+
+
+class Inspection(db.Model):
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    venue_id: Mapped[str] = mapped_column(String(64), index=True)
+    date: Mapped[dt.date] = mapped_column(Date, index=True)
+    team_id: Mapped[str] = mapped_column(String(64), default="")
+    outcome: Mapped[str] = mapped_column(String(16), default="done")  # done, closed_door, refused
+    notes: Mapped[str] = mapped_column(Text, default="")
+    recheck_of: Mapped[str] = mapped_column(String(64), default="")  # hazard id when this closes one
+    recorded_by: Mapped[str] = mapped_column(String(64), default="")
+    recorded_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class Hazard(db.Model):
+    hazard_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    venue_id: Mapped[str] = mapped_column(String(64), index=True)
+    type: Mapped[str] = mapped_column(String(64))
+    severity: Mapped[str] = mapped_column(String(16), default="general")
+    status: Mapped[str] = mapped_column(String(16), default="found", index=True)
+    found_on: Mapped[dt.date] = mapped_column(Date)
+    deadline: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
+    measure: Mapped[str] = mapped_column(Text, default="")  # 五落实: 措施
+    responsible_unit: Mapped[str] = mapped_column(String(200), default="")  # 责任单位
+    responsible_person: Mapped[str] = mapped_column(String(100), default="")  # 责任人
+    standard: Mapped[str] = mapped_column(Text, default="")  # 整改标准 (with the deadline: the five)
+    description: Mapped[str] = mapped_column(Text, default="")
+    photo: Mapped[str] = mapped_column(String(300), default="")
+    supervised: Mapped[bool] = mapped_column(Boolean, default=False)  # 挂牌督办
+    closed_on: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
+
+
+class HazardEvent(db.Model):
+    """One change of a hazard: who, when, what. Rows are only ever added (see the listener below)."""
+
+    __tablename__ = "hazard_event"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    hazard_id: Mapped[str] = mapped_column(String(64), index=True)
+    at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    user: Mapped[str] = mapped_column(String(64))
+    action: Mapped[str] = mapped_column(String(32))
+    from_status: Mapped[str] = mapped_column(String(16), default="")
+    to_status: Mapped[str] = mapped_column(String(16), default="")
+    detail: Mapped[dict | None] = mapped_column(JSON, nullable=True)
+
+
+@event.listens_for(HazardEvent, "before_update")
+@event.listens_for(HazardEvent, "before_delete")
+def _audit_is_append_only(mapper, connection, target) -> None:  # noqa: ARG001
+    msg = "the hazard audit trail is append-only: events are never changed or deleted"
+    raise PermissionError(msg)
+
+
+class User(UserMixin, db.Model):
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(300))
+    role: Mapped[str] = mapped_column(String(16))
+    team_id: Mapped[str] = mapped_column(String(64), default="")  # patrol users: their team
+    token_hash: Mapped[str] = mapped_column(String(64), default="", index=True)
+
+    def set_password(self, password: str) -> None:
+        self.password_hash = generate_password_hash(password)
+
+    def check_password(self, password: str) -> bool:
+        return check_password_hash(self.password_hash, password)
+
+    def new_token(self) -> str:
+        """A fresh API token for scripts; only its hash is stored."""
+        token = secrets.token_urlsafe(32)
+        self.token_hash = hash_token(token)
+        return token
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()

@@ -1,0 +1,86 @@
+"""Meeting review numbers (weekly / monthly / quarterly): this period against the last, by community and grid."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+
+from .models import Grid, Hazard, Inspection, Venue, db
+
+PERIOD_DAYS = {"week": 7, "month": 30, "quarter": 91}
+CLOSURE_GOAL = 0.95
+
+
+def period_bounds(period: str, end: dt.date, back: int = 0) -> tuple[dt.date, dt.date]:
+    """The ``back``-th period before the one ending on ``end`` (inclusive bounds)."""
+    n = PERIOD_DAYS[period]
+    last = end - dt.timedelta(days=n * back)
+    return last - dt.timedelta(days=n - 1), last
+
+
+def _frames() -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    grid_of = {v.venue_id: v.grid_id for v in db.session.scalars(db.select(Venue))}
+    community = {g.grid_id: g.community for g in db.session.scalars(db.select(Grid))}
+    hz = pd.DataFrame([{"venue_id": h.venue_id, "found_on": h.found_on, "closed_on": h.closed_on, "deadline": h.deadline,
+                        "status": h.status, "severity": h.severity} for h in db.session.scalars(db.select(Hazard))],
+                      columns=["venue_id", "found_on", "closed_on", "deadline", "status", "severity"])
+    ins = pd.DataFrame([{"venue_id": i.venue_id, "date": i.date, "outcome": i.outcome} for i in db.session.scalars(db.select(Inspection))],
+                       columns=["venue_id", "date", "outcome"])
+    for frame in (hz, ins):
+        frame["grid_id"] = frame["venue_id"].map(grid_of).fillna("unassigned")
+        frame["community"] = frame["grid_id"].map(community).fillna("")
+    venues = pd.DataFrame([{"venue_id": v.venue_id, "grid_id": v.grid_id} for v in db.session.scalars(db.select(Venue))])
+    venues["community"] = venues["grid_id"].map(community).fillna("")
+    return hz, ins, venues
+
+
+def _numbers(hz: pd.DataFrame, ins: pd.DataFrame, start: dt.date, end: dt.date, by: str) -> pd.DataFrame:
+    found = hz[(hz["found_on"] >= start) & (hz["found_on"] <= end)]
+    closed = hz[hz["closed_on"].notna() & (hz["closed_on"] >= start) & (hz["closed_on"] <= end)]
+    open_late = hz[(hz["status"] != "closed") & hz["deadline"].notna() & (hz["deadline"] < end)]
+    patrols = ins[(ins["date"] >= start) & (ins["date"] <= end)]
+    out = pd.DataFrame({
+        "found": found.groupby(by).size(), "major": found[found["severity"] == "major"].groupby(by).size(),
+        "closed": closed.groupby(by).size(), "overdue_rectification": open_late.groupby(by).size(),
+        "inspections": patrols.groupby(by).size(),
+        "venues_seen": patrols[patrols["outcome"] == "done"].groupby(by)["venue_id"].nunique(),
+    }).fillna(0).astype(int)
+    found_closed = found.assign(done=found["status"] == "closed").groupby(by)["done"].mean()
+    out["closure_rate"] = found_closed.reindex(out.index)
+    return out
+
+
+def review(period: str, end: dt.date, *, by: str = "community", trend_periods: int = 8) -> dict[str, object]:
+    """This period and the last, per community (or grid), with totals and a trend of found/closed.
+
+    Closure rate is the share of hazards found in the period that are closed (销号) now, against
+    the 95 % goal; overdue rectifications are open hazards past their deadline at the period's end.
+    """
+    hz, ins, venues = _frames()
+    this_start, this_end = period_bounds(period, end)
+    last_start, last_end = period_bounds(period, end, 1)
+    now = _numbers(hz, ins, this_start, this_end, by)
+    before = _numbers(hz, ins, last_start, last_end, by)
+    table = now.join(before.add_suffix("_last"), how="outer")
+    counts = [c for c in table.columns if "rate" not in c]
+    table[counts] = table[counts].fillna(0).astype(int)
+    table["venues"] = venues.groupby(by).size().reindex(table.index).fillna(0).astype(int)
+    table["coverage"] = (table["venues_seen"] / table["venues"].where(table["venues"] > 0)).round(3)
+    totals = {
+        "found": int(now["found"].sum()), "found_last": int(before["found"].sum()),
+        "closed": int(now["closed"].sum()), "closed_last": int(before["closed"].sum()),
+        "overdue_rectification": int(now["overdue_rectification"].sum()),
+        "inspections": int(now["inspections"].sum()), "inspections_last": int(before["inspections"].sum()),
+    }
+    found_now = hz[(hz["found_on"] >= this_start) & (hz["found_on"] <= this_end)]
+    totals["closure_rate"] = float((found_now["status"] == "closed").mean()) if len(found_now) else None
+    trend = []
+    for back in range(trend_periods - 1, -1, -1):
+        s, e = period_bounds(period, end, back)
+        trend.append({"start": s, "end": e,
+                      "found": int(((hz["found_on"] >= s) & (hz["found_on"] <= e)).sum()),
+                      "closed": int((hz["closed_on"].notna() & (hz["closed_on"] >= s) & (hz["closed_on"] <= e)).sum()),
+                      "inspections": int(((ins["date"] >= s) & (ins["date"] <= e)).sum())})
+    return {"period": period, "this": (this_start, this_end), "last": (last_start, last_end), "table": table.reset_index(),
+            "totals": totals, "trend": trend, "goal": CLOSURE_GOAL}

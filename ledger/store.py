@@ -1,0 +1,171 @@
+"""Moving layers between files and the database, through the same readers and validation as the CLI.
+
+An import is one transaction: the file is read and validated completely first (``gis.io``), and
+only then are its rows written; any error leaves every table as it was.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import math
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+from shapely.geometry import mapping, shape
+
+from gis.errors import InputError
+from gis.io import read_grids, read_hazards, read_inspections, read_teams, read_venues
+from gis.layers import Layers, read_layers
+from gis.rules import ROLE_LABELS_ZH, Rules
+from gis.timeparse import format_hhmm
+
+from .models import Grid, Hazard, Inspection, Person, Team, Venue, db
+
+KINDS = ("grids", "venues", "teams", "hazards", "inspections")
+
+
+def _hhmm(seconds: float) -> str:
+    return format_hhmm(seconds % 86400) if seconds != 86400 else "24:00"
+
+
+def _date(value) -> dt.date | None:
+    if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NaT:
+        return None
+    return pd.Timestamp(value).date()
+
+
+def export_files(folder: Path) -> dict[str, Path | None]:
+    """Write the database's layers as files the readers take (WGS84); empty layers are ``None``."""
+    folder.mkdir(parents=True, exist_ok=True)
+    paths: dict[str, Path | None] = dict.fromkeys(KINDS)
+    grids = db.session.scalars(db.select(Grid)).all()
+    if grids:
+        frame = gpd.GeoDataFrame(
+            {"grid_id": [g.grid_id for g in grids], "name": [g.name for g in grids],
+             "community": [g.community for g in grids], "worker": [g.worker for g in grids]},
+            geometry=[shape(json.loads(g.geometry)) for g in grids], crs="EPSG:4326")
+        paths["grids"] = folder / "grids.geojson"
+        frame.to_file(paths["grids"], driver="GeoJSON", engine="pyogrio")
+    tables = {
+        "venues": (Venue, ["venue_id", "name", "category", "address", "grid_id", "lon", "lat", "open", "close",
+                           "last_inspected", "risk", "phone"]),
+        "teams": (Team, ["team_id", "name", "roles", "start_lon", "start_lat", "shift", "mode", "home_grids", "members"]),
+        "hazards": (Hazard, ["hazard_id", "venue_id", "type", "found_on", "severity", "status", "deadline",
+                             "responsible_unit", "responsible_person", "standard", "description"]),
+        "inspections": (Inspection, ["venue_id", "date", "team_id", "outcome", "notes"]),
+    }
+    for kind, (model, columns) in tables.items():
+        rows = db.session.scalars(db.select(model)).all()
+        if rows:
+            paths[kind] = folder / f"{kind}.csv"
+            pd.DataFrame([{c: getattr(r, c) for c in columns} for r in rows], columns=columns).to_csv(paths[kind], index=False)
+    return paths
+
+
+def layers_from_db(rules: Rules, *, as_of: dt.date | None = None) -> Layers:
+    """The database's current layers, validated by the same readers as files."""
+    with tempfile.TemporaryDirectory() as tmp:
+        paths = export_files(Path(tmp))
+        if paths["grids"] is None or paths["venues"] is None or paths["teams"] is None:
+            msg = "grids, venues and teams must be imported before planning"
+            raise InputError(msg, file="database")
+        return read_layers(grids=paths["grids"], venues=paths["venues"], teams=paths["teams"], hazards=paths["hazards"],
+                           inspections=paths["inspections"], rules=rules, as_of=as_of or dt.date.today())
+
+
+def _current(rules: Rules, as_of: dt.date) -> dict[str, object]:
+    """The layers already in the database that an import is checked against (ids, grids)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        paths = export_files(Path(tmp))
+        grids = read_grids(paths["grids"]) if paths["grids"] else None
+        venues = read_venues(paths["venues"], rules=rules, grids=grids, as_of=as_of) if paths["venues"] else None
+        teams = read_teams(paths["teams"], grids=grids) if paths["teams"] else None
+    return {"grids": grids, "venues": venues, "teams": teams}
+
+
+def import_layer(kind: str, paths: Sequence[Path], rules: Rules, *, as_of: dt.date | None = None, crs: str | None = None) -> int:
+    """Validate ``paths`` as a ``kind`` layer and upsert its rows in one transaction; return the row count.
+
+    Raises
+    ------
+    InputError
+        Naming the file, row and field; the database is left unchanged.
+    """
+    if kind not in KINDS:
+        msg = f"kind {kind!r} should be one of {', '.join(KINDS)}"
+        raise InputError(msg, file="import", field="kind")
+    as_of = as_of or dt.date.today()
+    have = _current(rules, as_of)
+    rows: list[db.Model]
+    if kind == "grids":
+        frame = read_grids(paths[0], crs=crs)
+        rows = [Grid(grid_id=gid, name=str(r.get("name", "") or ""), community=str(r.get("community", "") or ""),
+                     worker=str(r.get("worker", "") or ""), geometry=json.dumps(mapping(r.geometry)))
+                for gid, r in frame.iterrows()]
+    elif kind == "venues":
+        frame = read_venues(list(paths), rules=rules, grids=have["grids"], crs=crs, as_of=as_of)
+        rows = [Venue(venue_id=vid, name=r["name"], category=r["category"], address=str(r.get("address", "") or ""),
+                      grid_id=r["grid_id"], lon=round(r.geometry.x, 7), lat=round(r.geometry.y, 7),
+                      open=_hhmm(r["open_s"]), close=_hhmm(r["close_s"]), last_inspected=_date(r.get("last_inspected")),
+                      risk=None if pd.isna(r.get("risk")) else float(r["risk"]), phone=str(r.get("phone", "") or ""))
+                for vid, r in frame.iterrows()]
+    elif kind == "teams":
+        frame = read_teams(paths[0], grids=have["grids"], crs=crs)
+        rows = []
+        for tid, r in frame.iterrows():
+            rows.append(Team(team_id=tid, name=r["name"], roles=";".join(sorted(r["roles"])), start_lon=r.geometry.x,
+                             start_lat=r.geometry.y, shift=",".join(f"{_hhmm(a)}-{_hhmm(b)}" for a, b in r["shifts"]),
+                             mode=r["mode"], home_grids=";".join(r["home_grids"]), members=str(r["members"] or "")))
+            rows += _people(tid, str(r["members"] or ""))
+    else:
+        if have["venues"] is None:
+            msg = "venues must be imported before hazards and inspections"
+            raise InputError(msg, file=paths[0].name)
+        if kind == "hazards":
+            frame = read_hazards(paths[0], venues=have["venues"], rules=rules, as_of=as_of)
+            rows = [Hazard(hazard_id=hid, venue_id=r["venue_id"], type=r["type"], severity=r["severity"],
+                           status=r["status"], found_on=_date(r["found_on"]), deadline=_date(r["deadline"]),
+                           responsible_unit=r["responsible_unit"] or "", responsible_person=r["responsible_person"] or "",
+                           standard=r["standard"] or "", description=r["description"] or "",
+                           supervised=r["severity"] == "major",
+                           closed_on=_date(r["deadline"]) if r["status"] == "closed" else None)
+                    for hid, r in frame.iterrows()]
+        else:
+            frame = read_inspections(paths[0], venues=have["venues"], teams=have["teams"], as_of=as_of)
+            rows = [Inspection(venue_id=r["venue_id"], date=_date(r["date"]), team_id=str(r.get("team_id", "") or ""),
+                               outcome=r["outcome"], notes=str(r.get("notes", "") or ""), recorded_by="import")
+                    for _, r in frame.iterrows()]
+    try:
+        if kind == "teams":
+            db.session.execute(db.delete(Person).where(Person.team_id.in_([r.team_id for r in rows if isinstance(r, Team)])))
+        for row in rows:
+            db.session.merge(row) if kind != "inspections" else db.session.add(row)
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
+    return len(frame)
+
+
+def _people(team_id: str, members: str) -> list[Person]:
+    """Members written as "网格员 张三、物业 李四" become one Person each, with their role."""
+    by_label = {label: code for code, label in ROLE_LABELS_ZH.items()}
+    people = []
+    for part in members.replace(",", "、").replace("，", "、").split("、"):
+        bits = part.split()
+        if len(bits) == 2 and bits[0] in by_label:
+            people.append(Person(team_id=team_id, role=by_label[bits[0]], name=bits[1]))
+    return people
+
+
+def load_demo(demo_dir: Path, rules: Rules, *, as_of: dt.date) -> dict[str, int]:
+    """Import the embedded demo street (first start on an empty database)."""
+    counts = {"grids": import_layer("grids", [demo_dir / "grids.geojson"], rules, as_of=as_of)}
+    counts["venues"] = import_layer("venues", [demo_dir / "venues.csv", demo_dir / "venues_amap.csv"], rules, as_of=as_of)
+    for kind in ("teams", "hazards", "inspections"):
+        counts[kind] = import_layer(kind, [demo_dir / f"{kind}.csv"], rules, as_of=as_of)
+    return counts

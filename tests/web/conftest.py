@@ -1,0 +1,102 @@
+"""The web app on SQLite and on PostgreSQL: each test module runs against both databases.
+
+PostgreSQL comes from $TEST_DATABASE_URL or .ci/test-database-url (written by .ci/setup). In CI a
+missing PostgreSQL is an error, not a skip.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+import threading
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from werkzeug.serving import make_server
+
+ROOT = Path(__file__).resolve().parents[2]
+TODAY = dt.date(2026, 11, 22)
+PASSWORDS = {"coord": "coord-test-pw", "patrol1": "patrol-test-pw", "viewer": "viewer-test-pw"}
+
+
+def postgres_url() -> str | None:
+    url = os.environ.get("TEST_DATABASE_URL")
+    file = ROOT / ".ci" / "test-database-url"
+    if not url and file.exists():
+        url = file.read_text().strip()
+    return url or None
+
+
+def _reset_postgres(url: str) -> None:
+    engine = sa.create_engine(url.replace("postgresql://", "postgresql+psycopg://", 1))
+    with engine.begin() as conn:
+        conn.execute(sa.text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
+    engine.dispose()
+
+
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def app(request, tmp_path_factory):
+    from ledger.models import User, db
+    from webmap.web import create_app
+
+    instance = tmp_path_factory.mktemp(f"instance-{request.param}")
+    if request.param == "sqlite":
+        url = f"sqlite:///{instance / 'patrol.sqlite'}"
+    else:
+        url = postgres_url()
+        if url is None:
+            if os.environ.get("CI"):
+                pytest.fail("PostgreSQL is missing in CI: .ci/setup should have started it")
+            pytest.skip("no PostgreSQL here: run `bash .ci/setup` to start one")
+        _reset_postgres(url)
+    os.environ["PATROL_INSTANCE"] = str(instance)
+    try:
+        app = create_app({"TESTING": True, "DATABASE_URL": url, "TODAY": TODAY, "SESSION_COOKIE_SECURE": False,
+                          "REMEMBER_COOKIE_SECURE": False, "SERVER_NAME": None})
+    finally:
+        os.environ.pop("PATROL_INSTANCE", None)
+    with app.app_context():
+        for name, role, team in (("coord", "coordinator", ""), ("patrol1", "patrol", "T01"), ("viewer", "viewer", "")):
+            user = User(username=name, role=role, team_id=team)
+            user.set_password(PASSWORDS[name])
+            db.session.add(user)
+        db.session.commit()
+    yield app
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+def csrf_token(html: str) -> str:
+    match = re.search(r'name="csrf_token" value="([^"]+)"', html)
+    assert match, "the page has no CSRF token"
+    return match.group(1)
+
+
+def login(client, username: str) -> None:
+    page = client.get("/login").get_data(as_text=True)
+    response = client.post("/login", data={"username": username, "password": PASSWORDS[username], "csrf_token": csrf_token(page)})
+    assert response.status_code == 302, response.get_data(as_text=True)[:500]
+
+
+def post_form(client, url: str, data: dict, **kwargs):
+    """POST a form the way a browser does: with the CSRF token of the page it came from."""
+    page = client.get(url).get_data(as_text=True)
+    return client.post(url, data={**data, "csrf_token": csrf_token(page)}, **kwargs)
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture(scope="module")
+def live_server(app):
+    """The app served on a loopback port (threaded), for browsers and concurrent clients."""
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()

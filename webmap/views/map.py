@@ -1,0 +1,85 @@
+"""The coordinator's front page, the venue map with filters, and each venue's history."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import folium
+from flask import Blueprint, abort, current_app, render_template, request
+from flask_login import current_user
+
+from ledger.lifecycle import deadline_warnings
+from ledger.models import Hazard, HazardEvent, Inspection, PlanRun, Venue, db
+from planner.horizon import venue_status
+
+from ..layers import grid_layer, venue_state_layers, venue_status_classes
+from ..maps import base_map
+from ..web import current_lang
+from . import ANYONE, requires
+
+bp = Blueprint("map", __name__)
+
+
+def today() -> dt.date:
+    return current_app.config.get("TODAY") or dt.date.today()
+
+
+@bp.route("/")
+@requires(*ANYONE)
+def index():
+    warnings = deadline_warnings(today()) if current_user.role == "coordinator" else {"overdue": [], "due_soon": []}
+    names = {v.venue_id: v.name for v in db.session.scalars(db.select(Venue))}
+    plans = db.session.scalars(db.select(PlanRun).order_by(PlanRun.id.desc()).limit(5)).all()
+    counts = {s: db.session.scalar(db.select(db.func.count()).select_from(Hazard).where(Hazard.status == s))
+              for s in ("found", "reported", "rectifying", "feedback", "closed")}
+    return render_template("index.html", warnings=warnings, names=names, plans=plans, counts=counts, today=today())
+
+
+def _filtered(layers, args):
+    venues = layers.venues
+    grids = layers.grids
+    if args.get("community"):
+        grids = grids[grids["community"] == args["community"]]
+        venues = venues[venues["grid_id"].isin(grids.index)]
+    if args.get("grid"):
+        venues = venues[venues["grid_id"] == args["grid"]]
+    if args.get("category"):
+        venues = venues[venues["category"] == args["category"]]
+    return grids, venues
+
+
+@bp.route("/map")
+@requires(*ANYONE)
+def map_page():
+    layers = current_app.extensions["patrol"].layers(today())
+    return render_template("map.html", communities=sorted(set(layers.grids["community"])), grids=sorted(layers.grids.index),
+                           categories=layers.rules.categories, args=request.args)
+
+
+@bp.route("/map/frame")
+@requires(*ANYONE)
+def map_frame():
+    """The Folium map itself (shown in the map page's frame): grids, venues by state."""
+    layers = current_app.extensions["patrol"].layers(today())
+    grids, venues = _filtered(layers, request.args)
+    lang = current_lang()
+    status = venue_status(layers.venues, layers.rules, hazards=layers.hazards, inspections=layers.inspections)
+    states = venue_status_classes(layers.venues, status, layers.hazards, today())
+    m = base_map(grids if len(grids) else layers.grids, lang=lang)
+    grid_layer(grids, lang=lang).add_to(m)
+    for layer in venue_state_layers(venues, states, layers.rules, lang=lang):
+        layer.add_to(m)
+    folium.LayerControl(collapsed=False).add_to(m)
+    return m.get_root().render()
+
+
+@bp.route("/venues/<venue_id>")
+@requires(*ANYONE)
+def venue(venue_id: str):
+    v = db.session.get(Venue, venue_id) or abort(404)
+    inspections = db.session.scalars(db.select(Inspection).where(Inspection.venue_id == venue_id).order_by(Inspection.date.desc())).all()
+    hazards = db.session.scalars(db.select(Hazard).where(Hazard.venue_id == venue_id).order_by(Hazard.found_on.desc())).all()
+    events = db.session.scalars(db.select(HazardEvent).where(HazardEvent.hazard_id.in_([h.hazard_id for h in hazards]))
+                                .order_by(HazardEvent.id)).all()
+    return render_template("venue.html", v=v, inspections=inspections, hazards=hazards, events=events,
+                           rules=current_app.extensions["patrol"].rules)

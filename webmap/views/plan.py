@@ -1,0 +1,67 @@
+"""Planning in the web app: the form, the live progress, the plan's map, sheets and files."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from flask import Blueprint, abort, current_app, jsonify, redirect, render_template, request, send_from_directory, url_for
+from flask_login import current_user
+
+from gis.errors import InputError
+from ledger.models import PlanRun, Team, db
+
+from ..jobs import plan_folder, start_plan
+from . import ANYONE, requires
+from .map import today
+
+bp = Blueprint("plan", __name__)
+FILES = ("stops.csv", "routes.geojson", "unassigned.csv", "summary.json", "map.html", "sheets.html", "sheets.pdf")
+
+
+@bp.route("/plan", methods=["GET", "POST"])
+@requires("coordinator")
+def plan_form():
+    teams = db.session.scalars(db.select(Team).order_by(Team.team_id)).all()
+    if request.method == "POST":
+        form = request.form
+        try:
+            start = dt.date.fromisoformat(form.get("date", ""))
+            days = int(form.get("days", "1"))
+            limit = float(form.get("time_limit", "20"))
+        except ValueError as err:
+            msg = f"date, days or time limit is not valid: {err}"
+            raise InputError(msg, file="plan form", field="date") from err
+        if not 1 <= days <= 14 or not 1 <= limit <= 600:
+            msg = "days should be 1-14 and the time limit 1-600 seconds"
+            raise InputError(msg, file="plan form", field="days")
+        chosen = [t for t in form.getlist("teams") if db.session.get(Team, t) is not None]
+        run = PlanRun(created_by=current_user.username, start=start, days=days, teams=";".join(chosen), time_limit_s=limit)
+        db.session.add(run)
+        db.session.commit()
+        start_plan(current_app._get_current_object(), run.id)
+        return redirect(url_for("plan.plan_page", plan_id=run.id))
+    return render_template("plan_form.html", teams=teams, tomorrow=today() + dt.timedelta(days=1))
+
+
+@bp.route("/plans/<int:plan_id>")
+@requires(*ANYONE)
+def plan_page(plan_id: int):
+    run = db.session.get(PlanRun, plan_id) or abort(404)
+    return render_template("plan.html", run=run, files=[f for f in FILES if (plan_folder(current_app, plan_id) / f).exists()])
+
+
+@bp.route("/plans/<int:plan_id>/progress")
+@requires(*ANYONE)
+def plan_progress(plan_id: int):
+    run = db.session.get(PlanRun, plan_id) or abort(404)
+    return jsonify({"status": run.status, "progress": run.progress, "message": run.message, "summary": run.summary})
+
+
+@bp.route("/plans/<int:plan_id>/files/<name>")
+@requires(*ANYONE)
+def plan_file(plan_id: int, name: str):
+    if name not in FILES:
+        abort(404)
+    if current_user.role == "patrol":  # patrols see their own team's sheet only (sheets blueprint)
+        abort(403)
+    return send_from_directory(plan_folder(current_app, plan_id), name, as_attachment=name.endswith((".csv", ".geojson", ".json")))

@@ -1,0 +1,92 @@
+"""Meeting pages: the periodic review (with projector mode and PDF export), hotspots and coverage gaps."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+from flask import Blueprint, Response, abort, current_app, render_template, request, url_for
+
+from gis.gaps import grid_gaps, venue_gaps
+from gis.hotspots import hazards_in_period, hotspot_table
+from ledger.review import PERIOD_DAYS, review
+from planner.plan import unreachable_venues
+
+from ..analysis_maps import gap_map, hotspot_map
+from ..sheets import pdf_available, sheets_pdf
+from ..web import current_lang
+from . import ANYONE, requires
+from .map import today
+
+bp = Blueprint("review", __name__)
+
+
+def trend_svg(trend: list[dict], width: int = 640, height: int = 220) -> str:
+    """Found / closed hazards per period as two lines (inline SVG: prints and projects as is)."""
+    top = max([1] + [p[k] for p in trend for k in ("found", "closed")])
+    n = max(len(trend) - 1, 1)
+    pad = 34
+
+    def pts(key: str) -> str:
+        return " ".join(f"{pad + i * (width - 2 * pad) / n:.0f},{height - pad - p[key] * (height - 2 * pad) / top:.0f}"
+                        for i, p in enumerate(trend))
+
+    labels = "".join(f'<text x="{pad + i * (width - 2 * pad) / n:.0f}" y="{height - 10}" font-size="11" text-anchor="middle">'
+                     f'{p["end"].strftime("%m-%d")}</text>' for i, p in enumerate(trend))
+    return (f'<svg viewBox="0 0 {width} {height}" class="trend" role="img"><rect width="{width}" height="{height}" fill="#fff"/>'
+            f'<line x1="{pad}" y1="{height - pad}" x2="{width - pad}" y2="{height - pad}" stroke="#999"/>'
+            f'<text x="4" y="{pad}" font-size="11">{top}</text>'
+            f'<polyline points="{pts("found")}" fill="none" stroke="#d62728" stroke-width="3"/>'
+            f'<polyline points="{pts("closed")}" fill="none" stroke="#2ca02c" stroke-width="3"/>{labels}</svg>')
+
+
+@bp.route("/review")
+@requires(*ANYONE)
+def review_page():
+    period = request.args.get("period", "month")
+    if period not in PERIOD_DAYS:
+        abort(404)
+    by = "grid_id" if request.args.get("by") == "grid" else "community"
+    numbers = review(period, today(), by=by)
+    html = render_template("review.html", r=numbers, by=by, svg=trend_svg(numbers["trend"]),
+                           projector=request.args.get("projector") == "1", args=request.args)
+    if request.args.get("format") == "pdf" and pdf_available():
+        return Response(sheets_pdf(html), mimetype="application/pdf",
+                        headers={"Content-Disposition": f"attachment; filename=review-{period}-{today()}.pdf"})
+    return html
+
+
+@bp.route("/hotspots")
+@requires(*ANYONE)
+def hotspots_page():
+    return render_template("frame.html", title="隐患热点 Hotspots", src=url_for("review.hotspots_frame", **request.args))
+
+
+@bp.route("/hotspots/frame")
+@requires(*ANYONE)
+def hotspots_frame():
+    layers = current_app.extensions["patrol"].layers(today())
+    days = int(request.args.get("days", "90"))
+    since = today() - dt.timedelta(days=days)
+    hazards = layers.hazards if layers.hazards is not None else pd.DataFrame(columns=["venue_id", "found_on", "severity"])
+    table = hotspot_table(layers.grids, layers.venues, hazards, since, today())
+    period = hazards_in_period(hazards, since, today())
+    where = layers.venues.geometry.reindex(period["venue_id"])
+    points = pd.DataFrame({"lon": where.x.to_numpy(), "lat": where.y.to_numpy(), "severity": period["severity"].to_numpy()})
+    return hotspot_map(table, points, lang=current_lang()).get_root().render()
+
+
+@bp.route("/gaps")
+@requires(*ANYONE)
+def gaps_page():
+    return render_template("frame.html", title="盲区死角 Coverage gaps", src=url_for("review.gaps_frame"))
+
+
+@bp.route("/gaps/frame")
+@requires(*ANYONE)
+def gaps_frame():
+    layers = current_app.extensions["patrol"].layers(today())
+    unreachable = unreachable_venues(venues=layers.venues, teams=layers.teams, rules=layers.rules, day=today(), grids=layers.grids)
+    per_venue = venue_gaps(layers.venues, layers.rules, today(), layers.inspections, unreachable)
+    per_grid = grid_gaps(layers.grids, per_venue, today(), layers.inspections)
+    return gap_map(per_grid, per_venue, layers.venues.geometry, lang=current_lang()).get_root().render()

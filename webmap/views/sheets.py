@@ -1,0 +1,101 @@
+"""A team's route sheet, and the result form each stop's QR code opens (done / closed door / refused, hazards)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from pathlib import Path
+
+import pandas as pd
+from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from gis.errors import InputError
+from ledger.lifecycle import record_hazard
+from ledger.models import Inspection, PlanRun, Team, Venue, db
+from webmap.reports import stops_with_shifts
+
+from ..jobs import plan_folder
+from ..sheets import pdf_available, sheets_html, sheets_pdf
+from ..web import current_lang
+from . import requires
+
+bp = Blueprint("sheets", __name__)
+PHOTO_TYPES = {".jpg", ".jpeg", ".png", ".webp", ".heic"}
+
+
+def _own_team_only(team_id: str) -> None:
+    if current_user.role == "patrol" and current_user.team_id != team_id:
+        abort(403)
+
+
+@bp.route("/plans/<int:plan_id>/sheets/<team_id>")
+@requires("coordinator", "patrol")
+def team_sheet(plan_id: int, team_id: str):
+    _own_team_only(team_id)
+    run = db.session.get(PlanRun, plan_id) or abort(404)
+    stops = pd.read_csv(plan_folder(current_app, run.id) / "stops.csv", dtype={"venue_id": str, "team_id": str, "day": str})
+    stops = stops[stops["team_id"] == team_id]
+    if stops.empty:
+        abort(404)
+    layers = current_app.extensions["patrol"].layers(run.start)
+    html = sheets_html(stops_with_shifts(stops, layers), teams=layers.teams, venues=layers.venues, rules=layers.rules,
+                       lang=current_lang(), grids=layers.grids, hazards=layers.hazards, base_url=request.host_url)
+    if request.args.get("format") == "pdf" and pdf_available():
+        return Response(sheets_pdf(html), mimetype="application/pdf")
+    return html
+
+
+@bp.route("/stops/<day>/<team_id>/<venue_id>", methods=["GET", "POST"])
+@requires("coordinator", "patrol")
+def result_form(day: str, team_id: str, venue_id: str):
+    _own_team_only(team_id)
+    venue = db.session.get(Venue, venue_id) or abort(404)
+    team = db.session.get(Team, team_id) or abort(404)
+    rules = current_app.extensions["patrol"].rules
+    try:
+        on = dt.date.fromisoformat(day)
+    except ValueError:
+        abort(404)
+    if request.method == "POST":
+        outcome = request.form.get("outcome", "")
+        if outcome not in ("done", "closed_door", "refused"):
+            raise InputError(f"outcome {outcome!r} should be done, closed_door or refused", file="result form", field="outcome")
+        try:
+            inspection = Inspection(venue_id=venue_id, date=on, team_id=team_id, outcome=outcome,
+                                    notes=request.form.get("notes", ""), recorded_by=current_user.username)
+            db.session.add(inspection)
+            if outcome == "done" and (venue.last_inspected is None or venue.last_inspected < on):
+                venue.last_inspected = on
+            kind = request.form.get("hazard_type", "")
+            if kind:
+                if kind not in rules.hazard_types:
+                    raise InputError(f"hazard_type {kind!r} is not a hazard type of the rules", file="result form", field="hazard_type")
+                severity = request.form.get("severity") or rules.hazard_types[kind].severity
+                record_hazard(venue_id=venue_id, type=kind, severity=severity, description=request.form.get("description", ""),
+                              user=current_user.username, found_on=on, photo=_save_photo(request.files.get("photo")),
+                              deadline=on + dt.timedelta(days=rules.hazard_types[kind].deadline_days))
+            db.session.commit()
+        except Exception:
+            db.session.rollback()
+            raise
+        flash("已保存 saved")
+        return redirect(url_for("sheets.result_form", day=day, team_id=team_id, venue_id=venue_id))
+    history = db.session.scalars(db.select(Inspection).where(Inspection.venue_id == venue_id).order_by(Inspection.id.desc()).limit(5)).all()
+    checklist = rules.checklist(venue.category)
+    return render_template("result_form.html", venue=venue, team=team, day=day, checklist=checklist, rules=rules,
+                           history=history)
+
+
+def _save_photo(upload) -> str:
+    """Keep an uploaded photo in the instance folder under a fresh name; return that name."""
+    if upload is None or not upload.filename:
+        return ""
+    suffix = Path(upload.filename).suffix.lower()
+    if suffix not in PHOTO_TYPES:
+        raise InputError(f"photo {upload.filename!r} should be a picture ({', '.join(sorted(PHOTO_TYPES))})", file="result form", field="photo")
+    folder = Path(current_app.instance_path) / "photos"
+    folder.mkdir(parents=True, exist_ok=True)
+    name = f"{uuid.uuid4().hex}{suffix}"
+    upload.save(folder / name)
+    return name

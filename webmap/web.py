@@ -1,0 +1,160 @@
+"""The web app: ``create_app()`` binds the database, logins, CSRF, languages and the blueprints."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import secrets
+import sys
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from flask import Flask, jsonify, render_template, request, session
+from flask_babel import Babel
+from flask_login import LoginManager
+from flask_migrate import Migrate, upgrade
+from flask_wtf.csrf import CSRFProtect
+from sqlalchemy import event
+
+from gis.errors import PatrolError
+from gis.rules import DEFAULT_RULES_PATH, Rules
+from ledger.models import User, db
+
+from .i18n import LANGS, t
+
+REPO = Path(__file__).resolve().parents[1]
+DEMO_DIR = REPO / "data" / "demo"
+MIGRATIONS = REPO / "migrations"
+
+login_manager = LoginManager()
+csrf = CSRFProtect()
+babel = Babel()
+migrate = Migrate()
+
+
+class PatrolExtension:
+    """What views need beyond the database: the rules and the current layers (``layers()``)."""
+
+    def __init__(self, app: Flask) -> None:
+        self.rules = Rules.from_toml(app.config["RULES_PATH"])
+
+    def layers(self, as_of: dt.date | None = None):
+        from ledger.store import layers_from_db
+
+        return layers_from_db(self.rules, as_of=as_of)
+
+
+def _locale() -> str:
+    lang = request.args.get("lang") or session.get("lang")
+    if lang in LANGS:
+        session["lang"] = lang
+        return "zh_Hans_CN" if lang == "zh" else "en"
+    return request.accept_languages.best_match(["zh", "en"], default="zh") == "en" and "en" or "zh_Hans_CN"
+
+
+def current_lang() -> str:
+    """'zh' or 'en' for this request (Flask-Babel's locale)."""
+    from flask_babel import get_locale
+
+    return "en" if str(get_locale()).startswith("en") else "zh"
+
+
+def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
+    """Build the app: defaults, then instance/config.py, then the environment, then ``test_config``."""
+    instance = os.environ.get("PATROL_INSTANCE") or str(Path.cwd() / "instance")
+    app = Flask("webmap", instance_path=str(Path(instance).resolve()), instance_relative_config=True)
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    app.config.from_mapping(
+        DATABASE_URL=f"sqlite:///{Path(app.instance_path) / 'patrol.sqlite'}",
+        SECRET_KEY=None, RULES_PATH=str(DEFAULT_RULES_PATH), LOAD_DEMO=True,
+        SESSION_COOKIE_SECURE=True, SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SAMESITE="Lax",
+        REMEMBER_COOKIE_SECURE=True, MAX_CONTENT_LENGTH=32 * 1024 * 1024, BABEL_DEFAULT_LOCALE="zh_Hans_CN",
+    )
+    app.config.from_pyfile("config.py", silent=True)
+    app.config.update({k: os.environ[k] for k in ("DATABASE_URL", "SECRET_KEY") if k in os.environ})
+    if os.environ.get("PATROL_INSECURE_COOKIES") == "1":  # plain-http use on localhost only
+        app.config.update(SESSION_COOKIE_SECURE=False, REMEMBER_COOKIE_SECURE=False)
+    app.config.update(test_config or {})
+    app.config["SECRET_KEY"] = app.config["SECRET_KEY"] or _instance_secret(Path(app.instance_path))
+    url = app.config["DATABASE_URL"]
+    if url.startswith("postgres://"):
+        url = "postgresql+psycopg://" + url.removeprefix("postgres://")
+    elif url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
+    app.config["SQLALCHEMY_DATABASE_URI"] = url
+    if url.startswith("sqlite"):
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {"connect_args": {"timeout": 30, "check_same_thread": False}}
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(MIGRATIONS))
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=_locale)
+    app.extensions["patrol"] = PatrolExtension(app)
+
+    from .views import api, auth, ledger, map, plan, review, sheets
+
+    for bp in (auth.bp, map.bp, plan.bp, sheets.bp, ledger.bp, review.bp, api.bp):
+        app.register_blueprint(bp)
+    csrf.exempt(api.bp)
+    app.register_error_handler(PatrolError, _handle_patrol_error)
+    app.jinja_env.globals.update(tr=lambda key: t(key, current_lang()), lang=current_lang,
+                                 L=lambda zh, en: en if current_lang() == "en" else zh)
+
+    with app.app_context():
+        if url.startswith("sqlite"):
+            event.listen(db.engine, "connect", _sqlite_wal)
+        upgrade(directory=str(MIGRATIONS))
+        if app.config["LOAD_DEMO"]:
+            _first_start(app)
+    return app
+
+
+def _sqlite_wal(dbapi_connection, _record) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.close()
+
+
+def _instance_secret(instance: Path) -> str:
+    """A secret key kept in the instance folder, made once (never a fixed one in the code)."""
+    path = instance / "secret_key"
+    if not path.exists():
+        path.write_text(secrets.token_hex(32))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def _first_start(app: Flask) -> None:
+    """On an empty database: load the demo street and make a coordinator with a generated password."""
+    from ledger.models import Venue
+    from ledger.store import load_demo
+
+    if db.session.scalar(db.select(db.func.count()).select_from(User)) == 0:
+        password = secrets.token_urlsafe(12)
+        user = User(username="coordinator", role="coordinator")
+        user.set_password(password)
+        db.session.add(user)
+        db.session.commit()
+        print(f"patrol: first start. Log in as 'coordinator' with password: {password}", file=sys.stderr)
+    if db.session.scalar(db.select(db.func.count()).select_from(Venue)) == 0 and DEMO_DIR.exists():
+        import json
+
+        today = dt.date.fromisoformat(json.loads((DEMO_DIR / "meta.json").read_text(encoding="utf-8"))["today"])
+        counts = load_demo(DEMO_DIR, app.extensions["patrol"].rules, as_of=max(today, dt.date.today()))
+        print(f"patrol: loaded the demo street: {counts}", file=sys.stderr)
+
+
+def _handle_patrol_error(err: PatrolError):
+    info = err.as_dict() if hasattr(err, "as_dict") else {"error": type(err).__name__, "message": str(err)}
+    if request.path.startswith("/api/"):
+        return jsonify({k: info.get(k) for k in ("error", "message", "file", "row", "field")}), 400
+    return render_template("error.html", error=info), 400
+
+
+@login_manager.user_loader
+def _load_user(user_id: str) -> User | None:
+    return db.session.get(User, int(user_id))
