@@ -50,7 +50,7 @@ def _locale() -> str:
     if lang in LANGS:
         session["lang"] = lang
         return "zh_Hans_CN" if lang == "zh" else "en"
-    return request.accept_languages.best_match(["zh", "en"], default="zh") == "en" and "en" or "zh_Hans_CN"
+    return "zh_Hans_CN"  # Chinese first: English only when chosen with the switch
 
 
 def current_lang() -> str:
@@ -63,7 +63,8 @@ def current_lang() -> str:
 def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     """Build the app: defaults, then instance/config.py, then the environment, then ``test_config``."""
     instance = os.environ.get("PATROL_INSTANCE") or str(Path.cwd() / "instance")
-    app = Flask("webmap", instance_path=str(Path(instance).resolve()), instance_relative_config=True)
+    app = Flask("webmap", root_path=str(Path(__file__).resolve().parent), instance_path=str(Path(instance).resolve()),
+                instance_relative_config=True)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     app.config.from_mapping(
         DATABASE_URL=f"sqlite:///{Path(app.instance_path) / 'patrol.sqlite'}",

@@ -132,6 +132,12 @@ def test_patrol_records_a_hazard_and_it_goes_through_the_closed_loop(app, client
     assert hid in closed
 
 
+def test_results_cannot_be_recorded_for_a_future_day(client):
+    login(client, "patrol1")
+    response = post_form(client, "/stops/2026-11-23/T01/V0010", {"outcome": "done"})
+    assert response.status_code == 400 and "future" in response.get_data(as_text=True)
+
+
 def test_front_page_warns_of_deadlines(app, client):
     from ledger.models import Hazard, db
 

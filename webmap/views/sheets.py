@@ -19,6 +19,7 @@ from ..jobs import plan_folder
 from ..sheets import pdf_available, sheets_html, sheets_pdf
 from ..web import current_lang
 from . import requires
+from .map import today
 
 bp = Blueprint("sheets", __name__)
 PHOTO_TYPES = {".jpg", ".jpeg", ".png", ".webp", ".heic"}
@@ -58,6 +59,9 @@ def result_form(day: str, team_id: str, venue_id: str):
     except ValueError:
         abort(404)
     if request.method == "POST":
+        if on > today():
+            raise InputError(f"day {on} is in the future: results are recorded on or after the patrol day",
+                             file="result form", field="day")
         outcome = request.form.get("outcome", "")
         if outcome not in ("done", "closed_door", "refused"):
             raise InputError(f"outcome {outcome!r} should be done, closed_door or refused", file="result form", field="outcome")
