@@ -10,10 +10,14 @@ Every change adds a :class:`~ledger.models.HazardEvent` (who, when, what); event
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
+from typing import TypeVar
+
+from sqlalchemy.exc import IntegrityError
 
 from gis.errors import InputError
 
-from .models import Hazard, HazardEvent, Inspection, Venue, db
+from .models import Hazard, HazardEvent, HazardNumber, Inspection, Venue, db
 
 FIVE_FIELDS = ("measure", "responsible_unit", "responsible_person", "deadline", "standard")
 FIVE_LABELS = {"measure": "整改措施", "responsible_unit": "责任单位", "responsible_person": "责任人",
@@ -26,6 +30,26 @@ LEDGERS = {  # 问题台账 / 整改台账 / 销号台账
 }
 
 
+T = TypeVar("T")
+
+
+def commit_with_retry(work: Callable[[], T], *, attempts: int = 8) -> T:
+    """Run ``work`` and commit; when a concurrent writer took the same new hazard id, roll back and redo it."""
+    for attempt in range(attempts):
+        try:
+            result = work()
+            db.session.commit()
+            return result
+        except IntegrityError:
+            db.session.rollback()
+            if attempt == attempts - 1:
+                raise
+        except Exception:
+            db.session.rollback()
+            raise
+    raise AssertionError("unreachable")
+
+
 class LifecycleError(InputError):
     """A change the closed loop does not allow (names the hazard and the missing field)."""
 
@@ -35,10 +59,12 @@ def _event(hazard: Hazard, user: str, action: str, before: str, detail: dict | N
                                to_status=hazard.status, detail=detail or {}))
 
 
-def next_hazard_id() -> str:
-    """H + a number one above the largest numbered id in the ledger."""
-    numbers = [int(h[1:]) for h in db.session.scalars(db.select(Hazard.hazard_id)) if h[1:].isdigit()]
-    return f"H{max(numbers, default=0) + 1:04d}"
+def next_hazard_id(found_on: dt.date) -> str:
+    """隐患编号 of a hazard recorded in the app: H + day found + a number no other writer can take."""
+    number = HazardNumber()
+    db.session.add(number)
+    db.session.flush()  # the database hands out the number, so concurrent writers never clash
+    return f"H{found_on:%Y%m%d}-{number.id:04d}"
 
 
 def record_hazard(*, venue_id: str, type: str, severity: str, description: str, user: str, found_on: dt.date,
@@ -47,7 +73,7 @@ def record_hazard(*, venue_id: str, type: str, severity: str, description: str, 
     if db.session.get(Venue, venue_id) is None:
         msg = f"venue_id {venue_id!r} is not a venue of the database"
         raise LifecycleError(msg, file="hazard", field="venue_id")
-    hazard = Hazard(hazard_id=next_hazard_id(), venue_id=venue_id, type=type, severity=severity, status="found",
+    hazard = Hazard(hazard_id=next_hazard_id(found_on), venue_id=venue_id, type=type, severity=severity, status="found",
                     found_on=found_on, deadline=deadline, description=description, photo=photo,
                     supervised=severity == "major")
     db.session.add(hazard)

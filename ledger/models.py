@@ -130,6 +130,14 @@ class Hazard(db.Model):
     closed_on: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
 
 
+class HazardNumber(db.Model):
+    """One row per hazard recorded in the app: its id numbers hazards without races between writers."""
+
+    __tablename__ = "hazard_number"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+
 class HazardEvent(db.Model):
     """One change of a hazard: who, when, what. Rows are only ever added (see the listener below)."""
 

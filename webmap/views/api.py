@@ -15,13 +15,14 @@ from flask_login import current_user
 from werkzeug.exceptions import HTTPException
 
 from gis.errors import InputError
-from ledger.lifecycle import LifecycleError, advance, close_by_recheck, record_hazard
+from ledger.lifecycle import LifecycleError, advance, close_by_recheck, commit_with_retry, record_hazard
 from ledger.models import Hazard, Inspection, PlanRun, PlanStop, Team, User, Venue, db, hash_token
 
 from .map import today
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 OUTCOMES = ("done", "closed_door", "refused")
+MAX_ID = 2**31 - 1  # database integer ids
 
 
 @bp.before_request
@@ -149,10 +150,10 @@ def create_hazard():
     if db.session.get(Venue, venue_id) is None:
         raise InputError(f"venue_id {venue_id!r} is not a venue", file="request", field="venue_id")
     found = _day(data, "found_on", today())
-    with _transaction():
-        hazard = record_hazard(venue_id=venue_id, type=kind, severity=severity, description=_text(data, "description"),
-                               user=g.api_user.username, found_on=found,
-                               deadline=found + dt.timedelta(days=rules.hazard_types[kind].deadline_days))
+    description = _text(data, "description")
+    hazard = commit_with_retry(lambda: record_hazard(
+        venue_id=venue_id, type=kind, severity=severity, description=description, user=g.api_user.username,
+        found_on=found, deadline=found + dt.timedelta(days=rules.hazard_types[kind].deadline_days)))
     return jsonify(_hazard(hazard)), 201
 
 
@@ -220,7 +221,7 @@ def plans():
 
 @bp.get("/plans/<int:plan_id>")
 def plan(plan_id: int):
-    p = db.session.get(PlanRun, plan_id) or abort(404)
+    p = (db.session.get(PlanRun, plan_id) if plan_id <= MAX_ID else None) or abort(404)
     stops = db.session.scalars(db.select(PlanStop).where(PlanStop.plan_id == plan_id).order_by(PlanStop.day, PlanStop.team_id, PlanStop.seq))
     return jsonify({"id": p.id, "start": p.start.isoformat(), "days": p.days, "status": p.status, "progress": p.progress,
                     "message": p.message, "summary": p.summary,
@@ -284,7 +285,7 @@ OPENAPI = {
                      "responses": {"201": _OBJ, "400": _ERR, "401": _AUTH, "403": {"description": "role"}}},
         },
         "/api/v1/plans": {"get": {"responses": {"200": _LIST, "401": _AUTH}}},
-        "/api/v1/plans/{plan_id}": {"get": {"parameters": [{"name": "plan_id", "in": "path", "required": True, "schema": {"type": "integer"}}],
+        "/api/v1/plans/{plan_id}": {"get": {"parameters": [{"name": "plan_id", "in": "path", "required": True, "schema": {"type": "integer", "minimum": 1, "maximum": 2**31 - 1}}],
                                             "responses": {"200": _OBJ, "401": _AUTH, "404": {"description": "unknown"}}}},
     },
 }

@@ -46,14 +46,14 @@ def plan_form():
 @bp.route("/plans/<int:plan_id>")
 @requires(*ANYONE)
 def plan_page(plan_id: int):
-    run = db.session.get(PlanRun, plan_id) or abort(404)
+    run = (db.session.get(PlanRun, plan_id) if plan_id < 2**31 else None) or abort(404)
     return render_template("plan.html", run=run, files=[f for f in FILES if (plan_folder(current_app, plan_id) / f).exists()])
 
 
 @bp.route("/plans/<int:plan_id>/progress")
 @requires(*ANYONE)
 def plan_progress(plan_id: int):
-    run = db.session.get(PlanRun, plan_id) or abort(404)
+    run = (db.session.get(PlanRun, plan_id) if plan_id < 2**31 else None) or abort(404)
     return jsonify({"status": run.status, "progress": run.progress, "message": run.message, "summary": run.summary})
 
 

@@ -11,7 +11,7 @@ from flask import Blueprint, Response, abort, current_app, flash, redirect, rend
 from flask_login import current_user
 
 from gis.errors import InputError
-from ledger.lifecycle import record_hazard
+from ledger.lifecycle import commit_with_retry, record_hazard
 from ledger.models import Inspection, PlanRun, Team, Venue, db
 from webmap.reports import stops_with_shifts
 
@@ -34,7 +34,7 @@ def _own_team_only(team_id: str) -> None:
 @requires("coordinator", "patrol")
 def team_sheet(plan_id: int, team_id: str):
     _own_team_only(team_id)
-    run = db.session.get(PlanRun, plan_id) or abort(404)
+    run = (db.session.get(PlanRun, plan_id) if plan_id < 2**31 else None) or abort(404)
     stops = pd.read_csv(plan_folder(current_app, run.id) / "stops.csv", dtype={"venue_id": str, "team_id": str, "day": str})
     stops = stops[stops["team_id"] == team_id]
     if stops.empty:
@@ -65,24 +65,26 @@ def result_form(day: str, team_id: str, venue_id: str):
         outcome = request.form.get("outcome", "")
         if outcome not in ("done", "closed_door", "refused"):
             raise InputError(f"outcome {outcome!r} should be done, closed_door or refused", file="result form", field="outcome")
-        try:
-            inspection = Inspection(venue_id=venue_id, date=on, team_id=team_id, outcome=outcome,
-                                    notes=request.form.get("notes", ""), recorded_by=current_user.username)
-            db.session.add(inspection)
-            if outcome == "done" and (venue.last_inspected is None or venue.last_inspected < on):
-                venue.last_inspected = on
-            kind = request.form.get("hazard_type", "")
+        kind = request.form.get("hazard_type", "")
+        if kind and kind not in rules.hazard_types:
+            raise InputError(f"hazard_type {kind!r} is not a hazard type of the rules", file="result form", field="hazard_type")
+        severity = request.form.get("severity") or (rules.hazard_types[kind].severity if kind else "")
+        if severity not in ("", "general", "major"):
+            raise InputError(f"severity {severity!r} should be general or major", file="result form", field="severity")
+        photo = _save_photo(request.files.get("photo")) if kind else ""
+
+        def record() -> None:
+            db.session.add(Inspection(venue_id=venue_id, date=on, team_id=team_id, outcome=outcome,
+                                      notes=request.form.get("notes", ""), recorded_by=current_user.username))
+            seen = db.session.get(Venue, venue_id)
+            if outcome == "done" and (seen.last_inspected is None or seen.last_inspected < on):
+                seen.last_inspected = on
             if kind:
-                if kind not in rules.hazard_types:
-                    raise InputError(f"hazard_type {kind!r} is not a hazard type of the rules", file="result form", field="hazard_type")
-                severity = request.form.get("severity") or rules.hazard_types[kind].severity
                 record_hazard(venue_id=venue_id, type=kind, severity=severity, description=request.form.get("description", ""),
-                              user=current_user.username, found_on=on, photo=_save_photo(request.files.get("photo")),
+                              user=current_user.username, found_on=on, photo=photo,
                               deadline=on + dt.timedelta(days=rules.hazard_types[kind].deadline_days))
-            db.session.commit()
-        except Exception:
-            db.session.rollback()
-            raise
+
+        commit_with_retry(record)
         flash("已保存 saved")
         return redirect(url_for("sheets.result_form", day=day, team_id=team_id, venue_id=venue_id))
     history = db.session.scalars(db.select(Inspection).where(Inspection.venue_id == venue_id).order_by(Inspection.id.desc()).limit(5)).all()

@@ -6,9 +6,7 @@ missing PostgreSQL is an error, not a skip.
 
 from __future__ import annotations
 
-import datetime as dt
 import os
-import re
 import threading
 from pathlib import Path
 
@@ -16,9 +14,9 @@ import pytest
 import sqlalchemy as sa
 from werkzeug.serving import make_server
 
+from .helpers import PASSWORDS, TODAY
+
 ROOT = Path(__file__).resolve().parents[2]
-TODAY = dt.date(2026, 11, 22)
-PASSWORDS = {"coord": "coord-test-pw", "patrol1": "patrol-test-pw", "viewer": "viewer-test-pw"}
 
 
 def postgres_url() -> str | None:
@@ -67,24 +65,6 @@ def app(request, tmp_path_factory):
     with app.app_context():
         db.session.remove()
         db.engine.dispose()
-
-
-def csrf_token(html: str) -> str:
-    match = re.search(r'name="csrf_token" value="([^"]+)"', html)
-    assert match, "the page has no CSRF token"
-    return match.group(1)
-
-
-def login(client, username: str) -> None:
-    page = client.get("/login").get_data(as_text=True)
-    response = client.post("/login", data={"username": username, "password": PASSWORDS[username], "csrf_token": csrf_token(page)})
-    assert response.status_code == 302, response.get_data(as_text=True)[:500]
-
-
-def post_form(client, url: str, data: dict, **kwargs):
-    """POST a form the way a browser does: with the CSRF token of the page it came from."""
-    page = client.get(url).get_data(as_text=True)
-    return client.post(url, data={**data, "csrf_token": csrf_token(page)}, **kwargs)
 
 
 @pytest.fixture

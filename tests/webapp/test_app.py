@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 from openpyxl import load_workbook
 
-from conftest import TODAY, csrf_token, login, post_form
+from .helpers import TODAY, csrf_token, login, post_form
 
 ROOT = Path(__file__).resolve().parents[2]
 DEMO = ROOT / "data" / "demo"

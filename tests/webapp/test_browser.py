@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 from playwright.sync_api import expect, sync_playwright
 
-from conftest import PASSWORDS
+from .helpers import PASSWORDS
 
 pytestmark = pytest.mark.browser
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
