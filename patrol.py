@@ -84,6 +84,13 @@ def build_parser() -> argparse.ArgumentParser:
     _add_report_args(hot)
     hot.add_argument("--since", type=_date, help="hazards found on or after this day (default: 90 days before --date)")
     hot.add_argument("--until", type=_date, help="hazards found on or before this day (default: --date)")
+    replan = sub.add_parser("replan", help="re-plan the rest of a day: done stops stay, a team may drop out")
+    _add_report_args(replan)
+    replan.add_argument("--plan", required=True, type=Path, help="the day's plan folder (written by `patrol plan`)")
+    replan.add_argument("--done", type=Path, help="CSV with a venue_id column: the stops already finished")
+    replan.add_argument("--drop-team", nargs="*", default=[], help="team ids out for the rest of the day")
+    replan.add_argument("--at", required=True, help="the time now, HH:MM: nothing new starts before it")
+    replan.add_argument("--time-limit", type=_positive_float, default=10.0, help="solver seconds (default 10)")
     serve = sub.add_parser("serve", help="the web app (same as python app.py)")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=5000)
@@ -140,6 +147,8 @@ def run_report(args: argparse.Namespace, *, progress: ProgressPrinter) -> None:
         table = reports.write_hotspots(layers, args.out, since=since, until=args.until or args.date, lang=args.lang)
         hot = table.loc[table["hotspot"] == "hot", "grid_id"].tolist()
         progress(1.0, f"完成 done: hot spots {', '.join(hot) or 'none'}")
+    elif args.command == "replan":
+        run_replan(args, layers, progress)
     else:
         written = reports.write_sheets(layers, args.plan, args.out, lang=args.lang, base_url=args.base_url)
         progress(1.0, f"完成 done: {', '.join(written)}")
@@ -173,6 +182,44 @@ def run_plan(args: argparse.Namespace, *, progress: ProgressPrinter) -> dict[str
     numbers = write_outputs(plan, layers, args.out, lang=args.lang)
     progress(1.0, "完成 done: " + json.dumps(numbers, ensure_ascii=False))
     return numbers
+
+
+def run_replan(args: argparse.Namespace, layers, progress: ProgressPrinter) -> None:
+    """`patrol replan`: read the plan and what is done, plan the rest, write the same files as `plan`."""
+    import pandas as pd
+
+    from gis.errors import InputError
+    from gis.timeparse import parse_hhmm
+    from planner import PlanParams
+    from planner.replan import replan_day
+    from webmap.outputs import write_outputs
+
+    stops = pd.read_csv(args.plan / "stops.csv", dtype={"venue_id": str, "team_id": str, "day": str})
+    if stops["day"].nunique() != 1:
+        raise InputError("replan works on one day: this plan has several (plan that day alone first)", file="stops.csv", field="day")
+    done: set[str] = set()
+    if args.done:
+        table = pd.read_csv(args.done, dtype=str)
+        if "venue_id" not in table:
+            raise InputError("venue_id column is missing", file=args.done.name, field="venue_id")
+        unknown = sorted(set(table["venue_id"]) - set(stops["venue_id"]))
+        if unknown:
+            raise InputError(f"venue_id {unknown[0]!r} is not a stop of the plan", file=args.done.name,
+                             row=int(table.index[table["venue_id"] == unknown[0]][0]) + 2, field="venue_id")
+        done = set(table["venue_id"])
+    for team in args.drop_team:
+        if team not in layers.teams.index:
+            raise InputError(f"--drop-team {team!r} is not a team of the teams file", file="command line", field="drop-team")
+    try:
+        at_s = parse_hhmm(args.at)
+    except ValueError as err:
+        raise InputError(f"--at {args.at!r}: {err}", file="command line", field="at") from err
+    unassigned = pd.read_csv(args.plan / "unassigned.csv", dtype={"venue_id": str})
+    plan = replan_day(stops, done=done, dropped=set(args.drop_team), at_s=at_s, unassigned=unassigned, venues=layers.venues, teams=layers.teams,
+                      rules=layers.rules, hazards=layers.hazards, inspections=layers.inspections, grids=layers.grids,
+                      params=PlanParams(time_limit_s=args.time_limit), progress=lambda f, m: progress(0.3 + 0.6 * f, m))
+    numbers = write_outputs(plan, layers, args.out, lang=args.lang)
+    progress(1.0, "完成 done: " + json.dumps(numbers, ensure_ascii=False))
 
 
 def _demo_args(args: argparse.Namespace) -> argparse.Namespace:
