@@ -67,6 +67,12 @@ def _add_plan_args(p: argparse.ArgumentParser, *, demo: bool) -> None:
     p.add_argument("--rules", type=Path, help="rules file (default data/rules.toml)")
     p.add_argument("--days", type=_positive_int, default=1, help="days to plan (default 1)")
     p.add_argument("--time-limit", type=_positive_float, default=None, help="solver seconds per day (default 20)")
+    p.add_argument("--partition", choices=("none", "community", "auto"), default="none",
+                   help="split the work by community and plan the parts in parallel with Dask (auto: above 1,500 venues)")
+    p.add_argument("--roads", type=Path, help="road lines (GeoJSON/GPKG/SHP) or an OSM extract (.osm/.pbf): travel along real roads")
+    p.add_argument("--no-pdf", action="store_true", help="skip sheets.pdf (large runs: the PDF of hundreds of sheets takes minutes)")
+    p.add_argument("--scheduler", help="address of an existing Dask scheduler (default: a local cluster)")
+    p.add_argument("--workers", type=_positive_int, default=2, help="local Dask worker processes (default 2)")
     p.add_argument("--lang", choices=("zh", "en"), default="zh", help="language of map and sheets (default zh)")
     p.add_argument("--out", required=True, type=Path, help="output directory (replaced on success)")
     p.add_argument("--quiet", action="store_true", help="no progress lines")
@@ -174,12 +180,28 @@ def run_plan(args: argparse.Namespace, *, progress: ProgressPrinter) -> dict[str
     def plan_progress(fraction: float, message: str) -> None:
         progress(0.05 + 0.9 * fraction, message)
 
-    plan = plan_days(
-        venues=layers.venues, teams=layers.teams, rules=layers.rules, start=args.date, params=params,
-        hazards=layers.hazards, inspections=layers.inspections, grids=layers.grids, progress=plan_progress,
-    )
+    roads = None
+    if args.roads:
+        from gis.crs import local_utm
+        from gis.roads import RoadNetwork, read_roads
+
+        progress(0.04, f"道路 building the road network from {args.roads.name}")
+        roads = RoadNetwork.from_lines(read_roads(args.roads), local_utm(layers.grids))
+    communities = layers.grids["community"].nunique() if "community" in layers.grids else 1
+    partition = args.partition == "community" or (args.partition == "auto" and len(layers.venues) > 1500 and communities > 1)
+    if partition:
+        from planner.partition import plan_partitioned
+
+        plan = plan_partitioned(layers, start=args.date, params=params, scheduler=args.scheduler, workers=args.workers,
+                                progress=plan_progress, roads=roads)
+    else:
+        plan = plan_days(
+            venues=layers.venues, teams=layers.teams, rules=layers.rules, start=args.date, params=params,
+            hazards=layers.hazards, inspections=layers.inspections, grids=layers.grids, progress=plan_progress,
+            roads=roads,
+        )
     progress(0.96, f"写出文件 writing {args.out}")
-    numbers = write_outputs(plan, layers, args.out, lang=args.lang)
+    numbers = write_outputs(plan, layers, args.out, lang=args.lang, pdf=not args.no_pdf)
     progress(1.0, "完成 done: " + json.dumps(numbers, ensure_ascii=False))
     return numbers
 

@@ -353,6 +353,30 @@ def make_hazards(rng: np.random.Generator, rules: Rules, venues: pd.DataFrame, v
     return frame.reset_index(drop=True)
 
 
+def make_roads(rng: np.random.Generator, spacing_m: float = 260.0) -> gpd.GeoDataFrame:
+    """A street network for ``--roads``: main roads on a slightly bent lattice with lanes between them,
+    some lanes missing (dead ends, blocks to walk round). Invented, like everything here."""
+    half_w, half_h = WIDTH_M / 2, HEIGHT_M / 2
+    lines, kinds = [], []
+    for axis in (0, 1):
+        span, other = (half_w, half_h) if axis == 0 else (half_h, half_w)
+        for k, pos in enumerate(np.arange(-span, span + 1, spacing_m)):
+            ts = np.linspace(-other, other, 24)
+            wobble = pos + np.cumsum(rng.normal(0, 6, len(ts)))
+            pts = np.column_stack([wobble, ts] if axis == 0 else [ts, wobble])
+            pts = np.clip(pts, [-half_w, -half_h], [half_w, half_h])
+            if k % 4 == 0:
+                lines.append(shapely.LineString(to_lonlat(pts).round(6)))
+                kinds.append("primary")
+                continue
+            for a, b in zip(range(0, len(pts) - 1, 4), range(4, len(pts) + 3, 4)):
+                if rng.random() < 0.12:
+                    continue  # a lane that is not there
+                lines.append(shapely.LineString(to_lonlat(pts[a:min(b, len(pts) - 1) + 1]).round(6)))
+                kinds.append("residential")
+    return gpd.GeoDataFrame({"highway": kinds}, geometry=lines, crs="EPSG:4326")
+
+
 def write_demo(folder: Path, seed: int = SEED) -> dict:
     """Write every demo file to ``folder``; return meta.json's content (another ``seed``: another street)."""
     rng = np.random.default_rng(seed)
@@ -370,6 +394,8 @@ def write_demo(folder: Path, seed: int = SEED) -> dict:
     hazards = make_hazards(rng, rules, venues, venue_grid, hotspots, blind)
 
     grids.to_file(folder / "grids.geojson", driver="GeoJSON", engine="pyogrio", COORDINATE_PRECISION=6)
+    make_roads(np.random.default_rng(seed + 1)).to_file(folder / "roads.geojson", driver="GeoJSON", engine="pyogrio",
+                                                        COORDINATE_PRECISION=6)
     venues.to_csv(folder / "venues.csv", index=False)
     amap.to_csv(folder / "venues_amap.csv", index=False)
     teams.to_csv(folder / "teams.csv", index=False)

@@ -65,6 +65,8 @@ class Problem:
     dist_m: np.ndarray
     lonlat: np.ndarray | None = None
     day: dt.date | None = None
+    network: object = None  # gis.roads.RoadNetwork when travel follows real roads (for drawing)
+    road_nodes: np.ndarray | None = None  # each node's nearest road-graph node
 
     @property
     def num_nodes(self) -> int:

@@ -43,6 +43,7 @@ def build_problem(
     status: pd.DataFrame,
     rules: Rules,
     crs,
+    roads=None,
 ) -> Problem:
     """One day's :class:`Problem`: a depot per team, a vehicle per team and shift, the day's visits.
 
@@ -75,6 +76,9 @@ def build_problem(
             required_roles=cat.required_roles, must=must, reason=reason,
             risk=float(status.at[vid, "risk"]),
         ))
+    if roads is not None:
+        return Problem(vehicles=vehicles, visits=tuple(plan_visits), lonlat=lonlat, day=day, network=roads,
+                       **road_matrices(roads, xy, rules))
     return Problem(
         vehicles=vehicles,
         visits=tuple(plan_visits),
@@ -83,6 +87,19 @@ def build_problem(
         lonlat=lonlat,
         day=day,
     )
+
+
+UNREACHABLE = 10**8  # metres or seconds standing for "no road connects these"
+
+
+def road_matrices(roads, xy_m: np.ndarray, rules: Rules) -> dict[str, object]:
+    """Problem fields for travel along real roads: metres by shortest path, seconds per mode (no detour factor)."""
+    metres, nodes = roads.distances_m(xy_m)
+    finite = np.isfinite(metres)
+    dist = np.where(finite, np.rint(np.where(finite, metres, 0)), UNREACHABLE).astype(np.int64)
+    travel = {mode: np.where(finite, np.ceil(np.where(finite, metres, 0) / speed), UNREACHABLE).astype(np.int64)
+              for mode, speed in rules.speed_m_s.items()}
+    return {"travel_s": travel, "dist_m": dist, "road_nodes": nodes}
 
 
 def _xy(geoms: gpd.GeoSeries, crs) -> tuple[np.ndarray, np.ndarray]:
@@ -106,6 +123,7 @@ def plan_days(
     inspections: pd.DataFrame | None = None,
     grids: gpd.GeoDataFrame | None = None,
     progress: Progress | None = None,
+    roads=None,
 ) -> Plan:
     """Plan ``params.days`` days of joint patrols from ``start``.
 
@@ -138,7 +156,8 @@ def plan_days(
             high_risk_threshold=rules.high_risk_threshold,
         )
         problem = build_problem(day, must + [(v, r, False) for v, r in optional],
-                                venues=venues, teams=teams, status=status, rules=rules, crs=crs)
+                                venues=venues, teams=teams, status=status, rules=rules, crs=roads.crs if roads is not None else crs,
+                                roads=roads)
         step = None
         if progress is not None:
             def step(frac: float, msg: str, d: int = d) -> None:

@@ -56,7 +56,7 @@ def routes_frame(plan: Plan, stops: pd.DataFrame) -> gpd.GeoDataFrame:
         for team_id, tours in sorted(by_team.items()):
             coords = []
             for tour in tours:
-                coords.extend(tuple(problem.lonlat[n]) for n in tour.nodes)
+                coords.extend(_tour_lonlat(problem, tour.nodes))
             features.append({
                 "kind": "route", "day": dp.day.isoformat(), "team_id": team_id,
                 "km": round(sum(t.dist_m for t in tours) / 1000, 3),
@@ -71,3 +71,16 @@ def routes_frame(plan: Plan, stops: pd.DataFrame) -> gpd.GeoDataFrame:
             "geometry": Point(row.lon, row.lat),
         })
     return gpd.GeoDataFrame(features, geometry="geometry", crs="EPSG:4326")
+
+
+def _tour_lonlat(problem, nodes: tuple[int, ...]) -> list[tuple[float, float]]:
+    """The tour's line: straight between stops, or along the roads when the problem has a road network."""
+    if problem.network is None or problem.road_nodes is None:
+        return [tuple(problem.lonlat[n]) for n in nodes]
+    from gis.roads import path_line
+
+    points: list[tuple[float, float]] = []
+    for a, b in zip(nodes, nodes[1:]):
+        on_road = list(path_line(problem.network, [int(problem.road_nodes[a]), int(problem.road_nodes[b])]).coords)
+        points.extend([tuple(problem.lonlat[a]), *on_road, tuple(problem.lonlat[b])])
+    return points

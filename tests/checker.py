@@ -596,12 +596,59 @@ def _nearest_shift(s: _Stop, team: _Team) -> int:
     return min(range(len(team.shifts)), key=lambda j: min(abs(mid - team.shifts[j][0]), abs(mid - team.shifts[j][1])))
 
 
+class _RoadLegs:
+    """Road distances computed independently of gis.roads: the lines joined where they cross
+    (shapely.unary_union), a networkx graph of their vertices (merged on a 0.5 m lattice in the UTM
+    zone of the first vertex), points walked straight to their nearest vertex, networkx's Dijkstra."""
+
+    def __init__(self, path: Path) -> None:
+        import geopandas as gpd
+        import networkx as nx
+
+        lines = gpd.read_file(path).to_crs("EPSG:4326")
+        lon0, lat0 = lines.geometry.iloc[0].coords[0][:2]
+        zone = int((lon0 + 180) // 6) + 1
+        self._to_m = pyproj.Transformer.from_crs("EPSG:4326", f"EPSG:{32600 + zone if lat0 >= 0 else 32700 + zone}", always_xy=True)
+        import shapely
+        from shapely.geometry import LineString
+
+        projected = [LineString(zip(*self._to_m.transform(*zip(*[c[:2] for c in part.coords]))))
+                     for geom in lines.geometry for part in getattr(geom, "geoms", [geom])]
+        merged = shapely.unary_union(projected)  # crossing lines meet where they cross
+        self.graph = nx.Graph()
+        for part in getattr(merged, "geoms", [merged]):
+            xs, ys = [c[0] for c in part.coords], [c[1] for c in part.coords]
+            keys = [(round(x * 2), round(y * 2)) for x, y in zip(xs, ys)]
+            for (k1, x1, y1), (k2, x2, y2) in zip(zip(keys, xs, ys), zip(keys[1:], xs[1:], ys[1:])):
+                if k1 != k2:
+                    self.graph.add_edge(k1, k2, weight=math.hypot(x2 - x1, y2 - y1))
+        self.keys = list(self.graph.nodes)
+        self.xy = np.array(self.keys, dtype=float) / 2
+        self._from: dict[tuple, dict] = {}
+
+    def _snap(self, lon: float, lat: float) -> tuple[tuple, float]:
+        x, y = self._to_m.transform(lon, lat)
+        d = np.hypot(self.xy[:, 0] - x, self.xy[:, 1] - y)
+        k = int(np.argmin(d))
+        return self.keys[k], float(d[k])
+
+    def metres(self, a: tuple[float, float], b: tuple[float, float]) -> float:
+        import networkx as nx
+
+        (na, da), (nb, db) = self._snap(*a), self._snap(*b)
+        if na not in self._from:
+            self._from[na] = nx.single_source_dijkstra_path_length(self.graph, na, weight="weight")
+        network = self._from[na].get(nb, math.inf)
+        return 0.0 if a == b else da + network + db
+
+
 def _check_tours(
     stops: Sequence[_Stop],
     venues: Mapping[str, _Venue],
     teams: Mapping[str, _Team],
     rules: _Rules,
     problems: list[str],
+    roads: _RoadLegs | None = None,
 ) -> float:
     """Sequence, travel and shift checks per team and day; returns the recomputed total km."""
     total_m = 0.0
@@ -627,8 +674,8 @@ def _check_tours(
             prev_shift = max(prev_shift, k)
             tours[k].append(s)
         for k, tour in sorted(tours.items()):
-            total_m += _check_tour(team, team.shifts[k], tour, venues, rules, problems)
-    return total_m * rules.detour_factor / 1000.0
+            total_m += _check_tour(team, team.shifts[k], tour, venues, rules, problems, roads)
+    return total_m * (1.0 if roads else rules.detour_factor) / 1000.0
 
 
 def _check_tour(
@@ -638,8 +685,9 @@ def _check_tour(
     venues: Mapping[str, _Venue],
     rules: _Rules,
     problems: list[str],
+    roads: _RoadLegs | None = None,
 ) -> float:
-    """Travel checks of one shift tour (start -> stops -> start); returns its straight-line metres."""
+    """Travel checks of one shift tour (start -> stops -> start); returns its straight-line (or road) metres."""
     start, end = shift
     points = [(team.lon, team.lat)]
     for s in tour:
@@ -647,12 +695,12 @@ def _check_tour(
         points.append((v.lon, v.lat) if v is not None else (s.lon, s.lat))
     points.append((team.lon, team.lat))
     legs_m = [
-        _dist_m(a[0], a[1], b[0], b[1]) if None not in (*a, *b) else 0.0
+        (roads.metres(a, b) if roads else _dist_m(a[0], a[1], b[0], b[1])) if None not in (*a, *b) else 0.0
         for a, b in zip(points, points[1:])
     ]
 
     def travel_s(metres: float) -> float:
-        return metres * rules.detour_factor / team.speed_m_s
+        return metres * (1.0 if roads else rules.detour_factor) / team.speed_m_s
 
     known = all(s.venue_id in venues for s in tour)
     first, last = tour[0], tour[-1]
@@ -867,8 +915,12 @@ def check_plan(
     hazards: str | Path | None = None,
     inspections: str | Path | None = None,
     crs: str | None = None,
+    roads: str | Path | None = None,
 ) -> list[str]:
     """Check a plan written by ``patrol plan`` against its inputs; list every violation.
+
+    With ``roads`` (the ``--roads`` lines), travel is recomputed along those roads instead of
+    straight lines times the detour factor.
 
     Parameters
     ----------
@@ -922,7 +974,8 @@ def check_plan(
     if stops_df is not None:
         stops = _check_stop_rows(stops_df, venue_table, team_table, rule_set, day_list, problems)
         _check_duplicates(stops, problems)
-        travel_km = _check_tours(stops, venue_table, team_table, rule_set, problems)
+        travel_km = _check_tours(stops, venue_table, team_table, rule_set, problems,
+                                 _RoadLegs(Path(roads)) if roads is not None else None)
     unassigned_df = _read_output_csv(out / "unassigned.csv", UNASSIGNED_COLUMNS, problems)
     unassigned: set[str] = set()
     if unassigned_df is not None:

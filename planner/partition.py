@@ -1,0 +1,146 @@
+"""Planning past one street: split the work by community, solve the parts in parallel with Dask, merge.
+
+Each part is a community's grids, the venues in them and the teams whose home grids (or, without
+home grids, whose office) lie there. Parts are independent plans, so cost grows linearly in the
+number of venues and the parts run side by side: on a local Dask cluster by default, or on an
+existing one given by its scheduler address. The price is that a team never helps across a
+community border (``benchmarks/scale.py`` measures it against one whole solve).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import logging
+from collections.abc import Callable
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from gis.layers import Layers
+
+from .model import DayPlan, Plan, Problem, Tour
+from .params import PlanParams
+from .plan import plan_days
+
+log = logging.getLogger(__name__)
+Progress = Callable[[float, str], None]
+
+
+@dataclasses.dataclass(frozen=True)
+class Part:
+    """One independent piece of the work."""
+
+    name: str
+    layers: Layers
+
+
+def split_by_community(layers: Layers) -> list[Part]:
+    """One part per community (grids without a community form their own part); parts without teams are skipped
+    with a warning in the log, their venues then stay unplanned."""
+    grids = layers.grids
+    community = grids["community"].replace("", np.nan).fillna("—") if "community" in grids else pd.Series("—", index=grids.index)
+    team_part = team_communities(layers.teams, grids, community)
+    parts = []
+    for name in sorted(community.unique()):
+        grid_ids = set(community.index[community == name])
+        venues = layers.venues[layers.venues["grid_id"].isin(grid_ids)]
+        teams = layers.teams[team_part == name]
+        if venues.empty:
+            continue
+        if teams.empty:
+            log.warning("community %s has %d venues and no team: they stay unplanned", name, len(venues))
+            continue
+        hazards = layers.hazards[layers.hazards["venue_id"].isin(venues.index)] if layers.hazards is not None else None
+        inspections = layers.inspections[layers.inspections["venue_id"].isin(venues.index)] if layers.inspections is not None else None
+        parts.append(Part(name, Layers(grids.loc[sorted(grid_ids)], venues, teams, layers.rules, hazards, inspections)))
+    return parts
+
+
+def team_communities(teams: gpd.GeoDataFrame, grids: gpd.GeoDataFrame, community: pd.Series) -> pd.Series:
+    """Each team's one community: the one holding most of its home grids, else the one of its office."""
+    cells = gpd.GeoDataFrame({"cell": grids.index.to_numpy()}, geometry=grids.geometry.to_numpy(), crs=grids.crs)
+    office = gpd.sjoin(teams[["geometry"]], cells, how="left", predicate="within")["cell"]
+    office = office[~office.index.duplicated()].reindex(teams.index)
+
+    def pick(team_id: str) -> str | None:
+        homes = [community.get(g) for g in teams.at[team_id, "home_grids"] if g in community.index]
+        if homes:
+            return pd.Series(homes).value_counts().index[0]
+        grid = office.get(team_id)
+        return community.get(grid) if isinstance(grid, str) else None
+
+    return pd.Series({t: pick(t) for t in teams.index}, name="community")
+
+
+def solve_part(part: Part, start: dt.date, params: PlanParams, roads=None) -> Plan:
+    """Plan one part (runs on a Dask worker)."""
+    layers = part.layers
+    return plan_days(venues=layers.venues, teams=layers.teams, rules=layers.rules, start=start, params=params,
+                     hazards=layers.hazards, inspections=layers.inspections, grids=layers.grids, roads=roads)
+
+
+def plan_partitioned(layers: Layers, *, start: dt.date, params: PlanParams = PlanParams(), scheduler: str | None = None,
+                     workers: int = 2, progress: Progress | None = None, roads=None) -> Plan:
+    """Plan every community as its own part, in parallel on Dask, and merge the parts into one Plan.
+
+    Parameters
+    ----------
+    scheduler
+        Address of an existing Dask scheduler (``tcp://host:8786``); ``None`` starts a local cluster
+        of ``workers`` processes with one thread each.
+    """
+    try:
+        from dask.distributed import Client, LocalCluster, as_completed
+    except ImportError as err:  # the [distributed] extra
+        msg = "partitioned planning needs Dask: pip install 'patrol[distributed]'"
+        raise RuntimeError(msg) from err
+    logging.getLogger("distributed").setLevel(logging.WARNING)
+    parts = split_by_community(layers)
+    if progress:
+        progress(0.0, f"{len(parts)} parts: " + ", ".join(f"{p.name} ({len(p.layers.venues)} venues, {len(p.layers.teams)} teams)" for p in parts))
+    cluster = None if scheduler else LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
+                                                   dashboard_address=None, silence_logs=logging.ERROR)
+    try:
+        with Client(scheduler or cluster) as client:
+            futures = {client.submit(solve_part, part, start, params, roads, pure=False): part.name for part in parts}
+            plans: dict[str, Plan] = {}
+            for k, future in enumerate(as_completed(futures), start=1):
+                plans[futures[future]] = future.result()
+                if progress:
+                    progress(k / len(parts), f"part {futures[future]} planned ({k}/{len(parts)})")
+    finally:
+        if cluster is not None:
+            cluster.close()
+    return merge_plans([plans[p.name] for p in parts], start=start)
+
+
+def merge_plans(plans: list[Plan], *, start: dt.date) -> Plan:
+    """One Plan from independent parts: tours side by side, nodes renumbered into one drawing problem per day."""
+    days = max(len(p.days) for p in plans)
+    merged_days, problems = [], []
+    for d in range(days):
+        tours, unplanned, lonlat, seconds, statuses = [], [], [], 0.0, set()
+        offset = 0
+        for plan in plans:
+            if d >= len(plan.days):
+                continue
+            dp, problem = plan.days[d], plan.problems[d]
+            tours += [dataclasses.replace(t, nodes=tuple(n + offset for n in t.nodes)) for t in dp.tours]
+            unplanned += list(dp.unplanned)
+            lonlat.append(problem.lonlat)
+            offset += len(problem.lonlat)
+            seconds = max(seconds, dp.solve_seconds)  # the parts ran side by side
+            statuses.add(dp.status)
+        status = "feasible" if statuses <= {"feasible", "optimal", "empty"} else sorted(statuses - {"feasible", "optimal", "empty"})[0]
+        day = start + dt.timedelta(days=d)
+        merged_days.append(DayPlan(day, tuple(sorted(tours, key=_tour_key)), tuple(unplanned), seconds, status))
+        all_xy = np.vstack(lonlat) if lonlat else np.zeros((0, 2))
+        problems.append(Problem((), (), {}, np.zeros((len(all_xy), 0), dtype=np.int64), all_xy, day))
+    unassigned = tuple(u for plan in plans for u in plan.unassigned)
+    return Plan(start, tuple(merged_days), unassigned, tuple(problems))
+
+
+def _tour_key(tour: Tour) -> tuple[str, int]:
+    return tour.team_id, tour.shift

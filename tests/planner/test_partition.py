@@ -1,0 +1,42 @@
+"""Partitioned planning on a generated two-community street: parallel parts, one plan, judged by the checker."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+import pytest
+
+from checker import check_plan
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+from generate import generate  # noqa: E402
+
+
+@pytest.mark.slow
+def test_partitioned_plan_is_feasible_and_keeps_teams_home(tmp_path):
+    paths = generate(tmp_path / "in", venues=1200, teams=8, seed=3)
+    grids = gpd.read_file(paths["grids"])
+    assert grids["community"].nunique() == 2
+    out = tmp_path / "plan"
+    run = subprocess.run([sys.executable, "-m", "patrol", "plan", "--grids", str(paths["grids"]), "--venues", str(paths["venues"]),
+                          "--teams", str(paths["teams"]), "--date", "2026-11-23", "--time-limit", "2", "--partition", "community",
+                          "--no-pdf", "--quiet", "--out", str(out)], capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr
+    assert check_plan(out, grids=paths["grids"], venues=paths["venues"], teams=paths["teams"], date="2026-11-23") == []
+    stops = pd.read_csv(out / "stops.csv", dtype=str)
+    teams = pd.read_csv(paths["teams"], dtype=str)
+    community_of_grid = dict(zip(grids["grid_id"], grids["community"]))
+    team_community = {t: community_of_grid[h.split(";")[0]] for t, h in zip(teams["team_id"], teams["home_grids"])}
+    venues = gpd.read_file(paths["grids"]).pipe(lambda g: g)  # grids again, to place each stop
+    points = gpd.GeoDataFrame(stops, geometry=gpd.points_from_xy(stops["lon"].astype(float), stops["lat"].astype(float)), crs="EPSG:4326")
+    placed = gpd.sjoin(points, venues[["community", "geometry"]], predicate="within")
+    assert (placed["team_id"].map(team_community) == placed["community"]).all()
+    assert stops["team_id"].nunique() == 8
+    routes = gpd.read_file(out / "routes.geojson")
+    assert (routes["kind"] == "route").sum() == 8
