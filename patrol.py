@@ -180,13 +180,14 @@ def run_plan(args: argparse.Namespace, *, progress: ProgressPrinter) -> dict[str
     def plan_progress(fraction: float, message: str) -> None:
         progress(0.05 + 0.9 * fraction, message)
 
-    roads = None
+    roads = road_lines = None
     if args.roads:
         from gis.crs import local_utm
         from gis.roads import RoadNetwork, read_roads
 
         progress(0.04, f"道路 building the road network from {args.roads.name}")
-        roads = RoadNetwork.from_lines(read_roads(args.roads), local_utm(layers.grids))
+        road_lines = read_roads(args.roads)
+        roads = RoadNetwork.from_lines(road_lines, local_utm(layers.grids))
     communities = layers.grids["community"].nunique() if "community" in layers.grids else 1
     partition = args.partition == "community" or (args.partition == "auto" and len(layers.venues) > 1500 and communities > 1)
     if partition:
@@ -201,7 +202,7 @@ def run_plan(args: argparse.Namespace, *, progress: ProgressPrinter) -> dict[str
             roads=roads,
         )
     progress(0.96, f"写出文件 writing {args.out}")
-    numbers = write_outputs(plan, layers, args.out, lang=args.lang, pdf=not args.no_pdf)
+    numbers = write_outputs(plan, layers, args.out, lang=args.lang, pdf=not args.no_pdf, roads=road_lines)
     progress(1.0, "完成 done: " + json.dumps(numbers, ensure_ascii=False))
     return numbers
 

@@ -10,6 +10,8 @@ import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
+import geopandas as gpd
+
 from gis.layers import Layers
 from planner.model import Plan
 from planner.plan import summary
@@ -21,7 +23,8 @@ from .sheets import pdf_available, sheets_html, sheets_pdf
 log = logging.getLogger(__name__)
 
 
-def write_outputs(plan: Plan, layers: Layers, out_dir: str | Path, *, lang: str = "zh", pdf: bool = True) -> dict[str, object]:
+def write_outputs(plan: Plan, layers: Layers, out_dir: str | Path, *, lang: str = "zh", pdf: bool = True,
+                  roads: gpd.GeoDataFrame | None = None) -> dict[str, object]:
     """Write stops.csv, routes.geojson, unassigned.csv, summary.json, map.html, sheets.html (+ sheets.pdf).
 
     ``sheets.pdf`` is written when ``pdf`` is set and WeasyPrint is installed.
@@ -44,7 +47,7 @@ def write_outputs(plan: Plan, layers: Layers, out_dir: str | Path, *, lang: str 
         plan_map(stops, routes, grids=layers.grids, venues=layers.venues, teams=layers.teams,
                  rules=layers.rules, lang=lang).save(str(tmp / "map.html"))
         html = sheets_html(stops, teams=layers.teams, venues=layers.venues, rules=layers.rules, lang=lang,
-                           grids=layers.grids, hazards=layers.hazards)
+                           grids=layers.grids, hazards=layers.hazards, routes=routes, roads=roads)
         (tmp / "sheets.html").write_text(html, encoding="utf-8")
         if pdf and pdf_available():
             (tmp / "sheets.pdf").write_bytes(sheets_pdf(html))

@@ -32,11 +32,16 @@ def _recheck_detail(hazards: pd.DataFrame | None, venue_id: str, rules: Rules, l
     return "；".join(f"{hid} {hazard_label(rules, kind, lang)}" for hid, kind in zip(mine.index, mine["type"]))
 
 
-def _sketch(part: pd.DataFrame, team: pd.Series, grids: gpd.GeoDataFrame | None, title: str) -> str:
+def _sketch(part: pd.DataFrame, team: pd.Series, grids: gpd.GeoDataFrame | None, title: str,
+            line=None, roads: gpd.GeoDataFrame | None = None) -> str:
+    """The team-day's route sketch: along its route line when it follows roads, else straight between stops."""
     office = (team.geometry.x, team.geometry.y)
-    legs = [[office, *zip(shift["lon"], shift["lat"]), office] for _, shift in part.groupby("shift", sort=True)]
+    if line is not None:
+        legs = [list(line.coords)]
+    else:
+        legs = [[office, *zip(shift["lon"], shift["lat"]), office] for _, shift in part.groupby("shift", sort=True)]
     stops = list(zip(part["seq"], part["lon"], part["lat"]))
-    return route_sketch_svg(legs, stops, office, grids=grids, title=title)
+    return route_sketch_svg(legs, stops, office, grids=grids, roads=roads, title=title)
 
 
 def _env() -> jinja2.Environment:
@@ -53,6 +58,8 @@ def sheet_sections(
     grids: gpd.GeoDataFrame | None = None,
     hazards: pd.DataFrame | None = None,
     base_url: str | None = None,
+    routes: gpd.GeoDataFrame | None = None,
+    roads: gpd.GeoDataFrame | None = None,
 ) -> list[dict]:
     """The content of each team-day sheet: header facts, a route sketch and the ordered stops.
 
@@ -61,6 +68,10 @@ def sheet_sections(
     ``$PATROL_BASE_URL`` or http://localhost:5000).
     """
     base_url = base_url or os.environ.get("PATROL_BASE_URL", DEFAULT_BASE_URL)
+    lines = {}
+    if routes is not None and roads is not None:
+        drawn = routes[routes["kind"] == "route"]
+        lines = {(d, t): g for d, t, g in zip(drawn["day"], drawn["team_id"], drawn.geometry)}
     sections = []
     for (day, team_id), part in stops.groupby(["day", "team_id"], sort=True):
         team = teams.loc[team_id]
@@ -86,7 +97,7 @@ def sheet_sections(
             "mode": t("mode." + team["mode"], lang),
             "start": f"{team.geometry.x:.5f}, {team.geometry.y:.5f}",
             "stops": rows,
-            "sketch": _sketch(part, team, grids, f"{team['name']} {day}"),
+            "sketch": _sketch(part, team, grids, f"{team['name']} {day}", lines.get((day, team_id)), roads),
         })
     return sections
 
@@ -101,10 +112,12 @@ def sheets_html(
     grids: gpd.GeoDataFrame | None = None,
     hazards: pd.DataFrame | None = None,
     base_url: str | None = None,
+    routes: gpd.GeoDataFrame | None = None,
+    roads: gpd.GeoDataFrame | None = None,
 ) -> str:
-    """A4 printable HTML of every team-day route sheet."""
-    sections = sheet_sections(stops, teams=teams, venues=venues, rules=rules, lang=lang,
-                              grids=grids, hazards=hazards, base_url=base_url)
+    """A4 printable HTML of every team-day route sheet (routes and roads drawn when given)."""
+    sections = sheet_sections(stops, teams=teams, venues=venues, rules=rules, lang=lang, grids=grids, hazards=hazards,
+                              base_url=base_url, routes=routes, roads=roads)
     words = {k: t(k, lang) for k in (
         "sheets.title", "team", "day", "seq", "arrive", "depart", "name", "address", "category", "reason",
         "checklist", "outcome", "outcome.done", "outcome.closed_door", "outcome.refused", "hazard_found",
