@@ -154,7 +154,7 @@ def solve(problem: Problem, params: SolveParams = SolveParams(), *, progress: Pr
         def _report() -> None:
             elapsed = time.perf_counter() - started
             progress(min(0.99, elapsed / max(params.time_limit_s, 1e-3)),
-                     f"objective {routing.CostVar().Value()}")
+                     f"求解中 searching routes, {elapsed:.0f} of {params.time_limit_s:.0f} s (cost {routing.CostVar().Value()})")
         routing.AddAtSolutionCallback(_report)
 
     solution = routing.SolveWithParameters(search)

@@ -102,22 +102,9 @@ def sheet_sections(
     return sections
 
 
-def sheets_html(
-    stops: pd.DataFrame,
-    *,
-    teams: gpd.GeoDataFrame,
-    venues: gpd.GeoDataFrame,
-    rules: Rules,
-    lang: str = "zh",
-    grids: gpd.GeoDataFrame | None = None,
-    hazards: pd.DataFrame | None = None,
-    base_url: str | None = None,
-    routes: gpd.GeoDataFrame | None = None,
-    roads: gpd.GeoDataFrame | None = None,
-) -> str:
-    """A4 printable HTML of every team-day route sheet (routes and roads drawn when given)."""
-    sections = sheet_sections(stops, teams=teams, venues=venues, rules=rules, lang=lang, grids=grids, hazards=hazards,
-                              base_url=base_url, routes=routes, roads=roads)
+def sheets_html(stops: pd.DataFrame, *, lang: str = "zh", **options) -> str:
+    """A4 printable HTML of every team-day route sheet; ``options`` as for :func:`sheet_sections`."""
+    sections = sheet_sections(stops, lang=lang, **options)
     words = {k: t(k, lang) for k in (
         "sheets.title", "team", "day", "seq", "arrive", "depart", "name", "address", "category", "reason",
         "checklist", "outcome", "outcome.done", "outcome.closed_door", "outcome.refused", "hazard_found",
