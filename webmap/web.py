@@ -101,6 +101,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         app.register_blueprint(bp)
     csrf.exempt(api.bp)
     app.register_error_handler(PatrolError, _handle_patrol_error)
+    app.before_request(_refuse_nul_characters)
     app.jinja_env.globals.update(tr=lambda key: t(key, current_lang()), lang=current_lang,
                                  L=lambda zh, en: en if current_lang() == "en" else zh)
 
@@ -147,6 +148,16 @@ def _first_start(app: Flask) -> None:
         today = dt.date.fromisoformat(json.loads((DEMO_DIR / "meta.json").read_text(encoding="utf-8"))["today"])
         counts = load_demo(DEMO_DIR, app.extensions["patrol"].rules, as_of=max(today, dt.date.today()))
         print(f"patrol: loaded the demo street: {counts}", file=sys.stderr)
+
+
+def _refuse_nul_characters() -> None:
+    """Text with a NUL character cannot be stored (PostgreSQL refuses it): a clear 400, never a 500."""
+    from gis.errors import InputError
+
+    for source in (request.args, request.form):
+        for key, value in source.items(multi=True):
+            if "\x00" in key or "\x00" in value:
+                raise InputError(f"{key.replace(chr(0), '?')} contains a NUL character", file="request", field=key.replace(chr(0), "?"))
 
 
 def _handle_patrol_error(err: PatrolError):

@@ -235,3 +235,10 @@ def test_review_and_meeting_pages(client):
     assert "G26" in client.get("/gaps/frame").get_data(as_text=True)
     assert client.get("/map/frame?community=南岸社区").status_code == 200
     assert client.get("/venues/V0001").status_code == 200
+
+
+def test_nul_characters_are_a_clear_400(client):
+    login(client, "viewer")
+    response = client.get("/api/v1/venues?category=a%00b")
+    assert response.status_code == 400 and response.get_json()["field"] == "category"
+    assert client.get("/map?grid=G%0001").status_code == 400

@@ -64,8 +64,9 @@ def _text(data: dict, key: str, *, required: bool = False, default: str = "") ->
     value = data.get(key, default)
     if value is None:
         value = default
-    if not isinstance(value, str) or (required and not value.strip()):
-        raise InputError(f"{key} should be a {'non-empty ' if required else ''}string", file="request", field=key)
+    if not isinstance(value, str) or (required and not value.strip()) or "\x00" in value:
+        raise InputError(f"{key} should be a {'non-empty ' if required else ''}string without NUL characters",
+                         file="request", field=key)
     return value.strip()
 
 
@@ -164,7 +165,7 @@ def hazard_event(hazard_id: str):
     data = _body()
     action = _text(data, "action", required=True)
     fields = data.get("fields") or {}
-    if not isinstance(fields, dict) or not all(isinstance(v, str) for v in fields.values()):
+    if not isinstance(fields, dict) or not all(isinstance(v, str) and "\x00" not in v + k for k, v in fields.items()):
         raise InputError("fields should be an object of strings", file="request", field="fields")
     try:
         if action == "close":
