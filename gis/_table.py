@@ -21,6 +21,7 @@ HEADER_ALIASES = {
     "名称": "name", "场所名称": "name", "类别": "category", "场所类别": "category", "类型": "category",
     "地址": "address", "网格": "grid_id", "网格编号": "grid_id", "经度": "lon", "纬度": "lat",
     "longitude": "lon", "latitude": "lat", "lng": "lon", "x": "lon", "y": "lat",
+    "last_inspe": "last_inspected",  # the name a Shapefile truncates it to (10 characters)
     "营业开始": "open", "营业结束": "close", "上次检查": "last_inspected", "最近检查日期": "last_inspected",
     "风险": "risk", "电话": "phone", "坐标系": "crs", "社区": "community", "网格员": "worker",
     "队伍编号": "team_id", "角色": "roles", "班次": "shift", "出行方式": "mode", "责任网格": "home_grids",
@@ -44,7 +45,7 @@ def read_frame(path: Path, *, header_aliases: dict[str, str] | None = None) -> t
     suffix = path.suffix.lower()
     try:
         if suffix in (".csv", ".txt"):
-            frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+            frame = _read_csv(path)
             unit = "row"
         elif suffix in (".xlsx", ".xlsm", ".xls"):
             frame = pd.read_excel(path, dtype=object, sheet_name=0)
@@ -59,7 +60,7 @@ def read_frame(path: Path, *, header_aliases: dict[str, str] | None = None) -> t
     except InputError:
         raise
     except UnicodeDecodeError as err:
-        msg = "is not UTF-8 text: save the CSV as 'CSV UTF-8' (Excel/WPS) and try again"
+        msg = "is neither UTF-8 nor GBK text: save the CSV as 'CSV UTF-8' (Excel/WPS) and try again"
         raise InputError(msg, file=path.name) from err
     except Exception as err:  # pandas/pyogrio raise many types for unreadable files
         msg = f"could not be read: {err}"
@@ -77,6 +78,15 @@ def read_frame(path: Path, *, header_aliases: dict[str, str] | None = None) -> t
             if col != "geometry":
                 frame[col] = frame[col].map(_cell_text)
     return frame.reset_index(drop=True), unit
+
+
+def _read_csv(path: Path) -> pd.DataFrame:
+    """UTF-8 (with or without BOM), else GB18030: Excel and WPS on Chinese Windows save plain
+    "CSV (逗号分隔)" in the GBK code page, which GB18030 contains."""
+    try:
+        return pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    except UnicodeDecodeError:
+        return pd.read_csv(path, dtype=str, keep_default_na=False, encoding="gb18030")
 
 
 def _cell_text(value: object) -> str:

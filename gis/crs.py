@@ -20,10 +20,12 @@ _EE = 0.00669342162296594323  # its first eccentricity squared
 _X_PI = math.pi * 3000.0 / 180.0
 
 #: Names accepted for the Chinese web-map datums (lower case, without spaces).
-GCJ02_NAMES = frozenset({"gcj02", "gcj-02", "gcj", "amap", "gaode", "tencent", "qq", "mars"})
-BD09_NAMES = frozenset({"bd09", "bd-09", "bd09ll", "baidu"})
-WGS84_NAMES = frozenset({"wgs84", "wgs-84", "epsg:4326", "4326", "gps"})
-CGCS2000_NAMES = frozenset({"cgcs2000", "epsg:4490", "4490"})
+# Names as offices write them in a 坐标系 column: the web map a table was exported from, or the datum.
+GCJ02_NAMES = frozenset({"gcj02", "gcj-02", "gcj", "amap", "gaode", "tencent", "qq", "mars",
+                         "高德", "高德地图", "腾讯", "腾讯地图", "火星坐标", "火星坐标系", "国测局坐标"})
+BD09_NAMES = frozenset({"bd09", "bd-09", "bd09ll", "baidu", "百度", "百度地图", "百度坐标"})
+WGS84_NAMES = frozenset({"wgs84", "wgs-84", "epsg:4326", "4326", "gps", "天地图"})
+CGCS2000_NAMES = frozenset({"cgcs2000", "epsg:4490", "4490", "国家2000", "2000国家大地坐标系", "国家2000坐标系"})
 
 
 def _in_china(lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
