@@ -21,7 +21,7 @@ from gis.errors import PatrolError
 from gis.rules import DEFAULT_RULES_PATH, Rules
 from ledger.models import User, db
 
-from .i18n import LANGS, t
+from .i18n import LANGS, t, word
 
 REPO = Path(__file__).resolve().parents[1]
 DEMO_DIR = REPO / "data" / "demo"
@@ -103,6 +103,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.register_error_handler(PatrolError, _handle_patrol_error)
     app.before_request(_refuse_nul_characters)
     app.jinja_env.globals.update(tr=lambda key: t(key, current_lang()), lang=current_lang,
+                                 word=lambda kind, code: word(kind, code, current_lang()),
                                  L=lambda zh, en: en if current_lang() == "en" else zh)
 
     with app.app_context():

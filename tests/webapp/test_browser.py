@@ -55,7 +55,8 @@ def test_coordinator_imports_plans_records_and_closes_a_hazard(browser, live_ser
     page.click("#start-plan")
     expect(page.locator("#status")).to_have_attribute("data-status", "done", timeout=90_000)
     expect(page.locator("#bar")).to_have_attribute("style", re.compile(r"width: 100%"))
-    expect(page.locator("#summary")).to_contain_text("visits")
+    expect(page.locator("#summary")).to_contain_text("巡查点")
+    expect(page.locator("#team-sheets a").first).to_be_visible()
     plan_id = page.url.rstrip("/").split("/")[-1]
     shot = tmp_path / "plan.png"
     page.screenshot(path=str(shot))
@@ -85,8 +86,9 @@ def test_coordinator_imports_plans_records_and_closes_a_hazard(browser, live_ser
     page.click("#rectify")
     page.click("#feedback")
     page.click("#close")
-    expect(page.locator("#hazard-status")).to_have_text("closed")
-    expect(page.locator("#events")).to_contain_text("close")
+    expect(page.locator("#hazard-status")).to_have_attribute("data-status", "closed")
+    expect(page.locator("#hazard-status")).to_have_text("已销号")
+    expect(page.locator("#events td[data-action=close]")).to_have_text("复查销号")
     page.close()
 
 

@@ -8,9 +8,12 @@ from flask import Blueprint, abort, current_app, jsonify, redirect, render_templ
 from flask_login import current_user
 
 from gis.errors import InputError
-from ledger.models import PlanRun, Team, db
+from ledger.models import PlanRun, PlanStop, Team, db
 
+from ..i18n import word
 from ..jobs import plan_folder, start_plan
+from ..sheets import pdf_available
+from ..web import current_lang
 from . import ANYONE, requires
 from .map import today
 
@@ -47,14 +50,20 @@ def plan_form():
 @requires(*ANYONE)
 def plan_page(plan_id: int):
     run = (db.session.get(PlanRun, plan_id) if plan_id < 2**31 else None) or abort(404)
-    return render_template("plan.html", run=run, files=[f for f in FILES if (plan_folder(current_app, plan_id) / f).exists()])
+    teams = db.session.scalars(db.select(PlanStop.team_id).where(PlanStop.plan_id == plan_id).distinct()).all()
+    if current_user.role == "patrol":  # a patrol sees its own team's sheet only
+        teams = [t for t in teams if t == current_user.team_id]
+    names = {t.team_id: t.name for t in db.session.scalars(db.select(Team).where(Team.team_id.in_(teams)))}
+    return render_template("plan.html", run=run, files=[f for f in FILES if (plan_folder(current_app, plan_id) / f).exists()],
+                           sheets=[(t, names.get(t, "")) for t in sorted(teams)], pdf=pdf_available())
 
 
 @bp.route("/plans/<int:plan_id>/progress")
 @requires(*ANYONE)
 def plan_progress(plan_id: int):
     run = (db.session.get(PlanRun, plan_id) if plan_id < 2**31 else None) or abort(404)
-    return jsonify({"status": run.status, "progress": run.progress, "message": run.message, "summary": run.summary})
+    return jsonify({"status": run.status, "label": word("plan", run.status, current_lang()), "progress": run.progress,
+                    "message": run.message, "summary": run.summary})
 
 
 @bp.route("/plans/<int:plan_id>/files/<name>")
