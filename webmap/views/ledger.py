@@ -93,7 +93,7 @@ def import_page():
                     paths.append(path)
                 try:
                     count = import_layer(kind, paths, current_app.extensions["patrol"].rules, as_of=today(),
-                                         crs=request.form.get("crs") or None)
+                                         crs=request.form.get("crs") or None, user=current_user.username)
                     done = f"{kind}: {count}"
                     flash(f"导入成功 imported {done}")
                 except InputError as err:
