@@ -265,9 +265,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     if args.command == "serve":
-        from webmap.web import create_app
+        from webmap.web import serve
 
-        create_app().run(host=args.host, port=args.port, threaded=True)
+        serve(host=args.host, port=args.port)
         return 0
     if args.command == "demo":
         args = _demo_args(args)

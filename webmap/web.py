@@ -10,11 +10,11 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, jsonify, render_template, request, session
+from flask import Flask, current_app, jsonify, render_template, request, session
 from flask_babel import Babel
 from flask_login import LoginManager
 from flask_migrate import Migrate, upgrade
-from flask_wtf.csrf import CSRFProtect
+from flask_wtf.csrf import CSRFError, CSRFProtect
 from sqlalchemy import event
 
 from gis.errors import PatrolError
@@ -101,6 +101,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         app.register_blueprint(bp)
     csrf.exempt(api.bp)
     app.register_error_handler(PatrolError, _handle_patrol_error)
+    app.register_error_handler(CSRFError, _handle_csrf_error)
     app.before_request(_refuse_nul_characters)
     app.jinja_env.globals.update(tr=lambda key: t(key, current_lang()), lang=current_lang,
                                  word=lambda kind, code: word(kind, code, current_lang()),
@@ -113,6 +114,16 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         if app.config["LOAD_DEMO"]:
             _first_start(app)
     return app
+
+
+def serve(*, host: str = "127.0.0.1", port: int = 5000) -> None:
+    """Run the app on ``host:port`` (``patrol serve`` and ``python app.py``), saying where and with which folder."""
+    app = create_app()
+    print(f"patrol: instance folder {app.instance_path}; open http://{host}:{port}/ in a browser", file=sys.stderr)
+    if app.config["SESSION_COOKIE_SECURE"] and host not in ("127.0.0.1", "localhost", "::1"):
+        print("patrol: session cookies are Secure: browsers on other machines can log in only over HTTPS "
+              "(put the app behind an HTTPS proxy, or set PATROL_INSECURE_COOKIES=1 on a trusted network)", file=sys.stderr)
+    app.run(host=host, port=port, threaded=True)
 
 
 def _sqlite_wal(dbapi_connection, _record) -> None:
@@ -165,6 +176,14 @@ def _handle_patrol_error(err: PatrolError):
     info = err.as_dict() if hasattr(err, "as_dict") else {"error": type(err).__name__, "message": str(err)}
     if request.path.startswith("/api/"):
         return jsonify({k: info.get(k) for k in ("error", "message", "file", "row", "field")}), 400
+    return render_template("error.html", error=info), 400
+
+
+def _handle_csrf_error(err: CSRFError):
+    """A form without a valid CSRF token: say why in words a coordinator can act on (never a bare 400)."""
+    plain_http = not request.is_secure and current_app.config["SESSION_COOKIE_SECURE"]
+    message = t("csrf.failed", current_lang()) + (" " + t("csrf.plain_http", current_lang()) if plain_http else "")
+    info = {"error": "CSRFError", "message": f"{message} ({err.description})", "field": "csrf_token"}
     return render_template("error.html", error=info), 400
 
 

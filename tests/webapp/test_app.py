@@ -37,9 +37,16 @@ def test_first_start_loaded_the_demo_and_pages_need_a_login(app, client):
     assert bad.status_code == 200 and "coord" not in bad.get_data(as_text=True).split("<main>")[0]
 
 
-def test_forms_need_the_csrf_token(client):
+def test_forms_need_the_csrf_token(app, client):
     login(client, "coord")
-    assert client.post("/plan", data={"date": "2026-11-23"}).status_code == 400
+    refused = client.post("/plan", data={"date": "2026-11-23"})
+    assert refused.status_code == 400 and "表单已过期" in refused.get_data(as_text=True)
+    app.config["SESSION_COOKIE_SECURE"] = True  # as served: over plain http the browser drops the session cookie
+    try:
+        plain = app.test_client().post("/login", data={"username": "coord", "password": "x"})
+    finally:
+        app.config["SESSION_COOKIE_SECURE"] = False
+    assert plain.status_code == 400 and "PATROL_INSECURE_COOKIES=1" in plain.get_data(as_text=True)
 
 
 @pytest.mark.parametrize(("user", "url", "method"), [

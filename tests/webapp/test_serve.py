@@ -1,0 +1,101 @@
+"""`python app.py` and `patrol serve` as a newcomer starts them: PATROL_INSTANCE, the demo, a generated password."""
+
+from __future__ import annotations
+
+import http.client
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+import urllib.parse
+from http.cookies import SimpleCookie
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+pytestmark = pytest.mark.slow
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _start(command: list[str], instance: Path, port: int) -> tuple[subprocess.Popen, str]:
+    """Start the server; return it and what it printed up to "Running on"."""
+    env = {**os.environ, "PATROL_INSTANCE": str(instance), "PYTHONPATH": str(ROOT)}
+    env.pop("DATABASE_URL", None)
+    proc = subprocess.Popen([sys.executable, str(ROOT / command[0]), *command[1:], "--port", str(port)], cwd=instance.parent,
+                            env=env, stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True)
+    said = []
+    deadline = time.monotonic() + 180
+    while time.monotonic() < deadline:
+        line = proc.stderr.readline()
+        if not line:
+            break
+        said.append(line)
+        if "Running on" in line:
+            return proc, "".join(said)
+    proc.kill()
+    proc.wait(30)
+    proc.stderr.close()
+    pytest.fail("the server did not start:\n" + "".join(said))
+
+
+def _stop(proc: subprocess.Popen) -> None:
+    proc.terminate()
+    proc.wait(30)
+    proc.stderr.close()
+
+
+def _request(port: int, method: str, path: str, cookies: SimpleCookie, body: dict | None = None) -> http.client.HTTPResponse:
+    """One request that sends the session cookie back the way a browser on localhost does (Secure or not)."""
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+    headers = {"Cookie": "; ".join(f"{k}={v.value}" for k, v in cookies.items())}
+    data = None
+    if body is not None:
+        data = urllib.parse.urlencode(body)
+        headers["Content-Type"] = "application/x-www-form-urlencoded"
+    conn.request(method, path, body=data, headers=headers)
+    response = conn.getresponse()
+    response.text = response.read().decode()
+    for header in response.headers.get_all("Set-Cookie") or []:
+        cookies.load(header)
+    conn.close()
+    return response
+
+
+def test_first_start_loads_the_demo_and_prints_a_password_that_logs_in(tmp_path):
+    instance = tmp_path / "office"
+    port = _free_port()
+    proc, said = _start(["app.py"], instance, port)
+    try:
+        password = re.search(r"Log in as 'coordinator' with password: (\S+)", said).group(1)
+        assert "loaded the demo street" in said and str(instance) in said
+        assert (instance / "patrol.sqlite").exists() and (instance / "secret_key").exists()
+        cookies = SimpleCookie()
+        page = _request(port, "GET", "/login", cookies)
+        token = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
+        assert "Secure" in page.headers["Set-Cookie"] and "HttpOnly" in page.headers["Set-Cookie"]
+        wrong = _request(port, "POST", "/login", cookies, {"username": "coordinator", "password": "x", "csrf_token": token})
+        assert wrong.status == 200 and "用户名或密码错误" in wrong.text
+        ok = _request(port, "POST", "/login", cookies, {"username": "coordinator", "password": password, "csrf_token": token})
+        assert ok.status == 302
+        front = _request(port, "GET", "/", cookies)
+        assert front.status == 200 and "工作台" in front.text and "整改期限预警" in front.text
+    finally:
+        _stop(proc)
+    other = _free_port()
+    proc, said = _start(["patrol.py", "serve"], instance, other)  # the same office the next morning
+    try:
+        assert "password" not in said and "loaded the demo" not in said
+        cookies = SimpleCookie()
+        token = re.search(r'name="csrf_token" value="([^"]+)"', _request(other, "GET", "/login", cookies).text).group(1)
+        again = _request(other, "POST", "/login", cookies, {"username": "coordinator", "password": password, "csrf_token": token})
+        assert again.status == 302
+    finally:
+        _stop(proc)
