@@ -86,6 +86,46 @@ def test_rejected_import_leaves_every_table_unchanged(app, client):
     assert table_counts(app) == before
 
 
+def _sixty(kind: str) -> pd.DataFrame:
+    """60 rows of a demo table under new ids (teams: the six demo teams repeated)."""
+    demo = pd.read_csv(DEMO / f"{kind}.csv", dtype=str, keep_default_na=False)
+    rows = pd.concat([demo] * (60 // len(demo) + 1)).head(60).reset_index(drop=True)
+    if kind == "teams":
+        rows["team_id"] = [f"N{k:02d}" for k in range(60)]
+    if kind == "hazards":
+        rows["hazard_id"] = [f"NH{k:02d}" for k in range(60)]
+    return rows
+
+
+def _bad_grids() -> bytes:
+    grids = json.loads((DEMO / "grids.geojson").read_text(encoding="utf-8"))
+    for k, feature in enumerate(grids["features"]):
+        feature["properties"]["grid_id"] = f"NG{k:02d}"
+    grids["features"][29]["geometry"] = None
+    return json.dumps(grids, ensure_ascii=False).encode()
+
+
+def _bad_table(kind: str, field: str, value: str) -> bytes:
+    rows = _sixty(kind)
+    rows.loc[40 - 2, field] = value  # Excel row 40: the header is row 1
+    return rows.to_csv(index=False).encode("utf-8")
+
+
+@pytest.mark.parametrize(("kind", "name", "data", "where"), [
+    ("grids", "新网格.geojson", _bad_grids, "新网格.geojson feature 30: geometry"),
+    ("teams", "teams60.csv", lambda: _bad_table("teams", "roles", "wizard"), "teams60.csv row 40: roles"),
+    ("hazards", "hazards60.csv", lambda: _bad_table("hazards", "type", "外星人入侵"), "hazards60.csv row 40: type"),
+    ("inspections", "inspections60.csv", lambda: _bad_table("inspections", "outcome", "maybe"), "inspections60.csv row 40: outcome"),
+])
+def test_each_kind_of_rejected_import_changes_nothing(app, client, kind, name, data, where):
+    login(client, "coord")
+    before = table_counts(app)
+    response = post_form(client, "/import", {"kind": kind, "file": (io.BytesIO(data()), name)}, content_type="multipart/form-data")
+    assert response.status_code == 400
+    assert where in response.get_data(as_text=True)
+    assert table_counts(app) == before
+
+
 def test_good_import_adds_rows(app, client):
     login(client, "coord")
     before = table_counts(app)["venue"]
