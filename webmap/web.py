@@ -6,6 +6,7 @@ import datetime as dt
 import os
 import secrets
 import sys
+from urllib.parse import urlencode
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -51,6 +52,13 @@ def _locale() -> str:
         session["lang"] = lang
         return "zh_Hans_CN" if lang == "zh" else "en"
     return "zh_Hans_CN"  # Chinese first: English only when chosen with the switch
+
+
+def _lang_switch() -> str:
+    """This page in the other language, keeping its filters (the query string)."""
+    args = request.args.to_dict(flat=False)
+    args["lang"] = ["zh" if current_lang() == "en" else "en"]
+    return f"{request.path}?{urlencode(args, doseq=True)}"
 
 
 def current_lang() -> str:
@@ -104,7 +112,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.register_error_handler(CSRFError, _handle_csrf_error)
     app.before_request(_refuse_nul_characters)
     app.jinja_env.globals.update(tr=lambda key: t(key, current_lang()), lang=current_lang,
-                                 word=lambda kind, code: word(kind, code, current_lang()),
+                                 word=lambda kind, code: word(kind, code, current_lang()), lang_switch=_lang_switch,
                                  L=lambda zh, en: en if current_lang() == "en" else zh)
 
     with app.app_context():

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import json
+import re
 import sys
 import time
 from pathlib import Path
@@ -162,6 +163,8 @@ def test_patrol_records_a_hazard_and_it_goes_through_the_closed_loop(app, client
     five = {"measure": "清理杂物，设置禁停标志", "responsible_unit": "物业公司", "responsible_person": "王经理",
             "deadline": "2026-11-25", "standard": "通道净宽不小于4米"}
     assert post_form(client, page, {"action": "rectify", **five}).status_code == 302
+    shown = client.get(page).get_data(as_text=True)
+    assert all(value in shown for value in five.values()) and "整改中" in shown
     assert post_form(client, page, {"action": "feedback"}).status_code == 302
     assert post_form(client, page, {"action": "close", "recheck_on": "2026-11-22", "notes": "复查合格"}).status_code == 302
     with app.app_context():
@@ -240,6 +243,12 @@ def test_plan_in_the_background_is_stored_and_feasible(app, client, tmp_path):
     problems = check_plan(out, grids=files["grids"], venues=files["venues"], teams=tmp_path / "teams3.csv", date="2026-11-23",
                           hazards=files["hazards"], inspections=files["inspections"])
     assert problems == []
+    page = client.get(plan_url).get_data(as_text=True)
+    from webmap.i18n import t
+
+    for reason, n in pd.read_csv(out / "unassigned.csv", dtype=str)["reason"].value_counts().items():
+        assert f"{t('unassigned.' + reason)} <b>{n}</b>" in page
+    assert f"/plans/{plan_id}/sheets/T03" in page and "/sheets/T04" not in page
     download = client.get(f"/plans/{plan_id}/files/stops.csv")
     assert download.status_code == 200 and download.data.startswith(b"day,team_id,seq")
     download.close()
@@ -289,3 +298,20 @@ def test_nul_characters_are_a_clear_400(client):
     response = client.get("/api/v1/venues?category=a%00b")
     assert response.status_code == 400 and response.get_json()["field"] == "category"
     assert client.get("/map?grid=G%0001").status_code == 400
+
+
+def test_map_filters_by_group_and_the_language_switch_keeps_the_filters(app, client):
+    from gis.rules import DEFAULT_RULES_PATH, Rules
+    from ledger.models import Venue, db
+
+    rules = Rules.from_toml(DEFAULT_RULES_PATH)
+    with app.app_context():
+        rental = [v.venue_id for v in db.session.scalars(db.select(Venue)) if rules.categories[v.category].group == "rental"]
+    login(client, "viewer")
+    frame = client.get("/map/frame?group=rental").get_data(as_text=True)
+    assert 0 < len(rental) < 590 and frame.count("L.circleMarker(") == len(rental)
+    assert "出租屋 ·" in frame and "color:#e31a1c;font-size:120%" in frame
+    page = client.get("/map?community=南岸社区&group=rental&lang=en").get_data(as_text=True)
+    switch = re.search(r'href="([^"]+)" id="lang-switch"', page).group(1)
+    assert "group=rental" in switch and "lang=zh" in switch and "community=%E5%8D%97" in switch
+    client.get("/?lang=zh")

@@ -66,7 +66,8 @@ def hazard(hazard_id: str):
             error = str(err)
     events = db.session.scalars(db.select(HazardEvent).where(HazardEvent.hazard_id == hazard_id).order_by(HazardEvent.id)).all()
     return render_template("hazard.html", h=h, venue=db.session.get(Venue, h.venue_id), events=events, error=error,
-                           five=FIVE_FIELDS, labels=FIVE_LABELS, rules=current_app.extensions["patrol"].rules), (400 if error else 200)
+                           five=FIVE_FIELDS, labels=FIVE_LABELS, rules=current_app.extensions["patrol"].rules,
+                           today=today()), (400 if error else 200)
 
 
 @bp.route("/photos/<name>")

@@ -8,6 +8,7 @@ import folium
 from flask import Blueprint, abort, current_app, render_template, request
 from flask_login import current_user
 
+from gis.rules import GROUPS
 from ledger.lifecycle import deadline_warnings
 from ledger.models import Hazard, HazardEvent, Inspection, PlanRun, Venue, db
 from planner.horizon import venue_status
@@ -43,6 +44,8 @@ def _filtered(layers, args):
         venues = venues[venues["grid_id"].isin(grids.index)]
     if args.get("grid"):
         venues = venues[venues["grid_id"] == args["grid"]]
+    if args.get("group"):
+        venues = venues[venues["category"].map(lambda c: layers.rules.categories[c].group) == args["group"]]
     if args.get("category"):
         venues = venues[venues["category"] == args["category"]]
     return grids, venues
@@ -53,7 +56,7 @@ def _filtered(layers, args):
 def map_page():
     layers = current_app.extensions["patrol"].layers(today())
     return render_template("map.html", communities=sorted(set(layers.grids["community"])), grids=sorted(layers.grids.index),
-                           categories=layers.rules.categories, args=request.args)
+                           categories=layers.rules.categories, groups=GROUPS, args=request.args)
 
 
 @bp.route("/map/frame")

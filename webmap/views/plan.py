@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pandas as pd
+
 from flask import Blueprint, abort, current_app, jsonify, redirect, render_template, request, send_from_directory, url_for
 from flask_login import current_user
 
@@ -55,7 +57,16 @@ def plan_page(plan_id: int):
         teams = [t for t in teams if t == current_user.team_id]
     names = {t.team_id: t.name for t in db.session.scalars(db.select(Team).where(Team.team_id.in_(teams)))}
     return render_template("plan.html", run=run, files=[f for f in FILES if (plan_folder(current_app, plan_id) / f).exists()],
-                           sheets=[(t, names.get(t, "")) for t in sorted(teams)], pdf=pdf_available())
+                           sheets=[(t, names.get(t, "")) for t in sorted(teams)], pdf=pdf_available(),
+                           unplanned=_unplanned(plan_folder(current_app, plan_id) / "unassigned.csv"))
+
+
+def _unplanned(path) -> list[tuple[str, int]]:
+    """How many venues were left out, per reason (most first), from the plan's unassigned.csv."""
+    if not path.exists():
+        return []
+    counts = pd.read_csv(path, dtype=str)["reason"].value_counts()
+    return [(str(reason), int(n)) for reason, n in counts.items()]
 
 
 @bp.route("/plans/<int:plan_id>/progress")
