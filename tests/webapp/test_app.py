@@ -315,3 +315,27 @@ def test_map_filters_by_group_and_the_language_switch_keeps_the_filters(app, cli
     switch = re.search(r'href="([^"]+)" id="lang-switch"', page).group(1)
     assert "group=rental" in switch and "lang=zh" in switch and "community=%E5%8D%97" in switch
     client.get("/?lang=zh")
+
+
+@pytest.mark.parametrize("statement", ["UPDATE hazard_event SET \"user\" = 'someone else'", "DELETE FROM hazard_event"])
+def test_the_database_itself_refuses_to_rewrite_the_audit_trail(app, statement):
+    import sqlalchemy as sa
+
+    from ledger.models import db
+
+    with app.app_context():
+        before = db.session.execute(sa.text('SELECT COUNT(*), COUNT(DISTINCT "user") FROM hazard_event')).one()
+        assert before[0] > 0
+        with pytest.raises(sa.exc.DatabaseError, match="append-only"):
+            db.session.execute(sa.text(statement))
+        db.session.rollback()
+        assert db.session.execute(sa.text('SELECT COUNT(*), COUNT(DISTINCT "user") FROM hazard_event')).one() == before
+
+
+def test_a_ledger_page_leads_the_coordinator_to_its_import(client):
+    login(client, "coord")
+    assert 'id="import-ledger"' in client.get("/ledger/problems").get_data(as_text=True)
+    page = client.get("/import?kind=hazards").get_data(as_text=True)
+    assert '<option value="hazards" selected>' in page and 'id="columns"' in page
+    login(client, "viewer")
+    assert 'id="import-ledger"' not in client.get("/ledger/problems").get_data(as_text=True)

@@ -99,4 +99,5 @@ def import_page():
                     flash(f"导入成功 imported {done}")
                 except InputError as err:
                     error = err.as_dict()
-    return render_template("import.html", kinds=KINDS, error=error, done=done), (400 if error else 200)
+    chosen = request.form.get("kind") or request.args.get("kind", "")
+    return render_template("import.html", kinds=KINDS, error=error, done=done, chosen=chosen), (400 if error else 200)
