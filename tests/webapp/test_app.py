@@ -254,6 +254,9 @@ def test_plan_in_the_background_is_stored_and_feasible(app, client, tmp_path):
     download.close()
     sheet = client.get(f"/plans/{plan_id}/sheets/T01").get_data(as_text=True)
     assert "联合巡查路线单" in sheet and 'id="sheet-T01-2026-11-23"' in sheet and "sheet-T02" not in sheet
+    t01 = sorted((s.seq, s.venue_id) for s in stops if s.team_id == "T01")
+    assert f'href="http://localhost/stops/2026-11-23/T01/{t01[0][1]}" class="result-link"' in sheet
+    assert sheet.count('class="result-link"') == len(t01)
 
 
 def test_api_token_inspections_and_errors(app, client):
@@ -339,3 +342,28 @@ def test_a_ledger_page_leads_the_coordinator_to_its_import(client):
     assert '<option value="hazards" selected>' in page and 'id="columns"' in page
     login(client, "viewer")
     assert 'id="import-ledger"' not in client.get("/ledger/problems").get_data(as_text=True)
+
+
+def test_a_patrol_closes_a_hazard_by_its_re_check_at_the_stop(app, client):
+    from ledger.models import Hazard, HazardEvent, Inspection, db
+
+    with app.app_context():
+        h = db.session.scalars(db.select(Hazard).where(Hazard.status == "feedback").order_by(Hazard.hazard_id)).first()
+        hid, vid = h.hazard_id, h.venue_id
+        other = db.session.scalars(db.select(Hazard).where(Hazard.status == "feedback", Hazard.venue_id != vid)).first().hazard_id
+        count = db.session.scalar(db.select(db.func.count()).select_from(Inspection).where(Inspection.venue_id == vid))
+    login(client, "patrol1")
+    url = f"/stops/2026-11-22/T01/{vid}"
+    assert f'id="fixed-{hid}"' in client.get(url).get_data(as_text=True)
+    assert post_form(client, url, {"outcome": "closed_door", "fixed": hid}).status_code == 400
+    wrong = post_form(client, url, {"outcome": "done", "fixed": other})
+    assert wrong.status_code == 400 and "（字段：fixed）" in wrong.get_data(as_text=True)
+    assert post_form(client, url, {"outcome": "done", "fixed": hid, "notes": "已整改到位"}).status_code == 302
+    with app.app_context():
+        h = db.session.get(Hazard, hid)
+        assert h.status == "closed" and h.closed_on == dt.date(2026, 11, 22)
+        last = db.session.scalars(db.select(HazardEvent).where(HazardEvent.hazard_id == hid).order_by(HazardEvent.id.desc())).first()
+        assert (last.action, last.user) == ("close", "patrol1")
+        added = db.session.scalars(db.select(Inspection).where(Inspection.venue_id == vid).order_by(Inspection.id.desc())).all()
+        assert len(added) == count + 1  # the re-check is the stop's one inspection
+        assert (added[0].recheck_of, added[0].team_id, added[0].notes) == (hid, "T01", "已整改到位")
