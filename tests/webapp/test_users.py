@@ -130,6 +130,7 @@ def test_a_patrol_sees_its_own_team_sheet_of_a_plan_only(app, client):
     page = client.get(f"/plans/{plan_id}").get_data(as_text=True)
     assert f"/plans/{plan_id}/sheets/T01" in page and f"/plans/{plan_id}/sheets/T02" not in page
     assert "stops.csv" not in page
+    assert f'href="/plans/{plan_id}/sheets/T01" class="my-sheet"' in client.get("/").get_data(as_text=True)
     stops = client.get(f"/api/v1/plans/{plan_id}").get_json()["stops"]
     assert [s["team_id"] for s in stops] == ["T01"]
     login(client, "coord")

@@ -10,7 +10,7 @@ from flask_login import current_user
 
 from gis.rules import GROUPS
 from ledger.lifecycle import deadline_warnings
-from ledger.models import Hazard, HazardEvent, Inspection, PlanRun, Venue, db
+from ledger.models import Hazard, HazardEvent, Inspection, PlanRun, PlanStop, Venue, db
 from planner.horizon import venue_status
 
 from ..layers import grid_layer, venue_state_layers, venue_status_classes
@@ -33,7 +33,12 @@ def index():
     plans = db.session.scalars(db.select(PlanRun).order_by(PlanRun.id.desc()).limit(5)).all()
     counts = {s: db.session.scalar(db.select(db.func.count()).select_from(Hazard).where(Hazard.status == s))
               for s in ("found", "reported", "rectifying", "feedback", "closed")}
-    return render_template("index.html", warnings=warnings, names=names, plans=plans, counts=counts, today=today())
+    my_sheets = set()
+    if current_user.role == "patrol":  # the plans in which the patrol's own team has stops
+        my_sheets = set(db.session.scalars(db.select(PlanStop.plan_id).where(
+            PlanStop.plan_id.in_([p.id for p in plans]), PlanStop.team_id == current_user.team_id).distinct()))
+    return render_template("index.html", warnings=warnings, names=names, plans=plans, counts=counts, today=today(),
+                           my_sheets=my_sheets)
 
 
 def _filtered(layers, args):
