@@ -22,7 +22,7 @@ from gis.errors import PatrolError
 from gis.rules import DEFAULT_RULES_PATH, Rules
 from ledger.models import User, db
 
-from .i18n import LANGS, hazard_label, t, word
+from .i18n import LANGS, category_label, hazard_label, t, word
 
 REPO = Path(__file__).resolve().parents[1]
 DEMO_DIR = REPO / "data" / "demo"
@@ -114,6 +114,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.jinja_env.globals.update(tr=lambda key: t(key, current_lang()), lang=current_lang,
                                  word=lambda kind, code: word(kind, code, current_lang()), lang_switch=_lang_switch,
                                  hazard_name=lambda code: hazard_label(app.extensions["patrol"].rules, code, current_lang()),
+                                 category_name=lambda code: category_label(app.extensions["patrol"].rules, code, current_lang()),
                                  L=lambda zh, en: en if current_lang() == "en" else zh)
 
     with app.app_context():

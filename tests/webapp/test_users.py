@@ -172,3 +172,16 @@ def test_pages_speak_chinese_for_codes(client):
     english = client.get("/ledger/rectification?lang=en").get_data(as_text=True)
     assert ">rectifying<" in english
     client.get("/?lang=zh")
+
+
+def test_english_pages_name_categories_and_hazard_types_in_english(client):
+    from gis.rules import DEFAULT_RULES_PATH, Rules
+
+    rules = Rules.from_toml(DEFAULT_RULES_PATH)
+    login(client, "viewer")
+    venue = client.get("/venues/V0010?lang=en").get_data(as_text=True).split("<main>")[1]
+    assert "Many-in-one place" in venue and "多合一场所" not in venue
+    ledger = client.get("/ledger/rectification?lang=en").get_data(as_text=True).split("<main>")[1]
+    assert any(h.label_en in ledger for h in rules.hazard_types.values())
+    assert not any(h.label_zh in ledger for h in rules.hazard_types.values())
+    client.get("/?lang=zh")
