@@ -88,6 +88,15 @@ def _current(rules: Rules, as_of: dt.date) -> dict[str, object]:
     return {"grids": grids, "venues": venues, "teams": teams}
 
 
+SHAPEFILE_PARTS = frozenset({".shx", ".dbf", ".prj", ".cpg", ".qix", ".sbn", ".sbx", ".xml"})
+
+
+def _main_files(paths: Sequence[Path]) -> list[Path]:
+    """The files to read: a shapefile's side files (.dbf, .shx, .prj …) go with their .shp, not on their own."""
+    shapes = {p.with_suffix("").name for p in paths if p.suffix.lower() == ".shp"}
+    return [p for p in paths if not (p.suffix.lower() in SHAPEFILE_PARTS and p.with_suffix("").name in shapes)]
+
+
 def import_layer(kind: str, paths: Sequence[Path], rules: Rules, *, as_of: dt.date | None = None, crs: str | None = None,
                  user: str = "import") -> int:
     """Validate ``paths`` as a ``kind`` layer and upsert its rows in one transaction; return the row count.
@@ -104,6 +113,10 @@ def import_layer(kind: str, paths: Sequence[Path], rules: Rules, *, as_of: dt.da
         msg = f"kind {kind!r} should be one of {', '.join(KINDS)}"
         raise InputError(msg, file="import", field="kind")
     as_of = as_of or dt.date.today()
+    paths = _main_files(paths)
+    if kind != "venues" and len(paths) > 1:
+        msg = f"file: one {kind} file at a time, not {len(paths)} ({', '.join(p.name for p in paths)})"
+        raise InputError(msg, file=paths[0].name, field="file")
     have = _current(rules, as_of)
     rows: list[db.Model]
     if kind == "grids":

@@ -368,3 +368,28 @@ def test_a_patrol_closes_a_hazard_by_its_re_check_at_the_stop(app, client):
         added = db.session.scalars(db.select(Inspection).where(Inspection.venue_id == vid).order_by(Inspection.id.desc())).all()
         assert len(added) == count + 1  # the re-check is the stop's one inspection
         assert (added[0].recheck_of, added[0].team_id, added[0].notes) == (hid, "T01", "已整改到位")
+
+
+def test_a_shapefile_of_grids_uploads_as_its_parts(app, client, tmp_path):
+    import geopandas as gpd
+
+    grids = gpd.read_file(DEMO / "grids.geojson")
+    grids.to_file(tmp_path / "网格.shp", encoding="utf-8")
+    parts = sorted(tmp_path.glob("网格.*"))
+    assert {p.suffix for p in parts} >= {".shp", ".shx", ".dbf", ".prj"}
+    login(client, "coord")
+    before = table_counts(app)
+    files = [(io.BytesIO(p.read_bytes()), p.name) for p in parts]
+    response = post_form(client, "/import", {"kind": "grids", "file": files}, content_type="multipart/form-data")
+    assert response.status_code == 200, response.get_data(as_text=True)[-600:]
+    assert "grids: 37" in response.get_data(as_text=True) and table_counts(app) == before
+
+
+def test_two_files_of_one_kind_are_refused(app, client):
+    login(client, "coord")
+    before = table_counts(app)
+    csv = (DEMO / "inspections.csv").read_bytes()
+    files = [(io.BytesIO(csv), "a.csv"), (io.BytesIO(csv), "b.csv")]
+    response = post_form(client, "/import", {"kind": "inspections", "file": files}, content_type="multipart/form-data")
+    assert response.status_code == 400 and "one inspections file at a time" in response.get_data(as_text=True)
+    assert table_counts(app) == before
