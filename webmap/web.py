@@ -121,6 +121,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         if url.startswith("sqlite"):
             event.listen(db.engine, "connect", _sqlite_wal)
         upgrade(directory=str(MIGRATIONS))
+        _interrupted_plans()
         if app.config["LOAD_DEMO"]:
             _first_start(app)
     return app
@@ -150,6 +151,19 @@ def _instance_secret(instance: Path) -> str:
         path.write_text(secrets.token_hex(32))
         path.chmod(0o600)
     return path.read_text().strip()
+
+
+def _interrupted_plans() -> None:
+    """Plans left queued or running by a stopped server never finish: say so instead of a bar stuck forever.
+
+    (Plans run in threads of the one server process; see README for why one worker.)
+    """
+    from ledger.models import PlanRun
+
+    stuck = db.session.scalars(db.select(PlanRun).where(PlanRun.status.in_(("queued", "running")))).all()
+    for run in stuck:
+        run.status, run.message = "failed", "服务重启，计划中断，请重新计划 interrupted by a restart: plan again"
+    db.session.commit()
 
 
 def _first_start(app: Flask) -> None:

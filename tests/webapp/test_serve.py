@@ -99,3 +99,27 @@ def test_first_start_loads_the_demo_and_prints_a_password_that_logs_in(tmp_path)
         assert again.status == 302
     finally:
         _stop(proc)
+
+
+def test_a_plan_cut_off_by_a_restart_says_so(tmp_path, monkeypatch):
+    """A plan that was running when the server stopped is marked failed with the reason at the next start."""
+    import datetime as dt
+
+    from ledger.models import PlanRun, db
+    from webmap.web import create_app
+
+    monkeypatch.setenv("PATROL_INSTANCE", str(tmp_path))
+    url = f"sqlite:///{tmp_path / 'patrol.sqlite'}"
+    config = {"TESTING": True, "DATABASE_URL": url, "LOAD_DEMO": False, "SECRET_KEY": "test"}
+    app = create_app(config)
+    with app.app_context():
+        db.session.add(PlanRun(created_by="coord", start=dt.date(2026, 11, 23), status="running", progress=0.4))
+        db.session.add(PlanRun(created_by="coord", start=dt.date(2026, 11, 22), status="done", progress=1.0))
+        db.session.commit()
+        db.engine.dispose()
+    again = create_app(config)
+    with again.app_context():
+        runs = {r.start.day: r for r in db.session.scalars(db.select(PlanRun))}
+        assert runs[23].status == "failed" and "restart" in runs[23].message
+        assert runs[22].status == "done"
+        db.engine.dispose()
