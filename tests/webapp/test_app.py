@@ -393,3 +393,20 @@ def test_two_files_of_one_kind_are_refused(app, client):
     response = post_form(client, "/import", {"kind": "inspections", "file": files}, content_type="multipart/form-data")
     assert response.status_code == 400 and "one inspections file at a time" in response.get_data(as_text=True)
     assert table_counts(app) == before
+
+
+@pytest.mark.parametrize(("content", "ok"), [
+    (b"\xff\xd8\xff\xe0\x00\x10JFIF\x00", True),
+    (b"RIFF\x24\x00\x00\x00WEBPVP8 ", True),
+    (b"<html><script>alert(1)</script>", False),
+    (b"", False),
+])
+def test_a_photo_must_be_a_picture_by_its_content(client, content, ok):
+    login(client, "patrol1")
+    photo = (io.BytesIO(content), "现场.jpg")
+    response = post_form(client, "/stops/2026-11-22/T01/V0011", {"outcome": "done", "hazard_type": "fire_lane_blocked",
+                                                                "description": "通道堆物", "photo": photo},
+                         content_type="multipart/form-data")
+    assert response.status_code == (302 if ok else 400)
+    if not ok:
+        assert "（字段：photo）" in response.get_data(as_text=True)

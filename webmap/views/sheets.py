@@ -121,8 +121,20 @@ def _save_photo(upload) -> str:
     suffix = Path(upload.filename).suffix.lower()
     if suffix not in PHOTO_TYPES:
         raise InputError(f"photo {upload.filename!r} should be a picture ({', '.join(sorted(PHOTO_TYPES))})", file="result form", field="photo")
+    head = upload.stream.read(16)
+    upload.stream.seek(0)
+    if not _looks_like_a_picture(head):
+        raise InputError(f"photo {upload.filename!r} is not a JPEG, PNG, WebP or HEIC picture (its content)",
+                         file="result form", field="photo")
     folder = Path(current_app.instance_path) / "photos"
     folder.mkdir(parents=True, exist_ok=True)
     name = f"{uuid.uuid4().hex}{suffix}"
     upload.save(folder / name)
     return name
+
+
+def _looks_like_a_picture(head: bytes) -> bool:
+    """Whether a file starts the way a JPEG, PNG, WebP or HEIC picture does (its name alone proves nothing)."""
+    return (head.startswith((b"\xff\xd8\xff", b"\x89PNG\r\n\x1a\n"))
+            or (head[:4] == b"RIFF" and head[8:12] == b"WEBP")
+            or (head[4:8] == b"ftyp" and head[8:12] in (b"heic", b"heix", b"mif1", b"msf1", b"hevc")))
