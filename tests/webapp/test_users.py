@@ -137,6 +137,8 @@ def test_a_patrol_sees_its_own_team_sheet_of_a_plan_only(app, client):
     page = client.get(f"/plans/{plan_id}").get_data(as_text=True)
     assert f"/plans/{plan_id}/sheets/T01" in page and f"/plans/{plan_id}/sheets/T02" in page
     assert [s["team_id"] for s in client.get(f"/api/v1/plans/{plan_id}").get_json()["stops"]] == ["T01", "T02"]
+    stored = client.get("/plan").get_data(as_text=True)
+    assert f'href="/plans/{plan_id}">#{plan_id}</a></td><td>2026-11-22</td>' in stored and "2/2" in stored
 
 
 OPEN = {"auth.login", "auth.logout", "static", "api.openapi"}

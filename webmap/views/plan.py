@@ -45,7 +45,8 @@ def plan_form():
         db.session.commit()
         start_plan(current_app._get_current_object(), run.id)
         return redirect(url_for("plan.plan_page", plan_id=run.id))
-    return render_template("plan_form.html", teams=teams, tomorrow=today() + dt.timedelta(days=1))
+    plans = db.session.scalars(db.select(PlanRun).order_by(PlanRun.id.desc()).limit(200)).all()
+    return render_template("plan_form.html", teams=teams, tomorrow=today() + dt.timedelta(days=1), plans=plans)
 
 
 @bp.route("/plans/<int:plan_id>")
