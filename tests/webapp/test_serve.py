@@ -123,3 +123,27 @@ def test_a_plan_cut_off_by_a_restart_says_so(tmp_path, monkeypatch):
         assert runs[23].status == "failed" and "restart" in runs[23].message
         assert runs[22].status == "done"
         db.engine.dispose()
+
+
+def test_patrol_user_resets_a_forgotten_password_and_makes_accounts(tmp_path, monkeypatch, capsys):
+    import patrol
+    from ledger.models import User, db
+    from webmap.web import create_app
+
+    monkeypatch.setenv("PATROL_INSTANCE", str(tmp_path))
+    app = create_app({"LOAD_DEMO": False})
+    with app.app_context():
+        db.session.add(User(username="coordinator", role="coordinator", password_hash="forgotten"))
+        db.session.commit()
+        db.engine.dispose()
+    assert patrol.main(["user", "coordinator"]) == 0
+    password = capsys.readouterr().out.strip().split(": ")[1]
+    assert patrol.main(["user", "viewer1", "--role", "viewer"]) == 0
+    viewer_password = capsys.readouterr().out.strip().split(": ")[1]
+    assert patrol.main(["user", "ghost"]) == 2 and "--role" in capsys.readouterr().err
+    assert patrol.main(["user", "p1", "--role", "patrol", "--team", "T99"]) == 2 and "team_id" in capsys.readouterr().err
+    with app.app_context():
+        users = {u.username: u for u in db.session.scalars(db.select(User))}
+        assert users["coordinator"].check_password(password) and users["viewer1"].check_password(viewer_password)
+        assert set(users) == {"coordinator", "viewer1"}
+        db.engine.dispose()
