@@ -102,3 +102,24 @@ def test_the_measure_travels_with_the_ledger(app, client):
     data, _ = _edited(client.get("/ledger/rectification.xlsx").data, hid, "整改措施", "拆除飞线，安装集中充电桩")
     assert _upload(client, data, "整改台账.xlsx").status_code == 200
     assert _hazard(app, hid).measure == "拆除飞线，安装集中充电桩"
+
+
+def test_a_ledger_is_filtered_by_community_major_and_overdue_and_exported_so(app, client):
+    from ledger.models import Grid, Hazard, Venue, db
+
+    from .helpers import TODAY
+
+    with app.app_context():
+        community = {g.grid_id: g.community for g in db.session.scalars(db.select(Grid))}
+        where = {v.venue_id: community.get(v.grid_id) for v in db.session.scalars(db.select(Venue))}
+        rows = db.session.scalars(db.select(Hazard).where(Hazard.status.in_(("rectifying", "feedback")))).all()
+        name = where[next(h for h in rows if h.severity == "major").venue_id]
+        expected = {h.hazard_id for h in rows if where[h.venue_id] == name and h.severity == "major"}
+        late = {h.hazard_id for h in rows if h.deadline and h.deadline < TODAY}
+    assert expected and late and len(expected) < len(rows)
+    login(client, "viewer")
+    page = client.get(f"/ledger/rectification?community={name}&severity=major").get_data(as_text=True)
+    assert f'id="n-rows">{len(expected)}<' in page
+    sheet = load_workbook(io.BytesIO(client.get(f"/ledger/rectification.xlsx?community={name}&severity=major").data)).active
+    assert {row[1].value for row in sheet.iter_rows(min_row=2)} == expected
+    assert f'id="n-rows">{len(late)}<' in client.get("/ledger/rectification?overdue=1").get_data(as_text=True)
