@@ -10,6 +10,7 @@ from urllib.parse import urlencode
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from flask import Flask, current_app, jsonify, render_template, request, session
 from flask_babel import Babel
@@ -79,6 +80,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         SECRET_KEY=None, RULES_PATH=str(DEFAULT_RULES_PATH), LOAD_DEMO=True,
         SESSION_COOKIE_SECURE=True, SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SAMESITE="Lax",
         REMEMBER_COOKIE_SECURE=True, MAX_CONTENT_LENGTH=32 * 1024 * 1024, BABEL_DEFAULT_LOCALE="zh_Hans_CN",
+        TIMEZONE="Asia/Shanghai",  # times are stored in UTC and shown in the office's time
     )
     app.config.from_pyfile("config.py", silent=True)
     app.config.update({k: os.environ[k] for k in ("DATABASE_URL", "SECRET_KEY") if k in os.environ})
@@ -109,6 +111,8 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         app.register_blueprint(bp)
     csrf.exempt(api.bp)
     app.register_error_handler(PatrolError, _handle_patrol_error)
+    zone = ZoneInfo(app.config["TIMEZONE"])
+    app.jinja_env.filters.update(local=lambda at: _local_time(at, zone), detail=_detail)
     app.register_error_handler(CSRFError, _handle_csrf_error)
     app.before_request(_refuse_nul_characters)
     app.jinja_env.globals.update(tr=lambda key: t(key, current_lang()), lang=current_lang,
@@ -135,6 +139,24 @@ def serve(*, host: str = "127.0.0.1", port: int = 5000) -> None:
         print("patrol: session cookies are Secure: browsers on other machines can log in only over HTTPS "
               "(put the app behind an HTTPS proxy, or set PATROL_INSECURE_COOKIES=1 on a trusted network)", file=sys.stderr)
     app.run(host=host, port=port, threaded=True)
+
+
+def _local_time(at: dt.datetime | None, zone: ZoneInfo) -> str:
+    """A stored UTC time as the office reads it: YYYY-MM-DD HH:MM in its time zone."""
+    return "" if at is None else at.replace(tzinfo=dt.timezone.utc).astimezone(zone).strftime("%Y-%m-%d %H:%M")
+
+
+def _detail(detail: object) -> str:
+    """An event's detail for people: "key: value" parts, changes as "field: before → after"."""
+    if not isinstance(detail, dict):
+        return "" if detail is None else str(detail)
+    parts = []
+    for key, value in detail.items():
+        if isinstance(value, dict):
+            parts += [f"{k}: {v}" for k, v in value.items()]
+        elif value not in (None, ""):
+            parts.append(f"{key}: {value}")
+    return " · ".join(parts)
 
 
 def _sqlite_wal(dbapi_connection, _record) -> None:

@@ -88,6 +88,16 @@ def test_a_changed_field_is_recorded_and_the_closing_day_kept(app, client):
     assert after.closed_on == dt.date(2026, 11, 21) and after.responsible_person == "新责任人" and after.status == "closed"
     action, user, detail = _events(app, hid)[-1]
     assert (action, user) == ("import", "coord") and list(detail["changed"]) == ["responsible_person"]
+    page = client.get(f"/hazards/{hid}").get_data(as_text=True)
+    assert f"responsible_person: {closed.responsible_person} → 新责任人" in page and "{" not in page.split('id="events"')[1]
+    from zoneinfo import ZoneInfo
+
+    from ledger.models import HazardEvent
+
+    with app.app_context():
+        at = db.session.scalars(db.select(HazardEvent.at).where(HazardEvent.hazard_id == hid).order_by(HazardEvent.id.desc())).first()
+    shown = at.replace(tzinfo=dt.timezone.utc).astimezone(ZoneInfo("Asia/Shanghai")).strftime("%Y-%m-%d %H:%M")
+    assert f"<td>{shown}</td>" in page  # the office's time, not UTC
     again = table_counts(app)
     assert _upload(client, client.get("/ledger/closed.xlsx").data, "销号台账.xlsx").status_code == 200
     assert table_counts(app) == again  # the same ledger again: nothing changed, no event
