@@ -32,6 +32,12 @@ def test_first_start_loaded_the_demo_and_pages_need_a_login(app, client):
     counts = table_counts(app)
     assert counts["grid"] == 37 and counts["venue"] == 590 and counts["team"] == 6 and counts["hazard"] == 150
     assert counts["person"] == 24  # four roles per team
+    from ledger.lifecycle import FIVE_FIELDS
+    from ledger.models import Hazard, db
+
+    with app.app_context():  # the demo keeps its own rule: past rectification, the 五落实 are all there
+        past = db.session.scalars(db.select(Hazard).where(Hazard.status.in_(("rectifying", "feedback", "closed")))).all()
+        assert past and not [h.hazard_id for h in past if any(getattr(h, f) in (None, "") for f in FIVE_FIELDS)]
     assert client.get("/").status_code == 302
     assert client.get("/api/v1/venues").status_code == 401
     bad = client.post("/login", data={"username": "coord", "password": "wrong", "csrf_token": csrf_token(client.get("/login").get_data(as_text=True))})
