@@ -100,6 +100,10 @@ def build_parser() -> argparse.ArgumentParser:
     serve = sub.add_parser("serve", help="the web app (same as python app.py)")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=5000)
+    user = sub.add_parser("user", help="web app accounts: give one a new password, or make one (the password is printed once)")
+    user.add_argument("username")
+    user.add_argument("--role", choices=("coordinator", "patrol", "viewer"), help="make the account with this role")
+    user.add_argument("--team", default="", help="the team of a patrol account")
     sheets = sub.add_parser("sheets", help="printable route sheets (HTML, PDF) of a plan folder")
     _add_report_args(sheets)
     sheets.add_argument("--plan", required=True, type=Path, help="a folder written by `patrol plan`")
@@ -258,6 +262,33 @@ def _demo_args(args: argparse.Namespace) -> argparse.Namespace:
     return args
 
 
+def run_user(args: argparse.Namespace) -> int:
+    """`patrol user NAME`: a new password for an account (e.g. a forgotten coordinator's), or a new account with --role."""
+    from gis.errors import PatrolError
+    from ledger.models import User, db
+    from ledger.users import create_user, new_password
+    from webmap.web import create_app
+
+    app = create_app({"LOAD_DEMO": False})  # the instance folder and DATABASE_URL as for `patrol serve`
+    with app.app_context():
+        user = db.session.scalar(db.select(User).where(User.username == args.username))
+        try:
+            if user is None and args.role is None:
+                print(f"patrol: there is no account {args.username!r}: give --role to make one", file=sys.stderr)
+                return 2
+            if user is None:
+                user, password = create_user(args.username, args.role, team_id=args.team)
+            else:
+                password = new_password()
+                user.set_password(password)
+            db.session.commit()
+        except PatrolError as err:
+            print(f"patrol: {err}", file=sys.stderr)
+            return 2
+    print(f"{args.username}: {password}")
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     from gis.errors import DataWarning, PatrolError
 
@@ -265,10 +296,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     if args.command == "serve":
-        from webmap.web import create_app
+        from webmap.web import serve
 
-        create_app().run(host=args.host, port=args.port, threaded=True)
+        serve(host=args.host, port=args.port)
         return 0
+    if args.command == "user":
+        return run_user(args)
     if args.command == "demo":
         args = _demo_args(args)
     progress = ProgressPrinter(quiet=args.quiet)

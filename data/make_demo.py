@@ -336,6 +336,8 @@ def make_hazards(rng: np.random.Generator, rules: Rules, venues: pd.DataFrame, v
             "hazard_id": f"H{len(rows) + 1:04d}", "venue_id": venue["venue_id"], "type": kind.code,
             "found_on": found.isoformat(), "severity": "major" if major else kind.severity,
             "status": status, "deadline": deadline.isoformat(),
+            # 五落实: a hazard in or past rectification names its measure (no random draw: the rest stays the same)
+            "measure": f"责令限期整改：{kind.label_zh}，整改完成后报社区复查" if status != "reported" else "",
             "responsible_unit": venue["name"], "responsible_person": person(rng),
             "standard": "按消防技术标准整改到位", "description": f"{venue['name']}{kind.label_zh}",
         })

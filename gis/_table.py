@@ -28,6 +28,7 @@ HEADER_ALIASES = {
     "隐患编号": "hazard_id", "隐患类型": "type", "发现日期": "found_on", "等级": "severity",
     "状态": "status", "整改期限": "deadline", "责任单位": "responsible_unit",
     "责任人": "responsible_person", "整改标准": "standard", "描述": "description",
+    "整改措施": "measure", "销号日期": "closed_on",
     "日期": "date", "检查日期": "date", "结果": "outcome", "备注": "notes",
 }
 

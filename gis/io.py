@@ -497,7 +497,8 @@ def read_hazards(
     -------
     DataFrame indexed by ``hazard_id``: venue_id, type (code), found_on, severity
     (general · major), status (found · reported · rectifying · feedback · closed), deadline,
-    responsible_unit, responsible_person, standard, description.
+    measure, responsible_unit, responsible_person, standard, description, closed_on (the day of
+    销号 of a closed hazard, when the file gives it).
     """
     file = _name(path)
     frame, unit = read_frame(Path(path))
@@ -532,8 +533,14 @@ def read_hazards(
             deadline[i] = found[i] + dt.timedelta(days=rules.hazard_types[types[i]].deadline_days)
         elif deadline[i] is not None and found[i] is not None and deadline[i] < found[i]:
             problems.add(i, "deadline", f"deadline {deadline[i]} is before found_on {found[i]}")
+    closed_on = _dates(frame, "closed_on", problems, as_of=as_of)
+    for i in range(len(frame)):
+        if closed_on[i] is not None and statuses[i] != "closed":
+            problems.add(i, "closed_on", f"closed_on {closed_on[i]} is given but the status is {statuses[i]}, not closed")
+        elif closed_on[i] is not None and found[i] is not None and closed_on[i] < found[i]:
+            problems.add(i, "closed_on", f"closed_on {closed_on[i]} is before found_on {found[i]}")
     problems.raise_if_any()
-    text_cols = ("responsible_unit", "responsible_person", "standard", "description")
+    text_cols = ("measure", "responsible_unit", "responsible_person", "standard", "description")
     return pd.DataFrame(
         {
             "venue_id": frame["venue_id"].to_numpy(),
@@ -542,6 +549,7 @@ def read_hazards(
             "severity": severities,
             "status": statuses,
             "deadline": deadline,
+            "closed_on": closed_on,
             **{c: (frame[c].to_numpy() if c in frame else "") for c in text_cols},
         },
         index=pd.Index(frame["hazard_id"].to_numpy(), name="hazard_id"),

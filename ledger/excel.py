@@ -15,7 +15,7 @@ from openpyxl.utils import get_column_letter
 from gis.rules import Rules
 
 from .lifecycle import ledger
-from .models import Venue, db
+from .models import Hazard, Venue, db
 
 TITLES = {"problems": "隐患问题台账", "rectification": "隐患整改台账", "closed": "隐患销号台账"}
 STATUS_ZH = {"found": "发现", "reported": "报告", "rectifying": "整改中", "feedback": "待复查", "closed": "已销号"}
@@ -26,12 +26,12 @@ COLUMNS = [  # (header, width)
 ]
 
 
-def ledger_workbook(kind: str, rules: Rules) -> bytes:
-    """One ledger as an .xlsx file (a title row, then the table with frozen headers)."""
+def ledger_workbook(kind: str, rules: Rules, *, hazards: list[Hazard] | None = None) -> bytes:
+    """One ledger as an .xlsx file: the header row (frozen), then one row per hazard (``hazards``: all of the ledger)."""
     wb = Workbook()
     ws = wb.active
     ws.title = TITLES[kind]
-    hazards = ledger(kind)
+    hazards = ledger(kind) if hazards is None else hazards
     venues = {v.venue_id: v for v in db.session.scalars(db.select(Venue).where(Venue.venue_id.in_({h.venue_id for h in hazards})))}
     ws.append([h for h, _ in COLUMNS])
     for k, h in enumerate(hazards, start=1):

@@ -15,7 +15,7 @@ from typing import TypeVar
 
 from sqlalchemy.exc import IntegrityError
 
-from gis.errors import InputError
+from gis.errors import InputError, raise_collected
 
 from .models import Hazard, HazardEvent, HazardNumber, Inspection, Venue, db
 
@@ -127,6 +127,51 @@ def close_by_recheck(hazard: Hazard, *, user: str, on: dt.date, team_id: str = "
     hazard.status, hazard.closed_on = "closed", on
     _event(hazard, user, "close", "feedback", {"recheck_on": on.isoformat(), "notes": check.notes})
     return check
+
+
+IMPORTED = ("venue_id", "type", "severity", "found_on", "deadline", "measure", "responsible_unit", "responsible_person",
+            "standard", "description", "closed_on")
+
+
+def import_hazards(rows: list[tuple[str, int, dict]], *, file: str, user: str) -> None:
+    """Hazards from a ledger file, each ``(hazard_id, row, values)`` with ``status`` and the :data:`IMPORTED` fields.
+
+    A new hazard is added with an ``import`` event (and 挂牌督办 when major). A known one takes the
+    file's fields, with an ``import`` event listing what changed, but never a new status: the loop
+    moves only through its steps, and 销号 only by a re-check. Nothing is committed here.
+
+    Raises
+    ------
+    LifecycleError
+        For the first row whose status differs from the database's (the others in ``.more``).
+    """
+    known = {h.hazard_id: h for h in db.session.scalars(db.select(Hazard).where(Hazard.hazard_id.in_([r[0] for r in rows])))}
+    problems: list[InputError] = []
+    for hazard_id, row, values in rows:
+        hazard = known.get(hazard_id)
+        if hazard is None:
+            hazard = Hazard(hazard_id=hazard_id, status=values["status"], supervised=values["severity"] == "major",
+                            **{k: values[k] for k in IMPORTED})
+            db.session.add(hazard)
+            _event(hazard, user, "import", "", {"file": file, "row": row})
+            if hazard.supervised:
+                _event(hazard, user, "supervise", hazard.status, {"reason": "major hazard: 挂牌督办"})
+            continue
+        if values["status"] != hazard.status:
+            msg = (f"status {values['status']} differs from {hazard.status} in the database: a ledger import does not move a "
+                   f"hazard through the loop (use the hazard's page; 销号 needs a re-check)")
+            problems.append(LifecycleError(msg, file=file, row=row, field="status"))
+            continue
+        given = {k: v for k, v in values.items() if k in IMPORTED and not (k == "closed_on" and v is None)}
+        changed = {k: f"{getattr(hazard, k) or ''} → {v or ''}" for k, v in given.items() if (getattr(hazard, k) or "") != (v or "")}
+        if changed:
+            for name in changed:
+                setattr(hazard, name, given[name])
+            _event(hazard, user, "import", hazard.status, {"file": file, "row": row, "changed": changed})
+        if hazard.severity == "major" and not hazard.supervised:
+            hazard.supervised = True
+            _event(hazard, user, "supervise", hazard.status, {"reason": "major hazard: 挂牌督办"})
+    raise_collected(problems)
 
 
 def deadline_warnings(today: dt.date, *, within_days: int = 3) -> dict[str, list[Hazard]]:

@@ -23,6 +23,7 @@ from gis.layers import Layers, read_layers
 from gis.rules import ROLE_LABELS_ZH, Rules
 from gis.timeparse import format_hhmm
 
+from .lifecycle import IMPORTED, import_hazards
 from .models import Grid, Hazard, Inspection, Person, Team, Venue, db
 
 KINDS = ("grids", "venues", "teams", "hazards", "inspections")
@@ -54,8 +55,8 @@ def export_files(folder: Path) -> dict[str, Path | None]:
         "venues": (Venue, ["venue_id", "name", "category", "address", "grid_id", "lon", "lat", "open", "close",
                            "last_inspected", "risk", "phone"]),
         "teams": (Team, ["team_id", "name", "roles", "start_lon", "start_lat", "shift", "mode", "home_grids", "members"]),
-        "hazards": (Hazard, ["hazard_id", "venue_id", "type", "found_on", "severity", "status", "deadline",
-                             "responsible_unit", "responsible_person", "standard", "description"]),
+        "hazards": (Hazard, ["hazard_id", "venue_id", "type", "found_on", "severity", "status", "deadline", "measure",
+                             "responsible_unit", "responsible_person", "standard", "description", "closed_on"]),
         "inspections": (Inspection, ["venue_id", "date", "team_id", "outcome", "notes"]),
     }
     for kind, (model, columns) in tables.items():
@@ -87,8 +88,21 @@ def _current(rules: Rules, as_of: dt.date) -> dict[str, object]:
     return {"grids": grids, "venues": venues, "teams": teams}
 
 
-def import_layer(kind: str, paths: Sequence[Path], rules: Rules, *, as_of: dt.date | None = None, crs: str | None = None) -> int:
+SHAPEFILE_PARTS = frozenset({".shx", ".dbf", ".prj", ".cpg", ".qix", ".sbn", ".sbx", ".xml"})
+
+
+def _main_files(paths: Sequence[Path]) -> list[Path]:
+    """The files to read: a shapefile's side files (.dbf, .shx, .prj …) go with their .shp, not on their own."""
+    shapes = {p.with_suffix("").name for p in paths if p.suffix.lower() == ".shp"}
+    return [p for p in paths if not (p.suffix.lower() in SHAPEFILE_PARTS and p.with_suffix("").name in shapes)]
+
+
+def import_layer(kind: str, paths: Sequence[Path], rules: Rules, *, as_of: dt.date | None = None, crs: str | None = None,
+                 user: str = "import") -> int:
     """Validate ``paths`` as a ``kind`` layer and upsert its rows in one transaction; return the row count.
+
+    Hazards go through :func:`ledger.lifecycle.import_hazards`: each new or changed hazard gets an
+    event by ``user``, and a known hazard's status is never changed by a file.
 
     Raises
     ------
@@ -99,6 +113,10 @@ def import_layer(kind: str, paths: Sequence[Path], rules: Rules, *, as_of: dt.da
         msg = f"kind {kind!r} should be one of {', '.join(KINDS)}"
         raise InputError(msg, file="import", field="kind")
     as_of = as_of or dt.date.today()
+    paths = _main_files(paths)
+    if kind != "venues" and len(paths) > 1:
+        msg = f"file: one {kind} file at a time, not {len(paths)} ({', '.join(p.name for p in paths)})"
+        raise InputError(msg, file=paths[0].name, field="file")
     have = _current(rules, as_of)
     rows: list[db.Model]
     if kind == "grids":
@@ -127,13 +145,14 @@ def import_layer(kind: str, paths: Sequence[Path], rules: Rules, *, as_of: dt.da
             raise InputError(msg, file=paths[0].name)
         if kind == "hazards":
             frame = read_hazards(paths[0], venues=have["venues"], rules=rules, as_of=as_of)
-            rows = [Hazard(hazard_id=hid, venue_id=r["venue_id"], type=r["type"], severity=r["severity"],
-                           status=r["status"], found_on=_date(r["found_on"]), deadline=_date(r["deadline"]),
-                           responsible_unit=r["responsible_unit"] or "", responsible_person=r["responsible_person"] or "",
-                           standard=r["standard"] or "", description=r["description"] or "",
-                           supervised=r["severity"] == "major",
-                           closed_on=_date(r["deadline"]) if r["status"] == "closed" else None)
-                    for hid, r in frame.iterrows()]
+            try:
+                import_hazards([(hid, k, _hazard_values(r)) for k, (hid, r) in enumerate(frame.iterrows(), start=2)],
+                               file=paths[0].name, user=user)
+                db.session.commit()
+            except Exception:
+                db.session.rollback()
+                raise
+            return len(frame)
         else:
             frame = read_inspections(paths[0], venues=have["venues"], teams=have["teams"], as_of=as_of)
             rows = [Inspection(venue_id=r["venue_id"], date=_date(r["date"]), team_id=str(r.get("team_id", "") or ""),
@@ -149,6 +168,15 @@ def import_layer(kind: str, paths: Sequence[Path], rules: Rules, *, as_of: dt.da
         db.session.rollback()
         raise
     return len(frame)
+
+
+def _hazard_values(r: pd.Series) -> dict[str, object]:
+    """One row of ``read_hazards`` as the values of a Hazard (a closed one without 销号日期: its deadline, as before)."""
+    values = {k: _date(r[k]) if k in ("found_on", "deadline", "closed_on") else (r[k] or "") for k in IMPORTED}
+    values["status"] = r["status"]
+    if values["status"] == "closed" and values["closed_on"] is None:
+        values["closed_on"] = values["deadline"]
+    return values
 
 
 def _people(team_id: str, members: str) -> list[Person]:

@@ -117,9 +117,12 @@ def venue_state_layers(venues: gpd.GeoDataFrame, states: pd.Series, rules: Rules
     layers = []
     for state, colour in STATUS_COLOURS.items():
         part = data[states.reindex(data.index) == state]
-        layer = folium.FeatureGroup(name=f"{t('state.' + state, lang)} ({len(part)})")
+        swatch = f'<span style="color:{colour};font-size:120%">●</span> '  # the layer list doubles as the legend
+        layer = folium.FeatureGroup(name=f"{swatch}{t('state.' + state, lang)} ({len(part)})")
         for vid, v in part.iterrows():
-            popup = (f"<b>{v['name']}</b><br>{category_label(rules, v['category'], lang)} · {v['grid_id']}<br>"
+            group = rules.categories[v["category"]].group if v["category"] in rules.categories else "other"
+            popup = (f"<b>{v['name']}</b><br>{t('group.' + group, lang)} · {category_label(rules, v['category'], lang)} · "
+                     f"{v['grid_id']}<br>"
                      f"{t('state.' + state, lang)}<br><a href=\"{link.format(vid)}\" target=\"_top\">{t('history', lang)}</a>")
             folium.CircleMarker((v.geometry.y, v.geometry.x), radius=5, color="#333", weight=1, fill=True,
                                 fill_color=colour, fill_opacity=0.9, popup=folium.Popup(popup, max_width=260),

@@ -85,6 +85,7 @@ def sheet_sections(
                 "category": category_label(rules, row.category, lang),
                 "reason": t("reason." + row.reason, lang),
                 "reason_detail": _recheck_detail(hazards, row.venue_id, rules, lang) if row.reason == "recheck" else "",
+                "url": result_url(base_url, day, team_id, row.venue_id),
                 "qr": qr_data_uri(result_url(base_url, day, team_id, row.venue_id)),
                 "checklist": [hazard_label(rules, h.code, lang) for h in rules.checklist(row.category) if h.code != "other"],
                 "new_shift": row.Index != part.index[0] and row.shift != prev_shift,

@@ -6,22 +6,24 @@ import datetime as dt
 import os
 import secrets
 import sys
+from urllib.parse import urlencode
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
-from flask import Flask, jsonify, render_template, request, session
+from flask import Flask, current_app, jsonify, render_template, request, session
 from flask_babel import Babel
 from flask_login import LoginManager
 from flask_migrate import Migrate, upgrade
-from flask_wtf.csrf import CSRFProtect
+from flask_wtf.csrf import CSRFError, CSRFProtect
 from sqlalchemy import event
 
 from gis.errors import PatrolError
 from gis.rules import DEFAULT_RULES_PATH, Rules
 from ledger.models import User, db
 
-from .i18n import LANGS, t
+from .i18n import LANGS, category_label, hazard_label, t, word
 
 REPO = Path(__file__).resolve().parents[1]
 DEMO_DIR = REPO / "data" / "demo"
@@ -53,6 +55,13 @@ def _locale() -> str:
     return "zh_Hans_CN"  # Chinese first: English only when chosen with the switch
 
 
+def _lang_switch() -> str:
+    """This page in the other language, keeping its filters (the query string)."""
+    args = request.args.to_dict(flat=False)
+    args["lang"] = ["zh" if current_lang() == "en" else "en"]
+    return f"{request.path}?{urlencode(args, doseq=True)}"
+
+
 def current_lang() -> str:
     """'zh' or 'en' for this request (Flask-Babel's locale)."""
     from flask_babel import get_locale
@@ -71,6 +80,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         SECRET_KEY=None, RULES_PATH=str(DEFAULT_RULES_PATH), LOAD_DEMO=True,
         SESSION_COOKIE_SECURE=True, SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SAMESITE="Lax",
         REMEMBER_COOKIE_SECURE=True, MAX_CONTENT_LENGTH=32 * 1024 * 1024, BABEL_DEFAULT_LOCALE="zh_Hans_CN",
+        TIMEZONE="Asia/Shanghai",  # times are stored in UTC and shown in the office's time
     )
     app.config.from_pyfile("config.py", silent=True)
     app.config.update({k: os.environ[k] for k in ("DATABASE_URL", "SECRET_KEY") if k in os.environ})
@@ -101,17 +111,52 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         app.register_blueprint(bp)
     csrf.exempt(api.bp)
     app.register_error_handler(PatrolError, _handle_patrol_error)
+    zone = ZoneInfo(app.config["TIMEZONE"])
+    app.jinja_env.filters.update(local=lambda at: _local_time(at, zone), detail=_detail)
+    app.register_error_handler(CSRFError, _handle_csrf_error)
     app.before_request(_refuse_nul_characters)
     app.jinja_env.globals.update(tr=lambda key: t(key, current_lang()), lang=current_lang,
+                                 word=lambda kind, code: word(kind, code, current_lang()), lang_switch=_lang_switch,
+                                 hazard_name=lambda code: hazard_label(app.extensions["patrol"].rules, code, current_lang()),
+                                 category_name=lambda code: category_label(app.extensions["patrol"].rules, code, current_lang()),
                                  L=lambda zh, en: en if current_lang() == "en" else zh)
 
     with app.app_context():
         if url.startswith("sqlite"):
             event.listen(db.engine, "connect", _sqlite_wal)
         upgrade(directory=str(MIGRATIONS))
+        _interrupted_plans()
         if app.config["LOAD_DEMO"]:
             _first_start(app)
     return app
+
+
+def serve(*, host: str = "127.0.0.1", port: int = 5000) -> None:
+    """Run the app on ``host:port`` (``patrol serve`` and ``python app.py``), saying where and with which folder."""
+    app = create_app()
+    print(f"patrol: instance folder {app.instance_path}; open http://{host}:{port}/ in a browser", file=sys.stderr)
+    if app.config["SESSION_COOKIE_SECURE"] and host not in ("127.0.0.1", "localhost", "::1"):
+        print("patrol: session cookies are Secure: browsers on other machines can log in only over HTTPS "
+              "(put the app behind an HTTPS proxy, or set PATROL_INSECURE_COOKIES=1 on a trusted network)", file=sys.stderr)
+    app.run(host=host, port=port, threaded=True)
+
+
+def _local_time(at: dt.datetime | None, zone: ZoneInfo) -> str:
+    """A stored UTC time as the office reads it: YYYY-MM-DD HH:MM in its time zone."""
+    return "" if at is None else at.replace(tzinfo=dt.timezone.utc).astimezone(zone).strftime("%Y-%m-%d %H:%M")
+
+
+def _detail(detail: object) -> str:
+    """An event's detail for people: "key: value" parts, changes as "field: before → after"."""
+    if not isinstance(detail, dict):
+        return "" if detail is None else str(detail)
+    parts = []
+    for key, value in detail.items():
+        if isinstance(value, dict):
+            parts += [f"{k}: {v}" for k, v in value.items()]
+        elif value not in (None, ""):
+            parts.append(f"{key}: {value}")
+    return " · ".join(parts)
 
 
 def _sqlite_wal(dbapi_connection, _record) -> None:
@@ -128,6 +173,19 @@ def _instance_secret(instance: Path) -> str:
         path.write_text(secrets.token_hex(32))
         path.chmod(0o600)
     return path.read_text().strip()
+
+
+def _interrupted_plans() -> None:
+    """Plans left queued or running by a stopped server never finish: say so instead of a bar stuck forever.
+
+    (Plans run in threads of the one server process; see README for why one worker.)
+    """
+    from ledger.models import PlanRun
+
+    stuck = db.session.scalars(db.select(PlanRun).where(PlanRun.status.in_(("queued", "running")))).all()
+    for run in stuck:
+        run.status, run.message = "failed", "服务重启，计划中断，请重新计划 interrupted by a restart: plan again"
+    db.session.commit()
 
 
 def _first_start(app: Flask) -> None:
@@ -164,6 +222,14 @@ def _handle_patrol_error(err: PatrolError):
     info = err.as_dict() if hasattr(err, "as_dict") else {"error": type(err).__name__, "message": str(err)}
     if request.path.startswith("/api/"):
         return jsonify({k: info.get(k) for k in ("error", "message", "file", "row", "field")}), 400
+    return render_template("error.html", error=info), 400
+
+
+def _handle_csrf_error(err: CSRFError):
+    """A form without a valid CSRF token: say why in words a coordinator can act on (never a bare 400)."""
+    plain_http = not request.is_secure and current_app.config["SESSION_COOKIE_SECURE"]
+    message = t("csrf.failed", current_lang()) + (" " + t("csrf.plain_http", current_lang()) if plain_http else "")
+    info = {"error": "CSRFError", "message": f"{message} ({err.description})", "field": "csrf_token"}
     return render_template("error.html", error=info), 400
 
 

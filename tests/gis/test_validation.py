@@ -157,3 +157,15 @@ def _plan_args(instance: dict[str, Path], out: Path) -> list[str]:
 
 def _first_line(err: str) -> str:
     return next((line for line in err.splitlines() if line.startswith("patrol: ") and "warning" not in line), "")
+
+
+@pytest.mark.parametrize(("status", "closed_on", "message"), [
+    ("整改中", "2026-11-05", "hazards.csv row 2: closed_on 2026-11-05 is given but the status is rectifying"),
+    ("已销号", "2026-10-01", "hazards.csv row 2: closed_on 2026-10-01 is before found_on 2026-11-01"),
+])
+def test_hazard_closing_day_is_checked(instance, tmp_path, capsys, status, closed_on, message):
+    hazards = tmp_path / "in" / "hazards.csv"
+    pd.DataFrame({"隐患编号": ["H1"], "场所编号": ["V001"], "隐患类型": ["gas_misuse"], "发现日期": ["2026-11-01"],
+                  "状态": [status], "销号日期": [closed_on]}).to_csv(hazards, index=False)
+    assert patrol.main([*_plan_args(instance, tmp_path / "p"), "--hazards", str(hazards)]) == 2
+    assert message in capsys.readouterr().err

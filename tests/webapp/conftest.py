@@ -27,10 +27,22 @@ def postgres_url() -> str | None:
     return url or None
 
 
-def _reset_postgres(url: str) -> None:
+def _own_schema(url: str, name: str) -> str:
+    """A fresh schema of our own in the test database, and the URL that makes it the default.
+
+    Two test runs on one server (two checkouts, two people) would otherwise drop each other's tables.
+    """
     engine = sa.create_engine(url.replace("postgresql://", "postgresql+psycopg://", 1))
     with engine.begin() as conn:
-        conn.execute(sa.text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
+        conn.execute(sa.text(f'DROP SCHEMA IF EXISTS "{name}" CASCADE; CREATE SCHEMA "{name}"'))
+    engine.dispose()
+    return f"{url}{'&' if '?' in url else '?'}options=-csearch_path%3D{name}"
+
+
+def _drop_schema(url: str, name: str) -> None:
+    engine = sa.create_engine(url.replace("postgresql://", "postgresql+psycopg://", 1))
+    with engine.begin() as conn:
+        conn.execute(sa.text(f'DROP SCHEMA IF EXISTS "{name}" CASCADE'))
     engine.dispose()
 
 
@@ -48,7 +60,8 @@ def app(request, tmp_path_factory):
             if os.environ.get("CI"):
                 pytest.fail("PostgreSQL is missing in CI: .ci/setup should have started it")
             pytest.skip("no PostgreSQL here: run `bash .ci/setup` to start one")
-        _reset_postgres(url)
+        base, schema = url, f"test_{os.getpid()}_{request.module.__name__.rsplit('.', 1)[-1]}"
+        url = _own_schema(base, schema)
     os.environ["PATROL_INSTANCE"] = str(instance)
     try:
         app = create_app({"TESTING": True, "DATABASE_URL": url, "TODAY": TODAY, "SESSION_COOKIE_SECURE": False,
@@ -65,6 +78,8 @@ def app(request, tmp_path_factory):
     with app.app_context():
         db.session.remove()
         db.engine.dispose()
+    if request.param == "postgresql":
+        _drop_schema(base, schema)
 
 
 @pytest.fixture

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import json
+import re
 import sys
 import time
 from pathlib import Path
@@ -31,15 +32,28 @@ def test_first_start_loaded_the_demo_and_pages_need_a_login(app, client):
     counts = table_counts(app)
     assert counts["grid"] == 37 and counts["venue"] == 590 and counts["team"] == 6 and counts["hazard"] == 150
     assert counts["person"] == 24  # four roles per team
+    from ledger.lifecycle import FIVE_FIELDS
+    from ledger.models import Hazard, db
+
+    with app.app_context():  # the demo keeps its own rule: past rectification, the 五落实 are all there
+        past = db.session.scalars(db.select(Hazard).where(Hazard.status.in_(("rectifying", "feedback", "closed")))).all()
+        assert past and not [h.hazard_id for h in past if any(getattr(h, f) in (None, "") for f in FIVE_FIELDS)]
     assert client.get("/").status_code == 302
     assert client.get("/api/v1/venues").status_code == 401
     bad = client.post("/login", data={"username": "coord", "password": "wrong", "csrf_token": csrf_token(client.get("/login").get_data(as_text=True))})
     assert bad.status_code == 200 and "coord" not in bad.get_data(as_text=True).split("<main>")[0]
 
 
-def test_forms_need_the_csrf_token(client):
+def test_forms_need_the_csrf_token(app, client):
     login(client, "coord")
-    assert client.post("/plan", data={"date": "2026-11-23"}).status_code == 400
+    refused = client.post("/plan", data={"date": "2026-11-23"})
+    assert refused.status_code == 400 and "表单已过期" in refused.get_data(as_text=True)
+    app.config["SESSION_COOKIE_SECURE"] = True  # as served: over plain http the browser drops the session cookie
+    try:
+        plain = app.test_client().post("/login", data={"username": "coord", "password": "x"})
+    finally:
+        app.config["SESSION_COOKIE_SECURE"] = False
+    assert plain.status_code == 400 and "PATROL_INSECURE_COOKIES=1" in plain.get_data(as_text=True)
 
 
 @pytest.mark.parametrize(("user", "url", "method"), [
@@ -79,6 +93,46 @@ def test_rejected_import_leaves_every_table_unchanged(app, client):
     assert table_counts(app) == before
 
 
+def _sixty(kind: str) -> pd.DataFrame:
+    """60 rows of a demo table under new ids (teams: the six demo teams repeated)."""
+    demo = pd.read_csv(DEMO / f"{kind}.csv", dtype=str, keep_default_na=False)
+    rows = pd.concat([demo] * (60 // len(demo) + 1)).head(60).reset_index(drop=True)
+    if kind == "teams":
+        rows["team_id"] = [f"N{k:02d}" for k in range(60)]
+    if kind == "hazards":
+        rows["hazard_id"] = [f"NH{k:02d}" for k in range(60)]
+    return rows
+
+
+def _bad_grids() -> bytes:
+    grids = json.loads((DEMO / "grids.geojson").read_text(encoding="utf-8"))
+    for k, feature in enumerate(grids["features"]):
+        feature["properties"]["grid_id"] = f"NG{k:02d}"
+    grids["features"][29]["geometry"] = None
+    return json.dumps(grids, ensure_ascii=False).encode()
+
+
+def _bad_table(kind: str, field: str, value: str) -> bytes:
+    rows = _sixty(kind)
+    rows.loc[40 - 2, field] = value  # Excel row 40: the header is row 1
+    return rows.to_csv(index=False).encode("utf-8")
+
+
+@pytest.mark.parametrize(("kind", "name", "data", "where"), [
+    ("grids", "新网格.geojson", _bad_grids, "新网格.geojson feature 30: geometry"),
+    ("teams", "teams60.csv", lambda: _bad_table("teams", "roles", "wizard"), "teams60.csv row 40: roles"),
+    ("hazards", "hazards60.csv", lambda: _bad_table("hazards", "type", "外星人入侵"), "hazards60.csv row 40: type"),
+    ("inspections", "inspections60.csv", lambda: _bad_table("inspections", "outcome", "maybe"), "inspections60.csv row 40: outcome"),
+])
+def test_each_kind_of_rejected_import_changes_nothing(app, client, kind, name, data, where):
+    login(client, "coord")
+    before = table_counts(app)
+    response = post_form(client, "/import", {"kind": kind, "file": (io.BytesIO(data()), name)}, content_type="multipart/form-data")
+    assert response.status_code == 400
+    assert where in response.get_data(as_text=True)
+    assert table_counts(app) == before
+
+
 def test_good_import_adds_rows(app, client):
     login(client, "coord")
     before = table_counts(app)["venue"]
@@ -115,6 +169,8 @@ def test_patrol_records_a_hazard_and_it_goes_through_the_closed_loop(app, client
     five = {"measure": "清理杂物，设置禁停标志", "responsible_unit": "物业公司", "responsible_person": "王经理",
             "deadline": "2026-11-25", "standard": "通道净宽不小于4米"}
     assert post_form(client, page, {"action": "rectify", **five}).status_code == 302
+    shown = client.get(page).get_data(as_text=True)
+    assert all(value in shown for value in five.values()) and "整改中" in shown
     assert post_form(client, page, {"action": "feedback"}).status_code == 302
     assert post_form(client, page, {"action": "close", "recheck_on": "2026-11-22", "notes": "复查合格"}).status_code == 302
     with app.app_context():
@@ -147,7 +203,8 @@ def test_front_page_warns_of_deadlines(app, client):
         overdue = sum(h.deadline < TODAY for h in open_ if h.deadline)
         soon = sum(TODAY <= h.deadline <= TODAY + dt.timedelta(days=3) for h in open_ if h.deadline)
     page = client.get("/").get_data(as_text=True)
-    assert f'id="n-overdue">{overdue}<' in page and f'id="n-soon">{soon}<' in page
+    assert re.search(rf'id="n-overdue"[^>]*>{overdue}<', page) and re.search(rf'id="n-soon"[^>]*>{soon}<', page)
+    assert page.index('id="n-overdue"') < page.index('id="warnings"')  # the numbers first, then the long list
     assert overdue > 0
 
 
@@ -193,11 +250,20 @@ def test_plan_in_the_background_is_stored_and_feasible(app, client, tmp_path):
     problems = check_plan(out, grids=files["grids"], venues=files["venues"], teams=tmp_path / "teams3.csv", date="2026-11-23",
                           hazards=files["hazards"], inspections=files["inspections"])
     assert problems == []
+    page = client.get(plan_url).get_data(as_text=True)
+    from webmap.i18n import t
+
+    for reason, n in pd.read_csv(out / "unassigned.csv", dtype=str)["reason"].value_counts().items():
+        assert f"{t('unassigned.' + reason)} <b>{n}</b>" in page
+    assert f"/plans/{plan_id}/sheets/T03" in page and "/sheets/T04" not in page
     download = client.get(f"/plans/{plan_id}/files/stops.csv")
     assert download.status_code == 200 and download.data.startswith(b"day,team_id,seq")
     download.close()
     sheet = client.get(f"/plans/{plan_id}/sheets/T01").get_data(as_text=True)
     assert "联合巡查路线单" in sheet and 'id="sheet-T01-2026-11-23"' in sheet and "sheet-T02" not in sheet
+    t01 = sorted((s.seq, s.venue_id) for s in stops if s.team_id == "T01")
+    assert f'href="http://localhost/stops/2026-11-23/T01/{t01[0][1]}" class="result-link"' in sheet
+    assert sheet.count('class="result-link"') == len(t01)
 
 
 def test_api_token_inspections_and_errors(app, client):
@@ -242,3 +308,111 @@ def test_nul_characters_are_a_clear_400(client):
     response = client.get("/api/v1/venues?category=a%00b")
     assert response.status_code == 400 and response.get_json()["field"] == "category"
     assert client.get("/map?grid=G%0001").status_code == 400
+
+
+def test_map_filters_by_group_and_the_language_switch_keeps_the_filters(app, client):
+    from gis.rules import DEFAULT_RULES_PATH, Rules
+    from ledger.models import Venue, db
+
+    rules = Rules.from_toml(DEFAULT_RULES_PATH)
+    with app.app_context():
+        rental = [v.venue_id for v in db.session.scalars(db.select(Venue)) if rules.categories[v.category].group == "rental"]
+    login(client, "viewer")
+    frame = client.get("/map/frame?group=rental").get_data(as_text=True)
+    assert 0 < len(rental) < 590 and frame.count("L.circleMarker(") == len(rental)
+    assert "出租屋 ·" in frame and "color:#e31a1c;font-size:120%" in frame
+    page = client.get("/map?community=南岸社区&group=rental&lang=en").get_data(as_text=True)
+    switch = re.search(r'href="([^"]+)" id="lang-switch"', page).group(1)
+    assert "group=rental" in switch and "lang=zh" in switch and "community=%E5%8D%97" in switch
+    client.get("/?lang=zh")
+
+
+@pytest.mark.parametrize("statement", ["UPDATE hazard_event SET \"user\" = 'someone else'", "DELETE FROM hazard_event"])
+def test_the_database_itself_refuses_to_rewrite_the_audit_trail(app, statement):
+    import sqlalchemy as sa
+
+    from ledger.models import db
+
+    with app.app_context():
+        before = db.session.execute(sa.text('SELECT COUNT(*), COUNT(DISTINCT "user") FROM hazard_event')).one()
+        assert before[0] > 0
+        with pytest.raises(sa.exc.DatabaseError, match="append-only"):
+            db.session.execute(sa.text(statement))
+        db.session.rollback()
+        assert db.session.execute(sa.text('SELECT COUNT(*), COUNT(DISTINCT "user") FROM hazard_event')).one() == before
+
+
+def test_a_ledger_page_leads_the_coordinator_to_its_import(client):
+    login(client, "coord")
+    assert 'id="import-ledger"' in client.get("/ledger/problems").get_data(as_text=True)
+    page = client.get("/import?kind=hazards").get_data(as_text=True)
+    assert '<option value="hazards" selected>' in page and 'id="columns"' in page
+    login(client, "viewer")
+    assert 'id="import-ledger"' not in client.get("/ledger/problems").get_data(as_text=True)
+
+
+def test_a_patrol_closes_a_hazard_by_its_re_check_at_the_stop(app, client):
+    from ledger.models import Hazard, HazardEvent, Inspection, db
+
+    with app.app_context():
+        h = db.session.scalars(db.select(Hazard).where(Hazard.status == "feedback").order_by(Hazard.hazard_id)).first()
+        hid, vid = h.hazard_id, h.venue_id
+        other = db.session.scalars(db.select(Hazard).where(Hazard.status == "feedback", Hazard.venue_id != vid)).first().hazard_id
+        count = db.session.scalar(db.select(db.func.count()).select_from(Inspection).where(Inspection.venue_id == vid))
+    login(client, "patrol1")
+    url = f"/stops/2026-11-22/T01/{vid}"
+    assert f'id="fixed-{hid}"' in client.get(url).get_data(as_text=True)
+    assert post_form(client, url, {"outcome": "closed_door", "fixed": hid}).status_code == 400
+    wrong = post_form(client, url, {"outcome": "done", "fixed": other})
+    assert wrong.status_code == 400 and "（字段：fixed）" in wrong.get_data(as_text=True)
+    assert post_form(client, url, {"outcome": "done", "fixed": hid, "notes": "已整改到位"}).status_code == 302
+    with app.app_context():
+        h = db.session.get(Hazard, hid)
+        assert h.status == "closed" and h.closed_on == dt.date(2026, 11, 22)
+        last = db.session.scalars(db.select(HazardEvent).where(HazardEvent.hazard_id == hid).order_by(HazardEvent.id.desc())).first()
+        assert (last.action, last.user) == ("close", "patrol1")
+        added = db.session.scalars(db.select(Inspection).where(Inspection.venue_id == vid).order_by(Inspection.id.desc())).all()
+        assert len(added) == count + 1  # the re-check is the stop's one inspection
+        assert (added[0].recheck_of, added[0].team_id, added[0].notes) == (hid, "T01", "已整改到位")
+
+
+def test_a_shapefile_of_grids_uploads_as_its_parts(app, client, tmp_path):
+    import geopandas as gpd
+
+    grids = gpd.read_file(DEMO / "grids.geojson")
+    grids.to_file(tmp_path / "网格.shp", encoding="utf-8")
+    parts = sorted(tmp_path.glob("网格.*"))
+    assert {p.suffix for p in parts} >= {".shp", ".shx", ".dbf", ".prj"}
+    login(client, "coord")
+    before = table_counts(app)
+    files = [(io.BytesIO(p.read_bytes()), p.name) for p in parts]
+    response = post_form(client, "/import", {"kind": "grids", "file": files}, content_type="multipart/form-data")
+    assert response.status_code == 200, response.get_data(as_text=True)[-600:]
+    assert "grids: 37" in response.get_data(as_text=True) and table_counts(app) == before
+
+
+def test_two_files_of_one_kind_are_refused(app, client):
+    login(client, "coord")
+    before = table_counts(app)
+    csv = (DEMO / "inspections.csv").read_bytes()
+    files = [(io.BytesIO(csv), "a.csv"), (io.BytesIO(csv), "b.csv")]
+    response = post_form(client, "/import", {"kind": "inspections", "file": files}, content_type="multipart/form-data")
+    assert response.status_code == 400 and "one inspections file at a time" in response.get_data(as_text=True)
+    assert table_counts(app) == before
+
+
+@pytest.mark.parametrize(("content", "ok"), [
+    (b"\xff\xd8\xff\xe0\x00\x10JFIF\x00", True),
+    (b"RIFF\x24\x00\x00\x00WEBPVP8 ", True),
+    (b"<html><script>alert(1)</script>", False),
+    (b"", False),
+])
+def test_a_photo_must_be_a_picture_by_its_content(client, content, ok):
+    login(client, "patrol1")
+    photo = (io.BytesIO(content), "现场.jpg")
+    response = post_form(client, "/stops/2026-11-22/T01/V0011", {"outcome": "done", "hazard_type": "fire_lane_blocked",
+                                                                "description": "通道堆物", "photo": photo},
+                         content_type="multipart/form-data")
+    assert response.status_code == (302 if ok else 400)
+    if not ok:
+        assert "（字段：photo）" in response.get_data(as_text=True)

@@ -55,7 +55,8 @@ def test_coordinator_imports_plans_records_and_closes_a_hazard(browser, live_ser
     page.click("#start-plan")
     expect(page.locator("#status")).to_have_attribute("data-status", "done", timeout=90_000)
     expect(page.locator("#bar")).to_have_attribute("style", re.compile(r"width: 100%"))
-    expect(page.locator("#summary")).to_contain_text("visits")
+    expect(page.locator("#summary")).to_contain_text("巡查点")
+    expect(page.locator("#team-sheets a").first).to_be_visible()
     plan_id = page.url.rstrip("/").split("/")[-1]
     shot = tmp_path / "plan.png"
     page.screenshot(path=str(shot))
@@ -85,8 +86,9 @@ def test_coordinator_imports_plans_records_and_closes_a_hazard(browser, live_ser
     page.click("#rectify")
     page.click("#feedback")
     page.click("#close")
-    expect(page.locator("#hazard-status")).to_have_text("closed")
-    expect(page.locator("#events")).to_contain_text("close")
+    expect(page.locator("#hazard-status")).to_have_attribute("data-status", "closed")
+    expect(page.locator("#hazard-status")).to_have_text("已销号")
+    expect(page.locator("#events td[data-action=close]")).to_have_text("复查销号")
     page.close()
 
 
@@ -116,6 +118,21 @@ def test_map_page_screenshot(browser, live_server, tmp_path):
     shot = tmp_path / "map.png"
     page.screenshot(path=str(shot))
     assert shot.stat().st_size > 50_000
+    # click a venue: its popup links to its history, which opens in the whole window
+    page.goto(f"{live_server}/map?group=high_risk")
+    page.frame_locator("#map").locator("path.leaflet-interactive").first.wait_for()
+    frame = next(f for f in page.frames if "/map/frame" in f.url)
+    frame.evaluate("""() => {
+        const map = Object.values(window).find(v => v instanceof L.Map);
+        let marker = null;
+        map.eachLayer(l => { if (!marker && l instanceof L.CircleMarker && l.getPopup()) marker = l; });
+        marker.fire("click", {latlng: marker.getLatLng()}); }""")
+    link = page.frame_locator("#map").locator(".leaflet-popup-content a")
+    expect(link).to_have_text("检查与隐患记录")
+    link.click()
+    expect(page).to_have_url(re.compile(r"/venues/V\d+$"))
+    expect(page.locator("#inspections")).to_be_visible()
+    page.screenshot(path=str(tmp_path / "venue.png"))
     page.goto(f"{live_server}/map?lang=en")
     expect(page.locator("nav")).to_contain_text("Map")
     expect(page.frame_locator("#map").locator(".leaflet-control-layers")).to_contain_text("Open major hazard", timeout=30_000)

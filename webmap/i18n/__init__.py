@@ -98,6 +98,37 @@ _WORDS: Mapping[str, Mapping[str, str]] = {
     "state.ok": {"zh": "按期已查", "en": "Inspected in time"},
     "history": {"zh": "检查与隐患记录", "en": "History"},
     "login.failed": {"zh": "用户名或密码错误", "en": "Wrong user name or password"},
+    "status.found": {"zh": "发现", "en": "found"},
+    "status.reported": {"zh": "已上报", "en": "reported"},
+    "status.rectifying": {"zh": "整改中", "en": "rectifying"},
+    "status.feedback": {"zh": "待复查", "en": "awaiting re-check"},
+    "status.closed": {"zh": "已销号", "en": "closed"},
+    "action.found": {"zh": "发现", "en": "found"},
+    "action.supervise": {"zh": "挂牌督办", "en": "supervised"},
+    "action.report": {"zh": "上报", "en": "reported"},
+    "action.rectify": {"zh": "进入整改（五落实）", "en": "rectification (five in place)"},
+    "action.feedback": {"zh": "整改反馈", "en": "feedback"},
+    "action.close": {"zh": "复查销号", "en": "re-checked, closed"},
+    "action.import": {"zh": "导入", "en": "imported"},
+    "severity.general": {"zh": "一般", "en": "general"},
+    "severity.major": {"zh": "重大", "en": "major"},
+    "plan.queued": {"zh": "排队中", "en": "queued"},
+    "plan.running": {"zh": "计算中", "en": "running"},
+    "plan.done": {"zh": "完成", "en": "done"},
+    "plan.failed": {"zh": "失败", "en": "failed"},
+    "role.coordinator": {"zh": "协调员", "en": "coordinator"},
+    "role.patrol": {"zh": "巡查小组", "en": "patrol"},
+    "role.viewer": {"zh": "只读", "en": "viewer"},
+    "kind.grids": {"zh": "网格（面）", "en": "grids"},
+    "kind.venues": {"zh": "场所", "en": "venues"},
+    "kind.teams": {"zh": "巡查小组", "en": "teams"},
+    "kind.hazards": {"zh": "隐患", "en": "hazards"},
+    "kind.inspections": {"zh": "检查记录", "en": "inspections"},
+    "csrf.failed": {"zh": "表单已过期，或浏览器没有保存本站的登录信息：请刷新页面后再提交一次。",
+                    "en": "The form has expired, or the browser did not keep this site's session: reload the page and submit again."},
+    "csrf.plain_http": {"zh": "本站通过 http:// 访问，而登录 cookie 只经 HTTPS 发送：请管理员配置 HTTPS，或在可信内网启动时设置 PATROL_INSECURE_COOKIES=1。",
+                        "en": "This site is reached over plain http:// but session cookies go over HTTPS only: set up HTTPS, or start it with PATROL_INSECURE_COOKIES=1 on a trusted network."},
+    "password.changed": {"zh": "密码已修改", "en": "Password changed"},
     "role.grid_worker": {"zh": "网格员", "en": "Grid worker"},
     "role.property": {"zh": "物业", "en": "Property staff"},
     "role.volunteer": {"zh": "志愿者", "en": "Volunteer"},
@@ -111,6 +142,12 @@ def t(key: str, lang: str = "zh") -> str:
     if entry is None:
         return key
     return entry.get(lang) or entry["zh"]
+
+
+def word(kind: str, code: str, lang: str = "zh") -> str:
+    """The label of a code of one kind (status, action, severity, outcome, role, plan, kind); the code when unknown."""
+    key = f"{kind}.{code}"
+    return t(key, lang) if key in _WORDS else code
 
 
 def category_label(rules: Rules, code: str, lang: str = "zh") -> str:

@@ -223,7 +223,10 @@ def plans():
 @bp.get("/plans/<int:plan_id>")
 def plan(plan_id: int):
     p = (db.session.get(PlanRun, plan_id) if plan_id <= MAX_ID else None) or abort(404)
-    stops = db.session.scalars(db.select(PlanStop).where(PlanStop.plan_id == plan_id).order_by(PlanStop.day, PlanStop.team_id, PlanStop.seq))
+    q = db.select(PlanStop).where(PlanStop.plan_id == plan_id)
+    if g.api_user.role == "patrol":  # its own team's stops only
+        q = q.where(PlanStop.team_id == g.api_user.team_id)
+    stops = db.session.scalars(q.order_by(PlanStop.day, PlanStop.team_id, PlanStop.seq))
     return jsonify({"id": p.id, "start": p.start.isoformat(), "days": p.days, "status": p.status, "progress": p.progress,
                     "message": p.message, "summary": p.summary,
                     "stops": [{"day": s.day.isoformat(), "team_id": s.team_id, "seq": s.seq, "venue_id": s.venue_id,

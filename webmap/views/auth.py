@@ -1,14 +1,17 @@
-"""Logging in and out."""
+"""Logging in and out, the coordinator's accounts page, and each user's own account (password, API token)."""
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
-from flask_login import login_user, logout_user
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_user, logout_user
 
-from ledger.models import User, db
+from gis.errors import InputError
+from ledger.models import ROLES, Team, User, db
+from ledger.users import change_password, create_user, new_password
 
 from ..i18n import t
 from ..web import current_lang
+from . import ANYONE, requires
 
 bp = Blueprint("auth", __name__)
 
@@ -29,3 +32,59 @@ def login():
 def logout():
     logout_user()
     return redirect(url_for("auth.login"))
+
+
+@bp.route("/users", methods=["GET", "POST"])
+@requires("coordinator")
+def users():
+    """Make accounts (a patrol account belongs to one team), reset a password, issue an API token.
+
+    A new password or token is shown once on the page that answers the POST; only hashes are stored.
+    """
+    error, shown = None, None
+    if request.method == "POST":
+        form = request.form
+        try:
+            if form.get("action") == "create":
+                user, password = create_user(form.get("username", ""), form.get("role", ""),
+                                             team_id=form.get("team_id", ""), password=form.get("password", ""))
+                shown = {"username": user.username, "password": password}
+            else:
+                user = db.session.get(User, int(form.get("user_id", "0") or 0)) or abort(404)
+                if form.get("action") == "reset":
+                    shown = {"username": user.username, "password": new_password()}
+                    user.set_password(shown["password"])
+                elif form.get("action") == "token":
+                    shown = {"username": user.username, "token": user.new_token()}
+                else:
+                    abort(400)
+            db.session.commit()
+        except InputError as err:
+            db.session.rollback()
+            error = err.as_dict()
+    accounts = db.session.scalars(db.select(User).order_by(User.role, User.username)).all()
+    teams = db.session.scalars(db.select(Team).order_by(Team.team_id)).all()
+    return render_template("users.html", accounts=accounts, teams=teams, roles=ROLES, error=error, shown=shown,
+                           form=request.form if error else {}), (400 if error else 200)
+
+
+@bp.route("/account", methods=["GET", "POST"])
+@requires(*ANYONE)
+def account():
+    """Change one's own password; get an API token for one's own scripts (shown once)."""
+    error, token = None, None
+    if request.method == "POST":
+        if request.form.get("action") == "token":
+            token = current_user.new_token()
+            db.session.commit()
+        else:
+            try:
+                change_password(current_user, old=request.form.get("old_password", ""),
+                                new=request.form.get("new_password", ""), repeat=request.form.get("repeat_password", ""))
+                db.session.commit()
+                flash(t("password.changed", current_lang()))
+                return redirect(url_for("auth.account"))
+            except InputError as err:
+                db.session.rollback()
+                error = err.as_dict()
+    return render_template("account.html", error=error, token=token), (400 if error else 200)

@@ -13,7 +13,7 @@ from werkzeug.utils import secure_filename
 from gis.errors import InputError
 from ledger.excel import TITLES, ledger_workbook
 from ledger.lifecycle import FIVE_FIELDS, FIVE_LABELS, LEDGERS, LifecycleError, advance, close_by_recheck, ledger
-from ledger.models import Hazard, HazardEvent, Venue, db
+from ledger.models import Grid, Hazard, HazardEvent, Venue, db
 from ledger.store import KINDS, import_layer
 
 from . import ANYONE, requires
@@ -27,10 +27,28 @@ bp = Blueprint("ledger", __name__)
 def ledger_page(kind: str):
     if kind not in LEDGERS:
         abort(404)
-    hazards = ledger(kind)
+    hazards = _filtered(ledger(kind), request.args)
     names = {v.venue_id: v.name for v in db.session.scalars(db.select(Venue).where(Venue.venue_id.in_({h.venue_id for h in hazards})))}
+    grids = db.session.scalars(db.select(Grid).order_by(Grid.grid_id)).all()
     return render_template("ledger.html", kind=kind, title=TITLES[kind], hazards=hazards, names=names,
-                           rules=current_app.extensions["patrol"].rules, today=today())
+                           rules=current_app.extensions["patrol"].rules, today=today(), args=request.args,
+                           communities=sorted({g.community for g in grids if g.community}), grids=[g.grid_id for g in grids])
+
+
+def _filtered(hazards: list[Hazard], args) -> list[Hazard]:
+    """The ledger's rows for one community or grid, major ones only, or those past their deadline."""
+    if args.get("community") or args.get("grid"):
+        grids = db.select(Grid.grid_id).where(Grid.community == args["community"]) if args.get("community") else None
+        q = db.select(Venue.venue_id)
+        q = q.where(Venue.grid_id.in_(grids)) if grids is not None else q
+        q = q.where(Venue.grid_id == args["grid"]) if args.get("grid") else q
+        inside = set(db.session.scalars(q))
+        hazards = [h for h in hazards if h.venue_id in inside]
+    if args.get("severity") == "major":
+        hazards = [h for h in hazards if h.severity == "major"]
+    if args.get("overdue") == "1":
+        hazards = [h for h in hazards if h.status != "closed" and h.deadline is not None and h.deadline < today()]
+    return hazards
 
 
 @bp.route("/ledger/<kind>.xlsx")
@@ -38,7 +56,7 @@ def ledger_page(kind: str):
 def ledger_excel(kind: str):
     if kind not in LEDGERS:
         abort(404)
-    data = ledger_workbook(kind, current_app.extensions["patrol"].rules)
+    data = ledger_workbook(kind, current_app.extensions["patrol"].rules, hazards=_filtered(ledger(kind), request.args))
     return Response(data, mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                     headers={"Content-Disposition": f"attachment; filename={kind}-{today()}.xlsx"})
 
@@ -66,7 +84,8 @@ def hazard(hazard_id: str):
             error = str(err)
     events = db.session.scalars(db.select(HazardEvent).where(HazardEvent.hazard_id == hazard_id).order_by(HazardEvent.id)).all()
     return render_template("hazard.html", h=h, venue=db.session.get(Venue, h.venue_id), events=events, error=error,
-                           five=FIVE_FIELDS, labels=FIVE_LABELS, rules=current_app.extensions["patrol"].rules), (400 if error else 200)
+                           five=FIVE_FIELDS, labels=FIVE_LABELS, rules=current_app.extensions["patrol"].rules,
+                           today=today()), (400 if error else 200)
 
 
 @bp.route("/photos/<name>")
@@ -93,9 +112,10 @@ def import_page():
                     paths.append(path)
                 try:
                     count = import_layer(kind, paths, current_app.extensions["patrol"].rules, as_of=today(),
-                                         crs=request.form.get("crs") or None)
+                                         crs=request.form.get("crs") or None, user=current_user.username)
                     done = f"{kind}: {count}"
                     flash(f"导入成功 imported {done}")
                 except InputError as err:
                     error = err.as_dict()
-    return render_template("import.html", kinds=KINDS, error=error, done=done), (400 if error else 200)
+    chosen = request.form.get("kind") or request.args.get("kind", "")
+    return render_template("import.html", kinds=KINDS, error=error, done=done, chosen=chosen), (400 if error else 200)

@@ -8,8 +8,9 @@ import folium
 from flask import Blueprint, abort, current_app, render_template, request
 from flask_login import current_user
 
+from gis.rules import GROUPS
 from ledger.lifecycle import deadline_warnings
-from ledger.models import Hazard, HazardEvent, Inspection, PlanRun, Venue, db
+from ledger.models import Hazard, HazardEvent, Inspection, PlanRun, PlanStop, Venue, db
 from planner.horizon import venue_status
 
 from ..layers import grid_layer, venue_state_layers, venue_status_classes
@@ -32,7 +33,12 @@ def index():
     plans = db.session.scalars(db.select(PlanRun).order_by(PlanRun.id.desc()).limit(5)).all()
     counts = {s: db.session.scalar(db.select(db.func.count()).select_from(Hazard).where(Hazard.status == s))
               for s in ("found", "reported", "rectifying", "feedback", "closed")}
-    return render_template("index.html", warnings=warnings, names=names, plans=plans, counts=counts, today=today())
+    my_sheets = set()
+    if current_user.role == "patrol":  # the plans in which the patrol's own team has stops
+        my_sheets = set(db.session.scalars(db.select(PlanStop.plan_id).where(
+            PlanStop.plan_id.in_([p.id for p in plans]), PlanStop.team_id == current_user.team_id).distinct()))
+    return render_template("index.html", warnings=warnings, names=names, plans=plans, counts=counts, today=today(),
+                           my_sheets=my_sheets)
 
 
 def _filtered(layers, args):
@@ -43,6 +49,8 @@ def _filtered(layers, args):
         venues = venues[venues["grid_id"].isin(grids.index)]
     if args.get("grid"):
         venues = venues[venues["grid_id"] == args["grid"]]
+    if args.get("group"):
+        venues = venues[venues["category"].map(lambda c: layers.rules.categories[c].group) == args["group"]]
     if args.get("category"):
         venues = venues[venues["category"] == args["category"]]
     return grids, venues
@@ -53,7 +61,7 @@ def _filtered(layers, args):
 def map_page():
     layers = current_app.extensions["patrol"].layers(today())
     return render_template("map.html", communities=sorted(set(layers.grids["community"])), grids=sorted(layers.grids.index),
-                           categories=layers.rules.categories, args=request.args)
+                           categories=layers.rules.categories, groups=GROUPS, args=request.args)
 
 
 @bp.route("/map/frame")

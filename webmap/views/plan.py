@@ -4,13 +4,18 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pandas as pd
+
 from flask import Blueprint, abort, current_app, jsonify, redirect, render_template, request, send_from_directory, url_for
 from flask_login import current_user
 
 from gis.errors import InputError
-from ledger.models import PlanRun, Team, db
+from ledger.models import PlanRun, PlanStop, Team, db
 
+from ..i18n import word
 from ..jobs import plan_folder, start_plan
+from ..sheets import pdf_available
+from ..web import current_lang
 from . import ANYONE, requires
 from .map import today
 
@@ -40,21 +45,37 @@ def plan_form():
         db.session.commit()
         start_plan(current_app._get_current_object(), run.id)
         return redirect(url_for("plan.plan_page", plan_id=run.id))
-    return render_template("plan_form.html", teams=teams, tomorrow=today() + dt.timedelta(days=1))
+    plans = db.session.scalars(db.select(PlanRun).order_by(PlanRun.id.desc()).limit(200)).all()
+    return render_template("plan_form.html", teams=teams, tomorrow=today() + dt.timedelta(days=1), plans=plans)
 
 
 @bp.route("/plans/<int:plan_id>")
 @requires(*ANYONE)
 def plan_page(plan_id: int):
     run = (db.session.get(PlanRun, plan_id) if plan_id < 2**31 else None) or abort(404)
-    return render_template("plan.html", run=run, files=[f for f in FILES if (plan_folder(current_app, plan_id) / f).exists()])
+    teams = db.session.scalars(db.select(PlanStop.team_id).where(PlanStop.plan_id == plan_id).distinct()).all()
+    if current_user.role == "patrol":  # a patrol sees its own team's sheet only
+        teams = [t for t in teams if t == current_user.team_id]
+    names = {t.team_id: t.name for t in db.session.scalars(db.select(Team).where(Team.team_id.in_(teams)))}
+    return render_template("plan.html", run=run, files=[f for f in FILES if (plan_folder(current_app, plan_id) / f).exists()],
+                           sheets=[(t, names.get(t, "")) for t in sorted(teams)], pdf=pdf_available(),
+                           unplanned=_unplanned(plan_folder(current_app, plan_id) / "unassigned.csv"))
+
+
+def _unplanned(path) -> list[tuple[str, int]]:
+    """How many venues were left out, per reason (most first), from the plan's unassigned.csv."""
+    if not path.exists():
+        return []
+    counts = pd.read_csv(path, dtype=str)["reason"].value_counts()
+    return [(str(reason), int(n)) for reason, n in counts.items()]
 
 
 @bp.route("/plans/<int:plan_id>/progress")
 @requires(*ANYONE)
 def plan_progress(plan_id: int):
     run = (db.session.get(PlanRun, plan_id) if plan_id < 2**31 else None) or abort(404)
-    return jsonify({"status": run.status, "progress": run.progress, "message": run.message, "summary": run.summary})
+    return jsonify({"status": run.status, "label": word("plan", run.status, current_lang()), "progress": run.progress,
+                    "message": run.message, "summary": run.summary})
 
 
 @bp.route("/plans/<int:plan_id>/files/<name>")

@@ -11,8 +11,8 @@ from flask import Blueprint, Response, abort, current_app, flash, redirect, rend
 from flask_login import current_user
 
 from gis.errors import InputError
-from ledger.lifecycle import commit_with_retry, record_hazard
-from ledger.models import Inspection, PlanRun, Team, Venue, db
+from ledger.lifecycle import close_by_recheck, commit_with_retry, record_hazard
+from ledger.models import Hazard, Inspection, PlanRun, Team, Venue, db
 from webmap.reports import stops_with_shifts
 
 from ..jobs import plan_folder
@@ -71,11 +71,16 @@ def result_form(day: str, team_id: str, venue_id: str):
         severity = request.form.get("severity") or (rules.hazard_types[kind].severity if kind else "")
         if severity not in ("", "general", "major"):
             raise InputError(f"severity {severity!r} should be general or major", file="result form", field="severity")
+        fixed = _rechecked(venue_id, request.form.getlist("fixed"), outcome)
         photo = _save_photo(request.files.get("photo")) if kind else ""
 
         def record() -> None:
-            db.session.add(Inspection(venue_id=venue_id, date=on, team_id=team_id, outcome=outcome,
-                                      notes=request.form.get("notes", ""), recorded_by=current_user.username))
+            for hazard in fixed:  # 销号 by this re-check: its inspection is the stop's record
+                close_by_recheck(hazard, user=current_user.username, on=on, team_id=team_id,
+                                 notes=request.form.get("notes", ""))
+            if not fixed:
+                db.session.add(Inspection(venue_id=venue_id, date=on, team_id=team_id, outcome=outcome,
+                                          notes=request.form.get("notes", ""), recorded_by=current_user.username))
             seen = db.session.get(Venue, venue_id)
             if outcome == "done" and (seen.last_inspected is None or seen.last_inspected < on):
                 seen.last_inspected = on
@@ -87,10 +92,26 @@ def result_form(day: str, team_id: str, venue_id: str):
         commit_with_retry(record)
         flash("已保存 saved")
         return redirect(url_for("sheets.result_form", day=day, team_id=team_id, venue_id=venue_id))
+    waiting = db.session.scalars(db.select(Hazard).where(Hazard.venue_id == venue_id, Hazard.status != "closed")
+                                 .order_by(Hazard.found_on)).all()
     history = db.session.scalars(db.select(Inspection).where(Inspection.venue_id == venue_id).order_by(Inspection.id.desc()).limit(5)).all()
     checklist = rules.checklist(venue.category)
     return render_template("result_form.html", venue=venue, team=team, day=day, checklist=checklist, rules=rules,
-                           history=history)
+                           history=history, waiting=waiting)
+
+
+def _rechecked(venue_id: str, ids: list[str], outcome: str) -> list[Hazard]:
+    """The hazards this stop's re-check found fixed: each must be this venue's and awaiting its re-check (待复查)."""
+    if ids and outcome != "done":
+        raise InputError(f"fixed: a re-check needs outcome done, not {outcome}", file="result form", field="fixed")
+    hazards = []
+    for hazard_id in ids:
+        hazard = db.session.get(Hazard, hazard_id)
+        if hazard is None or hazard.venue_id != venue_id or hazard.status != "feedback":
+            raise InputError(f"fixed {hazard_id!r} is not a hazard of this venue awaiting its re-check (待复查)",
+                             file="result form", field="fixed")
+        hazards.append(hazard)
+    return hazards
 
 
 def _save_photo(upload) -> str:
@@ -100,8 +121,20 @@ def _save_photo(upload) -> str:
     suffix = Path(upload.filename).suffix.lower()
     if suffix not in PHOTO_TYPES:
         raise InputError(f"photo {upload.filename!r} should be a picture ({', '.join(sorted(PHOTO_TYPES))})", file="result form", field="photo")
+    head = upload.stream.read(16)
+    upload.stream.seek(0)
+    if not _looks_like_a_picture(head):
+        raise InputError(f"photo {upload.filename!r} is not a JPEG, PNG, WebP or HEIC picture (its content)",
+                         file="result form", field="photo")
     folder = Path(current_app.instance_path) / "photos"
     folder.mkdir(parents=True, exist_ok=True)
     name = f"{uuid.uuid4().hex}{suffix}"
     upload.save(folder / name)
     return name
+
+
+def _looks_like_a_picture(head: bytes) -> bool:
+    """Whether a file starts the way a JPEG, PNG, WebP or HEIC picture does (its name alone proves nothing)."""
+    return (head.startswith((b"\xff\xd8\xff", b"\x89PNG\r\n\x1a\n"))
+            or (head[:4] == b"RIFF" and head[8:12] == b"WEBP")
+            or (head[4:8] == b"ftyp" and head[8:12] in (b"heic", b"heix", b"mif1", b"msf1", b"hevc")))

@@ -1,0 +1,70 @@
+"""Accounts of the web app: the coordinator makes them, everyone changes their own password.
+
+Passwords are generated (never a fixed one) unless the user chooses one; only hashes are stored.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+
+from gis.errors import InputError
+
+from .models import ROLES, Team, User, db
+
+MIN_PASSWORD = 8
+_NAME = re.compile(r"^[\w.\-@]{2,64}$")
+
+
+def new_password() -> str:
+    """A fresh password to hand out (shown once)."""
+    return secrets.token_urlsafe(12)
+
+
+def _check_password(password: str, *, field: str) -> None:
+    if len(password) < MIN_PASSWORD:
+        msg = f"{field} should have at least {MIN_PASSWORD} characters (密码至少 {MIN_PASSWORD} 位)"
+        raise InputError(msg, file="user form", field=field)
+
+
+def create_user(username: str, role: str, *, team_id: str = "", password: str = "") -> tuple[User, str]:
+    """Add an account; return it with its password (generated when ``password`` is empty).
+
+    Raises
+    ------
+    InputError
+        When the name is taken or malformed, the role unknown, or a patrol account names no team of the database.
+    """
+    username = username.strip()
+    if not _NAME.match(username):
+        msg = f"username {username!r} should be 2-64 letters, digits, or . - _ @ (用户名格式不对)"
+        raise InputError(msg, file="user form", field="username")
+    if db.session.scalar(db.select(User).where(User.username == username)) is not None:
+        msg = f"username {username!r} is taken (用户名已存在)"
+        raise InputError(msg, file="user form", field="username")
+    if role not in ROLES:
+        msg = f"role {role!r} should be one of {', '.join(ROLES)}"
+        raise InputError(msg, file="user form", field="role")
+    team_id = team_id.strip() if role == "patrol" else ""
+    if role == "patrol" and db.session.get(Team, team_id) is None:
+        msg = f"team_id {team_id!r} is not a team: a patrol account belongs to one team (巡查账号须属于一个小组)"
+        raise InputError(msg, file="user form", field="team_id")
+    if password:
+        _check_password(password, field="password")
+    password = password or new_password()
+    user = User(username=username, role=role, team_id=team_id)
+    user.set_password(password)
+    db.session.add(user)
+    return user, password
+
+
+def change_password(user: User, *, old: str, new: str, repeat: str) -> None:
+    """The user's own change: the old password first, the new one twice."""
+    if not user.check_password(old):
+        msg = "old_password is wrong (原密码错误)"
+        raise InputError(msg, file="account form", field="old_password")
+    _check_password(new, field="new_password")
+    if new != repeat:
+        msg = "repeat_password differs from new_password (两次输入的新密码不一致)"
+        raise InputError(msg, file="account form", field="repeat_password")
+    user.set_password(new)
