@@ -13,6 +13,7 @@ from ledger.review import PERIOD_DAYS, review
 from planner.plan import unreachable_venues
 
 from ..analysis_maps import gap_map, hotspot_map
+from ..export import page_png, png_available
 from ..sheets import pdf_available, sheets_pdf
 from ..web import current_lang
 from . import ANYONE, requires
@@ -33,9 +34,11 @@ def trend_svg(trend: list[dict], width: int = 640, height: int = 220) -> str:
 
     labels = "".join(f'<text x="{pad + i * (width - 2 * pad) / n:.0f}" y="{height - 10}" font-size="11" text-anchor="middle">'
                      f'{p["end"].strftime("%m-%d")}</text>' for i, p in enumerate(trend))
+    grid = "".join(f'<line x1="{pad}" y1="{y:.0f}" x2="{width - pad}" y2="{y:.0f}" stroke="#ddd"/>'
+                   f'<text x="{pad - 4}" y="{y + 4:.0f}" font-size="11" text-anchor="end">{v}</text>'
+                   for v in sorted({0, top // 2, top}) for y in [height - pad - v * (height - 2 * pad) / top])
     return (f'<svg viewBox="0 0 {width} {height}" class="trend" role="img"><rect width="{width}" height="{height}" fill="#fff"/>'
-            f'<line x1="{pad}" y1="{height - pad}" x2="{width - pad}" y2="{height - pad}" stroke="#999"/>'
-            f'<text x="4" y="{pad}" font-size="11">{top}</text>'
+            f'{grid}<line x1="{pad}" y1="{height - pad}" x2="{width - pad}" y2="{height - pad}" stroke="#999"/>'
             f'<polyline points="{pts("found")}" fill="none" stroke="#d62728" stroke-width="3"/>'
             f'<polyline points="{pts("closed")}" fill="none" stroke="#2ca02c" stroke-width="3"/>{labels}</svg>')
 
@@ -47,12 +50,17 @@ def review_page():
     if period not in PERIOD_DAYS:
         abort(404)
     by = "grid_id" if request.args.get("by") == "grid" else "community"
-    numbers = review(period, today(), by=by)
+    rules = current_app.extensions["patrol"].rules
+    intervals = {code: category.interval_days for code, category in rules.categories.items()}
+    numbers = review(period, today(), intervals=intervals, by=by)
     html = render_template("review.html", r=numbers, by=by, svg=trend_svg(numbers["trend"]),
-                           projector=request.args.get("projector") == "1", args=request.args)
+                           projector=request.args.get("projector") == "1", args=request.args, png=png_available())
+    name = f"review-{period}-{'grid' if by == 'grid_id' else 'community'}-{today()}"
     if request.args.get("format") == "pdf" and pdf_available():
         return Response(sheets_pdf(html), mimetype="application/pdf",
-                        headers={"Content-Disposition": f"attachment; filename=review-{period}-{today()}.pdf"})
+                        headers={"Content-Disposition": f"attachment; filename={name}.pdf"})
+    if request.args.get("format") == "png" and png_available():
+        return Response(page_png(html), mimetype="image/png", headers={"Content-Disposition": f"attachment; filename={name}.png"})
     return html
 
 

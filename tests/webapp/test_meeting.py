@@ -1,0 +1,64 @@
+"""The meeting pages as a weekly/monthly/quarterly meeting uses them: review numbers, projector, PNG/PDF, maps."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import re
+
+import numpy as np
+import pandas as pd
+from PIL import Image
+
+from ledger.review import covered_share
+
+from .helpers import TODAY, login
+
+ON = dt.date(2026, 11, 22)
+
+
+def test_covered_means_inspected_within_the_interval_as_of_the_day():
+    venues = pd.DataFrame({"venue_id": ["A", "B", "C", "D", "E"], "grid_id": ["G1", "G1", "G1", "G2", "G2"],
+                           "category": ["shop", "shop", "shop", "site", "site"],
+                           "last_inspected": [None, dt.date(2026, 11, 1), None, None, None]})
+    ins = pd.DataFrame({"venue_id": ["A", "C", "C", "D", "E"],
+                        "date": [dt.date(2026, 11, 12), dt.date(2026, 9, 1), dt.date(2026, 11, 30), dt.date(2026, 11, 20),
+                                 dt.date(2026, 11, 21)],
+                        "outcome": ["done", "done", "done", "done", "closed_door"]})
+    share = covered_share(venues, ins, {"shop": 30, "site": 7}, ON, "grid_id")
+    # A: 10 days ago (covered); B: its own last_inspected 21 days ago (covered); C: 82 days ago (the
+    # visit after ON does not count yet); D: 2 days ago; E: a closed door is not an inspection
+    assert share.to_dict() == {"G1": 2 / 3, "G2": 0.5}
+    assert covered_share(venues, ins, {"shop": 30, "site": 7}, dt.date(2026, 12, 2), "grid_id")["G1"] == 2 / 3  # A stays, B lapses (31 days), C counts
+
+
+def test_review_by_grid_lists_every_grid_with_its_name_and_coverage(client):
+    login(client, "viewer")
+    page = client.get("/review?period=week&by=grid").get_data(as_text=True)
+    rows = re.findall(r"<tr><td>(G\d+)[^<]*</td>", page)
+    assert len(rows) == 37  # quiet grids too: a grid with nothing this week or last is still a row
+    g26 = re.search(r"<tr><td>G26 ([^<]+)</td>(.*?)</tr>", page, re.S)
+    assert g26 and "南岸社区" in g26.group(1)
+    assert g26.group(2).rstrip().endswith("<td>0%（0%）</td>")  # the planted blind spot: never inspected
+    assert 'id="kpi-coverage"' in page
+
+
+def test_projector_mode_has_no_chrome_but_a_way_back(client):
+    login(client, "viewer")
+    page = client.get("/review?period=month&projector=1").get_data(as_text=True)
+    assert "<nav>" not in page and 'id="export-pdf"' not in page and 'id="projector"' not in page
+    assert 'id="exit-projector"' in page and "font-size: 24px" in page
+
+
+def test_review_exports_one_png_for_the_minutes(client):
+    login(client, "viewer")
+    page = client.get("/review?period=quarter&by=community").get_data(as_text=True)
+    assert 'id="export-png"' in page and 'id="export-pdf"' in page
+    response = client.get("/review?period=quarter&by=community&format=png")
+    assert response.mimetype == "image/png"
+    assert "review-quarter-community-" in response.headers["Content-Disposition"]
+    image = Image.open(io.BytesIO(response.data)).convert("L")
+    assert image.width > 800 and image.height > 1000  # one image: KPIs, trend and table, without page breaks
+    ink = (np.asarray(image) < 128).mean()
+    assert 0.01 < ink < 0.5  # text and lines were drawn, not a blank or black image
+    assert TODAY.isoformat() in response.headers["Content-Disposition"]
