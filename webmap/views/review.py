@@ -8,7 +8,7 @@ import pandas as pd
 from flask import Blueprint, Response, abort, current_app, render_template, request, url_for
 
 from gis.gaps import grid_gaps, venue_gaps
-from gis.hotspots import hazards_in_period, hotspot_table
+from gis.hotspots import hazard_points, hazards_in_period, hotspot_table
 from ledger.review import PERIOD_DAYS, review
 from planner.plan import unreachable_venues
 
@@ -67,21 +67,25 @@ def review_page():
 @bp.route("/hotspots")
 @requires(*ANYONE)
 def hotspots_page():
-    return render_template("frame.html", title="隐患热点 Hotspots", src=url_for("review.hotspots_frame", **request.args))
+    days = request.args.get("days", "90")
+    links = [(url_for("review.hotspots_page", days=n), label, n == days)
+             for n, label in (("30", "近30天 last 30 days"), ("90", "近90天 last 90 days"), ("365", "近一年 last year"))]
+    return render_template("frame.html", title="隐患热点 Hotspots", src=url_for("review.hotspots_frame", days=days), links=links)
 
 
 @bp.route("/hotspots/frame")
 @requires(*ANYONE)
 def hotspots_frame():
     layers = current_app.extensions["patrol"].layers(today())
-    days = int(request.args.get("days", "90"))
+    days = request.args.get("days", "90")
+    if not days.isdigit() or not 0 < int(days) <= 3660:
+        abort(404)
+    days = int(days)
     since = today() - dt.timedelta(days=days)
     hazards = layers.hazards if layers.hazards is not None else pd.DataFrame(columns=["venue_id", "found_on", "severity"])
     table = hotspot_table(layers.grids, layers.venues, hazards, since, today())
-    period = hazards_in_period(hazards, since, today())
-    where = layers.venues.geometry.reindex(period["venue_id"])
-    points = pd.DataFrame({"lon": where.x.to_numpy(), "lat": where.y.to_numpy(), "severity": period["severity"].to_numpy()})
-    return hotspot_map(table, points, lang=current_lang()).get_root().render()
+    points = hazard_points(hazards_in_period(hazards, since, today()), layers.venues)
+    return hotspot_map(table, points, lang=current_lang(), since=since, until=today()).get_root().render()
 
 
 @bp.route("/gaps")
@@ -97,4 +101,4 @@ def gaps_frame():
     unreachable = unreachable_venues(venues=layers.venues, teams=layers.teams, rules=layers.rules, day=today(), grids=layers.grids)
     per_venue = venue_gaps(layers.venues, layers.rules, today(), layers.inspections, unreachable)
     per_grid = grid_gaps(layers.grids, per_venue, today(), layers.inspections)
-    return gap_map(per_grid, per_venue, layers.venues.geometry, lang=current_lang()).get_root().render()
+    return gap_map(per_grid, per_venue, layers.venues.geometry, lang=current_lang(), on=today()).get_root().render()
