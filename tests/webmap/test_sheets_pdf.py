@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -82,6 +83,8 @@ def test_every_page_says_whose_sheet_it_is_and_the_crew_signs_by_role(demo_plan)
         if "日期" not in page:  # not the first page of a sheet: the running header names team and day
             continued += 1
             assert any(f"联合巡查路线单 · {name} · {day}" in page for name in teams["name"]), page[:300]
+        if "巡查人员签字" in page:  # the signatures never stand alone on a page, away from the stops
+            assert re.search(r"^\s*\d+\s+\d\d:\d\d-\d\d:\d\d", page, re.M), page[:300]
     assert continued > 0
     for team_id, team in teams.iterrows():
         if team_id not in set(stops["team_id"]):
