@@ -101,7 +101,7 @@ def test_english_sheets_speak_english_around_the_data(demo_plan, tmp_path):
                            "--out", str(tmp_path / "en"), "--quiet"], capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
     html = (tmp_path / "en" / "sheets.html").read_text(encoding="utf-8")
-    assert "Members: <span" in html and "Date: " in html and "Signatures" in html and "Grid worker" in html
+    assert "Members: <div" in html and "Date: " in html and "Signatures" in html and "Grid worker" in html
     assert "：" not in html and "，" not in html  # no Chinese punctuation in the English frame
     page = _pages(tmp_path / "en" / "sheets.pdf")[1]
     assert "Joint patrol route sheet · " in page and "page 2" in page
