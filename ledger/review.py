@@ -27,8 +27,8 @@ def _frames() -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     hz = pd.DataFrame([{"venue_id": h.venue_id, "found_on": h.found_on, "closed_on": h.closed_on, "deadline": h.deadline,
                         "status": h.status, "severity": h.severity} for h in db.session.scalars(db.select(Hazard))],
                       columns=["venue_id", "found_on", "closed_on", "deadline", "status", "severity"])
-    ins = pd.DataFrame([{"venue_id": i.venue_id, "date": i.date, "outcome": i.outcome} for i in db.session.scalars(db.select(Inspection))],
-                       columns=["venue_id", "date", "outcome"])
+    ins = pd.DataFrame([{"venue_id": i.venue_id, "date": i.date, "outcome": i.outcome, "team_id": i.team_id or ""}
+                        for i in db.session.scalars(db.select(Inspection))], columns=["venue_id", "date", "outcome", "team_id"])
     for frame in (hz, ins):
         frame["grid_id"] = frame["venue_id"].map(grid_of).fillna("unassigned")
         frame["community"] = frame["grid_id"].map(community).fillna("")
@@ -56,15 +56,27 @@ def covered_share(venues: pd.DataFrame, ins: pd.DataFrame, intervals: Mapping[st
     return ok.groupby(frame[by]).mean().rename("coverage")
 
 
+def _patrols(visits: pd.DataFrame, by: str | None = None) -> pd.Series | int:
+    """Joint patrols (巡查) per ``by``: distinct (team, day) that inspected there, or in all when ``by`` is None.
+
+    Visits recorded without a team count as one patrol each.
+    """
+    visits = visits.assign(everywhere="") if by is None else visits
+    teamless = visits["team_id"].fillna("") == ""
+    outings = pd.concat([visits[~teamless].drop_duplicates(["team_id", "date", by or "everywhere"]), visits[teamless]])
+    return len(outings) if by is None else outings.groupby(by).size()
+
+
 def _numbers(hz: pd.DataFrame, ins: pd.DataFrame, start: dt.date, end: dt.date, by: str) -> pd.DataFrame:
     found = hz[(hz["found_on"] >= start) & (hz["found_on"] <= end)]
     closed = hz[hz["closed_on"].notna() & (hz["closed_on"] >= start) & (hz["closed_on"] <= end)]
     open_late = hz[(hz["status"] != "closed") & hz["deadline"].notna() & (hz["deadline"] < end)]
-    patrols = ins[(ins["date"] >= start) & (ins["date"] <= end)]
+    visits = ins[(ins["date"] >= start) & (ins["date"] <= end)]
     out = pd.DataFrame({
         "found": found.groupby(by).size(), "major": found[found["severity"] == "major"].groupby(by).size(),
         "closed": closed.groupby(by).size(), "overdue_rectification": open_late.groupby(by).size(),
-        "inspections": patrols.groupby(by).size(),
+        "inspections": visits.groupby(by).size(),
+        "patrols": _patrols(visits, by),
     }).fillna(0).astype(int)
     found_closed = found.assign(done=found["status"] == "closed").groupby(by)["done"].mean()
     out["closure_rate"] = found_closed.reindex(out.index)
@@ -99,6 +111,8 @@ def review(period: str, end: dt.date, *, intervals: Mapping[str, int], by: str =
         "overdue_rectification": int(now["overdue_rectification"].sum()),
         "inspections": int(now["inspections"].sum()), "inspections_last": int(before["inspections"].sum()),
     }
+    totals["patrols"] = _patrols(ins[(ins["date"] >= this_start) & (ins["date"] <= this_end)])
+    totals["patrols_last"] = _patrols(ins[(ins["date"] >= last_start) & (ins["date"] <= last_end)])
     found_now = hz[(hz["found_on"] >= this_start) & (hz["found_on"] <= this_end)]
     everyone = venues.assign(all="")
     totals["coverage"] = float(covered_share(everyone, ins, intervals, this_end, "all").iat[0]) if len(venues) else None
@@ -110,6 +124,7 @@ def review(period: str, end: dt.date, *, intervals: Mapping[str, int], by: str =
         trend.append({"start": s, "end": e,
                       "found": int(((hz["found_on"] >= s) & (hz["found_on"] <= e)).sum()),
                       "closed": int((hz["closed_on"].notna() & (hz["closed_on"] >= s) & (hz["closed_on"] <= e)).sum()),
-                      "inspections": int(((ins["date"] >= s) & (ins["date"] <= e)).sum())})
+                      "inspections": int(((ins["date"] >= s) & (ins["date"] <= e)).sum()),
+                      "patrols": _patrols(ins[(ins["date"] >= s) & (ins["date"] <= e)])})
     return {"period": period, "this": (this_start, this_end), "last": (last_start, last_end), "table": table.reset_index(),
             "totals": totals, "trend": trend, "goal": CLOSURE_GOAL}

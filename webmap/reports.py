@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
+import geopandas as gpd
 import pandas as pd
 
 from gis.gaps import GRID_COLUMNS, grid_gaps, venue_gaps
@@ -19,12 +20,16 @@ from .sheets import pdf_available, sheets_html, sheets_pdf
 
 
 def write_gaps(layers: Layers, on: dt.date, out_dir: str | Path, *, lang: str = "zh") -> pd.DataFrame:
-    """gaps_venues.csv, gaps_grids.csv (ranked), gaps_grids.geojson and gaps.html; returns the grid table."""
+    """gaps_venues.csv/.geojson, gaps_grids.csv (ranked), gaps_grids.geojson and gaps.html; returns the grid table."""
     unreachable = unreachable_venues(venues=layers.venues, teams=layers.teams, rules=layers.rules, day=on, grids=layers.grids)
     per_venue = venue_gaps(layers.venues, layers.rules, on, layers.inspections, unreachable)
     per_grid = grid_gaps(layers.grids, per_venue, on, layers.inspections)
     with atomic_dir(out_dir) as tmp:
-        per_venue.sort_values(["never_inspected", "days_overdue"], ascending=False).to_csv(tmp / "gaps_venues.csv", index=False)
+        ranked = per_venue.sort_values(["never_inspected", "days_overdue"], ascending=False)
+        ranked.to_csv(tmp / "gaps_venues.csv", index=False)
+        points = gpd.GeoDataFrame(ranked.astype({"last_inspected": str, "due_on": str}).replace({"None": None}),
+                                  geometry=layers.venues.geometry.reindex(ranked["venue_id"]).to_numpy(), crs=layers.venues.crs)
+        points.to_file(tmp / "gaps_venues.geojson", driver="GeoJSON", engine="pyogrio")
         per_grid[GRID_COLUMNS].to_csv(tmp / "gaps_grids.csv", index=False)
         per_grid.to_file(tmp / "gaps_grids.geojson", driver="GeoJSON", engine="pyogrio")
         gap_map(per_grid, per_venue, layers.venues.geometry, lang=lang, on=on).save(str(tmp / "gaps.html"))

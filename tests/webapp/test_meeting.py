@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import re
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -13,6 +14,8 @@ from PIL import Image
 from ledger.review import covered_share
 
 from .helpers import TODAY, login
+
+DEMO = Path(__file__).resolve().parents[2] / "data" / "demo"
 
 ON = dt.date(2026, 11, 22)
 
@@ -43,11 +46,25 @@ def test_review_by_grid_lists_every_grid_with_its_name_and_coverage(client):
     assert 'id="kpi-coverage"' in page
 
 
+def test_joint_patrols_count_team_days_not_visits(client):
+    login(client, "viewer")
+    page = client.get("/review?period=month").get_data(as_text=True)
+    visits = pd.read_csv(DEMO / "inspections.csv", dtype=str)
+    window = visits[(visits["date"] >= "2026-10-24") & (visits["date"] <= TODAY.isoformat())]
+    patrols = re.search(r'id="kpi-patrols">(\d+)<', page).group(1)
+    assert int(patrols) == window.groupby(["team_id", "date"]).ngroups < len(window)
+    assert page.count('<svg viewBox="0 0 640 220" class="trend"') == 2  # hazards, and patrols
+
+
 def test_projector_mode_has_no_chrome_but_a_way_back(client):
     login(client, "viewer")
     page = client.get("/review?period=month&projector=1").get_data(as_text=True)
     assert "<nav>" not in page and 'id="export-pdf"' not in page and 'id="projector"' not in page
     assert 'id="exit-projector"' in page and "font-size: 24px" in page
+    for path in ("/hotspots", "/gaps"):
+        assert 'id="projector"' in client.get(path).get_data(as_text=True)
+        big = client.get(f"{path}?projector=1").get_data(as_text=True)
+        assert "<nav>" not in big and 'id="exit-projector"' in big and "<iframe" in big
 
 
 def test_review_exports_one_png_for_the_minutes(client):

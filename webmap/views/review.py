@@ -22,9 +22,10 @@ from .map import today
 bp = Blueprint("review", __name__)
 
 
-def trend_svg(trend: list[dict], width: int = 640, height: int = 220) -> str:
-    """Found / closed hazards per period as two lines (inline SVG: prints and projects as is)."""
-    top = max([1] + [p[k] for p in trend for k in ("found", "closed")])
+def trend_svg(trend: list[dict], series: tuple[tuple[str, str], ...] = (("found", "#d62728"), ("closed", "#2ca02c")),
+              width: int = 640, height: int = 220) -> str:
+    """Numbers per period as lines, one per (key, colour) of ``series`` (inline SVG: prints and projects as is)."""
+    top = max([1] + [p[k] for p in trend for k, _ in series])
     n = max(len(trend) - 1, 1)
     pad = 34
 
@@ -39,8 +40,8 @@ def trend_svg(trend: list[dict], width: int = 640, height: int = 220) -> str:
                    for v in sorted({0, top // 2, top}) for y in [height - pad - v * (height - 2 * pad) / top])
     return (f'<svg viewBox="0 0 {width} {height}" class="trend" role="img"><rect width="{width}" height="{height}" fill="#fff"/>'
             f'{grid}<line x1="{pad}" y1="{height - pad}" x2="{width - pad}" y2="{height - pad}" stroke="#999"/>'
-            f'<polyline points="{pts("found")}" fill="none" stroke="#d62728" stroke-width="3"/>'
-            f'<polyline points="{pts("closed")}" fill="none" stroke="#2ca02c" stroke-width="3"/>{labels}</svg>')
+            + "".join(f'<polyline points="{pts(key)}" fill="none" stroke="{colour}" stroke-width="3"/>' for key, colour in series)
+            + f"{labels}</svg>")
 
 
 @bp.route("/review")
@@ -54,6 +55,7 @@ def review_page():
     intervals = {code: category.interval_days for code, category in rules.categories.items()}
     numbers = review(period, today(), intervals=intervals, by=by)
     html = render_template("review.html", r=numbers, by=by, svg=trend_svg(numbers["trend"]),
+                           svg_patrols=trend_svg(numbers["trend"], (("patrols", "#1f4e8c"), ("inspections", "#8c8c8c"))),
                            projector=request.args.get("projector") == "1", args=request.args, png=png_available())
     name = f"review-{period}-{'grid' if by == 'grid_id' else 'community'}-{today()}"
     if request.args.get("format") == "pdf" and pdf_available():
@@ -68,9 +70,11 @@ def review_page():
 @requires(*ANYONE)
 def hotspots_page():
     days = request.args.get("days", "90")
-    links = [(url_for("review.hotspots_page", days=n), label, n == days)
+    projector = request.args.get("projector") == "1"
+    links = [(url_for("review.hotspots_page", days=n, projector=int(projector)), label, n == days)
              for n, label in (("30", "近30天 last 30 days"), ("90", "近90天 last 90 days"), ("365", "近一年 last year"))]
-    return render_template("frame.html", title="隐患热点 Hotspots", src=url_for("review.hotspots_frame", days=days), links=links)
+    return render_template("frame.html", title="隐患热点 Hotspots", src=url_for("review.hotspots_frame", days=days), links=links,
+                           projector=projector, here=url_for("review.hotspots_page", days=days))
 
 
 @bp.route("/hotspots/frame")
@@ -91,7 +95,8 @@ def hotspots_frame():
 @bp.route("/gaps")
 @requires(*ANYONE)
 def gaps_page():
-    return render_template("frame.html", title="盲区死角 Coverage gaps", src=url_for("review.gaps_frame"))
+    return render_template("frame.html", title="盲区死角 Coverage gaps", src=url_for("review.gaps_frame"),
+                           projector=request.args.get("projector") == "1", here=url_for("review.gaps_page"))
 
 
 @bp.route("/gaps/frame")
