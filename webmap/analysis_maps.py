@@ -43,12 +43,18 @@ def _metric_scale(m: folium.Map) -> None:
     m.add_child(_MetricScale())
 
 
-def side_panel(m: folium.Map, legend: str, title: str, frame: pd.DataFrame, columns: list[str], prefix: str, lang: str) -> None:
+def side_panel(m: folium.Map, legend: str, title: str, frame: pd.DataFrame, columns: list[str], prefix: str, lang: str,
+               *, percent: tuple[str, ...] = ()) -> None:
     """The legend and a ranked table on the right third of the page, the map narrowed beside them: nothing
-    on the map is hidden under a box, and the panel's type stays large on a projector."""
+    on the map is hidden under a box, and the panel's type stays large on a projector.
+
+    Columns named in ``percent`` are shares (0-1) shown as percentages.
+    """
     head = "".join(f"<th>{escape(t(prefix + c, lang))}</th>" for c in columns)
-    rows = "".join("<tr>" + "".join(f"<td>{escape(_cell(v, lang))}</td>" for v in r) + "</tr>"
+    rows = "".join("<tr>" + "".join(f"<td>{escape(_cell(v, lang, c in percent))}</td>" for c, v in zip(columns, r)) + "</tr>"
                    for r in frame[columns].itertuples(index=False))
+    if frame.empty:
+        rows = f'<tr><td colspan="{len(columns)}">{escape(t("table.none", lang))}</td></tr>'
     html = (f'<style>.folium-map {{ width: 64% !important; }}</style>'
             f'<div class="ranked" style="position:fixed;top:0;right:0;bottom:0;width:35%;box-sizing:border-box;overflow:auto;z-index:9998;'
             f'background:#fff;border-left:1px solid #999;padding:6px 8px;font-size:15px">{legend}<b>{escape(title)}</b>'
@@ -56,12 +62,25 @@ def side_panel(m: folium.Map, legend: str, title: str, frame: pd.DataFrame, colu
     m.get_root().html.add_child(folium.Element(html))
 
 
-def _cell(value: object, lang: str) -> str:
+def _cell(value: object, lang: str, percent: bool = False) -> str:
     if isinstance(value, bool):
         return ("是" if lang == "zh" else "yes") if value else ""
     if isinstance(value, float):
-        return "" if value != value else f"{value:.0%}" if 0 <= value <= 1 else f"{value:.2f}"
+        return "" if value != value else f"{value:.0%}" if percent else f"{value:.2f}"
     return str(value)
+
+
+def grid_labels(m: folium.Map, grids: gpd.GeoDataFrame, texts: pd.Series, *, name: str) -> None:
+    """Permanent labels on the grids named in ``texts`` (grid_id → text): readable on a projector, no hovering."""
+    where = grids.set_index("grid_id").geometry.representative_point()
+    group = folium.FeatureGroup(name=name)
+    for gid, text in texts.items():
+        p = where.loc[gid]
+        folium.Marker([p.y, p.x], icon=folium.DivIcon(
+            html=f'<div class="grid-label" style="transform:translate(-50%,-50%);display:inline-block;white-space:nowrap;'
+                 f'font:bold 14px sans-serif;background:rgba(255,255,255,.85);border:1px solid #333;padding:1px 4px">{escape(text)}</div>',
+            icon_size=(0, 0))).add_to(group)
+    group.add_to(m)
 
 
 def period_text(since: dt.date | None, until: dt.date | None, lang: str) -> str:
@@ -97,12 +116,14 @@ def hotspot_map(table: gpd.GeoDataFrame, points: pd.DataFrame, *, lang: str = "z
     heat.default_js = []  # the plugin's CDN script is replaced by the vendored copy below
     heat.add_to(m)
     inline_script(m, VENDOR / "leaflet-heat" / "leaflet-heat.js", name="leaflet_heat_inline")
+    significant = shown[shown["hotspot"] != "none"]
+    grid_labels(m, table, pd.Series(significant["grid_id"].to_numpy(), index=significant["grid_id"]), name=t("labels", lang))
     folium.LayerControl(collapsed=False).add_to(m)
     legend = _legend(t("hotspot.legend", lang),
                      [(HOTSPOT_COLOURS[c], t(f"hotspot.{c}", lang)) for c in HOTSPOT_COLOURS]
                      + [(HEAT_GRADIENT, t("hotspot.heat_scale", lang))],
                      [period_text(since, until, lang), t("hotspot.note", lang).format(hazards=len(points))])
-    side_panel(m, legend, t("hotspot.table", lang), shown[shown["hotspot"] != "none"], fields, "hotspot.col.", lang)
+    side_panel(m, legend, t("hotspot.table", lang), significant, fields, "hotspot.col.", lang)
     return m
 
 
@@ -138,11 +159,13 @@ def gap_map(grids: gpd.GeoDataFrame, venues: pd.DataFrame, venue_xy: gpd.GeoSeri
         folium.CircleMarker([p.y, p.x], radius=7, color="#000", weight=2, fill=True, fill_color="#7b3294", fill_opacity=1,
                             tooltip=f"{row['name']}（{t('gaps.col.unreachable', lang)}：{t('unassigned.' + row['unreachable_reason'], lang)}）").add_to(far)
     far.add_to(m)
+    worst = grids[grids["covered_share"] < 0.95].head(5).set_index("grid_id")["gap_rank"]
+    grid_labels(m, grids, pd.Series([f"#{rank} {gid}" for gid, rank in worst.items()], index=worst.index), name=t("labels", lang))
     folium.LayerControl(collapsed=False).add_to(m)
     labels = ["<50%", "50-70%", "70-85%", "85-95%", "≥95%"]
     legend = _legend(t("gaps.legend", lang), [(c, lab) for (_, c), lab in zip(GAP_STEPS, labels)]
                      + [("#ffff33", t("gaps.never", lang)), ("#7b3294", t("gaps.col.unreachable", lang)),
                         ("#fff;border:2px dashed #000", t("gaps.col.no_visit_this_month", lang))],
                      [t("gaps.note", lang).format(on=on.isoformat() if on else "")])
-    side_panel(m, legend, t("gaps.table", lang), grids.head(15), fields, "gaps.col.", lang)
+    side_panel(m, legend, t("gaps.table", lang), grids.head(15), fields, "gaps.col.", lang, percent=("covered_share",))
     return m

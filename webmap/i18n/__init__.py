@@ -87,6 +87,8 @@ _WORDS: Mapping[str, Mapping[str, str]] = {
     "hotspot.table": {"zh": "显著的网格（按热度排序）", "en": "Significant grids, hottest first"},
     "gaps.note": {"zh": "截至 {on}；覆盖 = 在其类别规定的周期内检查过", "en": "As of {on}; covered = inspected within its category's interval"},
     "gaps.table": {"zh": "盲区排名（覆盖率最低在前）", "en": "Gap ranking, least covered first"},
+    "labels": {"zh": "网格编号标注", "en": "Grid labels"},
+    "table.none": {"zh": "无", "en": "None"},
     "gaps.layer": {"zh": "按期检查覆盖率", "en": "Covered within interval"},
     "gaps.legend": {"zh": "网格按期检查覆盖率（盲区死角）", "en": "Share of venues inspected in time"},
     "gaps.never": {"zh": "从未检查", "en": "Never inspected"},
