@@ -8,6 +8,7 @@ import re
 from pathlib import Path
 
 import folium
+from folium.plugins import HeatMap
 import pytest
 
 from gis.gaps import grid_gaps, venue_gaps
@@ -58,6 +59,8 @@ def test_hotspot_map_ranks_the_significant_grids_and_says_the_period(demo):
     assert sorted(label.location for label in labels) == sorted(
         [p.y, p.x] for p in table.set_index("grid_id").loc[significant["grid_id"]].geometry.representative_point())
     assert f"统计期：{SINCE} 至 {TODAY}" in html and f"共 {len(points)} 条隐患" in html
+    heat = next(c for c in m._children.values() if isinstance(c, HeatMap))
+    assert dict(zip(points["severity"], (w for _, _, w in heat.data))) == {"major": 3.0, "general": 1.0}
     assert "L.control.scale({imperial: false})" in html and "热力图：蓝少 → 红多" in html
     _offline(html)
 
