@@ -135,6 +135,8 @@ def run_report(args: argparse.Namespace, *, progress: ProgressPrinter) -> None:
         args = _demo_args(args)
         args.date = on or dt.date.fromisoformat(json.loads((DEMO_DIR / "meta.json").read_text(encoding="utf-8"))["today"])
     missing = [f"--{k}" for k in ("grids", "venues", "teams") if getattr(args, k) is None]
+    if args.command == "hotspots" and args.hazards is None:
+        missing.append("--hazards")  # without them every grid would be "not significant", which says nothing
     if missing:
         msg = f"{', '.join(missing)} needed (or --demo)"
         raise InputError(msg, file="command line", field=missing[0])

@@ -94,3 +94,11 @@ def test_cli_report_without_inputs_is_a_clear_error(tmp_path):
     done = subprocess.run([sys.executable, "-m", "patrol", "gaps", "--out", str(tmp_path / "x")], capture_output=True, text=True)
     assert done.returncode == 2
     assert "--grids" in done.stderr and not (tmp_path / "x").exists()
+
+
+def test_hotspots_without_hazards_is_an_error_not_an_empty_map(tmp_path):
+    demo = ROOT / "data" / "demo"
+    done = subprocess.run([sys.executable, "-m", "patrol", "hotspots", "--grids", str(demo / "grids.geojson"),
+                           "--venues", str(demo / "venues.csv"), "--teams", str(demo / "teams.csv"),
+                           "--out", str(tmp_path / "x")], capture_output=True, text=True)
+    assert done.returncode == 2 and "--hazards needed" in done.stderr and not (tmp_path / "x").exists()
