@@ -70,7 +70,9 @@ def _patrols(visits: pd.DataFrame, by: str | None = None) -> pd.Series | int:
 def _numbers(hz: pd.DataFrame, ins: pd.DataFrame, start: dt.date, end: dt.date, by: str) -> pd.DataFrame:
     found = hz[(hz["found_on"] >= start) & (hz["found_on"] <= end)]
     closed = hz[hz["closed_on"].notna() & (hz["closed_on"] >= start) & (hz["closed_on"] <= end)]
-    open_late = hz[(hz["status"] != "closed") & hz["deadline"].notna() & (hz["deadline"] < end)]
+    # open at the period's end (not closed by then) and past the deadline: the same rule for this period and the last
+    still_open = hz["closed_on"].isna() | (hz["closed_on"] > end)
+    open_late = hz[still_open & (hz["found_on"] <= end) & hz["deadline"].notna() & (hz["deadline"] < end)]
     visits = ins[(ins["date"] >= start) & (ins["date"] <= end)]
     out = pd.DataFrame({
         "found": found.groupby(by).size(), "major": found[found["severity"] == "major"].groupby(by).size(),
@@ -109,6 +111,7 @@ def review(period: str, end: dt.date, *, intervals: Mapping[str, int], by: str =
         "found": int(now["found"].sum()), "found_last": int(before["found"].sum()),
         "closed": int(now["closed"].sum()), "closed_last": int(before["closed"].sum()),
         "overdue_rectification": int(now["overdue_rectification"].sum()),
+        "overdue_rectification_last": int(before["overdue_rectification"].sum()),
         "inspections": int(now["inspections"].sum()), "inspections_last": int(before["inspections"].sum()),
     }
     totals["patrols"] = _patrols(ins[(ins["date"] >= this_start) & (ins["date"] <= this_end)])

@@ -56,6 +56,23 @@ def test_joint_patrols_count_team_days_not_visits(client):
     assert page.count('<svg viewBox="0 0 640 220" class="trend"') == 2  # hazards, and patrols
 
 
+def test_overdue_rectifications_are_counted_at_each_period_end(app, client):
+    from ledger.models import Hazard, db
+
+    with app.app_context():
+        rows = [(h.found_on, h.deadline, h.closed_on) for h in db.session.scalars(db.select(Hazard))]
+
+    def overdue(end: dt.date) -> int:  # open at the end of the day `end`, past the deadline
+        return sum(1 for found, deadline, closed in rows
+                   if found <= end and deadline is not None and deadline < end and (closed is None or closed > end))
+
+    login(client, "viewer")
+    page = client.get("/review?period=month").get_data(as_text=True)
+    now, last = re.search(r'id="kpi-overdue">(\d+)</b>上期 (\d+)<', page).groups()
+    assert (int(now), int(last)) == (overdue(TODAY), overdue(dt.date(2026, 10, 23)))
+    assert int(last) > 0  # last month's backlog is not forgotten because it was closed since
+
+
 def test_projector_mode_has_no_chrome_but_a_way_back(client):
     login(client, "viewer")
     page = client.get("/review?period=month&projector=1").get_data(as_text=True)
