@@ -54,6 +54,9 @@ def test_joint_patrols_count_team_days_not_visits(client):
     patrols = re.search(r'id="kpi-patrols">(\d+)<', page).group(1)
     assert int(patrols) == window.groupby(["team_id", "date"]).ngroups < len(window)
     assert page.count('<svg viewBox="0 0 640 220" class="trend"') == 2  # hazards, and patrols
+    assert ">11-22</text>" in page and ">2026-11-22</text>" not in page
+    quarterly = client.get("/review?period=quarter").get_data(as_text=True)  # two years of quarters: with the year
+    assert ">2026-11-22</text>" in quarterly and re.search(r">2025-\d\d-\d\d</text>", quarterly)
 
 
 def test_overdue_rectifications_are_counted_at_each_period_end(app, client):

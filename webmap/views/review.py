@@ -33,8 +33,10 @@ def trend_svg(trend: list[dict], series: tuple[tuple[str, str], ...] = (("found"
         return " ".join(f"{pad + i * (width - 2 * pad) / n:.0f},{height - pad - p[key] * (height - 2 * pad) / top:.0f}"
                         for i, p in enumerate(trend))
 
+    long = len(trend) > 1 and (trend[-1]["end"] - trend[0]["end"]).days > 300  # the same month-day twice: say the year
+    day_format = "%Y-%m-%d" if long else "%m-%d"
     labels = "".join(f'<text x="{pad + i * (width - 2 * pad) / n:.0f}" y="{height - 10}" font-size="11" text-anchor="middle">'
-                     f'{p["end"].strftime("%m-%d")}</text>' for i, p in enumerate(trend))
+                     f'{p["end"].strftime(day_format)}</text>' for i, p in enumerate(trend))
     grid = "".join(f'<line x1="{pad}" y1="{y:.0f}" x2="{width - pad}" y2="{y:.0f}" stroke="#ddd"/>'
                    f'<text x="{pad - 4}" y="{y + 4:.0f}" font-size="11" text-anchor="end">{v}</text>'
                    for v in sorted({0, top // 2, top}) for y in [height - pad - v * (height - 2 * pad) / top])
