@@ -55,10 +55,10 @@ def side_panel(m: folium.Map, legend: str, title: str, frame: pd.DataFrame, colu
                    for r in frame[columns].itertuples(index=False))
     if frame.empty:
         rows = f'<tr><td colspan="{len(columns)}">{escape(t("table.none", lang))}</td></tr>'
-    html = (f'<style>.folium-map {{ width: 64% !important; }}</style>'
-            f'<div class="ranked" style="position:fixed;top:0;right:0;bottom:0;width:35%;box-sizing:border-box;overflow:auto;z-index:9998;'
+    html = (f'<style>.folium-map {{ width: 59% !important; }}</style>'
+            f'<div class="ranked" style="position:fixed;top:0;right:0;bottom:0;width:40%;box-sizing:border-box;overflow:auto;z-index:9998;'
             f'background:#fff;border-left:1px solid #999;padding:6px 8px;font-size:15px">{legend}<b>{escape(title)}</b>'
-            f'<table style="border-collapse:collapse;width:100%" border="1" cellpadding="3"><tr>{head}</tr>{rows}</table></div>')
+            f'<table style="border-collapse:collapse;width:100%;font-size:14px;hyphens:auto" lang="{lang}" border="1" cellpadding="2"><tr>{head}</tr>{rows}</table></div>')
     m.get_root().html.add_child(folium.Element(html))
 
 
@@ -123,7 +123,8 @@ def hotspot_map(table: gpd.GeoDataFrame, points: pd.DataFrame, *, lang: str = "z
                      [(HOTSPOT_COLOURS[c], t(f"hotspot.{c}", lang)) for c in HOTSPOT_COLOURS]
                      + [(HEAT_GRADIENT, t("hotspot.heat_scale", lang))],
                      [period_text(since, until, lang), t("hotspot.note", lang).format(hazards=len(points))])
-    side_panel(m, legend, t("hotspot.table", lang), significant, fields, "hotspot.col.", lang)
+    short = significant.assign(label=significant["hotspot"].map(lambda c: t(f"hotspot.short.{c}", lang)))
+    side_panel(m, legend, t("hotspot.table", lang), short, fields, "hotspot.col.", lang)
     return m
 
 
@@ -153,19 +154,21 @@ def gap_map(grids: gpd.GeoDataFrame, venues: pd.DataFrame, venue_xy: gpd.GeoSeri
         folium.CircleMarker([p.y, p.x], radius=5, color="#000", weight=1, fill=True, fill_color="#ffff33",
                             fill_opacity=1, tooltip=f"{row['name']}（{t('gaps.never', lang)}）").add_to(never)
     never.add_to(m)
-    far = folium.FeatureGroup(name=t("gaps.col.unreachable", lang))
+    far = folium.FeatureGroup(name=t("gaps.unreachable", lang))
     for vid, row in venues[venues["unreachable_reason"] != ""].set_index("venue_id").iterrows():
         p = venue_xy.loc[vid]
         folium.CircleMarker([p.y, p.x], radius=7, color="#000", weight=2, fill=True, fill_color="#7b3294", fill_opacity=1,
-                            tooltip=f"{row['name']}（{t('gaps.col.unreachable', lang)}：{t('unassigned.' + row['unreachable_reason'], lang)}）").add_to(far)
+                            tooltip=f"{row['name']}（{t('gaps.unreachable', lang)}：{t('unassigned.' + row['unreachable_reason'], lang)}）").add_to(far)
     far.add_to(m)
     worst = grids[grids["covered_share"] < 0.95].head(5).set_index("grid_id")["gap_rank"]
     grid_labels(m, grids, pd.Series([f"#{rank} {gid}" for gid, rank in worst.items()], index=worst.index), name=t("labels", lang))
     folium.LayerControl(collapsed=False).add_to(m)
     labels = ["<50%", "50-70%", "70-85%", "85-95%", "≥95%"]
     legend = _legend(t("gaps.legend", lang), [(c, lab) for (_, c), lab in zip(GAP_STEPS, labels)]
-                     + [("#ffff33", t("gaps.never", lang)), ("#7b3294", t("gaps.col.unreachable", lang)),
+                     + [("#ffff33", t("gaps.never", lang)), ("#7b3294", t("gaps.unreachable", lang)),
                         ("#fff;border:2px dashed #000", t("gaps.col.no_visit_this_month", lang))],
                      [t("gaps.note", lang).format(on=on.isoformat() if on else "")])
-    side_panel(m, legend, t("gaps.table", lang), grids.head(15), fields, "gaps.col.", lang, percent=("covered_share",))
+    worst15 = grids.head(15).assign(grid=lambda g: g["grid_id"] + " " + g["name"].fillna(""))
+    side_panel(m, legend, t("gaps.table", lang), worst15, ["gap_rank", "grid", *fields[3:]], "gaps.col.", lang,
+               percent=("covered_share",))
     return m
