@@ -109,6 +109,7 @@ def sheet_sections(
             "mode": t("mode." + team["mode"], lang),
             "start": f"{team.geometry.x:.5f}, {team.geometry.y:.5f}",
             "stops": rows,
+            "form_url": result_url(base_url, day, team_id, "…"),
             "sketch": _sketch(part, team, grids, f"{team['name']} {day}", lines.get((day, team_id)), roads),
             "sketch_legend": [] if (day, team_id) in lines else [
                 (LEG_COLOURS[k % len(LEG_COLOURS)], f"{format_hhmm(team['shifts'][shift][0])}-{format_hhmm(team['shifts'][shift][1])}")
@@ -124,7 +125,7 @@ def sheets_html(stops: pd.DataFrame, *, lang: str = "zh", **options) -> str:
         "sheets.title", "team", "day", "seq", "arrive", "depart", "name", "address", "category", "reason",
         "checklist", "outcome", "outcome.done", "outcome.closed_door", "outcome.refused", "hazard_found",
         "notes", "signature", "members", "shift", "start_point", "mode", "office_return", "route_map", "scan",
-        "page", "returned_at", "colon")}
+        "page", "returned_at", "colon", "scan_note")}
     return _env().get_template("sheets.html").render(sections=sections, w=words, lang=lang)
 
 

@@ -198,6 +198,8 @@ def test_plan_in_the_background_is_stored_and_feasible(app, client, tmp_path):
     download.close()
     sheet = client.get(f"/plans/{plan_id}/sheets/T01").get_data(as_text=True)
     assert "联合巡查路线单" in sheet and 'id="sheet-T01-2026-11-23"' in sheet and "sheet-T02" not in sheet
+    # the stored sheets' QR codes open this web app, not a default address
+    assert "http://localhost/stops/2026-11-23/T01/…" in (out / "sheets.html").read_text(encoding="utf-8")
 
 
 def test_api_token_inspections_and_errors(app, client):

@@ -112,3 +112,14 @@ def test_crew_lists_each_role_with_its_names_or_a_blank():
     assert crew(team, "zh") == [("网格员", "孙军、李四"), ("安全员", "萧军")]
     assert crew(pd.Series({"roles": frozenset({"volunteer", "property"}), "members": ""}), "en") == [
         ("Property staff", ""), ("Volunteer", "")]
+
+
+def test_sheets_say_where_the_qr_codes_lead(demo_plan, tmp_path):
+    html = (demo_plan / "sheets.html").read_text(encoding="utf-8")
+    assert "二维码打开网页填报（需登录）：http://localhost:5000/stops/" in html  # the default, visible to the coordinator
+    done = subprocess.run([sys.executable, "-m", "patrol", "demo", "--time-limit", "1", "--no-pdf", "--quiet",
+                           "--base-url", "https://patrol.example.gov.cn", "--out", str(tmp_path / "p")],
+                          capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    html = (tmp_path / "p" / "sheets.html").read_text(encoding="utf-8")
+    assert "https://patrol.example.gov.cn/stops/" in html and "localhost" not in html

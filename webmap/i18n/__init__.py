@@ -37,6 +37,7 @@ _WORDS: Mapping[str, Mapping[str, str]] = {
     "members": {"zh": "成员", "en": "Members"},
     "page": {"zh": "第 {} 页", "en": "page {}"},
     "returned_at": {"zh": "交回时间", "en": "Returned at"},
+    "scan_note": {"zh": "二维码打开网页填报（需登录）", "en": "The QR codes open the result form (log in first)"},
     "colon": {"zh": "：", "en": ": "},
     "shift": {"zh": "班次", "en": "Shift"},
     "start_point": {"zh": "出发点", "en": "Start point"},
