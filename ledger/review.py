@@ -116,11 +116,12 @@ def review(period: str, end: dt.date, *, intervals: Mapping[str, int], by: str =
     }
     totals["patrols"] = _patrols(ins[(ins["date"] >= this_start) & (ins["date"] <= this_end)])
     totals["patrols_last"] = _patrols(ins[(ins["date"] >= last_start) & (ins["date"] <= last_end)])
-    found_now = hz[(hz["found_on"] >= this_start) & (hz["found_on"] <= this_end)]
     everyone = venues.assign(all="")
     totals["coverage"] = float(covered_share(everyone, ins, intervals, this_end, "all").iat[0]) if len(venues) else None
     totals["coverage_last"] = float(covered_share(everyone, ins, intervals, last_end, "all").iat[0]) if len(venues) else None
-    totals["closure_rate"] = float((found_now["status"] == "closed").mean()) if len(found_now) else None
+    for key, (start, stop) in (("closure_rate", (this_start, this_end)), ("closure_rate_last", (last_start, last_end))):
+        found = hz[(hz["found_on"] >= start) & (hz["found_on"] <= stop)]
+        totals[key] = float((found["status"] == "closed").mean()) if len(found) else None
     trend = []
     for back in range(trend_periods - 1, -1, -1):
         s, e = period_bounds(period, end, back)

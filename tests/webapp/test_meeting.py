@@ -64,6 +64,8 @@ def test_overdue_rectifications_are_counted_at_each_period_end(app, client):
 
     with app.app_context():
         rows = [(h.found_on, h.deadline, h.closed_on) for h in db.session.scalars(db.select(Hazard))]
+        found_last = [h.status for h in db.session.scalars(db.select(Hazard))
+                      if dt.date(2026, 9, 24) <= h.found_on <= dt.date(2026, 10, 23)]
 
     def overdue(end: dt.date) -> int:  # open at the end of the day `end`, past the deadline
         return sum(1 for found, deadline, closed in rows
@@ -74,6 +76,8 @@ def test_overdue_rectifications_are_counted_at_each_period_end(app, client):
     now, last = re.search(r'id="kpi-overdue">(\d+)</b>上期 (\d+)<', page).groups()
     assert (int(now), int(last)) == (overdue(TODAY), overdue(dt.date(2026, 10, 23)))
     assert int(last) > 0  # last month's backlog is not forgotten because it was closed since
+    rate_last = re.search(r'id="kpi-rate">\d+%</b>上期 (\d+)%<', page).group(1)
+    assert int(rate_last) == round(100 * found_last.count("closed") / len(found_last))
 
 
 def test_projector_mode_has_no_chrome_but_a_way_back(client):
