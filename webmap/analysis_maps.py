@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from html import escape
 
 import folium
@@ -23,7 +24,7 @@ HEAT_GRADIENT = "linear-gradient(to right, blue, cyan, lime, yellow, red)"  # Le
 GAP_STEPS = ((0.5, "#b30000"), (0.7, "#e34a33"), (0.85, "#fc8d59"), (0.95, "#fdcc8a"), (1.01, "#c7e9c0"))
 
 
-def _legend(title: str, rows: list[tuple[str, str]], notes: list[str] = ()) -> str:
+def _legend(title: str, rows: list[tuple[str, str]], notes: Sequence[str] = ()) -> str:
     """The legend's HTML: ``rows`` are (CSS background, label); ``notes`` are lines of plain text under them."""
     items = "".join(f'<div><span style="display:inline-block;width:14px;height:14px;margin-right:6px;'
                     f'vertical-align:middle;box-sizing:border-box;border:1px solid #555;background:{c}"></span>{escape(label)}</div>' for c, label in rows)
@@ -43,9 +44,9 @@ def _metric_scale(m: folium.Map) -> None:
     m.add_child(_MetricScale())
 
 
-def side_panel(m: folium.Map, legend: str, title: str, frame: pd.DataFrame, columns: list[str], prefix: str, lang: str,
+def _side_panel(m: folium.Map, legend: str, title: str, frame: pd.DataFrame, columns: list[str], prefix: str, lang: str,
                *, percent: tuple[str, ...] = ()) -> None:
-    """The legend and a ranked table on the right third of the page, the map narrowed beside them: nothing
+    """The legend and a ranked table on the right 40 % of the page, the map narrowed beside them: nothing
     on the map is hidden under a box, and the panel's type stays large on a projector.
 
     Columns named in ``percent`` are shares (0-1) shown as percentages.
@@ -70,7 +71,7 @@ def _cell(value: object, lang: str, percent: bool = False) -> str:
     return str(value)
 
 
-def grid_labels(m: folium.Map, grids: gpd.GeoDataFrame, texts: pd.Series, *, name: str) -> None:
+def _grid_labels(m: folium.Map, grids: gpd.GeoDataFrame, texts: pd.Series, *, name: str) -> None:
     """Permanent labels on the grids named in ``texts`` (grid_id → text): readable on a projector, no hovering."""
     where = grids.set_index("grid_id").geometry.representative_point()
     group = folium.FeatureGroup(name=name)
@@ -83,7 +84,7 @@ def grid_labels(m: folium.Map, grids: gpd.GeoDataFrame, texts: pd.Series, *, nam
     group.add_to(m)
 
 
-def period_text(since: dt.date | None, until: dt.date | None, lang: str) -> str:
+def _period_text(since: dt.date | None, until: dt.date | None, lang: str) -> str:
     """"统计期：2026-08-24 至 2026-11-22" (either end may be open)."""
     start = since.isoformat() if since else "…"
     end = until.isoformat() if until else "…"
@@ -117,14 +118,14 @@ def hotspot_map(table: gpd.GeoDataFrame, points: pd.DataFrame, *, lang: str = "z
     heat.add_to(m)
     inline_script(m, VENDOR / "leaflet-heat" / "leaflet-heat.js", name="leaflet_heat_inline")
     significant = shown[shown["hotspot"] != "none"]
-    grid_labels(m, table, pd.Series(significant["grid_id"].to_numpy(), index=significant["grid_id"]), name=t("labels", lang))
+    _grid_labels(m, table, pd.Series(significant["grid_id"].to_numpy(), index=significant["grid_id"]), name=t("labels", lang))
     folium.LayerControl(collapsed=False).add_to(m)
     legend = _legend(t("hotspot.legend", lang),
                      [(HOTSPOT_COLOURS[c], t(f"hotspot.{c}", lang)) for c in HOTSPOT_COLOURS]
                      + [(HEAT_GRADIENT, t("hotspot.heat_scale", lang))],
-                     [period_text(since, until, lang), t("hotspot.note", lang).format(hazards=len(points))])
+                     [_period_text(since, until, lang), t("hotspot.note", lang).format(hazards=len(points))])
     short = significant.assign(label=significant["hotspot"].map(lambda c: t(f"hotspot.short.{c}", lang)))
-    side_panel(m, legend, t("hotspot.table", lang), short, fields, "hotspot.col.", lang)
+    _side_panel(m, legend, t("hotspot.table", lang), short, fields, "hotspot.col.", lang)
     return m
 
 
@@ -161,7 +162,7 @@ def gap_map(grids: gpd.GeoDataFrame, venues: pd.DataFrame, venue_xy: gpd.GeoSeri
                             tooltip=f"{row['name']}（{t('gaps.unreachable', lang)}：{t('unassigned.' + row['unreachable_reason'], lang)}）").add_to(far)
     far.add_to(m)
     worst = grids[grids["covered_share"] < 0.95].head(5).set_index("grid_id")["gap_rank"]
-    grid_labels(m, grids, pd.Series([f"#{rank} {gid}" for gid, rank in worst.items()], index=worst.index), name=t("labels", lang))
+    _grid_labels(m, grids, pd.Series([f"#{rank} {gid}" for gid, rank in worst.items()], index=worst.index), name=t("labels", lang))
     folium.LayerControl(collapsed=False).add_to(m)
     labels = ["<50%", "50-70%", "70-85%", "85-95%", "≥95%"]
     legend = _legend(t("gaps.legend", lang), [(c, lab) for (_, c), lab in zip(GAP_STEPS, labels)]
@@ -169,6 +170,6 @@ def gap_map(grids: gpd.GeoDataFrame, venues: pd.DataFrame, venue_xy: gpd.GeoSeri
                         ("#fff;border:2px dashed #000", t("gaps.col.no_visit_this_month", lang))],
                      [t("gaps.note", lang).format(on=on.isoformat() if on else "")])
     worst15 = grids.head(15).assign(grid=lambda g: g["grid_id"] + " " + g["name"].fillna(""))
-    side_panel(m, legend, t("gaps.table", lang), worst15, ["gap_rank", "grid", *fields[3:]], "gaps.col.", lang,
+    _side_panel(m, legend, t("gaps.table", lang), worst15, ["gap_rank", "grid", *fields[3:]], "gaps.col.", lang,
                percent=("covered_share",))
     return m
