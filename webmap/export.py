@@ -12,8 +12,8 @@ from PIL import Image, ImageChops
 
 from .sheets import pdf_available, sheets_pdf
 
-# One tall page (A4 wide) so the image has no page breaks; longer pages are stacked.
-_TALL_PAGE = "<style>@page { size: 210mm 1200mm; margin: 10mm; }</style>"
+# One tall page (A4 landscape wide) so the image has no page breaks; longer pages are stacked.
+_TALL_PAGE = "<style>@page { size: 297mm 1200mm; margin: 10mm; }</style>"
 
 
 def png_available() -> bool:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import re
+import subprocess
 from pathlib import Path
 
 import numpy as np
@@ -97,9 +98,18 @@ def test_review_exports_one_png_for_the_minutes(client):
     assert 'id="export-png"' in page and 'id="export-pdf"' in page
     response = client.get("/review?period=quarter&by=community&format=png")
     assert response.mimetype == "image/png"
-    assert "review-quarter-community-" in response.headers["Content-Disposition"]
+    assert f"review-quarter-community-{TODAY}.png" in response.headers["Content-Disposition"]
     image = Image.open(io.BytesIO(response.data)).convert("L")
-    assert image.width > 800 and image.height > 1000  # one image: KPIs, trend and table, without page breaks
+    assert image.width > 1200 and 600 < image.height < image.width  # A4 landscape wide, trimmed below the last line
     ink = (np.asarray(image) < 128).mean()
     assert 0.01 < ink < 0.5  # text and lines were drawn, not a blank or black image
-    assert TODAY.isoformat() in response.headers["Content-Disposition"]
+    by_grid = Image.open(io.BytesIO(client.get("/review?period=quarter&by=grid&format=png").data))
+    assert by_grid.width == image.width and by_grid.height > 2 * image.height  # 37 grids: one long image, no page breaks
+
+
+def test_review_pdf_is_one_landscape_page_for_the_minutes(client, tmp_path):
+    login(client, "viewer")
+    pdf = tmp_path / "review.pdf"
+    pdf.write_bytes(client.get("/review?period=quarter&by=community&format=pdf").data)
+    info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout
+    assert re.search(r"Pages:\s+1\n", info) and "841.89 x 595.276 pts (A4)" in info
