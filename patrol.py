@@ -74,6 +74,7 @@ def _add_plan_args(p: argparse.ArgumentParser, *, demo: bool) -> None:
     p.add_argument("--scheduler", help="address of an existing Dask scheduler (default: a local cluster)")
     p.add_argument("--workers", type=_positive_int, default=2, help="local Dask worker processes (default 2)")
     p.add_argument("--lang", choices=("zh", "en"), default="zh", help="language of map and sheets (default zh)")
+    p.add_argument("--base-url", help="web app address for the sheets' QR codes (default $PATROL_BASE_URL or http://localhost:5000)")
     p.add_argument("--out", required=True, type=Path, help="output directory (replaced on success)")
     p.add_argument("--quiet", action="store_true", help="no progress lines")
 
@@ -139,6 +140,8 @@ def run_report(args: argparse.Namespace, *, progress: ProgressPrinter) -> None:
         args = _demo_args(args)
         args.date = on or dt.date.fromisoformat(json.loads((DEMO_DIR / "meta.json").read_text(encoding="utf-8"))["today"])
     missing = [f"--{k}" for k in ("grids", "venues", "teams") if getattr(args, k) is None]
+    if args.command == "hotspots" and args.hazards is None:
+        missing.append("--hazards")  # without them every grid would be "not significant", which says nothing
     if missing:
         msg = f"{', '.join(missing)} needed (or --demo)"
         raise InputError(msg, file="command line", field=missing[0])
@@ -206,7 +209,7 @@ def run_plan(args: argparse.Namespace, *, progress: ProgressPrinter) -> dict[str
             roads=roads,
         )
     progress(0.96, f"写出文件 writing {args.out}")
-    numbers = write_outputs(plan, layers, args.out, lang=args.lang, pdf=not args.no_pdf, roads=road_lines)
+    numbers = write_outputs(plan, layers, args.out, lang=args.lang, pdf=not args.no_pdf, roads=road_lines, base_url=args.base_url)
     progress(1.0, "完成 done: " + json.dumps(numbers, ensure_ascii=False))
     return numbers
 

@@ -42,6 +42,12 @@ def hazards_in_period(hazards: pd.DataFrame, since: dt.date | None = None, until
     return hazards[keep]
 
 
+def hazard_points(hazards: pd.DataFrame, venues: gpd.GeoDataFrame) -> pd.DataFrame:
+    """lon, lat (its venue's position, WGS84) and severity of each hazard, for a heatmap."""
+    where = venues.geometry.reindex(hazards["venue_id"])
+    return pd.DataFrame({"lon": where.x.to_numpy(), "lat": where.y.to_numpy(), "severity": hazards["severity"].to_numpy()})
+
+
 def grid_hazard_weights(hazards: pd.DataFrame, venues: gpd.GeoDataFrame, grids: gpd.GeoDataFrame) -> pd.Series:
     """Severity-weighted hazard count per grid (general 1, major 3), zero where none."""
     grids = grid_frame(grids)

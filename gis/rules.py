@@ -6,6 +6,7 @@ Errors name the TOML path as the field, e.g. ``categories.small_shop.interval_da
 from __future__ import annotations
 
 import difflib
+import re
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,6 +21,22 @@ ROLES: tuple[str, ...] = ("grid_worker", "property", "volunteer", "safety_office
 ROLE_LABELS_ZH: Mapping[str, str] = MappingProxyType(
     {"grid_worker": "网格员", "property": "物业", "volunteer": "志愿者", "safety_officer": "安全员"}
 )
+
+
+def members_by_role(members: str) -> list[tuple[str, str]]:
+    """(role, name) of each member written as "网格员 张三、物业 李四" (、，, or ; between them), in that order.
+
+    Parts that do not start with a role's Chinese label are left out.
+    """
+    by_label = {label: code for code, label in ROLE_LABELS_ZH.items()}
+    pairs = []
+    for part in re.split(r"[、，,;；]", members or ""):
+        bits = part.split()
+        if len(bits) == 2 and bits[0] in by_label:
+            pairs.append((by_label[bits[0]], bits[1]))
+    return pairs
+
+
 GROUPS: tuple[str, ...] = ("nine_small", "many_in_one", "rental", "high_risk", "other")
 CATEGORY_CODES: tuple[str, ...] = (
     "small_school", "small_clinic", "small_shop", "small_restaurant", "small_hotel",

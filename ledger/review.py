@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 
 import pandas as pd
 
@@ -21,41 +22,77 @@ def period_bounds(period: str, end: dt.date, back: int = 0) -> tuple[dt.date, dt
 
 def _frames() -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     grid_of = {v.venue_id: v.grid_id for v in db.session.scalars(db.select(Venue))}
-    community = {g.grid_id: g.community for g in db.session.scalars(db.select(Grid))}
+    grids = list(db.session.scalars(db.select(Grid)))
+    community = {g.grid_id: g.community for g in grids}
     hz = pd.DataFrame([{"venue_id": h.venue_id, "found_on": h.found_on, "closed_on": h.closed_on, "deadline": h.deadline,
                         "status": h.status, "severity": h.severity} for h in db.session.scalars(db.select(Hazard))],
                       columns=["venue_id", "found_on", "closed_on", "deadline", "status", "severity"])
-    ins = pd.DataFrame([{"venue_id": i.venue_id, "date": i.date, "outcome": i.outcome} for i in db.session.scalars(db.select(Inspection))],
-                       columns=["venue_id", "date", "outcome"])
+    ins = pd.DataFrame([{"venue_id": i.venue_id, "date": i.date, "outcome": i.outcome, "team_id": i.team_id or ""}
+                        for i in db.session.scalars(db.select(Inspection))], columns=["venue_id", "date", "outcome", "team_id"])
     for frame in (hz, ins):
         frame["grid_id"] = frame["venue_id"].map(grid_of).fillna("unassigned")
         frame["community"] = frame["grid_id"].map(community).fillna("")
-    venues = pd.DataFrame([{"venue_id": v.venue_id, "grid_id": v.grid_id} for v in db.session.scalars(db.select(Venue))])
+    venues = pd.DataFrame([{"venue_id": v.venue_id, "grid_id": v.grid_id, "category": v.category, "last_inspected": v.last_inspected}
+                           for v in db.session.scalars(db.select(Venue))], columns=["venue_id", "grid_id", "category", "last_inspected"])
     venues["community"] = venues["grid_id"].map(community).fillna("")
+    venues["grid_name"] = venues["grid_id"].map({g.grid_id: g.name for g in grids}).fillna("")
     return hz, ins, venues
+
+
+def covered_share(venues: pd.DataFrame, ins: pd.DataFrame, intervals: Mapping[str, int], on: dt.date, by: str) -> pd.Series:
+    """Per ``by``: the share of venues inspected (outcome done) within their category's interval as of ``on``.
+
+    The same meaning of "covered" as the coverage-gap page: a venue never inspected, or last
+    inspected longer ago than its interval, is not covered.
+    """
+    cut = pd.Timestamp(on)
+    when = pd.to_datetime(ins["date"])
+    seen = (ins["outcome"] == "done") & (when <= cut)
+    done = when[seen].groupby(ins.loc[seen, "venue_id"]).max()
+    frame = venues.set_index("venue_id")
+    own = pd.to_datetime(frame["last_inspected"])
+    last = pd.concat([own.where(own <= cut), done.reindex(frame.index)], axis=1).max(axis=1)
+    ok = (cut - last).dt.days <= frame["category"].map(intervals)  # NaN (never inspected) compares False
+    return ok.groupby(frame[by]).mean().rename("coverage")
+
+
+def _patrols(visits: pd.DataFrame, by: str | None = None) -> pd.Series | int:
+    """Joint patrols (巡查) per ``by``: distinct (team, day) that inspected there, or in all when ``by`` is None.
+
+    Visits recorded without a team count as one patrol each.
+    """
+    visits = visits.assign(everywhere="") if by is None else visits
+    teamless = visits["team_id"].fillna("") == ""
+    outings = pd.concat([visits[~teamless].drop_duplicates(["team_id", "date", by or "everywhere"]), visits[teamless]])
+    return len(outings) if by is None else outings.groupby(by).size()
 
 
 def _numbers(hz: pd.DataFrame, ins: pd.DataFrame, start: dt.date, end: dt.date, by: str) -> pd.DataFrame:
     found = hz[(hz["found_on"] >= start) & (hz["found_on"] <= end)]
     closed = hz[hz["closed_on"].notna() & (hz["closed_on"] >= start) & (hz["closed_on"] <= end)]
-    open_late = hz[(hz["status"] != "closed") & hz["deadline"].notna() & (hz["deadline"] < end)]
-    patrols = ins[(ins["date"] >= start) & (ins["date"] <= end)]
+    # open at the period's end (not closed by then) and past the deadline: the same rule for this period and the last
+    still_open = hz["closed_on"].isna() | (hz["closed_on"] > end)
+    open_late = hz[still_open & (hz["found_on"] <= end) & hz["deadline"].notna() & (hz["deadline"] < end)]
+    visits = ins[(ins["date"] >= start) & (ins["date"] <= end)]
     out = pd.DataFrame({
         "found": found.groupby(by).size(), "major": found[found["severity"] == "major"].groupby(by).size(),
         "closed": closed.groupby(by).size(), "overdue_rectification": open_late.groupby(by).size(),
-        "inspections": patrols.groupby(by).size(),
-        "venues_seen": patrols[patrols["outcome"] == "done"].groupby(by)["venue_id"].nunique(),
+        "inspections": visits.groupby(by).size(),
+        "patrols": _patrols(visits, by),
     }).fillna(0).astype(int)
     found_closed = found.assign(done=found["status"] == "closed").groupby(by)["done"].mean()
     out["closure_rate"] = found_closed.reindex(out.index)
     return out
 
 
-def review(period: str, end: dt.date, *, by: str = "community", trend_periods: int = 8) -> dict[str, object]:
+def review(period: str, end: dt.date, *, intervals: Mapping[str, int], by: str = "community",
+           trend_periods: int = 8) -> dict[str, object]:
     """This period and the last, per community (or grid), with totals and a trend of found/closed.
 
     Closure rate is the share of hazards found in the period that are closed (销号) now, against
-    the 95 % goal; overdue rectifications are open hazards past their deadline at the period's end.
+    the 95 % goal; overdue rectifications are open hazards past their deadline at the period's end;
+    coverage is the share of venues inspected within their interval (``intervals``: days per
+    category) at the end of each period.
     """
     hz, ins, venues = _frames()
     this_start, this_end = period_bounds(period, end)
@@ -63,24 +100,35 @@ def review(period: str, end: dt.date, *, by: str = "community", trend_periods: i
     now = _numbers(hz, ins, this_start, this_end, by)
     before = _numbers(hz, ins, last_start, last_end, by)
     table = now.join(before.add_suffix("_last"), how="outer")
+    table = table.reindex(table.index.union(pd.Index(venues[by].unique()))).rename_axis(by)  # quiet places are rows too
     counts = [c for c in table.columns if "rate" not in c]
     table[counts] = table[counts].fillna(0).astype(int)
+    table["name"] = venues.groupby(by)["grid_name"].first().reindex(table.index).fillna("") if by == "grid_id" else ""
     table["venues"] = venues.groupby(by).size().reindex(table.index).fillna(0).astype(int)
-    table["coverage"] = (table["venues_seen"] / table["venues"].where(table["venues"] > 0)).round(3)
+    table["coverage"] = covered_share(venues, ins, intervals, this_end, by).reindex(table.index).round(3)
+    table["coverage_last"] = covered_share(venues, ins, intervals, last_end, by).reindex(table.index).round(3)
     totals = {
         "found": int(now["found"].sum()), "found_last": int(before["found"].sum()),
         "closed": int(now["closed"].sum()), "closed_last": int(before["closed"].sum()),
         "overdue_rectification": int(now["overdue_rectification"].sum()),
+        "overdue_rectification_last": int(before["overdue_rectification"].sum()),
         "inspections": int(now["inspections"].sum()), "inspections_last": int(before["inspections"].sum()),
     }
-    found_now = hz[(hz["found_on"] >= this_start) & (hz["found_on"] <= this_end)]
-    totals["closure_rate"] = float((found_now["status"] == "closed").mean()) if len(found_now) else None
+    totals["patrols"] = _patrols(ins[(ins["date"] >= this_start) & (ins["date"] <= this_end)])
+    totals["patrols_last"] = _patrols(ins[(ins["date"] >= last_start) & (ins["date"] <= last_end)])
+    everyone = venues.assign(all="")
+    totals["coverage"] = float(covered_share(everyone, ins, intervals, this_end, "all").iat[0]) if len(venues) else None
+    totals["coverage_last"] = float(covered_share(everyone, ins, intervals, last_end, "all").iat[0]) if len(venues) else None
+    for key, (start, stop) in (("closure_rate", (this_start, this_end)), ("closure_rate_last", (last_start, last_end))):
+        found = hz[(hz["found_on"] >= start) & (hz["found_on"] <= stop)]
+        totals[key] = float((found["status"] == "closed").mean()) if len(found) else None
     trend = []
     for back in range(trend_periods - 1, -1, -1):
         s, e = period_bounds(period, end, back)
         trend.append({"start": s, "end": e,
                       "found": int(((hz["found_on"] >= s) & (hz["found_on"] <= e)).sum()),
                       "closed": int((hz["closed_on"].notna() & (hz["closed_on"] >= s) & (hz["closed_on"] <= e)).sum()),
-                      "inspections": int(((ins["date"] >= s) & (ins["date"] <= e)).sum())})
+                      "inspections": int(((ins["date"] >= s) & (ins["date"] <= e)).sum()),
+                      "patrols": _patrols(ins[(ins["date"] >= s) & (ins["date"] <= e)])})
     return {"period": period, "this": (this_start, this_end), "last": (last_start, last_end), "table": table.reset_index(),
             "totals": totals, "trend": trend, "goal": CLOSURE_GOAL}

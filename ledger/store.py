@@ -20,7 +20,7 @@ from shapely.geometry import mapping, shape
 from gis.errors import InputError
 from gis.io import read_grids, read_hazards, read_inspections, read_teams, read_venues
 from gis.layers import Layers, read_layers
-from gis.rules import ROLE_LABELS_ZH, Rules
+from gis.rules import Rules, members_by_role
 from gis.timeparse import format_hhmm
 
 from .lifecycle import IMPORTED, import_hazards
@@ -181,13 +181,7 @@ def _hazard_values(r: pd.Series) -> dict[str, object]:
 
 def _people(team_id: str, members: str) -> list[Person]:
     """Members written as "网格员 张三、物业 李四" become one Person each, with their role."""
-    by_label = {label: code for code, label in ROLE_LABELS_ZH.items()}
-    people = []
-    for part in members.replace(",", "、").replace("，", "、").split("、"):
-        bits = part.split()
-        if len(bits) == 2 and bits[0] in by_label:
-            people.append(Person(team_id=team_id, role=by_label[bits[0]], name=bits[1]))
-    return people
+    return [Person(team_id=team_id, role=role, name=name) for role, name in members_by_role(members)]
 
 
 def load_demo(demo_dir: Path, rules: Rules, *, as_of: dt.date) -> dict[str, int]:

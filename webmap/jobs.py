@@ -22,14 +22,17 @@ def plan_folder(app: Flask, plan_id: int) -> Path:
     return Path(app.instance_path) / "plans" / str(plan_id)
 
 
-def start_plan(app: Flask, plan_id: int) -> threading.Thread:
-    """Run plan ``plan_id`` in a daemon thread; its row shows progress, then the summary or the error."""
-    thread = threading.Thread(target=_run, args=(app, plan_id), name=f"plan-{plan_id}", daemon=True)
+def start_plan(app: Flask, plan_id: int, *, base_url: str | None = None) -> threading.Thread:
+    """Run plan ``plan_id`` in a daemon thread; its row shows progress, then the summary or the error.
+
+    ``base_url`` is the web app's address that the QR codes on the plan's route sheets open.
+    """
+    thread = threading.Thread(target=_run, args=(app, plan_id, base_url), name=f"plan-{plan_id}", daemon=True)
     thread.start()
     return thread
 
 
-def _run(app: Flask, plan_id: int) -> None:
+def _run(app: Flask, plan_id: int, base_url: str | None) -> None:
     with app.app_context():
         run = db.session.get(PlanRun, plan_id)
         last = [0.0]
@@ -55,7 +58,7 @@ def _run(app: Flask, plan_id: int) -> None:
                              progress=lambda f, m: progress(0.02 + 0.9 * f, m))
             progress(0.93, "写出文件 writing files")
             out = plan_folder(app, plan_id)
-            run.summary = write_outputs(plan, layers, out, lang="zh")
+            run.summary = write_outputs(plan, layers, out, lang="zh", base_url=base_url)
             stops = pd.read_csv(out / "stops.csv", dtype={"venue_id": str, "team_id": str})
             db.session.add_all(PlanStop(plan_id=plan_id, day=pd.Timestamp(r.day).date(), team_id=r.team_id, seq=int(r.seq),
                                         venue_id=r.venue_id, reason=r.reason, arrive=r.arrive, depart=r.depart)

@@ -24,10 +24,11 @@ log = logging.getLogger(__name__)
 
 
 def write_outputs(plan: Plan, layers: Layers, out_dir: str | Path, *, lang: str = "zh", pdf: bool = True,
-                  roads: gpd.GeoDataFrame | None = None) -> dict[str, object]:
+                  roads: gpd.GeoDataFrame | None = None, base_url: str | None = None) -> dict[str, object]:
     """Write stops.csv, routes.geojson, unassigned.csv, summary.json, map.html, sheets.html (+ sheets.pdf).
 
-    ``sheets.pdf`` is written when ``pdf`` is set and WeasyPrint is installed.
+    ``sheets.pdf`` is written when ``pdf`` is set and WeasyPrint is installed; the sheets' QR codes open
+    the result forms at ``base_url`` (default ``$PATROL_BASE_URL`` or http://localhost:5000).
 
     Everything is written into a temporary directory beside ``out_dir`` and moved into place
     only when all files are complete; an existing ``out_dir`` is replaced.
@@ -47,7 +48,7 @@ def write_outputs(plan: Plan, layers: Layers, out_dir: str | Path, *, lang: str 
         plan_map(stops, routes, grids=layers.grids, venues=layers.venues, teams=layers.teams,
                  rules=layers.rules, lang=lang).save(str(tmp / "map.html"))
         html = sheets_html(stops, teams=layers.teams, venues=layers.venues, rules=layers.rules, lang=lang,
-                           grids=layers.grids, hazards=layers.hazards, routes=routes, roads=roads)
+                           grids=layers.grids, hazards=layers.hazards, routes=routes, roads=roads, base_url=base_url)
         (tmp / "sheets.html").write_text(html, encoding="utf-8")
         if pdf and pdf_available():
             (tmp / "sheets.pdf").write_bytes(sheets_pdf(html))

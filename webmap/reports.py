@@ -3,56 +3,36 @@
 from __future__ import annotations
 
 import datetime as dt
-from html import escape
 from pathlib import Path
 
-import folium
+import geopandas as gpd
 import pandas as pd
 
 from gis.gaps import GRID_COLUMNS, grid_gaps, venue_gaps
-from gis.hotspots import hotspot_table, hazards_in_period
+from gis.hotspots import hazard_points, hazards_in_period, hotspot_table
 from gis.layers import Layers
 from gis.timeparse import parse_hhmm
 from planner.plan import unreachable_venues
 
 from .analysis_maps import gap_map, hotspot_map
-from .i18n import t
 from .outputs import atomic_dir
 from .sheets import pdf_available, sheets_html, sheets_pdf
 
 
-def _side_table(m: folium.Map, title: str, frame: pd.DataFrame, columns: list[str], prefix: str, lang: str) -> None:
-    """A ranked table beside the map (scrolls; readable on a projector)."""
-    head = "".join(f"<th>{escape(t(prefix + c, lang))}</th>" for c in columns)
-    rows = "".join("<tr>" + "".join(f"<td>{escape(_cell(v))}</td>" for v in r) + "</tr>" for r in frame[columns].itertuples(index=False))
-    html = (f'<div class="ranked" style="position:fixed;top:10px;right:10px;bottom:10px;width:34%;overflow:auto;z-index:9998;'
-            f'background:#fff;border:1px solid #999;padding:6px;font-size:13px"><b>{escape(title)}</b>'
-            f'<table style="border-collapse:collapse;width:100%" border="1" cellpadding="3"><tr>{head}</tr>{rows}</table></div>')
-    m.get_root().html.add_child(folium.Element(html))
-
-
-def _cell(value: object) -> str:
-    if isinstance(value, float):
-        return "" if value != value else f"{value:.0%}" if 0 <= value <= 1 else f"{value:.2f}"
-    if isinstance(value, bool):
-        return "是" if value else ""
-    return str(value)
-
-
 def write_gaps(layers: Layers, on: dt.date, out_dir: str | Path, *, lang: str = "zh") -> pd.DataFrame:
-    """gaps_venues.csv, gaps_grids.csv (ranked), gaps_grids.geojson and gaps.html; returns the grid table."""
+    """gaps_venues.csv/.geojson, gaps_grids.csv (ranked), gaps_grids.geojson and gaps.html; returns the grid table."""
     unreachable = unreachable_venues(venues=layers.venues, teams=layers.teams, rules=layers.rules, day=on, grids=layers.grids)
     per_venue = venue_gaps(layers.venues, layers.rules, on, layers.inspections, unreachable)
     per_grid = grid_gaps(layers.grids, per_venue, on, layers.inspections)
     with atomic_dir(out_dir) as tmp:
-        per_venue.sort_values(["never_inspected", "days_overdue"], ascending=False).to_csv(tmp / "gaps_venues.csv", index=False)
+        ranked = per_venue.sort_values(["never_inspected", "days_overdue"], ascending=False)
+        ranked.to_csv(tmp / "gaps_venues.csv", index=False)
+        points = gpd.GeoDataFrame(ranked.astype({"last_inspected": str, "due_on": str}).replace({"None": None}),
+                                  geometry=layers.venues.geometry.reindex(ranked["venue_id"]).to_numpy(), crs=layers.venues.crs)
+        points.to_file(tmp / "gaps_venues.geojson", driver="GeoJSON", engine="pyogrio")
         per_grid[GRID_COLUMNS].to_csv(tmp / "gaps_grids.csv", index=False)
         per_grid.to_file(tmp / "gaps_grids.geojson", driver="GeoJSON", engine="pyogrio")
-        m = gap_map(per_grid, per_venue, layers.venues.geometry, lang=lang)
-        _side_table(m, t("gaps.legend", lang), per_grid.head(15),
-                    ["gap_rank", "grid_id", "name", "covered_share", "never_inspected", "overdue", "unreachable", "done_this_month"],
-                    "gaps.col.", lang)
-        m.save(str(tmp / "gaps.html"))
+        gap_map(per_grid, per_venue, layers.venues.geometry, lang=lang, on=on).save(str(tmp / "gaps.html"))
     return per_grid
 
 
@@ -61,18 +41,12 @@ def write_hotspots(layers: Layers, out_dir: str | Path, *, since: dt.date | None
     """hotspots.csv, hotspots.geojson and hotspots.html for hazards found in [since, until]."""
     hazards = layers.hazards if layers.hazards is not None else pd.DataFrame(columns=["venue_id", "found_on", "severity"])
     table = hotspot_table(layers.grids, layers.venues, hazards, since, until)
-    period = hazards_in_period(hazards, since, until)
-    where = layers.venues.geometry.reindex(period["venue_id"])
-    points = pd.DataFrame({"lon": where.x.to_numpy(), "lat": where.y.to_numpy(), "severity": period["severity"].to_numpy()})
+    points = hazard_points(hazards_in_period(hazards, since, until), layers.venues)
     columns = ["grid_id", "name", "hazards_general", "hazards_major", "weight", "z", "confidence", "hotspot"]
     with atomic_dir(out_dir) as tmp:
         table[[c for c in columns if c in table]].to_csv(tmp / "hotspots.csv", index=False)
         table.to_file(tmp / "hotspots.geojson", driver="GeoJSON", engine="pyogrio")
-        m = hotspot_map(table, points, lang=lang)
-        shown = table[table["hotspot"] != "none"].assign(label=lambda f: f["hotspot"].map(lambda c: t(f"hotspot.{c}", lang)))
-        _side_table(m, t("hotspot.legend", lang), shown, ["grid_id", "name", "hazards_general", "hazards_major", "z", "confidence", "label"],
-                    "hotspot.col.", lang)
-        m.save(str(tmp / "hotspots.html"))
+        hotspot_map(table, points, lang=lang, since=since, until=until).save(str(tmp / "hotspots.html"))
     return table
 
 

@@ -9,11 +9,11 @@ import geopandas as gpd
 import jinja2
 import pandas as pd
 
-from gis.rules import Rules
+from gis.rules import ROLES, Rules, members_by_role
 from gis.timeparse import format_hhmm
 
 from .i18n import category_label, hazard_label, t
-from .sketch import qr_data_uri, route_sketch_svg
+from .sketch import LEG_COLOURS, qr_data_uri, route_sketch_svg
 
 _TEMPLATES = Path(__file__).resolve().parent / "templates"
 DEFAULT_BASE_URL = "http://localhost:5000"
@@ -42,6 +42,17 @@ def _sketch(part: pd.DataFrame, team: pd.Series, grids: gpd.GeoDataFrame | None,
         legs = [[office, *zip(shift["lon"], shift["lat"]), office] for _, shift in part.groupby("shift", sort=True)]
     stops = list(zip(part["seq"], part["lon"], part["lat"]))
     return route_sketch_svg(legs, stops, office, grids=grids, roads=roads, title=title)
+
+
+def crew(team: pd.Series, lang: str) -> list[tuple[str, str]]:
+    """(role label, names) per role of the team, in the usual order 网格员 · 物业 · 志愿者 · 安全员.
+
+    Names come from the team's ``members`` ("网格员 孙军、物业 程敏斌"); a role without a name
+    gets an empty name, for the team to write in.
+    """
+    named = members_by_role(str(team.get("members", "") or ""))
+    roles = [r for r in ROLES if r in team["roles"] or any(role == r for role, _ in named)]
+    return [(t("role." + r, lang), "、".join(name for role, name in named if role == r)) for r in roles]
 
 
 def _env() -> jinja2.Environment:
@@ -93,12 +104,17 @@ def sheet_sections(
             prev_shift = row.shift
         sections.append({
             "day": day, "team_id": team_id, "team_name": team["name"],
-            "members": team.get("members", ""),
-            "shifts": "，".join(f"{format_hhmm(a)}-{format_hhmm(b)}" for a, b in team["shifts"]),
+            "members": team.get("members", "") or "",
+            "crew": crew(team, lang),
+            "shifts": ("，" if lang == "zh" else ", ").join(f"{format_hhmm(a)}-{format_hhmm(b)}" for a, b in team["shifts"]),
             "mode": t("mode." + team["mode"], lang),
             "start": f"{team.geometry.x:.5f}, {team.geometry.y:.5f}",
             "stops": rows,
+            "form_url": result_url(base_url, day, team_id, "…"),
             "sketch": _sketch(part, team, grids, f"{team['name']} {day}", lines.get((day, team_id)), roads),
+            "sketch_legend": [] if (day, team_id) in lines else [
+                (LEG_COLOURS[k % len(LEG_COLOURS)], f"{format_hhmm(team['shifts'][shift][0])}-{format_hhmm(team['shifts'][shift][1])}")
+                for k, shift in enumerate(sorted(part["shift"].unique())) if shift < len(team["shifts"])],
         })
     return sections
 
@@ -109,7 +125,8 @@ def sheets_html(stops: pd.DataFrame, *, lang: str = "zh", **options) -> str:
     words = {k: t(k, lang) for k in (
         "sheets.title", "team", "day", "seq", "arrive", "depart", "name", "address", "category", "reason",
         "checklist", "outcome", "outcome.done", "outcome.closed_door", "outcome.refused", "hazard_found",
-        "notes", "signature", "members", "shift", "start_point", "mode", "office_return", "route_map", "scan")}
+        "notes", "signature", "members", "shift", "start_point", "mode", "office_return", "route_map", "scan",
+        "page", "returned_at", "colon", "scan_note")}
     return _env().get_template("sheets.html").render(sections=sections, w=words, lang=lang)
 
 

@@ -15,6 +15,7 @@ import segno
 from shapely.geometry import LineString, MultiLineString, MultiPolygon, Polygon, box
 
 WIDTH, HEIGHT, PAD = 520, 300, 14
+LEG_COLOURS = ("#d62728", "#1f77b4", "#2ca02c", "#9467bd")  # one per tour (shift) of the day
 
 
 def qr_data_uri(url: str) -> str:
@@ -74,7 +75,7 @@ def route_sketch_svg(
         for geom in roads.geometry:
             for line in _parts(geom.intersection(extent), LineString, MultiLineString):
                 parts.append(f'<polyline points="{" ".join(xy(x, y) for x, y in line.coords)}" fill="none" stroke="#c9c3b5" stroke-width="1.2"/>')
-    colours = ("#d62728", "#1f77b4", "#2ca02c", "#9467bd")
+    colours = LEG_COLOURS
     for k, leg in enumerate(legs):
         if len(leg) > 1:
             parts.append(f'<polyline points="{" ".join(xy(x, y) for x, y in leg)}" fill="none" '

@@ -77,17 +77,28 @@ def test_cli_writes_tables_geojson_and_an_offline_map(tmp_path, command):
     if command == "gaps":
         table = pd.read_csv(out / "gaps_grids.csv")
         assert table["grid_id"].iat[0] == meta["blind_spot_grid"]
-        assert len(pd.read_csv(out / "gaps_venues.csv")) >= 550
+        venues = pd.read_csv(out / "gaps_venues.csv")
+        assert len(venues) >= 550
+        points = gpd.read_file(out / "gaps_venues.geojson")
+        assert list(points["venue_id"]) == list(venues["venue_id"]) and points.crs.to_epsg() == 4326
+        assert points.loc[points["never_inspected"], "last_inspected"].isna().all()
     else:
         table = pd.read_csv(out / "hotspots.csv")
         assert set(table.loc[table["hotspot"] == "hot", "grid_id"]) == set(meta["hotspot_grids"])
     html = (out / f"{command}.html").read_text(encoding="utf-8")
     assert "cdn.jsdelivr" not in html and "unpkg.com" not in html
-    geo = next(out.glob("*.geojson"))
-    assert len(gpd.read_file(geo)) == 37
+    assert len(gpd.read_file(out / f"{command}{'_grids' if command == 'gaps' else ''}.geojson")) == 37
 
 
 def test_cli_report_without_inputs_is_a_clear_error(tmp_path):
     done = subprocess.run([sys.executable, "-m", "patrol", "gaps", "--out", str(tmp_path / "x")], capture_output=True, text=True)
     assert done.returncode == 2
     assert "--grids" in done.stderr and not (tmp_path / "x").exists()
+
+
+def test_hotspots_without_hazards_is_an_error_not_an_empty_map(tmp_path):
+    demo = ROOT / "data" / "demo"
+    done = subprocess.run([sys.executable, "-m", "patrol", "hotspots", "--grids", str(demo / "grids.geojson"),
+                           "--venues", str(demo / "venues.csv"), "--teams", str(demo / "teams.csv"),
+                           "--out", str(tmp_path / "x")], capture_output=True, text=True)
+    assert done.returncode == 2 and "--hazards needed" in done.stderr and not (tmp_path / "x").exists()

@@ -264,6 +264,8 @@ def test_plan_in_the_background_is_stored_and_feasible(app, client, tmp_path):
     t01 = sorted((s.seq, s.venue_id) for s in stops if s.team_id == "T01")
     assert f'href="http://localhost/stops/2026-11-23/T01/{t01[0][1]}" class="result-link"' in sheet
     assert sheet.count('class="result-link"') == len(t01)
+    # the stored sheets' QR codes open this web app, not a default address
+    assert "http://localhost/stops/2026-11-23/T01/…" in (out / "sheets.html").read_text(encoding="utf-8")
 
 
 def test_api_token_inspections_and_errors(app, client):

@@ -137,3 +137,41 @@ def test_map_page_screenshot(browser, live_server, tmp_path):
     expect(page.locator("nav")).to_contain_text("Map")
     expect(page.frame_locator("#map").locator(".leaflet-control-layers")).to_contain_text("Open major hazard", timeout=30_000)
     page.close()
+
+
+@pytest.mark.parametrize(("path", "first_row"), [("/hotspots", "G04"), ("/gaps", "1")])
+def test_meeting_maps_show_map_legend_and_ranked_table_side_by_side(browser, live_server, tmp_path, path, first_row):
+    page = browser.new_page(viewport={"width": 1280, "height": 800})
+    errors = []
+    log_in(page, live_server, "viewer")
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.goto(f"{live_server}{path}")
+    frame = page.frame_locator("iframe.map")
+    expect(frame.locator(".leaflet-control-layers")).to_be_visible(timeout=30_000)
+    expect(frame.locator(".ranked .map-legend")).to_be_visible()
+    expect(frame.locator(".ranked tr").nth(1).locator("td").first).to_have_text(first_row)
+    leaflet = frame.locator(".folium-map").bounding_box()
+    panel = frame.locator(".ranked").bounding_box()
+    assert leaflet["x"] + leaflet["width"] <= panel["x"] + 1  # the table hides no part of the map
+    assert frame.locator(".leaflet-control-scale-line").count() == 1  # metres only
+    expect(frame.locator(".leaflet-control-scale-line")).to_contain_text(" m")
+    shot = tmp_path / "meeting.png"
+    page.screenshot(path=str(shot))
+    assert shot.stat().st_size > 50_000
+    assert not errors, errors
+    page.close()
+
+
+def test_review_projector_mode_in_the_browser(browser, live_server):
+    page = browser.new_page(viewport={"width": 1280, "height": 800})
+    log_in(page, live_server, "viewer")
+    page.goto(f"{live_server}/review?period=month")
+    page.click("#projector")
+    expect(page.locator("nav")).to_have_count(0)
+    expect(page.locator("#export-pdf")).to_have_count(0)
+    assert float(page.evaluate("getComputedStyle(document.querySelector('#kpi-found')).fontSize").rstrip("px")) >= 36
+    with page.expect_download() as download:
+        page.goto(f"{live_server}/review?period=month")
+        page.click("#export-png")
+    assert download.value.suggested_filename.endswith(".png")
+    page.close()

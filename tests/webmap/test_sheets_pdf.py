@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from webmap.sheets import result_url, sheets_pdf
+from webmap.sheets import crew, result_url, sheets_pdf
 from webmap.sketch import qr_data_uri, route_sketch_svg
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def render_gray(pdf: Path, page: int = 1, dpi: int = 50) -> np.ndarray:
@@ -61,3 +65,61 @@ def test_qr_code_encodes_the_result_form_url():
 def test_sketch_places_stops_inside_the_drawing():
     svg = route_sketch_svg([[(113.30, 23.10), (113.31, 23.11), (113.30, 23.10)]], [(1, 113.31, 23.11)], (113.30, 23.10))
     assert svg.startswith("<svg") and svg.count("<circle") == 1 and "<polyline" in svg
+
+
+def _pages(pdf: Path) -> list[str]:
+    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    return text.split("\f")
+
+
+def test_every_page_says_whose_sheet_it_is_and_the_crew_signs_by_role(demo_plan):
+    stops = pd.read_csv(demo_plan / "stops.csv", dtype=str)
+    teams = pd.read_csv(ROOT / "data" / "demo" / "teams.csv", dtype=str).set_index("team_id")
+    pages = _pages(demo_plan / "sheets.pdf")
+    day = stops["day"].iat[0]
+    continued = 0
+    for number, page in enumerate(p for p in pages if p.strip()):
+        assert f"第{number + 1}页" in page.replace(" ", "")  # a loose page can be put back in order
+        if "日期" not in page:  # not the first page of a sheet: the running header names team and day
+            continued += 1
+            assert any(f"联合巡查路线单 · {name} · {day}" in page for name in teams["name"]), page[:300]
+        if "巡查人员签字" in page:  # the signatures never stand alone on a page, away from the stops
+            assert re.search(r"^\s*\d+\s+\d\d:\d\d-\d\d:\d\d", page, re.M), page[:300]
+    assert continued > 0
+    for team_id, team in teams.iterrows():
+        if team_id not in set(stops["team_id"]):
+            continue
+        sheet = "".join(p for p in pages if team["name"] in p)
+        signing = sheet.split("巡查人员签字", 1)[1]
+        for member in team["members"].split("、"):  # "网格员 孙军": each member signs on the line of his role
+            assert member in signing, member
+        assert "交回时间" in signing
+
+
+def test_english_sheets_speak_english_around_the_data(demo_plan, tmp_path):
+    done = subprocess.run([sys.executable, "-m", "patrol", "sheets", "--demo", "--plan", str(demo_plan), "--lang", "en",
+                           "--out", str(tmp_path / "en"), "--quiet"], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    html = (tmp_path / "en" / "sheets.html").read_text(encoding="utf-8")
+    assert "Members: <div" in html and "Date: " in html and "Signatures" in html and "Grid worker" in html
+    assert "：" not in html and "，" not in html  # no Chinese punctuation in the English frame
+    page = _pages(tmp_path / "en" / "sheets.pdf")[1]
+    assert "Joint patrol route sheet · " in page and "page 2" in page
+
+
+def test_crew_lists_each_role_with_its_names_or_a_blank():
+    team = pd.Series({"roles": frozenset({"grid_worker", "safety_officer"}), "members": "安全员 萧军，网格员 孙军;网格员 李四"})
+    assert crew(team, "zh") == [("网格员", "孙军、李四"), ("安全员", "萧军")]
+    assert crew(pd.Series({"roles": frozenset({"volunteer", "property"}), "members": ""}), "en") == [
+        ("Property staff", ""), ("Volunteer", "")]
+
+
+def test_sheets_say_where_the_qr_codes_lead(demo_plan, tmp_path):
+    html = (demo_plan / "sheets.html").read_text(encoding="utf-8")
+    assert "二维码打开网页填报（需登录）：http://localhost:5000/stops/" in html  # the default, visible to the coordinator
+    done = subprocess.run([sys.executable, "-m", "patrol", "demo", "--time-limit", "1", "--no-pdf", "--quiet",
+                           "--base-url", "https://patrol.example.gov.cn", "--out", str(tmp_path / "p")],
+                          capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    html = (tmp_path / "p" / "sheets.html").read_text(encoding="utf-8")
+    assert "https://patrol.example.gov.cn/stops/" in html and "localhost" not in html

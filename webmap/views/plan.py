@@ -43,7 +43,7 @@ def plan_form():
         run = PlanRun(created_by=current_user.username, start=start, days=days, teams=";".join(chosen), time_limit_s=limit)
         db.session.add(run)
         db.session.commit()
-        start_plan(current_app._get_current_object(), run.id)
+        start_plan(current_app._get_current_object(), run.id, base_url=request.host_url)
         return redirect(url_for("plan.plan_page", plan_id=run.id))
     plans = db.session.scalars(db.select(PlanRun).order_by(PlanRun.id.desc()).limit(200)).all()
     return render_template("plan_form.html", teams=teams, tomorrow=today() + dt.timedelta(days=1), plans=plans)

@@ -8,11 +8,12 @@ import pandas as pd
 from flask import Blueprint, Response, abort, current_app, render_template, request, url_for
 
 from gis.gaps import grid_gaps, venue_gaps
-from gis.hotspots import hazards_in_period, hotspot_table
+from gis.hotspots import hazard_points, hazards_in_period, hotspot_table
 from ledger.review import PERIOD_DAYS, review
 from planner.plan import unreachable_venues
 
 from ..analysis_maps import gap_map, hotspot_map
+from ..export import page_png, png_available
 from ..sheets import pdf_available, sheets_pdf
 from ..web import current_lang
 from . import ANYONE, requires
@@ -21,9 +22,10 @@ from .map import today
 bp = Blueprint("review", __name__)
 
 
-def trend_svg(trend: list[dict], width: int = 640, height: int = 220) -> str:
-    """Found / closed hazards per period as two lines (inline SVG: prints and projects as is)."""
-    top = max([1] + [p[k] for p in trend for k in ("found", "closed")])
+def trend_svg(trend: list[dict], series: tuple[tuple[str, str], ...] = (("found", "#d62728"), ("closed", "#2ca02c")),
+              width: int = 640, height: int = 220) -> str:
+    """Numbers per period as lines, one per (key, colour) of ``series`` (inline SVG: prints and projects as is)."""
+    top = max([1] + [p[k] for p in trend for k, _ in series])
     n = max(len(trend) - 1, 1)
     pad = 34
 
@@ -31,13 +33,17 @@ def trend_svg(trend: list[dict], width: int = 640, height: int = 220) -> str:
         return " ".join(f"{pad + i * (width - 2 * pad) / n:.0f},{height - pad - p[key] * (height - 2 * pad) / top:.0f}"
                         for i, p in enumerate(trend))
 
+    long = len(trend) > 1 and (trend[-1]["end"] - trend[0]["end"]).days > 300  # the same month-day twice: say the year
+    day_format = "%Y-%m-%d" if long else "%m-%d"
     labels = "".join(f'<text x="{pad + i * (width - 2 * pad) / n:.0f}" y="{height - 10}" font-size="11" text-anchor="middle">'
-                     f'{p["end"].strftime("%m-%d")}</text>' for i, p in enumerate(trend))
+                     f'{p["end"].strftime(day_format)}</text>' for i, p in enumerate(trend))
+    grid = "".join(f'<line x1="{pad}" y1="{y:.0f}" x2="{width - pad}" y2="{y:.0f}" stroke="#ddd"/>'
+                   f'<text x="{pad - 4}" y="{y + 4:.0f}" font-size="11" text-anchor="end">{v}</text>'
+                   for v in sorted({0, top // 2, top}) for y in [height - pad - v * (height - 2 * pad) / top])
     return (f'<svg viewBox="0 0 {width} {height}" class="trend" role="img"><rect width="{width}" height="{height}" fill="#fff"/>'
-            f'<line x1="{pad}" y1="{height - pad}" x2="{width - pad}" y2="{height - pad}" stroke="#999"/>'
-            f'<text x="4" y="{pad}" font-size="11">{top}</text>'
-            f'<polyline points="{pts("found")}" fill="none" stroke="#d62728" stroke-width="3"/>'
-            f'<polyline points="{pts("closed")}" fill="none" stroke="#2ca02c" stroke-width="3"/>{labels}</svg>')
+            f'{grid}<line x1="{pad}" y1="{height - pad}" x2="{width - pad}" y2="{height - pad}" stroke="#999"/>'
+            + "".join(f'<polyline points="{pts(key)}" fill="none" stroke="{colour}" stroke-width="3"/>' for key, colour in series)
+            + f"{labels}</svg>")
 
 
 @bp.route("/review")
@@ -47,39 +53,52 @@ def review_page():
     if period not in PERIOD_DAYS:
         abort(404)
     by = "grid_id" if request.args.get("by") == "grid" else "community"
-    numbers = review(period, today(), by=by)
+    rules = current_app.extensions["patrol"].rules
+    intervals = {code: category.interval_days for code, category in rules.categories.items()}
+    numbers = review(period, today(), intervals=intervals, by=by)
     html = render_template("review.html", r=numbers, by=by, svg=trend_svg(numbers["trend"]),
-                           projector=request.args.get("projector") == "1", args=request.args)
+                           svg_patrols=trend_svg(numbers["trend"], (("patrols", "#1f4e8c"), ("inspections", "#8c8c8c"))),
+                           projector=request.args.get("projector") == "1", args=request.args, png=png_available())
+    name = f"review-{period}-{'grid' if by == 'grid_id' else 'community'}-{today()}"
     if request.args.get("format") == "pdf" and pdf_available():
         return Response(sheets_pdf(html), mimetype="application/pdf",
-                        headers={"Content-Disposition": f"attachment; filename=review-{period}-{today()}.pdf"})
+                        headers={"Content-Disposition": f"attachment; filename={name}.pdf"})
+    if request.args.get("format") == "png" and png_available():
+        return Response(page_png(html), mimetype="image/png", headers={"Content-Disposition": f"attachment; filename={name}.png"})
     return html
 
 
 @bp.route("/hotspots")
 @requires(*ANYONE)
 def hotspots_page():
-    return render_template("frame.html", title="隐患热点 Hotspots", src=url_for("review.hotspots_frame", **request.args))
+    days = request.args.get("days", "90")
+    projector = request.args.get("projector") == "1"
+    links = [(url_for("review.hotspots_page", days=n, projector=int(projector)), label, n == days)
+             for n, label in (("30", "近30天 last 30 days"), ("90", "近90天 last 90 days"), ("365", "近一年 last year"))]
+    return render_template("frame.html", title="隐患热点 Hotspots", src=url_for("review.hotspots_frame", days=days), links=links,
+                           projector=projector, here=url_for("review.hotspots_page", days=days))
 
 
 @bp.route("/hotspots/frame")
 @requires(*ANYONE)
 def hotspots_frame():
     layers = current_app.extensions["patrol"].layers(today())
-    days = int(request.args.get("days", "90"))
+    days = request.args.get("days", "90")
+    if not days.isdigit() or not 0 < int(days) <= 3660:
+        abort(404)
+    days = int(days)
     since = today() - dt.timedelta(days=days)
     hazards = layers.hazards if layers.hazards is not None else pd.DataFrame(columns=["venue_id", "found_on", "severity"])
     table = hotspot_table(layers.grids, layers.venues, hazards, since, today())
-    period = hazards_in_period(hazards, since, today())
-    where = layers.venues.geometry.reindex(period["venue_id"])
-    points = pd.DataFrame({"lon": where.x.to_numpy(), "lat": where.y.to_numpy(), "severity": period["severity"].to_numpy()})
-    return hotspot_map(table, points, lang=current_lang()).get_root().render()
+    points = hazard_points(hazards_in_period(hazards, since, today()), layers.venues)
+    return hotspot_map(table, points, lang=current_lang(), since=since, until=today()).get_root().render()
 
 
 @bp.route("/gaps")
 @requires(*ANYONE)
 def gaps_page():
-    return render_template("frame.html", title="盲区死角 Coverage gaps", src=url_for("review.gaps_frame"))
+    return render_template("frame.html", title="盲区死角 Coverage gaps", src=url_for("review.gaps_frame"),
+                           projector=request.args.get("projector") == "1", here=url_for("review.gaps_page"))
 
 
 @bp.route("/gaps/frame")
@@ -89,4 +108,4 @@ def gaps_frame():
     unreachable = unreachable_venues(venues=layers.venues, teams=layers.teams, rules=layers.rules, day=today(), grids=layers.grids)
     per_venue = venue_gaps(layers.venues, layers.rules, today(), layers.inspections, unreachable)
     per_grid = grid_gaps(layers.grids, per_venue, today(), layers.inspections)
-    return gap_map(per_grid, per_venue, layers.venues.geometry, lang=current_lang()).get_root().render()
+    return gap_map(per_grid, per_venue, layers.venues.geometry, lang=current_lang(), on=today()).get_root().render()
