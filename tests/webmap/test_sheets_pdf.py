@@ -80,9 +80,9 @@ def test_every_page_says_whose_sheet_it_is_and_the_crew_signs_by_role(demo_plan)
     continued = 0
     for number, page in enumerate(p for p in pages if p.strip()):
         assert f"第{number + 1}页" in page.replace(" ", "")  # a loose page can be put back in order
-        if "日期" not in page:  # not the first page of a sheet: the running header names team and day
+        if "日期" not in page:  # not the first page of a sheet: the repeated table header names team and day
             continued += 1
-            assert any(f"联合巡查路线单 · {name} · {day}" in page for name in teams["name"]), page[:300]
+            assert any(f"联合巡查路线单 · {name} ({tid}) · {day}" in page for tid, name in teams["name"].items()), page[:300]
         if "巡查人员签字" in page:  # the signatures never stand alone on a page, away from the stops
             assert re.search(r"^\s*\d+\s+\d\d:\d\d-\d\d:\d\d", page, re.M), page[:300]
     assert continued > 0
