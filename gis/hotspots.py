@@ -58,7 +58,11 @@ def grid_hazard_weights(hazards: pd.DataFrame, venues: gpd.GeoDataFrame, grids: 
 
 
 def getis_ord(grids: gpd.GeoDataFrame, values: pd.Series) -> pd.DataFrame:
-    """Gi* z-score, confidence (99/95/90/0) and class per grid.
+    """Gi* z-score, class and significance per grid.
+
+    ``gi_confidence`` (99/95/90/0) is the confidence of the Gi* z-score alone; ``confidence``
+    and ``significant`` are those of the finding, and are set only for hot and cold spots: a
+    quiet grid next to a cluster keeps its z-score but is not called significant.
 
     Parameters
     ----------
@@ -86,8 +90,10 @@ def getis_ord(grids: gpd.GeoDataFrame, values: pd.Series) -> pd.DataFrame:
     above = own_z >= OWN_Z
     cls = np.where(confidence == 0, "none",
                    np.where(z > 0, np.where(above, "hot", "near_hot"), np.where(own_z <= -OWN_Z, "cold", "near_cold")))
-    return pd.DataFrame({"grid_id": ordered["grid_id"], "weight": y, "z": z.round(3), "confidence": confidence,
-                         "hotspot": cls}).set_index("grid_id")
+    significant = np.isin(cls, ("hot", "cold"))
+    return pd.DataFrame({"grid_id": ordered["grid_id"], "weight": y, "z": z.round(3),
+                         "confidence": np.where(significant, confidence, 0), "gi_confidence": confidence,
+                         "significant": significant, "hotspot": cls}).set_index("grid_id")
 
 
 def hotspot_table(grids: gpd.GeoDataFrame, venues: gpd.GeoDataFrame, hazards: pd.DataFrame,

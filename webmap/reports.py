@@ -42,7 +42,7 @@ def write_hotspots(layers: Layers, out_dir: str | Path, *, since: dt.date | None
     hazards = layers.hazards if layers.hazards is not None else pd.DataFrame(columns=["venue_id", "found_on", "severity"])
     table = hotspot_table(layers.grids, layers.venues, hazards, since, until)
     points = hazard_points(hazards_in_period(hazards, since, until), layers.venues)
-    columns = ["grid_id", "name", "hazards_general", "hazards_major", "weight", "z", "confidence", "hotspot"]
+    columns = ["grid_id", "name", "hazards_general", "hazards_major", "weight", "z", "gi_confidence", "confidence", "significant", "hotspot"]
     with atomic_dir(out_dir) as tmp:
         table[[c for c in columns if c in table]].to_csv(tmp / "hotspots.csv", index=False)
         table.to_file(tmp / "hotspots.geojson", driver="GeoJSON", engine="pyogrio")

@@ -40,6 +40,8 @@ def test_planted_cluster_is_the_only_hot_spot(street):
     hot = table[table["hotspot"] == "hot"]
     assert set(hot["grid_id"]) == set(meta["hotspot_grids"])
     assert (hot["confidence"] >= 95).all()
+    assert set(table.loc[table["significant"], "grid_id"]) == set(meta["hotspot_grids"])
+    assert set(table.loc[table["confidence"] > 0, "grid_id"]) == set(meta["hotspot_grids"])
     assert (table.loc[table["hotspot"] == "near_hot", "hazards_major"] < hot["hazards_major"].min()).all()
 
 
