@@ -9,15 +9,24 @@ import pandas as pd
 
 from .models import Grid, Hazard, Inspection, Venue, db
 
-PERIOD_DAYS = {"week": 7, "month": 30, "quarter": 91}
+PERIODS = ("week", "month", "quarter")
 CLOSURE_GOAL = 0.95
 
 
-def period_bounds(period: str, end: dt.date, back: int = 0) -> tuple[dt.date, dt.date]:
-    """The ``back``-th period before the one ending on ``end`` (inclusive bounds)."""
-    n = PERIOD_DAYS[period]
-    last = end - dt.timedelta(days=n * back)
-    return last - dt.timedelta(days=n - 1), last
+def period_bounds(period: str, on: dt.date, back: int = 0) -> tuple[dt.date, dt.date]:
+    """The calendar period (ISO week Monday-Sunday, month, quarter) that holds ``on``, or the
+    ``back``-th one before it, as inclusive bounds; the period that holds ``on`` ends at ``on``
+    (to date), earlier ones are whole. Meetings speak of "November" and "Q3", not of rolling days."""
+    if period == "week":
+        start = on - dt.timedelta(days=on.weekday()) - dt.timedelta(weeks=back)
+        end = start + dt.timedelta(days=6)
+    else:
+        months = {"month": 1, "quarter": 3}[period]
+        first = on.year * 12 + (on.month - 1) // months * months - back * months
+        start = dt.date(first // 12, first % 12 + 1, 1)
+        after = first + months
+        end = dt.date(after // 12, after % 12 + 1, 1) - dt.timedelta(days=1)
+    return start, min(end, on)
 
 
 def _frames() -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:

@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 from PIL import Image
 
-from ledger.review import covered_share
+from ledger.review import covered_share, period_bounds
 
 from .helpers import TODAY, login
 
@@ -36,6 +36,32 @@ def test_covered_means_inspected_within_the_interval_as_of_the_day():
     assert covered_share(venues, ins, {"shop": 30, "site": 7}, dt.date(2026, 12, 2), "grid_id")["G1"] == 2 / 3  # A stays, B lapses (31 days), C counts
 
 
+def test_periods_are_calendar_weeks_months_and_quarters():
+    d = dt.date
+    assert period_bounds("month", ON) == (d(2026, 11, 1), ON)  # this month to date
+    assert period_bounds("month", ON, 1) == (d(2026, 10, 1), d(2026, 10, 31))
+    assert period_bounds("month", d(2026, 3, 5), 3) == (d(2025, 12, 1), d(2025, 12, 31))  # across the new year
+    assert period_bounds("quarter", ON) == (d(2026, 10, 1), ON)
+    assert period_bounds("quarter", ON, 1) == (d(2026, 7, 1), d(2026, 9, 30))
+    assert period_bounds("quarter", d(2026, 2, 1), 1) == (d(2025, 10, 1), d(2025, 12, 31))
+    assert period_bounds("week", ON) == (d(2026, 11, 16), ON)  # ON is a Sunday: Monday 16th to date
+    assert period_bounds("week", d(2026, 11, 23), 1) == (d(2026, 11, 16), d(2026, 11, 22))
+
+
+def test_the_meeting_can_step_back_to_last_month(client):
+    login(client, "viewer")
+    page = client.get("/review?period=month").get_data(as_text=True)
+    assert "2026-11-01 – 2026-11-22" in page and "本期截至今日" in page
+    back = re.search(r'href="([^"]+)" id="previous-period"', page).group(1).replace("&amp;", "&")
+    october = client.get(f"/review{back}").get_data(as_text=True)
+    assert "2026-10-01 – 2026-10-31" in october and "2026-09-01 – 2026-09-30" in october
+    assert 'id="next-period"' in october and "本期截至今日" not in october
+    visits = pd.read_csv(DEMO / "inspections.csv", dtype=str)
+    in_october = visits[(visits["date"] >= "2026-10-01") & (visits["date"] <= "2026-10-31")]
+    assert int(re.search(r'id="kpi-patrols">(\d+)<', october).group(1)) == in_october.groupby(["team_id", "date"]).ngroups
+    assert client.get("/review?period=month&on=yesterday").status_code == 400
+
+
 def test_review_by_grid_lists_every_grid_with_its_name_and_coverage(client):
     login(client, "viewer")
     page = client.get("/review?period=week&by=grid").get_data(as_text=True)
@@ -51,7 +77,7 @@ def test_joint_patrols_count_team_days_not_visits(client):
     login(client, "viewer")
     page = client.get("/review?period=month").get_data(as_text=True)
     visits = pd.read_csv(DEMO / "inspections.csv", dtype=str)
-    window = visits[(visits["date"] >= "2026-10-24") & (visits["date"] <= TODAY.isoformat())]
+    window = visits[(visits["date"] >= "2026-11-01") & (visits["date"] <= TODAY.isoformat())]
     patrols = re.search(r'id="kpi-patrols">(\d+)<', page).group(1)
     assert int(patrols) == window.groupby(["team_id", "date"]).ngroups < len(window)
     assert page.count('<svg viewBox="0 0 640 220" class="trend"') == 2  # hazards, and patrols
@@ -73,10 +99,10 @@ def test_overdue_rectifications_are_counted_at_each_period_end(app, client):
     login(client, "viewer")
     page = client.get("/review?period=month").get_data(as_text=True)
     now, last = re.search(r'id="kpi-overdue">(\d+)</b>上期 (\d+)<', page).groups()
-    assert (int(now), int(last)) == (overdue(TODAY), overdue(dt.date(2026, 10, 23)))
+    assert (int(now), int(last)) == (overdue(TODAY), overdue(dt.date(2026, 10, 31)))
     assert int(last) > 0  # last month's backlog is not forgotten because it was closed since
     rate_last = re.search(r'id="kpi-rate">\d+%</b>上期 (\d+)%<', page).group(1)
-    last_end = dt.date(2026, 10, 23)  # all hazards found by then, the share closed by then: not this month's new ones
+    last_end = dt.date(2026, 10, 31)  # October, the calendar month before; all hazards found by then, the share closed by then: not this month's new ones
     known = [closed for found, _, closed in rows if found <= last_end]
     assert int(rate_last) == round(100 * sum(c is not None and c <= last_end for c in known) / len(known))
 
@@ -98,7 +124,7 @@ def test_review_exports_one_png_for_the_minutes(client):
     assert 'id="export-png"' in page and 'id="export-pdf"' in page
     response = client.get("/review?period=quarter&by=community&format=png")
     assert response.mimetype == "image/png"
-    assert f"review-quarter-community-{TODAY}.png" in response.headers["Content-Disposition"]
+    assert f"review-quarter-community-2026-10-01_{TODAY}.png" in response.headers["Content-Disposition"]
     image = Image.open(io.BytesIO(response.data)).convert("L")
     assert image.width > 1200 and 600 < image.height < image.width  # A4 landscape wide, trimmed below the last line
     ink = (np.asarray(image) < 128).mean()

@@ -9,7 +9,7 @@ from flask import Blueprint, Response, abort, current_app, render_template, requ
 
 from gis.gaps import grid_gaps, venue_gaps
 from gis.hotspots import hazard_points, hazards_in_period, hotspot_table
-from ledger.review import PERIOD_DAYS, review
+from ledger.review import PERIODS, period_bounds, review
 from planner.plan import unreachable_venues
 
 from ..analysis_maps import gap_map, hotspot_map
@@ -50,22 +50,36 @@ def trend_svg(trend: list[dict], series: tuple[tuple[str, str], ...] = (("found"
 @requires(*ANYONE)
 def review_page():
     period = request.args.get("period", "month")
-    if period not in PERIOD_DAYS:
+    if period not in PERIODS:
         abort(404)
+    on = _review_day(request.args.get("on", ""))
     by = "grid_id" if request.args.get("by") == "grid" else "community"
     rules = current_app.extensions["patrol"].rules
     intervals = {code: category.interval_days for code, category in rules.categories.items()}
-    numbers = review(period, today(), intervals=intervals, by=by)
+    numbers = review(period, on, intervals=intervals, by=by)
+    after = period_bounds(period, on)[1] + dt.timedelta(days=1)
     html = render_template("review.html", r=numbers, by=by, svg=trend_svg(numbers["trend"]),
                            svg_patrols=trend_svg(numbers["trend"], (("patrols", "#1f4e8c"), ("inspections", "#8c8c8c"))),
-                           projector=request.args.get("projector") == "1", args=request.args, png=png_available())
-    name = f"review-{period}-{'grid' if by == 'grid_id' else 'community'}-{today()}"
+                           projector=request.args.get("projector") == "1", args=request.args, png=png_available(),
+                           on=on, to_date=on == today(), previous_on=numbers["last"][1],
+                           next_on=after if after <= today() else None)
+    name = f"review-{period}-{'grid' if by == 'grid_id' else 'community'}-{numbers['this'][0]}_{numbers['this'][1]}"
     if request.args.get("format") == "pdf" and pdf_available():
         return Response(sheets_pdf(html), mimetype="application/pdf",
                         headers={"Content-Disposition": f"attachment; filename={name}.pdf"})
     if request.args.get("format") == "png" and png_available():
         return Response(page_png(html), mimetype="image/png", headers={"Content-Disposition": f"attachment; filename={name}.png"})
     return html
+
+
+def _review_day(text: str) -> dt.date:
+    """The day whose period to review (``?on=YYYY-MM-DD``): today when absent, never later than today."""
+    if not text:
+        return today()
+    try:
+        return min(dt.date.fromisoformat(text), today())
+    except ValueError:
+        abort(400, description=f"on {text!r} is not a date YYYY-MM-DD")
 
 
 @bp.route("/hotspots")
