@@ -9,9 +9,7 @@ from html import escape
 import folium
 import geopandas as gpd
 import pandas as pd
-from branca.element import MacroElement
 from folium.plugins import HeatMap
-from jinja2 import Template
 
 from gis.hotspots import SEVERITY_WEIGHT
 
@@ -31,17 +29,6 @@ def _legend(title: str, rows: list[tuple[str, str]], notes: Sequence[str] = ()) 
     extra = "".join(f'<div style="font-size:13px;color:#333">{escape(n)}</div>' for n in notes)
     return (f'<div class="map-legend" style="padding:4px 0 8px;font-size:15px;line-height:1.6">'
             f"<b>{escape(title)}</b>{items}{extra}</div>")
-
-
-class _MetricScale(MacroElement):
-    """A metres-only scale bar (folium's ``control_scale`` also shows feet)."""
-
-    _template = Template("{% macro script(this, kwargs) %}L.control.scale({imperial: false}).addTo({{ this._parent.get_name() }});{% endmacro %}")
-
-
-def _metric_scale(m: folium.Map) -> None:
-    m.control_scale = False
-    m.add_child(_MetricScale())
 
 
 def _side_panel(m: folium.Map, legend: str, title: str, frame: pd.DataFrame, columns: list[str], prefix: str, lang: str,
@@ -98,7 +85,6 @@ def hotspot_map(table: gpd.GeoDataFrame, points: pd.DataFrame, *, lang: str = "z
     ``points`` has lon, lat and severity of each hazard (its venue's position) found in [since, until].
     """
     m = base_map(table.set_index("grid_id"), lang=lang)
-    _metric_scale(m)
 
     def style(feature: dict) -> dict:
         cls = feature["properties"]["hotspot"]
@@ -134,7 +120,6 @@ def gap_map(grids: gpd.GeoDataFrame, venues: pd.DataFrame, venue_xy: gpd.GeoSeri
     """Share of each grid's venues inspected within their interval (worst ranked beside the map), grids
     without a visit this month outlined, never-inspected and unreachable venues marked."""
     m = base_map(grids.set_index("grid_id"), lang=lang)
-    _metric_scale(m)
 
     def colour(share: float | None) -> str:
         if share is None or share != share:

@@ -7,6 +7,8 @@ import re
 from pathlib import Path
 
 import folium
+from branca.element import MacroElement
+from jinja2 import Template
 import geopandas as gpd
 import pandas as pd
 
@@ -17,6 +19,12 @@ from .layers import TEAM_COLOURS, grid_layer, office_layer, route_layer, venue_l
 
 
 VENDOR = Path(__file__).resolve().parent / "static" / "vendor"
+
+
+class _MetricScale(MacroElement):
+    """A metres-only scale bar (folium's ``control_scale`` also shows feet, which nobody here reads)."""
+
+    _template = Template("{% macro script(this, kwargs) %}L.control.scale({imperial: false}).addTo({{ this._parent.get_name() }});{% endmacro %}")
 
 
 def offline_assets(m: folium.Map) -> folium.Map:
@@ -52,8 +60,8 @@ def base_map(grids: gpd.GeoDataFrame, *, offline: bool = True, lang: str = "zh")
     With ``offline`` (the default) Leaflet is inlined so the file works without internet.
     """
     minx, miny, maxx, maxy = grids.to_crs("EPSG:4326").total_bounds
-    m = folium.Map(location=[(miny + maxy) / 2, (minx + maxx) / 2], zoom_start=14, tiles=None,
-                   control_scale=True)
+    m = folium.Map(location=[(miny + maxy) / 2, (minx + maxx) / 2], zoom_start=14, tiles=None)
+    m.add_child(_MetricScale())
     folium.TileLayer("OpenStreetMap", name=t("basemap", lang)).add_to(m)
     if offline:
         offline_assets(m)

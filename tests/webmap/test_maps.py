@@ -55,3 +55,9 @@ def test_map_html_needs_no_cdn(planned):
                     rules=layers.rules).get_root().render()
     assert "cdn.jsdelivr" not in html and "code.jquery.com" not in html and "cdnjs" not in html
     assert "L.map(" in html and "jQuery" in html  # Leaflet and jQuery are inlined
+
+
+def test_scale_bar_is_in_metres_only(demo_plan):
+    html = (demo_plan / "map.html").read_text(encoding="utf-8")
+    assert "L.control.scale({imperial: false})" in html
+    assert '"imperial": true' not in html and "imperial: true" not in html
