@@ -111,9 +111,9 @@ def evaluate(inst: Instance, routes: list[list[int]]) -> tuple[float, list[str]]
     return total, problems
 
 
-def solve_instance(inst: Instance, time_limit_s: float) -> tuple[list[list[int]], float]:
+def solve_instance(inst: Instance, time_limit_s: float, *, fleet_share: float = SolveParams.fleet_share) -> tuple[list[list[int]], float]:
     """Solve with the planner's routing; return the routes (customer ids) and wall seconds."""
-    params = SolveParams(time_limit_s=time_limit_s, must_penalty=MUST_PENALTY)
+    params = SolveParams(time_limit_s=time_limit_s, must_penalty=MUST_PENALTY, fleet_share=fleet_share)
     started = time.perf_counter()
     plan = solve(to_problem(inst), params)
     seconds = time.perf_counter() - started
@@ -131,6 +131,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--instances", default="", help="comma-separated names (default: all in --dir)")
     parser.add_argument("--time-limit", type=float, default=10.0, help="seconds per instance")
     parser.add_argument("--routes-out", type=Path, help="write the routes as JSON {name: [[customer ids], ...]}")
+    parser.add_argument("--fleet-share", type=float, default=SolveParams.fleet_share,
+                        help="take tours out until this share of the time (default 0: one search; 0.9 buys vehicles, see results)")
     args = parser.parse_args(argv)
 
     bks = read_bks(args.dir)
@@ -140,7 +142,7 @@ def main(argv: list[str] | None = None) -> int:
     all_routes = {}
     for name in names:
         inst = read_instance(args.dir / f"{name}.txt")
-        routes, seconds = solve_instance(inst, args.time_limit)
+        routes, seconds = solve_instance(inst, args.time_limit, fleet_share=args.fleet_share)
         distance, problems = evaluate(inst, routes)
         for p in problems:
             print(f"{name}: {p}", file=sys.stderr)

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
+import pandas as pd
 import pyogrio
 import pyproj
 import shapely
@@ -25,6 +26,8 @@ from shapely.geometry import LineString, MultiLineString
 from .errors import InputError
 
 OSM_SUFFIXES = (".osm", ".pbf")
+_NOT_WALKABLE = frozenset({"motorway", "motorway_link", "construction", "proposed", "planned", "abandoned",
+                           "razed", "platform", "raceway", "bus_guideway", "busway", "escape", "no"})
 
 
 def read_roads(path: str | Path) -> gpd.GeoDataFrame:
@@ -34,9 +37,7 @@ def read_roads(path: str | Path) -> gpd.GeoDataFrame:
         raise InputError("file not found", file=path.name)
     try:
         if path.suffix.lower() in OSM_SUFFIXES:
-            roads = gpd.GeoDataFrame(pyogrio.read_dataframe(path, layer="lines"))
-            if "highway" in roads:
-                roads = roads[roads["highway"].notna()]
+            roads = _walkable(gpd.GeoDataFrame(pyogrio.read_dataframe(path, layer="lines")))
         else:
             roads = gpd.read_file(path, engine="pyogrio")
     except pyogrio.errors.DataSourceError as err:
@@ -48,6 +49,17 @@ def read_roads(path: str | Path) -> gpd.GeoDataFrame:
     if lines.empty:
         raise InputError("no road lines (LineString) in the layer", file=path.name, field="geometry")
     return lines.reset_index(drop=True)
+
+
+def _walkable(ways: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """OSM ways a team on foot or on an e-bike may use: highways, without motorways, ways not built
+    (yet), platforms and ways closed to the public (``access`` no/private, ``foot`` no)."""
+    if "highway" not in ways:
+        return ways.iloc[:0]
+    highway = ways["highway"].fillna("")
+    other = ways["other_tags"].fillna("") if "other_tags" in ways else pd.Series("", index=ways.index)
+    closed = other.str.contains(r'"(?:access|foot)"=>"(?:no|private)"', regex=True)
+    return ways[(highway != "") & ~highway.isin(_NOT_WALKABLE) & ~closed]
 
 
 @dataclasses.dataclass(frozen=True)

@@ -26,7 +26,10 @@ class PlanParams:
     utilisation
         Share of shift time the horizon fills with must work (the rest absorbs travel variance).
     first_solution
-        OR-Tools first-solution strategy name.
+        OR-Tools first-solution strategy names, comma-separated: each builds a first plan and
+        improves it for an equal share of the time, and the best goes on to the rest of the time
+        (on the demo street PARALLEL_CHEAPEST_INSERTION plans 89 must visits, SAVINGS 91; on a
+        generated street of 1,000 venues PARALLEL_CHEAPEST_INSERTION wins).
     metaheuristic
         OR-Tools local-search metaheuristic name.
     seed
@@ -41,6 +44,6 @@ class PlanParams:
     optional_pool: int = 120
     est_travel_s: int = 420
     utilisation: float = 0.8
-    first_solution: str = "PARALLEL_CHEAPEST_INSERTION"
+    first_solution: str = "PARALLEL_CHEAPEST_INSERTION,SAVINGS"
     metaheuristic: str = "GUIDED_LOCAL_SEARCH"
     seed: int = 0

@@ -106,7 +106,8 @@ def replan_day(
                       network_metres(straight, detour_factor=rules.detour_factor), lonlat, day)
     step = None if progress is None else (lambda f, m: progress(f, f"{day}: {m}"))
     result = routing.solve(problem, routing.SolveParams(time_limit_s=params.time_limit_s, must_penalty=params.must_penalty,
-                                                        optional_value_s=params.optional_value_s), progress=step)
+                                                        optional_value_s=params.optional_value_s, first_solution=params.first_solution,
+                                                        metaheuristic=params.metaheuristic), progress=step)
     tours = _merge(result, finished, teams, node, problem)
     unplanned = tuple((day, u) for u in result.unplanned if u.must)
     merged = DayPlan(day, tuple(tours), tuple(u for _, u in unplanned), result.solve_seconds, result.status, result.objective)

@@ -21,6 +21,7 @@ from .model import DayPlan, Problem, Stop, Tour, Unplanned, Visit
 log = logging.getLogger(__name__)
 Progress = Callable[[float, str], None]
 
+_FIRST_SHARE = 0.7  # of the time limit: first solutions and their local search, when the search has phases
 _HORIZON_S = 2 * 86400  # cumul capacity: a day plus venues that close after midnight
 
 
@@ -34,6 +35,7 @@ class SolveParams:
     first_solution: str = "PARALLEL_CHEAPEST_INSERTION"
     metaheuristic: str = "GUIDED_LOCAL_SEARCH"
     use_depth_first_fallback: bool = False
+    fleet_share: float = 0.0  # with fixed vehicle costs: take tours out until this share of the time (0: never; see benchmarks/results)
 
 
 def screen_visits(problem: Problem) -> tuple[dict[int, list[int]], list[Unplanned]]:
@@ -81,6 +83,15 @@ def solve(problem: Problem, params: SolveParams = SolveParams(), *, progress: Pr
     Must visits carry a penalty that dominates any travel; optional visits are worth
     ``risk × optional_value_s``. Required roles are hard (allowed vehicles), opening hours are
     time windows on the start of service, shifts bound each tour.
+
+    With one first-solution strategy and no fixed vehicle costs this is one search for the whole
+    time limit. Otherwise it runs in phases: each strategy of ``params.first_solution`` (comma-
+    separated) builds a plan and improves it for an equal share of 70 % of the time; when vehicles
+    carry a fixed cost (fewest tours first, as in the VRPTW literature), tours of the best plan are
+    then taken out one at a time, smallest first, and the search tries to fit their visits into the
+    others until ``params.fleet_share`` of the time (an attempt that finds no cheaper plan is
+    abandoned); the rest of the time improves the best plan. Each phase is a new model started
+    from the routes of the last, so a phase never returns a worse plan than it was given.
     """
     started = time.perf_counter()
     allowed, unplanned = screen_visits(problem)
@@ -88,108 +99,56 @@ def solve(problem: Problem, params: SolveParams = SolveParams(), *, progress: Pr
     if not kept or not problem.vehicles:
         return DayPlan(problem.day, (), tuple(unplanned), time.perf_counter() - started, "empty")
 
-    depots = sorted({n for v in problem.vehicles for n in (v.start_node, v.end_node)})
-    nodes = depots + [problem.visits[k].node for k in kept]
-    local = {n: i for i, n in enumerate(depots)}
-    n_depots = len(depots)
-    service = np.zeros(len(nodes), dtype=np.int64)
-    service[n_depots:] = [problem.visits[k].service_s for k in kept]
-    index = np.asarray(nodes)
-
-    manager = pywrapcp.RoutingIndexManager(
-        len(nodes), len(problem.vehicles),
-        [local[v.start_node] for v in problem.vehicles], [local[v.end_node] for v in problem.vehicles],
-    )
-    routing = pywrapcp.RoutingModel(manager)
-
-    cost_cb, time_cb = {}, {}
-    for key in sorted({v.matrix for v in problem.vehicles}):
-        travel = problem.travel_s[key][np.ix_(index, index)]
-        time_cb[key] = routing.RegisterTransitMatrix((travel + service[:, None]).tolist())
-    for i, v in enumerate(problem.vehicles):
-        key = (v.matrix, v.home_nodes, v.away_cost_s)
-        if key not in cost_cb:
-            cost_cb[key] = routing.RegisterTransitMatrix(_arc_costs(problem, v, index, n_depots).tolist())
-        routing.SetArcCostEvaluatorOfVehicle(cost_cb[key], i)
-        if v.fixed_cost:
-            routing.SetFixedCostOfVehicle(int(v.fixed_cost), i)
-
-    horizon = max([_HORIZON_S] + [v.end_s for v in problem.vehicles] + [problem.visits[k].close_s for k in kept])
-    routing.AddDimensionWithVehicleTransits(
-        [time_cb[v.matrix] for v in problem.vehicles], horizon, horizon, False, "Time"
-    )
-    time_dim = routing.GetDimensionOrDie("Time")
-    for j, k in enumerate(kept):
-        visit = problem.visits[k]
-        idx = manager.NodeToIndex(n_depots + j)
-        time_dim.CumulVar(idx).SetRange(int(visit.open_s), int(visit.close_s - visit.service_s))
-        if len(allowed[k]) < len(problem.vehicles):
-            # SetAllowedVehiclesForIndex takes no Python sequence in this binding; -1 = unperformed
-            routing.VehicleVar(idx).SetValues([-1, *allowed[k]])
-        penalty = (
-            params.must_penalty + int(round(visit.risk * 1000))
-            if visit.must
-            else max(1, int(round(visit.risk * params.optional_value_s)))
-        )
-        routing.AddDisjunction([idx], penalty)
-    for i, v in enumerate(problem.vehicles):
-        time_dim.CumulVar(routing.Start(i)).SetRange(int(v.start_s), int(v.end_s))
-        time_dim.CumulVar(routing.End(i)).SetRange(int(v.start_s), int(v.end_s))
-        routing.AddVariableMaximizedByFinalizer(time_dim.CumulVar(routing.Start(i)))
-        routing.AddVariableMinimizedByFinalizer(time_dim.CumulVar(routing.End(i)))
-
-    if any(v.capacity for v in problem.vehicles):
-        demand = [0] * n_depots + [int(problem.visits[k].demand) for k in kept]
-        demand_cb = routing.RegisterUnaryTransitVector(demand)
-        routing.AddDimensionWithVehicleCapacity(
-            demand_cb, 0, [int(v.capacity) or 10**9 for v in problem.vehicles], True, "Load"
-        )
-
-    search = pywrapcp.DefaultRoutingSearchParameters()
-    search.first_solution_strategy = getattr(routing_enums_pb2.FirstSolutionStrategy, params.first_solution)
-    search.local_search_metaheuristic = getattr(routing_enums_pb2.LocalSearchMetaheuristic, params.metaheuristic)
-    search.time_limit.FromMilliseconds(max(1, int(params.time_limit_s * 1000)))
-
-    if progress is not None:
+    def report(model: _Model) -> Callable[[], None] | None:
+        if progress is None:
+            return None
         def _report() -> None:
             elapsed = time.perf_counter() - started
             progress(min(0.99, elapsed / max(params.time_limit_s, 1e-3)),
-                     f"求解中 searching routes, {elapsed:.0f} of {params.time_limit_s:.0f} s (cost {routing.CostVar().Value()})")
-        routing.AddAtSolutionCallback(_report)
+                     f"求解中 searching routes, {elapsed:.0f} of {params.time_limit_s:.0f} s (cost {model.routing.CostVar().Value()})")
+        return _report
 
-    solution = routing.SolveWithParameters(search)
+    everyone = list(range(len(problem.vehicles)))
+    strategies = [name.strip() for name in params.first_solution.split(",") if name.strip()]
+    fleet = 0.0 < params.fleet_share < 1.0 and any(v.fixed_cost for v in problem.vehicles)
+    phased = fleet or len(strategies) > 1
+    first_until = started + params.time_limit_s * (_FIRST_SHARE if phased else 1.0)
+    best = None  # (objective, model, solution): the best plan so far
+    for k, strategy in enumerate(strategies):
+        model = _Model(problem, kept, allowed, params, everyone)
+        share = max(first_until - time.perf_counter(), 0.05) / (len(strategies) - k)
+        solution = model.solve(_search(params, share, strategy), at_solution=report(model))
+        if solution is not None and (best is None or solution.ObjectiveValue() < best[0]):
+            best = (solution.ObjectiveValue(), model, solution)
+    if phased and best is not None:
+        routes = best[1].routes(best[2])
+        fleet_until = started + params.time_limit_s * (params.fleet_share if fleet else 0.0)
+        for gone in sorted((i for i in everyone if routes[i]), key=lambda i: len(routes[i])):
+            left = fleet_until - time.perf_counter()
+            if left <= 0.05 or sum(1 for r in routes.values() if r) < 2:
+                break
+            fewer = [i for i in everyone if routes[i] and i != gone]
+            attempt = _Model(problem, kept, allowed, params, fewer)
+            found = attempt.solve(_search(params, left), start={i: routes[i] for i in fewer}, below=best[0])
+            if found is not None and found.ObjectiveValue() < best[0]:
+                best = (found.ObjectiveValue(), attempt, found)
+                routes = {i: [] for i in everyone} | attempt.routes(found)
+                log.info("one tour fewer: %d tours", sum(1 for r in routes.values() if r))
+        final = _Model(problem, kept, allowed, params, everyone)
+        left = started + params.time_limit_s - time.perf_counter()
+        solution = final.solve(_search(params, max(left, 0.05)), start=routes, at_solution=report(final))
+        if solution is not None and solution.ObjectiveValue() <= best[0]:
+            best = (solution.ObjectiveValue(), final, solution)
+    if best is not None:
+        model, solution = best[1], best[2]
     seconds = time.perf_counter() - started
-    status = _status_name(routing.status())
+    status = _status_name(model.routing.status())
     if solution is None:
         log.warning("no solution within %.1f s (status %s)", params.time_limit_s, status)
         dropped = [Unplanned(problem.visits[k].venue_id, "capacity", problem.visits[k].must, problem.visits[k].risk) for k in kept]
         return DayPlan(problem.day, (), tuple(unplanned + dropped), seconds, status)
 
-    visit_at = {n_depots + j: problem.visits[k] for j, k in enumerate(kept)}
-    tours, served = [], set()
-    for i, v in enumerate(problem.vehicles):
-        idx = routing.Start(i)
-        route_nodes, stops = [], []
-        while True:
-            node = manager.IndexToNode(idx)
-            route_nodes.append(int(index[node]))
-            if node in visit_at:
-                visit = visit_at[node]
-                start_s = solution.Value(time_dim.CumulVar(idx))
-                stops.append(Stop(v.team_id, v.shift, visit.venue_id, start_s, start_s + visit.service_s, visit.reason, visit.risk))
-                served.add(visit.venue_id)
-            if routing.IsEnd(idx):
-                break
-            idx = solution.Value(routing.NextVar(idx))
-        if not stops:
-            continue
-        legs = list(zip(route_nodes, route_nodes[1:]))
-        tours.append(Tour(
-            v.team_id, v.shift, tuple(stops), tuple(route_nodes),
-            solution.Value(time_dim.CumulVar(routing.Start(i))), solution.Value(time_dim.CumulVar(routing.End(i))),
-            int(sum(problem.dist_m[a, b] for a, b in legs)),
-            int(sum(problem.travel_s[v.matrix][a, b] for a, b in legs)),
-        ))
+    tours, served = model.tours(solution)
     dropped = [
         Unplanned(problem.visits[k].venue_id, "capacity", problem.visits[k].must, problem.visits[k].risk)
         for k in kept if problem.visits[k].venue_id not in served
@@ -197,6 +156,148 @@ def solve(problem: Problem, params: SolveParams = SolveParams(), *, progress: Pr
     if progress is not None:
         progress(1.0, f"{len(served)} visits planned")
     return DayPlan(problem.day, tuple(tours), tuple(unplanned + dropped), seconds, status, solution.ObjectiveValue())
+
+
+def _search(params: SolveParams, time_limit_s: float, first_solution: str = "AUTOMATIC"):
+    """OR-Tools search parameters: a first-solution strategy (unused when starting from routes), the metaheuristic, a time limit."""
+    search = pywrapcp.DefaultRoutingSearchParameters()
+    search.first_solution_strategy = getattr(routing_enums_pb2.FirstSolutionStrategy, first_solution)
+    search.local_search_metaheuristic = getattr(routing_enums_pb2.LocalSearchMetaheuristic, params.metaheuristic)
+    search.time_limit.FromMilliseconds(max(1, int(time_limit_s * 1000)))
+    return search
+
+
+class _Model:
+    """The OR-Tools model of a problem's kept visits for some of its vehicles (``vehicles``: indices).
+
+    Node numbers (depots of every vehicle first, then the kept visits) are the same in every
+    model of one problem, so routes (lists of node numbers per vehicle) pass between them.
+    """
+
+    def __init__(self, problem: Problem, kept: list[int], allowed: dict[int, list[int]], params: SolveParams,
+                 vehicles: list[int]) -> None:
+        self.problem, self.kept, self.vehicles = problem, kept, vehicles
+        fleet = [problem.vehicles[i] for i in vehicles]
+        depots = sorted({n for v in problem.vehicles for n in (v.start_node, v.end_node)})
+        nodes = depots + [problem.visits[k].node for k in kept]
+        local = {n: i for i, n in enumerate(depots)}
+        self.n_depots = n_depots = len(depots)
+        service = np.zeros(len(nodes), dtype=np.int64)
+        service[n_depots:] = [problem.visits[k].service_s for k in kept]
+        self.index = index = np.asarray(nodes)
+
+        self.manager = manager = pywrapcp.RoutingIndexManager(
+            len(nodes), len(fleet), [local[v.start_node] for v in fleet], [local[v.end_node] for v in fleet],
+        )
+        self.routing = routing = pywrapcp.RoutingModel(manager)
+
+        cost_cb, time_cb = {}, {}
+        for key in sorted({v.matrix for v in fleet}):
+            travel = problem.travel_s[key][np.ix_(index, index)]
+            time_cb[key] = routing.RegisterTransitMatrix((travel + service[:, None]).tolist())
+        for i, v in enumerate(fleet):
+            key = (v.matrix, v.home_nodes, v.away_cost_s)
+            if key not in cost_cb:
+                cost_cb[key] = routing.RegisterTransitMatrix(_arc_costs(problem, v, index, n_depots).tolist())
+            routing.SetArcCostEvaluatorOfVehicle(cost_cb[key], i)
+            if v.fixed_cost:
+                routing.SetFixedCostOfVehicle(int(v.fixed_cost), i)
+
+        horizon = max([_HORIZON_S] + [v.end_s for v in fleet] + [problem.visits[k].close_s for k in kept])
+        routing.AddDimensionWithVehicleTransits([time_cb[v.matrix] for v in fleet], horizon, horizon, False, "Time")
+        self.time_dim = time_dim = routing.GetDimensionOrDie("Time")
+        position = {p: i for i, p in enumerate(vehicles)}
+        for j, k in enumerate(kept):
+            visit = problem.visits[k]
+            idx = manager.NodeToIndex(n_depots + j)
+            time_dim.CumulVar(idx).SetRange(int(visit.open_s), int(visit.close_s - visit.service_s))
+            able = [position[p] for p in allowed[k] if p in position]
+            if len(able) < len(fleet):
+                # SetAllowedVehiclesForIndex takes no Python sequence in this binding; -1 = unperformed
+                routing.VehicleVar(idx).SetValues([-1, *able])
+            penalty = (
+                params.must_penalty + int(round(visit.risk * 1000))
+                if visit.must
+                else max(1, int(round(visit.risk * params.optional_value_s)))
+            )
+            routing.AddDisjunction([idx], penalty)
+        for i, v in enumerate(fleet):
+            time_dim.CumulVar(routing.Start(i)).SetRange(int(v.start_s), int(v.end_s))
+            time_dim.CumulVar(routing.End(i)).SetRange(int(v.start_s), int(v.end_s))
+            routing.AddVariableMaximizedByFinalizer(time_dim.CumulVar(routing.Start(i)))
+            routing.AddVariableMinimizedByFinalizer(time_dim.CumulVar(routing.End(i)))
+
+        if any(v.capacity for v in fleet):
+            demand = [0] * n_depots + [int(problem.visits[k].demand) for k in kept]
+            demand_cb = routing.RegisterUnaryTransitVector(demand)
+            routing.AddDimensionWithVehicleCapacity(
+                demand_cb, 0, [int(v.capacity) or 10**9 for v in fleet], True, "Load"
+            )
+
+    def solve(self, search, *, start: dict[int, list[int]] | None = None, below: int | None = None,
+              at_solution: Callable[[], None] | None = None):
+        """Search from a first solution, or from ``start`` (routes by vehicle index); None if nothing found.
+
+        With ``below``, the search stops at the first solution cheaper than it.
+        """
+        routing = self.routing
+        if at_solution is not None:
+            routing.AddAtSolutionCallback(at_solution)
+        if below is not None:
+            def _enough() -> None:
+                if routing.CostVar().Value() < below:
+                    routing.solver().FinishCurrentSearch()
+            routing.AddAtSolutionCallback(_enough)
+        if start is None:
+            return routing.SolveWithParameters(search)
+        routing.CloseModelWithParameters(search)
+        routes = [[self.manager.NodeToIndex(n) for n in start.get(p, [])] for p in self.vehicles]
+        initial = routing.ReadAssignmentFromRoutes(routes, True)
+        if initial is None:
+            return routing.SolveWithParameters(search)
+        return routing.SolveFromAssignmentWithParameters(initial, search)
+
+    def routes(self, solution) -> dict[int, list[int]]:
+        """Model node numbers of each vehicle's visits in order, by vehicle index in the problem."""
+        out = {}
+        for i, p in enumerate(self.vehicles):
+            idx, route = solution.Value(self.routing.NextVar(self.routing.Start(i))), []
+            while not self.routing.IsEnd(idx):
+                route.append(self.manager.IndexToNode(idx))
+                idx = solution.Value(self.routing.NextVar(idx))
+            out[p] = route
+        return out
+
+    def tours(self, solution) -> tuple[list[Tour], set[str]]:
+        """The solution as tours (vehicles with at least one stop) and the venue ids served."""
+        problem, routing, time_dim = self.problem, self.routing, self.time_dim
+        visit_at = {self.n_depots + j: problem.visits[k] for j, k in enumerate(self.kept)}
+        tours, served = [], set()
+        for i, p in enumerate(self.vehicles):
+            v = problem.vehicles[p]
+            idx = routing.Start(i)
+            route_nodes, stops = [], []
+            while True:
+                node = self.manager.IndexToNode(idx)
+                route_nodes.append(int(self.index[node]))
+                if node in visit_at:
+                    visit = visit_at[node]
+                    start_s = solution.Value(time_dim.CumulVar(idx))
+                    stops.append(Stop(v.team_id, v.shift, visit.venue_id, start_s, start_s + visit.service_s, visit.reason, visit.risk))
+                    served.add(visit.venue_id)
+                if routing.IsEnd(idx):
+                    break
+                idx = solution.Value(routing.NextVar(idx))
+            if not stops:
+                continue
+            legs = list(zip(route_nodes, route_nodes[1:]))
+            tours.append(Tour(
+                v.team_id, v.shift, tuple(stops), tuple(route_nodes),
+                solution.Value(time_dim.CumulVar(routing.Start(i))), solution.Value(time_dim.CumulVar(routing.End(i))),
+                int(sum(problem.dist_m[a, b] for a, b in legs)),
+                int(sum(problem.travel_s[v.matrix][a, b] for a, b in legs)),
+            ))
+        return tours, served
 
 
 def _arc_costs(problem: Problem, vehicle, index: np.ndarray, n_depots: int) -> np.ndarray:

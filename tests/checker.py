@@ -605,7 +605,14 @@ class _RoadLegs:
         import geopandas as gpd
         import networkx as nx
 
-        lines = gpd.read_file(path).to_crs("EPSG:4326")
+        if path.suffix.lower() in (".osm", ".pbf"):  # OSM extract: the highway lines teams may walk on
+            lines = gpd.read_file(path, layer="lines")
+            tags = lines["other_tags"].fillna("") if "other_tags" in lines else lines["highway"].map(lambda _: "")
+            lines = lines[lines["highway"].notna() & ~lines["highway"].isin(["motorway", "motorway_link"])
+                          & ~tags.str.contains('"access"=>"private"|"access"=>"no"|"foot"=>"no"', regex=True)]
+        else:
+            lines = gpd.read_file(path)
+        lines = (lines if lines.crs is not None else lines.set_crs("EPSG:4326")).to_crs("EPSG:4326")
         lon0, lat0 = lines.geometry.iloc[0].coords[0][:2]
         zone = int((lon0 + 180) // 6) + 1
         self._to_m = pyproj.Transformer.from_crs("EPSG:4326", f"EPSG:{32600 + zone if lat0 >= 0 else 32700 + zone}", always_xy=True)

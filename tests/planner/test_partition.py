@@ -40,3 +40,20 @@ def test_partitioned_plan_is_feasible_and_keeps_teams_home(tmp_path):
     assert stops["team_id"].nunique() == 8
     routes = gpd.read_file(out / "routes.geojson")
     assert (routes["kind"] == "route").sum() == 8
+
+
+@pytest.mark.slow
+def test_partitioned_plan_runs_on_an_existing_scheduler(tmp_path):
+    distributed = pytest.importorskip("dask.distributed")
+    paths = generate(tmp_path / "in", venues=400, teams=4, seed=5)
+    out = tmp_path / "plan"
+    with distributed.LocalCluster(n_workers=1, threads_per_worker=2, processes=False, protocol="tcp://",
+                                  host="127.0.0.1", dashboard_address=None) as cluster:
+        run = subprocess.run([sys.executable, "-m", "patrol", "plan", "--grids", str(paths["grids"]), "--venues", str(paths["venues"]),
+                              "--teams", str(paths["teams"]), "--date", "2026-11-23", "--time-limit", "1", "--partition", "community",
+                              "--scheduler", cluster.scheduler_address, "--no-pdf", "--quiet", "--out", str(out)],
+                             capture_output=True, text=True, timeout=300)
+        prefixes = set(cluster.scheduler.task_prefixes)
+    assert run.returncode == 0, run.stderr
+    assert "solve_part" in prefixes  # the parts went through this scheduler, not a cluster of their own
+    assert check_plan(out, grids=paths["grids"], venues=paths["venues"], teams=paths["teams"], date="2026-11-23") == []

@@ -9,6 +9,7 @@ from planner.model import Problem, Vehicle, Visit
 from planner.routing import SolveParams, solve
 
 FAST = SolveParams(time_limit_s=1)
+PORTFOLIO = SolveParams(time_limit_s=1, first_solution="PARALLEL_CHEAPEST_INSERTION,SAVINGS,PATH_CHEAPEST_ARC")
 
 
 def _problem(visits: list[Visit], vehicles: list[Vehicle], xy: list[tuple[float, float]], speed: float = 1.0) -> Problem:
@@ -66,11 +67,12 @@ def test_structural_reasons(visit, reason):
     assert plan.stops == []
 
 
-def test_capacity_drops_optional_before_must_and_reports_capacity():
+@pytest.mark.parametrize("params", [FAST, PORTFOLIO], ids=["one_strategy", "portfolio"])
+def test_capacity_drops_optional_before_must_and_reports_capacity(params):
     vehicles = [_vehicle(shift=(9 * 3600, 10 * 3600))]
     visits = [_visit(f"m{k}", 1 + k, service_s=1200) for k in range(2)]
     visits += [_visit(f"o{k}", 3 + k, service_s=1200, must=False, risk=0.9) for k in range(2)]
-    plan = solve(_problem(visits, vehicles, [(0, 0), (10, 0), (20, 0), (30, 0), (40, 0)]), FAST)
+    plan = solve(_problem(visits, vehicles, [(0, 0), (10, 0), (20, 0), (30, 0), (40, 0)]), params)
     assert {s.venue_id for s in plan.stops} >= {"m0", "m1"}
     dropped = {u.venue_id: u.reason for u in plan.unplanned}
     assert dropped and set(dropped.values()) == {"capacity"} and not any(v.startswith("m") for v in dropped)
@@ -99,3 +101,18 @@ def test_teams_keep_to_their_home_grids_unless_it_is_free(away_cost_s):
     assert len(served_by) == 4
     away = sum(int(s.venue_id[1:]) not in home[s.team_id] for s in plan.stops)
     assert (away == 0) if away_cost_s else (away > 0)
+
+
+def test_fixed_vehicle_costs_give_the_fewest_tours_within_the_rules():
+    # 12 customers of demand 10 around a depot, capacity 40: three tours at least. Vehicles carry a
+    # fixed cost, so the search takes tours out after its first phase; the rules hold throughout.
+    angles = np.linspace(0, 2 * np.pi, 12, endpoint=False)
+    xy = [(0, 0)] + [(1000 * np.cos(a), 1000 * np.sin(a)) for a in angles]
+    vehicles = [Vehicle(f"v{k}", 0, 0, 0, 0, 20_000, frozenset(), "walk", capacity=40, fixed_cost=10**6) for k in range(8)]
+    visits = [Visit(str(n), n, 60, 0 if n % 2 else 2000, 12_000, demand=10) for n in range(1, 13)]
+    plan = solve(_problem(visits, vehicles, xy), SolveParams(time_limit_s=2, fleet_share=0.9))
+    assert sorted(int(s.venue_id) for s in plan.stops) == list(range(1, 13))
+    assert len(plan.tours) == 3
+    for tour in plan.tours:
+        assert len(tour.stops) * 10 <= 40 and 0 <= tour.start_s and tour.end_s <= 20_000
+        assert all((0 if int(s.venue_id) % 2 else 2000) <= s.arrive_s and s.depart_s <= 12_000 for s in tour.stops)
