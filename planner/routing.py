@@ -34,7 +34,6 @@ class SolveParams:
     optional_value_s: int = 1800
     first_solution: str = "PARALLEL_CHEAPEST_INSERTION"
     metaheuristic: str = "GUIDED_LOCAL_SEARCH"
-    use_depth_first_fallback: bool = False
     fleet_share: float = 0.0  # with fixed vehicle costs: take tours out until this share of the time (0: never; see benchmarks/results)
 
 
