@@ -24,6 +24,7 @@ from gis.rules import DEFAULT_RULES_PATH, Rules
 from ledger.models import User, db
 
 from .i18n import LANGS, category_label, hazard_label, t, word
+from .throttle import LoginThrottle
 
 REPO = Path(__file__).resolve().parents[1]
 DEMO_DIR = REPO / "data" / "demo"
@@ -40,6 +41,7 @@ class PatrolExtension:
 
     def __init__(self, app: Flask) -> None:
         self.rules = Rules.from_toml(app.config["RULES_PATH"])
+        self.login_throttle = LoginThrottle(limit=app.config["LOGIN_ATTEMPTS"], window_s=app.config["LOGIN_LOCK_S"])
 
     def layers(self, as_of: dt.date | None = None):
         from ledger.store import layers_from_db
@@ -81,6 +83,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         SESSION_COOKIE_SECURE=True, SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SAMESITE="Lax",
         REMEMBER_COOKIE_SECURE=True, MAX_CONTENT_LENGTH=32 * 1024 * 1024, BABEL_DEFAULT_LOCALE="zh_Hans_CN",
         TIMEZONE="Asia/Shanghai",  # times are stored in UTC and shown in the office's time
+        LOGIN_ATTEMPTS=5, LOGIN_LOCK_S=900,  # wrong passwords of one account from one address, then a 15-minute wait
     )
     app.config.from_pyfile("config.py", silent=True)
     app.config.update({k: os.environ[k] for k in ("DATABASE_URL", "SECRET_KEY") if k in os.environ})

@@ -14,7 +14,7 @@ import pandas as pd
 import pytest
 from openpyxl import load_workbook
 
-from .helpers import TODAY, csrf_token, login, post_form
+from .helpers import PASSWORDS, TODAY, csrf_token, login, post_form
 
 ROOT = Path(__file__).resolve().parents[2]
 DEMO = ROOT / "data" / "demo"
@@ -418,3 +418,45 @@ def test_a_photo_must_be_a_picture_by_its_content(client, content, ok):
     assert response.status_code == (302 if ok else 400)
     if not ok:
         assert "（字段：photo）" in response.get_data(as_text=True)
+
+
+def test_too_many_wrong_passwords_make_the_account_wait(app, client):
+    from webmap.throttle import LoginThrottle
+
+    guesser = app.test_client()
+    guesser.environ_base["REMOTE_ADDR"] = "127.0.0.7"
+
+    def attempt(c, password: str):
+        page = c.get("/login").get_data(as_text=True)
+        return c.post("/login", data={"username": "viewer", "password": password, "csrf_token": csrf_token(page)})
+
+    for _ in range(app.config["LOGIN_ATTEMPTS"]):
+        assert "用户名或密码错误" in attempt(guesser, "wrong").get_data(as_text=True)
+    refused = attempt(guesser, PASSWORDS["viewer"])  # even the right password waits now
+    assert refused.status_code == 429 and "15 分钟后再试" in refused.get_data(as_text=True)
+    other = app.test_client()
+    other.environ_base["REMOTE_ADDR"] = "127.0.0.8"
+    assert attempt(other, PASSWORDS["viewer"]).status_code == 302  # the user at their own desk is not locked out
+    assert attempt(guesser, "/").status_code == 429
+
+    now = [0.0]
+    throttle = LoginThrottle(limit=2, window_s=60, clock=lambda: now[0])
+    throttle.failed("Viewer", "a")
+    throttle.failed("viewer", "a")
+    assert throttle.wait_s("viewer", "a") == 60 and throttle.wait_s("viewer", "b") == 0
+    now[0] = 61.0
+    assert throttle.wait_s("viewer", "a") == 0  # the wait is over
+    throttle.failed("viewer", "a")
+    throttle.succeeded("viewer", "a")
+    assert throttle.wait_s("viewer", "a") == 0
+
+
+def test_login_sends_only_to_pages_of_this_site(app):
+    c = app.test_client()
+    for target, expected in (("/ledger/problems", "/ledger/problems"), ("//evil.example/x", "/"), ("/\\evil.example", "/"),
+                             ("https://evil.example/", "/")):
+        page = c.get("/login").get_data(as_text=True)
+        response = c.post(f"/login?next={target}", data={"username": "viewer", "password": PASSWORDS["viewer"],
+                                                          "csrf_token": csrf_token(page)})
+        assert response.status_code == 302 and response.headers["Location"] == expected, target
+        c.post("/logout", data={"csrf_token": csrf_token(c.get("/").get_data(as_text=True))})

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+import math
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_user, logout_user
 
 from gis.errors import InputError
@@ -19,13 +21,27 @@ bp = Blueprint("auth", __name__)
 @bp.route("/login", methods=["GET", "POST"])
 def login():
     if request.method == "POST":
-        user = db.session.scalar(db.select(User).where(User.username == request.form.get("username", "")))
+        name, address = request.form.get("username", ""), request.remote_addr or ""
+        throttle = current_app.extensions["patrol"].login_throttle
+        wait_s = throttle.wait_s(name, address)
+        if wait_s > 0:
+            flash(t("login.locked", current_lang()).format(minutes=math.ceil(wait_s / 60)))
+            return render_template("login.html"), 429
+        user = db.session.scalar(db.select(User).where(User.username == name))
         if user is not None and user.check_password(request.form.get("password", "")):
+            throttle.succeeded(name, address)
             login_user(user)
-            target = request.args.get("next", "")
-            return redirect(target if target.startswith("/") and not target.startswith("//") else url_for("map.index"))
+            return redirect(_local_target(request.args.get("next", "")))
+        throttle.failed(name, address)
         flash(t("login.failed", current_lang()))
     return render_template("login.html")
+
+
+def _local_target(target: str) -> str:
+    """``next`` only when it is a path of this site (no //host or /\\host that a browser reads as another site)."""
+    if target.startswith("/") and not target.startswith(("//", "/\\")):
+        return target
+    return url_for("map.index")
 
 
 @bp.route("/logout", methods=["POST"])
