@@ -36,6 +36,12 @@ class LoginThrottle:
         with self._lock:
             self._failures.pop((username.strip().lower(), address), None)
 
+    def forgive(self, username: str) -> None:
+        """Clear the account's failures from every address (its password was just reset)."""
+        with self._lock:
+            for key in [k for k in self._failures if k[0] == username.strip().lower()]:
+                del self._failures[key]
+
     def _recent(self, key: tuple[str, str]) -> deque[float]:
         times = self._failures[key]
         while times and times[0] < self.clock() - self.window_s:

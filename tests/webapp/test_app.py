@@ -438,6 +438,17 @@ def test_too_many_wrong_passwords_make_the_account_wait(app, client):
     other.environ_base["REMOTE_ADDR"] = "127.0.0.8"
     assert attempt(other, PASSWORDS["viewer"]).status_code == 302  # the user at their own desk is not locked out
     assert attempt(guesser, "/").status_code == 429
+    from ledger.models import User, db
+
+    login(client, "coord")  # a coordinator resets the password: the wait is forgiven
+    with app.app_context():
+        uid = db.session.scalars(db.select(User.id).where(User.username == "viewer")).one()
+    reset = post_form(client, "/users", {"action": "reset", "user_id": str(uid)}).get_data(as_text=True)
+    fresh = re.search(r'id="shown-password">([^<]+)<', reset).group(1)
+    assert attempt(guesser, fresh).status_code == 302
+    with app.app_context():  # put it back for the other tests of this module
+        db.session.scalars(db.select(User).where(User.username == "viewer")).one().set_password(PASSWORDS["viewer"])
+        db.session.commit()
 
     now = [0.0]
     throttle = LoginThrottle(limit=2, window_s=60, clock=lambda: now[0])

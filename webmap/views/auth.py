@@ -70,6 +70,7 @@ def users():
                 if form.get("action") == "reset":
                     shown = {"username": user.username, "password": new_password()}
                     user.set_password(shown["password"])
+                    current_app.extensions["patrol"].login_throttle.forgive(user.username)
                 elif form.get("action") == "token":
                     shown = {"username": user.username, "token": user.new_token()}
                 else:
