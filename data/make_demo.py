@@ -284,6 +284,7 @@ def make_teams(rng: np.random.Generator, grids: gpd.GeoDataFrame) -> pd.DataFram
             "mode": "walk" if k % 2 else "ebike",
             "home_grids": ";".join(home),
             "members": "、".join(f"{label} {person(rng)}" for label in labels),
+            "start_name": f"{grids.loc[grids['grid_id'] == home[0], 'name'].iloc[0]}工作站",
         })
     return pd.DataFrame(rows)
 

@@ -22,6 +22,7 @@ HEADER_ALIASES = {
     "地址": "address", "网格": "grid_id", "网格编号": "grid_id", "经度": "lon", "纬度": "lat",
     "longitude": "lon", "latitude": "lat", "lng": "lon", "x": "lon", "y": "lat",
     "last_inspe": "last_inspected",  # the name a Shapefile truncates it to (10 characters)
+    "出发点": "start_name", "出发地点": "start_name", "集合点": "start_name",
     "营业开始": "open", "营业结束": "close", "上次检查": "last_inspected", "最近检查日期": "last_inspected",
     "风险": "risk", "电话": "phone", "坐标系": "crs", "社区": "community", "网格员": "worker",
     "队伍编号": "team_id", "角色": "roles", "班次": "shift", "出行方式": "mode", "责任网格": "home_grids",

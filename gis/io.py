@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from ._table import Problems, parse_date, parse_float, read_frame, split_list
+from ._table import HEADER_ALIASES, Problems, parse_date, parse_float, read_frame, split_list
 from .crs import normalize_crs_name, transform_geoseries_to_wgs84, to_wgs84_lonlat
 from .errors import DataWarning, InputError
 from .rules import MODES, ROLE_LABELS_ZH, ROLES, Rules
@@ -401,7 +401,8 @@ def read_teams(
     Returns
     -------
     GeoDataFrame indexed by ``team_id`` with name, roles (frozenset), shifts (tuple of
-    (start_s, end_s)), mode (walk · ebike), home_grids (tuple), members (str) and the start
+    (start_s, end_s)), mode (walk · ebike), home_grids (tuple), members (str), start_name (where
+    the team sets out, e.g. the community office: printed on the sheets; may be empty) and the start
     point as geometry (EPSG:4326).
     """
     path = Path(path)
@@ -454,6 +455,7 @@ def read_teams(
             "mode": modes,
             "home_grids": homes,
             "members": frame["members"].to_numpy() if "members" in frame else "",
+            "start_name": frame["start_name"].to_numpy() if "start_name" in frame else "",
         },
         geometry=geoms.to_numpy(),
         crs="EPSG:4326",
@@ -479,7 +481,11 @@ def _read_yaml_teams(path: Path) -> pd.DataFrame:
             return ";".join(map(str, v))
         return "" if v is None else str(v)
 
-    return pd.DataFrame([{str(k).lower(): text(v) for k, v in item.items()} for item in items]).fillna("")
+    def field(key: object) -> str:  # the same Chinese headers as in tables (出发点, 名称 …)
+        key = str(key).strip()
+        return HEADER_ALIASES.get(key, HEADER_ALIASES.get(key.lower(), key.lower()))
+
+    return pd.DataFrame([{field(k): text(v) for k, v in item.items()} for item in items]).fillna("")
 
 
 # --- hazards and inspections ------------------------------------------------------------

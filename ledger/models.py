@@ -60,6 +60,7 @@ class Team(db.Model):
     mode: Mapped[str] = mapped_column(String(16), default="walk")
     home_grids: Mapped[str] = mapped_column(Text, default="")
     members: Mapped[str] = mapped_column(Text, default="")
+    start_name: Mapped[str] = mapped_column(String(200), default="", server_default="")
 
 
 class Person(db.Model):

@@ -54,7 +54,7 @@ def export_files(folder: Path) -> dict[str, Path | None]:
     tables = {
         "venues": (Venue, ["venue_id", "name", "category", "address", "grid_id", "lon", "lat", "open", "close",
                            "last_inspected", "risk", "phone"]),
-        "teams": (Team, ["team_id", "name", "roles", "start_lon", "start_lat", "shift", "mode", "home_grids", "members"]),
+        "teams": (Team, ["team_id", "name", "roles", "start_lon", "start_lat", "shift", "mode", "home_grids", "members", "start_name"]),
         "hazards": (Hazard, ["hazard_id", "venue_id", "type", "found_on", "severity", "status", "deadline", "measure",
                              "responsible_unit", "responsible_person", "standard", "description", "closed_on"]),
         "inspections": (Inspection, ["venue_id", "date", "team_id", "outcome", "notes"]),
@@ -137,7 +137,8 @@ def import_layer(kind: str, paths: Sequence[Path], rules: Rules, *, as_of: dt.da
         for tid, r in frame.iterrows():
             rows.append(Team(team_id=tid, name=r["name"], roles=";".join(sorted(r["roles"])), start_lon=r.geometry.x,
                              start_lat=r.geometry.y, shift=",".join(f"{_hhmm(a)}-{_hhmm(b)}" for a, b in r["shifts"]),
-                             mode=r["mode"], home_grids=";".join(r["home_grids"]), members=str(r["members"] or "")))
+                             mode=r["mode"], home_grids=";".join(r["home_grids"]), members=str(r["members"] or ""),
+                             start_name=str(r["start_name"] or "")))
             rows += _people(tid, str(r["members"] or ""))
     else:
         if have["venues"] is None:

@@ -19,6 +19,13 @@ _TEMPLATES = Path(__file__).resolve().parent / "templates"
 DEFAULT_BASE_URL = "http://localhost:5000"
 
 
+def start_text(team: pd.Series) -> str:
+    """Where the team sets out: its name when the teams file gives one, and the coordinates."""
+    where = f"{team.geometry.x:.5f}, {team.geometry.y:.5f}"
+    name = str(team.get("start_name", "") or "").strip()
+    return f"{name}（{where}）" if name else where
+
+
 def result_url(base_url: str, day: str, team_id: str, venue_id: str) -> str:
     """The web app's result form of one stop (what the QR code on the sheet opens)."""
     return f"{base_url.rstrip('/')}/stops/{day}/{team_id}/{venue_id}"
@@ -108,7 +115,7 @@ def sheet_sections(
             "crew": crew(team, lang),
             "shifts": ("，" if lang == "zh" else ", ").join(f"{format_hhmm(a)}-{format_hhmm(b)}" for a, b in team["shifts"]),
             "mode": t("mode." + team["mode"], lang),
-            "start": f"{team.geometry.x:.5f}, {team.geometry.y:.5f}",
+            "start": start_text(team),
             "stops": rows,
             "form_url": result_url(base_url, day, team_id, "…"),
             "sketch": _sketch(part, team, grids, f"{team['name']} {day}", lines.get((day, team_id)), roads),

@@ -104,9 +104,9 @@ def test_cgcs2000_flag_converts_a_layer(tmp_path, rules):
 def test_teams_round_trip(tmp_path, fmt):
     rows = [
         {"team_id": "T01", "name": "龙凤社区联合巡查一组", "roles": "网格员;物业;志愿者;安全员", "start_lon": 113.305,
-         "start_lat": 23.105, "shift": "09:00-12:00,14:00-17:30", "mode": "步行", "home_grids": "G01;G02"},
+         "start_lat": 23.105, "shift": "09:00-12:00,14:00-17:30", "mode": "步行", "home_grids": "G01;G02", "出发点": "龙凤社区居委会"},
         {"team_id": "T02", "name": "二组", "roles": "grid_worker;property", "start_lon": 113.315, "start_lat": 23.105,
-         "shift": "08:30-11:30", "mode": "ebike", "home_grids": ""},
+         "shift": "08:30-11:30", "mode": "ebike", "home_grids": "", "出发点": ""},
     ]
     path = tmp_path / f"teams.{fmt}"
     if fmt == "yaml":
@@ -122,6 +122,7 @@ def test_teams_round_trip(tmp_path, fmt):
     assert list(teams["mode"]) == ["walk", "ebike"]
     assert teams.loc["T01", "home_grids"] == ("G01", "G02")
     assert teams.geometry.iloc[1].x == pytest.approx(113.315)
+    assert list(teams["start_name"]) == ["龙凤社区居委会", ""]
 
 
 def test_csv_saved_by_chinese_excel_in_gbk_is_read(tmp_path, rules):

@@ -261,6 +261,7 @@ def test_plan_in_the_background_is_stored_and_feasible(app, client, tmp_path):
     download.close()
     sheet = client.get(f"/plans/{plan_id}/sheets/T01").get_data(as_text=True)
     assert "联合巡查路线单" in sheet and 'id="sheet-T01-2026-11-23"' in sheet and "sheet-T02" not in sheet
+    assert "滨江东社区第6网格工作站（" in sheet  # the start point's name survives the database (teams.start_name)
     t01 = sorted((s.seq, s.venue_id) for s in stops if s.team_id == "T01")
     assert f'href="http://localhost/stops/2026-11-23/T01/{t01[0][1]}" class="result-link"' in sheet
     assert sheet.count('class="result-link"') == len(t01)

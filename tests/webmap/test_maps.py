@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import folium
+import pandas as pd
 import pytest
 
 from gis.layers import read_layers
@@ -10,6 +13,8 @@ from planner import PlanParams, plan_days, routes_frame, stops_table
 from webmap.maps import plan_map
 
 from conftest import PLAN_DAY
+
+DEMO_TEAMS = Path(__file__).resolve().parents[2] / "data" / "demo" / "teams.csv"
 
 
 @pytest.fixture
@@ -61,3 +66,10 @@ def test_scale_bar_is_in_metres_only(demo_plan):
     html = (demo_plan / "map.html").read_text(encoding="utf-8")
     assert "L.control.scale({imperial: false})" in html
     assert '"imperial": true' not in html and "imperial: true" not in html
+
+
+def test_sheets_name_where_each_team_sets_out(demo_plan):
+    teams = pd.read_csv(DEMO_TEAMS, dtype=str)
+    html = (demo_plan / "sheets.html").read_text(encoding="utf-8")
+    for name in teams["start_name"]:
+        assert f"{name}（" in html  # the office's name, then its coordinates
