@@ -113,8 +113,9 @@ def solve(problem: Problem, params: SolveParams = SolveParams(), *, progress: Pr
     phased = fleet or len(strategies) > 1
     first_until = started + params.time_limit_s * (_FIRST_SHARE if phased else 1.0)
     best = None  # (objective, model, solution): the best plan so far
+    matrices: dict[tuple, list[list[int]]] = {}
     for k, strategy in enumerate(strategies):
-        model = _Model(problem, kept, allowed, params, everyone)
+        model = _Model(problem, kept, allowed, params, everyone, matrices)
         share = max(first_until - time.perf_counter(), 0.05) / (len(strategies) - k)
         solution = model.solve(_search(params, share, strategy), at_solution=report(model))
         if solution is not None and (best is None or solution.ObjectiveValue() < best[0]):
@@ -127,13 +128,13 @@ def solve(problem: Problem, params: SolveParams = SolveParams(), *, progress: Pr
             if left <= 0.05 or sum(1 for r in routes.values() if r) < 2:
                 break
             fewer = [i for i in everyone if routes[i] and i != gone]
-            attempt = _Model(problem, kept, allowed, params, fewer)
+            attempt = _Model(problem, kept, allowed, params, fewer, matrices)
             found = attempt.solve(_search(params, left), start={i: routes[i] for i in fewer}, below=best[0])
             if found is not None and found.ObjectiveValue() < best[0]:
                 best = (found.ObjectiveValue(), attempt, found)
                 routes = {i: [] for i in everyone} | attempt.routes(found)
                 log.info("one tour fewer: %d tours", sum(1 for r in routes.values() if r))
-        final = _Model(problem, kept, allowed, params, everyone)
+        final = _Model(problem, kept, allowed, params, everyone, matrices)
         left = started + params.time_limit_s - time.perf_counter()
         solution = final.solve(_search(params, max(left, 0.05)), start=routes, at_solution=report(final))
         if solution is not None and solution.ObjectiveValue() <= best[0]:
@@ -174,7 +175,9 @@ class _Model:
     """
 
     def __init__(self, problem: Problem, kept: list[int], allowed: dict[int, list[int]], params: SolveParams,
-                 vehicles: list[int]) -> None:
+                 vehicles: list[int], matrices: dict[tuple, list[list[int]]] | None = None) -> None:
+        """``matrices`` keeps the transit matrices (as lists) between the models of one solve: the node
+        numbers are the same in all of them, and building the lists is the slow part of a model."""
         self.problem, self.kept, self.vehicles = problem, kept, vehicles
         fleet = [problem.vehicles[i] for i in vehicles]
         depots = sorted({n for v in problem.vehicles for n in (v.start_node, v.end_node)})
@@ -190,14 +193,18 @@ class _Model:
         )
         self.routing = routing = pywrapcp.RoutingModel(manager)
 
+        matrices = {} if matrices is None else matrices
         cost_cb, time_cb = {}, {}
         for key in sorted({v.matrix for v in fleet}):
-            travel = problem.travel_s[key][np.ix_(index, index)]
-            time_cb[key] = routing.RegisterTransitMatrix((travel + service[:, None]).tolist())
+            if ("time", key) not in matrices:
+                matrices["time", key] = (problem.travel_s[key][np.ix_(index, index)] + service[:, None]).tolist()
+            time_cb[key] = routing.RegisterTransitMatrix(matrices["time", key])
         for i, v in enumerate(fleet):
             key = (v.matrix, v.home_nodes, v.away_cost_s)
             if key not in cost_cb:
-                cost_cb[key] = routing.RegisterTransitMatrix(_arc_costs(problem, v, index, n_depots).tolist())
+                if ("cost", key) not in matrices:
+                    matrices["cost", key] = _arc_costs(problem, v, index, n_depots).tolist()
+                cost_cb[key] = routing.RegisterTransitMatrix(matrices["cost", key])
             routing.SetArcCostEvaluatorOfVehicle(cost_cb[key], i)
             if v.fixed_cost:
                 routing.SetFixedCostOfVehicle(int(v.fixed_cost), i)
