@@ -68,18 +68,18 @@ def read_frame(path: Path, *, header_aliases: dict[str, str] | None = None) -> t
         msg = f"could not be read: {err}"
         raise InputError(msg, file=path.name) from err
     aliases = HEADER_ALIASES | (header_aliases or {})
-    renamed = {}
-    for col in frame.columns:
-        if col == "geometry":
-            continue
-        key = str(col).strip()
-        renamed[col] = aliases.get(key, aliases.get(key.lower(), key.lower()))
-    frame = frame.rename(columns=renamed)
+    frame = frame.rename(columns={col: field_name(col, aliases) for col in frame.columns if col != "geometry"})
     if unit == "feature":
         for col in frame.columns:
             if col != "geometry":
                 frame[col] = frame[col].map(_cell_text)
     return frame.reset_index(drop=True), unit
+
+
+def field_name(header: object, aliases: dict[str, str] = HEADER_ALIASES) -> str:
+    """Our field name for a column header or YAML key: its alias (经度 → lon), else the header in lower case."""
+    key = str(header).strip()
+    return aliases.get(key, aliases.get(key.lower(), key.lower()))
 
 
 def _read_csv(path: Path) -> pd.DataFrame:

@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from ._table import HEADER_ALIASES, Problems, parse_date, parse_float, read_frame, split_list
+from ._table import Problems, field_name, parse_date, parse_float, read_frame, split_list
 from .crs import normalize_crs_name, transform_geoseries_to_wgs84, to_wgs84_lonlat
 from .errors import DataWarning, InputError
 from .rules import MODES, ROLE_LABELS_ZH, ROLES, Rules
@@ -481,11 +481,7 @@ def _read_yaml_teams(path: Path) -> pd.DataFrame:
             return ";".join(map(str, v))
         return "" if v is None else str(v)
 
-    def field(key: object) -> str:  # the same Chinese headers as in tables (出发点, 名称 …)
-        key = str(key).strip()
-        return HEADER_ALIASES.get(key, HEADER_ALIASES.get(key.lower(), key.lower()))
-
-    return pd.DataFrame([{field(k): text(v) for k, v in item.items()} for item in items]).fillna("")
+    return pd.DataFrame([{field_name(k): text(v) for k, v in item.items()} for item in items]).fillna("")
 
 
 # --- hazards and inspections ------------------------------------------------------------
