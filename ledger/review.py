@@ -13,10 +13,10 @@ PERIODS = ("week", "month", "quarter")
 CLOSURE_GOAL = 0.95
 
 
-def period_bounds(period: str, on: dt.date, back: int = 0) -> tuple[dt.date, dt.date]:
+def period_bounds(period: str, on: dt.date, back: int = 0, *, to_date: bool = True) -> tuple[dt.date, dt.date]:
     """The calendar period (ISO week Monday-Sunday, month, quarter) that holds ``on``, or the
-    ``back``-th one before it, as inclusive bounds; the period that holds ``on`` ends at ``on``
-    (to date), earlier ones are whole. Meetings speak of "November" and "Q3", not of rolling days."""
+    ``back``-th one before it, as inclusive bounds; with ``to_date`` the period that holds ``on``
+    ends at ``on``, earlier ones are whole. Meetings speak of "November" and "Q3", not of rolling days."""
     if period == "week":
         start = on - dt.timedelta(days=on.weekday()) - dt.timedelta(weeks=back)
         end = start + dt.timedelta(days=6)
@@ -26,7 +26,7 @@ def period_bounds(period: str, on: dt.date, back: int = 0) -> tuple[dt.date, dt.
         start = dt.date(first // 12, first % 12 + 1, 1)
         after = first + months
         end = dt.date(after // 12, after % 12 + 1, 1) - dt.timedelta(days=1)
-    return start, min(end, on)
+    return start, min(end, on) if to_date else end
 
 
 def _frames() -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:

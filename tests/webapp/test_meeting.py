@@ -46,6 +46,7 @@ def test_periods_are_calendar_weeks_months_and_quarters():
     assert period_bounds("quarter", d(2026, 2, 1), 1) == (d(2025, 10, 1), d(2025, 12, 31))
     assert period_bounds("week", ON) == (d(2026, 11, 16), ON)  # ON is a Sunday: Monday 16th to date
     assert period_bounds("week", d(2026, 11, 23), 1) == (d(2026, 11, 16), d(2026, 11, 22))
+    assert period_bounds("month", d(2026, 10, 15), to_date=False) == (d(2026, 10, 1), d(2026, 10, 31))
 
 
 def test_the_meeting_can_step_back_to_last_month(client):
@@ -60,6 +61,9 @@ def test_the_meeting_can_step_back_to_last_month(client):
     in_october = visits[(visits["date"] >= "2026-10-01") & (visits["date"] <= "2026-10-31")]
     assert int(re.search(r'id="kpi-patrols">(\d+)<', october).group(1)) == in_october.groupby(["team_id", "date"]).ngroups
     assert client.get("/review?period=month&on=yesterday").status_code == 400
+    forward = re.search(r'href="([^"]+)" id="next-period"', october).group(1).replace("&amp;", "&")
+    assert "2026-11-01 – 2026-11-22" in client.get(f"/review{forward}").get_data(as_text=True)  # back to this month
+    assert "2026-10-01 – 2026-10-31" in client.get("/review?period=month&on=2026-10-15").get_data(as_text=True)
 
 
 def test_review_by_grid_lists_every_grid_with_its_name_and_coverage(client):

@@ -52,12 +52,13 @@ def review_page():
     period = request.args.get("period", "month")
     if period not in PERIODS:
         abort(404)
-    on = _review_day(request.args.get("on", ""))
+    # any day of a period shows all of it (up to today): ?on=2026-10-15 is October
+    on = min(period_bounds(period, _review_day(request.args.get("on", "")), to_date=False)[1], today())
     by = "grid_id" if request.args.get("by") == "grid" else "community"
     rules = current_app.extensions["patrol"].rules
     intervals = {code: category.interval_days for code, category in rules.categories.items()}
     numbers = review(period, on, intervals=intervals, by=by)
-    after = period_bounds(period, on)[1] + dt.timedelta(days=1)
+    after = numbers["this"][1] + dt.timedelta(days=1)
     html = render_template("review.html", r=numbers, by=by, svg=trend_svg(numbers["trend"]),
                            svg_patrols=trend_svg(numbers["trend"], (("patrols", "#1f4e8c"), ("inspections", "#8c8c8c"))),
                            projector=request.args.get("projector") == "1", args=request.args, png=png_available(),
