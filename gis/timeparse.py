@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
+from zoneinfo import ZoneInfo
 
 _HHMM = re.compile(r"^\s*(\d{1,2})[:：](\d{2})(?::(\d{2}))?\s*$")
 
@@ -62,3 +64,8 @@ def parse_shifts(text: str) -> tuple[tuple[int, int], ...]:
             msg = f"{text!r} has overlapping shifts"
             raise ValueError(msg)
     return tuple(shifts)
+
+
+def local_today(zone: str = "Asia/Shanghai") -> dt.date:
+    """Today's date in the time zone ``zone`` (the office's day, not the server's UTC day)."""
+    return dt.datetime.now(ZoneInfo(zone)).date()

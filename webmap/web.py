@@ -21,8 +21,10 @@ from sqlalchemy import event
 
 from gis.errors import PatrolError
 from gis.rules import DEFAULT_RULES_PATH, Rules
+from gis.timeparse import local_today
 from ledger.models import User, db
 
+from .context import current_lang
 from .i18n import LANGS, category_label, hazard_label, t, word
 from .throttle import LoginThrottle
 
@@ -62,13 +64,6 @@ def _lang_switch() -> str:
     args = request.args.to_dict(flat=False)
     args["lang"] = ["zh" if current_lang() == "en" else "en"]
     return f"{request.path}?{urlencode(args, doseq=True)}"
-
-
-def current_lang() -> str:
-    """'zh' or 'en' for this request (Flask-Babel's locale)."""
-    from flask_babel import get_locale
-
-    return "en" if str(get_locale()).startswith("en") else "zh"
 
 
 def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
@@ -207,7 +202,7 @@ def _first_start(app: Flask) -> None:
         import json
 
         today = dt.date.fromisoformat(json.loads((DEMO_DIR / "meta.json").read_text(encoding="utf-8"))["today"])
-        counts = load_demo(DEMO_DIR, app.extensions["patrol"].rules, as_of=max(today, dt.date.today()))
+        counts = load_demo(DEMO_DIR, app.extensions["patrol"].rules, as_of=max(today, local_today(app.config["TIMEZONE"])))
         print(f"patrol: loaded the demo street: {counts}", file=sys.stderr)
 
 

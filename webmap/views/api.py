@@ -18,11 +18,10 @@ from gis.errors import InputError
 from ledger.lifecycle import LifecycleError, advance, close_by_recheck, commit_with_retry, record_hazard
 from ledger.models import Hazard, Inspection, PlanRun, PlanStop, Team, User, Venue, db, hash_token
 
-from .map import today
+from ..context import MAX_ID, today
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 OUTCOMES = ("done", "closed_door", "refused")
-MAX_ID = 2**31 - 1  # database integer ids
 
 
 @bp.before_request

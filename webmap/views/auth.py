@@ -12,7 +12,7 @@ from ledger.models import ROLES, Team, User, db
 from ledger.users import change_password, create_user, new_password
 
 from ..i18n import t
-from ..web import current_lang
+from ..context import current_lang
 from . import ANYONE, requires
 
 bp = Blueprint("auth", __name__)

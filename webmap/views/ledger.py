@@ -17,7 +17,7 @@ from ledger.models import Grid, Hazard, HazardEvent, Venue, db
 from ledger.store import KINDS, import_layer
 
 from . import ANYONE, requires
-from .map import today
+from ..context import today
 
 bp = Blueprint("ledger", __name__)
 

@@ -15,14 +15,11 @@ from planner.horizon import venue_status
 
 from ..layers import grid_layer, venue_state_layers, venue_status_classes
 from ..maps import base_map
-from ..web import current_lang
+from ..context import current_lang, today
 from . import ANYONE, requires
 
 bp = Blueprint("map", __name__)
 
-
-def today() -> dt.date:
-    return current_app.config.get("TODAY") or dt.date.today()
 
 
 @bp.route("/")

@@ -15,9 +15,8 @@ from ledger.models import PlanRun, PlanStop, Team, db
 from ..i18n import word
 from ..jobs import plan_folder, start_plan
 from ..sheets import pdf_available
-from ..web import current_lang
 from . import ANYONE, requires
-from .map import today
+from ..context import current_lang, get_or_404, today
 
 bp = Blueprint("plan", __name__)
 FILES = ("stops.csv", "routes.geojson", "unassigned.csv", "summary.json", "map.html", "sheets.html", "sheets.pdf")
@@ -52,7 +51,7 @@ def plan_form():
 @bp.route("/plans/<int:plan_id>")
 @requires(*ANYONE)
 def plan_page(plan_id: int):
-    run = (db.session.get(PlanRun, plan_id) if plan_id < 2**31 else None) or abort(404)
+    run = get_or_404(PlanRun, plan_id)
     teams = db.session.scalars(db.select(PlanStop.team_id).where(PlanStop.plan_id == plan_id).distinct()).all()
     if current_user.role == "patrol":  # a patrol sees its own team's sheet only
         teams = [t for t in teams if t == current_user.team_id]
@@ -73,7 +72,7 @@ def _unplanned(path) -> list[tuple[str, int]]:
 @bp.route("/plans/<int:plan_id>/progress")
 @requires(*ANYONE)
 def plan_progress(plan_id: int):
-    run = (db.session.get(PlanRun, plan_id) if plan_id < 2**31 else None) or abort(404)
+    run = get_or_404(PlanRun, plan_id)
     return jsonify({"status": run.status, "label": word("plan", run.status, current_lang()), "progress": run.progress,
                     "message": run.message, "summary": run.summary})
 

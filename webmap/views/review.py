@@ -15,9 +15,8 @@ from planner.plan import unreachable_venues
 from ..analysis_maps import gap_map, hotspot_map
 from ..export import page_png, png_available
 from ..sheets import pdf_available, sheets_pdf
-from ..web import current_lang
 from . import ANYONE, requires
-from .map import today
+from ..context import current_lang, today
 
 bp = Blueprint("review", __name__)
 

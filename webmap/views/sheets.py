@@ -17,9 +17,8 @@ from webmap.reports import stops_with_shifts
 
 from ..jobs import plan_folder
 from ..sheets import pdf_available, sheets_html, sheets_pdf
-from ..web import current_lang
 from . import requires
-from .map import today
+from ..context import current_lang, get_or_404, today
 
 bp = Blueprint("sheets", __name__)
 PHOTO_TYPES = {".jpg", ".jpeg", ".png", ".webp", ".heic"}
@@ -34,7 +33,7 @@ def _own_team_only(team_id: str) -> None:
 @requires("coordinator", "patrol")
 def team_sheet(plan_id: int, team_id: str):
     _own_team_only(team_id)
-    run = (db.session.get(PlanRun, plan_id) if plan_id < 2**31 else None) or abort(404)
+    run = get_or_404(PlanRun, plan_id)
     stops = pd.read_csv(plan_folder(current_app, run.id) / "stops.csv", dtype={"venue_id": str, "team_id": str, "day": str})
     stops = stops[stops["team_id"] == team_id]
     if stops.empty:

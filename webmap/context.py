@@ -1,0 +1,36 @@
+"""What every view shares about the request: its language, the office's today, an id lookup that 404s.
+
+Views import these from here, never from the app factory or from another view.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, TypeVar
+
+from flask import abort, current_app
+from flask_babel import get_locale
+
+from gis.timeparse import local_today
+from ledger.models import db
+
+MAX_ID = 2**31 - 1  # database integer ids: larger ones are never rows (and overflow PostgreSQL)
+
+T = TypeVar("T")
+
+
+def current_lang() -> str:
+    """'zh' or 'en' for this request (Flask-Babel's locale)."""
+    return "en" if str(get_locale()).startswith("en") else "zh"
+
+
+def today() -> dt.date:
+    """The office's today: the date in ``TIMEZONE`` (or the ``TODAY`` setting, for tests and demos)."""
+    return current_app.config.get("TODAY") or local_today(current_app.config["TIMEZONE"])
+
+
+def get_or_404(model: type[T], ident: Any) -> T:
+    """The row of ``model`` with primary key ``ident``, or a 404 (also for ids no row can have)."""
+    if isinstance(ident, int) and not 0 < ident <= MAX_ID:
+        abort(404)
+    return db.session.get(model, ident) or abort(404)
