@@ -120,6 +120,12 @@ def solve(problem: Problem, params: SolveParams = SolveParams(), *, progress: Pr
         solution = model.solve(_search(params, share, strategy), at_solution=report(model))
         if solution is not None and (best is None or solution.ObjectiveValue() < best[0]):
             best = (solution.ObjectiveValue(), model, solution)
+    if best is None:  # a busy machine can spend the whole limit before the first plan: finish that one plan
+        model = _Model(problem, kept, allowed, params, everyone, matrices)
+        solution = model.solve(_first_plan_only(strategies[0] if strategies else "AUTOMATIC"))
+        if solution is not None:
+            log.warning("the first plan took longer than the %.1f s limit: no time was left to improve it", params.time_limit_s)
+            best = (solution.ObjectiveValue(), model, solution)
     if phased and best is not None:
         routes = best[1].routes(best[2])
         fleet_until = started + params.time_limit_s * (params.fleet_share if fleet else 0.0)
@@ -164,6 +170,14 @@ def _search(params: SolveParams, time_limit_s: float, first_solution: str = "AUT
     search.first_solution_strategy = getattr(routing_enums_pb2.FirstSolutionStrategy, first_solution)
     search.local_search_metaheuristic = getattr(routing_enums_pb2.LocalSearchMetaheuristic, params.metaheuristic)
     search.time_limit.FromMilliseconds(max(1, int(time_limit_s * 1000)))
+    return search
+
+
+def _first_plan_only(first_solution: str):
+    """Search parameters that stop at the first complete plan, however long it takes to build."""
+    search = pywrapcp.DefaultRoutingSearchParameters()
+    search.first_solution_strategy = getattr(routing_enums_pb2.FirstSolutionStrategy, first_solution)
+    search.solution_limit = 1
     return search
 
 

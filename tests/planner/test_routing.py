@@ -116,3 +116,13 @@ def test_fixed_vehicle_costs_give_the_fewest_tours_within_the_rules():
     for tour in plan.tours:
         assert len(tour.stops) * 10 <= 40 and 0 <= tour.start_s and tour.end_s <= 20_000
         assert all((0 if int(s.venue_id) % 2 else 2000) <= s.arrive_s and s.depart_s <= 12_000 for s in tour.stops)
+
+
+def test_a_limit_too_short_for_the_first_plan_still_gives_a_plan():
+    # On a busy machine the whole time limit can pass before the first plan is built: the plan is still made.
+    rng = np.random.default_rng(3)
+    xy = [(0.0, 0.0)] + [tuple(p) for p in rng.uniform(-800, 800, size=(150, 2))]
+    visits = [_visit(f"v{i}", i, service_s=120) for i in range(1, len(xy))]
+    plan = solve(_problem(visits, [_vehicle("A"), _vehicle("B")], xy), SolveParams(time_limit_s=0.001))
+    assert len(plan.stops) > 10
+    assert plan.status not in ("no_solution", "no_solution_in_time")
