@@ -18,7 +18,7 @@ from planner.plan import summary
 from planner.tables import STOP_COLUMNS, UNASSIGNED_COLUMNS, routes_frame, stops_table, unassigned_table
 
 from .maps import plan_map
-from .sheets import pdf_available, sheets_html, sheets_pdf
+from .sheets import sheets_html, write_sheets_pdf
 
 log = logging.getLogger(__name__)
 
@@ -50,8 +50,8 @@ def write_outputs(plan: Plan, layers: Layers, out_dir: str | Path, *, lang: str 
         html = sheets_html(stops, teams=layers.teams, venues=layers.venues, rules=layers.rules, lang=lang,
                            grids=layers.grids, hazards=layers.hazards, routes=routes, roads=roads, base_url=base_url)
         (tmp / "sheets.html").write_text(html, encoding="utf-8")
-        if pdf and pdf_available():
-            (tmp / "sheets.pdf").write_bytes(sheets_pdf(html))
+        if pdf:
+            write_sheets_pdf(html, tmp / "sheets.pdf")
     return numbers
 
 

@@ -16,7 +16,7 @@ from planner.plan import unreachable_venues
 
 from .analysis_maps import gap_map, hotspot_map
 from .outputs import atomic_dir
-from .sheets import pdf_available, sheets_html, sheets_pdf
+from .sheets import sheets_html, write_sheets_pdf
 
 
 def write_gaps(layers: Layers, on: dt.date, out_dir: str | Path, *, lang: str = "zh") -> pd.DataFrame:
@@ -70,7 +70,6 @@ def write_sheets(layers: Layers, plan_dir: str | Path, out_dir: str | Path, *, l
     with atomic_dir(out_dir) as tmp:
         (tmp / "sheets.html").write_text(html, encoding="utf-8")
         written = ["sheets.html"]
-        if pdf_available():
-            (tmp / "sheets.pdf").write_bytes(sheets_pdf(html))
+        if write_sheets_pdf(html, tmp / "sheets.pdf"):
             written.append("sheets.pdf")
     return written

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 from pathlib import Path
 
@@ -16,7 +17,11 @@ from .i18n import category_label, hazard_label, t
 from .sketch import LEG_COLOURS, qr_data_uri, route_sketch_svg
 
 _TEMPLATES = Path(__file__).resolve().parent / "templates"
+log = logging.getLogger(__name__)
 DEFAULT_BASE_URL = "http://localhost:5000"
+_FONT_FAMILY = "Patrol Sans SC"  # made by data/make_font.py; OFL, see static/fonts/OFL.txt
+_FONT_FILES = {weight: Path(__file__).resolve().parent / "static" / "fonts" / f"PatrolSansSC-{name}.otf"
+               for weight, name in (("normal", "Regular"), ("bold", "Bold"))}
 
 
 def start_text(team: pd.Series) -> str:
@@ -146,8 +151,50 @@ def pdf_available() -> bool:
     return True
 
 
-def sheets_pdf(html: str) -> bytes:
-    """Render the sheets' HTML to an A4 PDF with WeasyPrint (fonts: Noto Sans CJK SC)."""
-    import weasyprint
+def chinese_font_missing() -> str | None:
+    """Why a PDF would print Chinese as boxes here, in one line (with the package that helps), or None.
 
-    return weasyprint.HTML(string=html, base_url=str(_TEMPLATES)).write_pdf()
+    The sheets carry their own font (Patrol Sans SC, a GB 2312 subset of Noto Sans CJK SC); only when
+    those files were removed does it come down to the fonts installed on the machine.
+    """
+    if all(path.is_file() for path in _FONT_FILES.values()):
+        return None
+    import shutil
+    import subprocess
+
+    if shutil.which("fc-list"):
+        found = subprocess.run(["fc-list", ":lang=zh-cn", "family"], capture_output=True, text=True, check=False).stdout
+        if found.strip():
+            return None
+    return ("no Chinese font: sheets.pdf would print boxes, so only sheets.html was written "
+            "(install one: apt-get install fonts-noto-cjk) 没有中文字体，未生成 sheets.pdf")
+
+
+def write_sheets_pdf(html: str, path: Path) -> bool:
+    """Write ``path`` (sheets.pdf) when WeasyPrint and a Chinese font are here; else log why in one line."""
+    if not pdf_available():
+        log.warning("sheets.pdf not written: WeasyPrint or the Pango it needs is missing "
+                    "(pip install weasyprint; apt-get install libpango-1.0-0) 未生成 sheets.pdf")
+        return False
+    if (missing := chinese_font_missing()) is not None:
+        log.warning(missing)
+        return False
+    path.write_bytes(sheets_pdf(html))
+    return True
+
+
+def sheets_pdf(html: str) -> bytes:
+    """Render the sheets' HTML to an A4 PDF with WeasyPrint.
+
+    Chinese is set in Noto Sans CJK SC where installed, else in the bundled Patrol Sans SC, so that a
+    fresh machine prints glyphs, not boxes.
+    """
+    import weasyprint
+    from weasyprint.text.fonts import FontConfiguration
+
+    fonts = FontConfiguration()
+    faces = "".join(
+        f'@font-face {{ font-family: "{_FONT_FAMILY}"; font-weight: {weight}; src: url("{path.as_uri()}"); }}'
+        for weight, path in _FONT_FILES.items() if path.is_file())
+    css = weasyprint.CSS(string=faces, font_config=fonts)
+    return weasyprint.HTML(string=html, base_url=str(_TEMPLATES)).write_pdf(stylesheets=[css], font_config=fonts)

@@ -123,3 +123,61 @@ def test_sheets_say_where_the_qr_codes_lead(demo_plan, tmp_path):
     assert done.returncode == 0, done.stderr
     html = (tmp_path / "p" / "sheets.html").read_text(encoding="utf-8")
     assert "https://patrol.example.gov.cn/stops/" in html and "localhost" not in html
+
+
+def _no_system_fonts(tmp_path: Path) -> dict[str, str]:
+    """An environment whose fontconfig knows no font at all (a fresh machine without fonts-noto-cjk)."""
+    import os
+
+    (tmp_path / "empty").mkdir()
+    conf = tmp_path / "fonts.conf"
+    conf.write_text(f'<?xml version="1.0"?><fontconfig><dir>{tmp_path / "empty"}</dir>'
+                    f'<cachedir>{tmp_path / "cache"}</cachedir></fontconfig>')
+    return {**os.environ, "FONTCONFIG_FILE": str(conf)}
+
+
+_RENDER = """
+import sys
+from pathlib import Path
+from webmap.sheets import sheets_pdf
+for ch in "巡查":
+    html = f'<p style="font-size:120pt; font-family: \\'Noto Sans CJK SC\\', \\'Microsoft YaHei\\', \\'Patrol Sans SC\\'">{ch}</p>'
+    Path(sys.argv[1], f"{ord(ch)}.pdf").write_bytes(sheets_pdf(html))
+"""
+
+
+def test_chinese_renders_with_the_bundled_font_where_no_font_is_installed(tmp_path):
+    env = _no_system_fonts(tmp_path)
+    listed = subprocess.run(["fc-list"], capture_output=True, text=True, env=env, check=False).stdout
+    assert listed.strip() == ""  # really no font on this 'machine'
+    subprocess.run([sys.executable, "-c", _RENDER, str(tmp_path)], env=env, check=True, cwd=ROOT, capture_output=True)
+    images = [render_gray(tmp_path / f"{ord(ch)}.pdf", dpi=40) for ch in "巡查"]
+    assert min((img < 128).sum() for img in images) > 200
+    assert (images[0] != images[1]).sum() > 200  # two different glyphs, not two boxes
+    fonts = subprocess.run(["pdffonts", str(tmp_path / f"{ord('巡')}.pdf")], capture_output=True, text=True, check=True).stdout
+    assert "Patrol-Sans-SC" in fonts
+
+
+def test_without_any_chinese_font_only_the_html_sheets_are_written(tmp_path):
+    code = ("import webmap.sheets as s, pathlib\n"
+            "s._FONT_FILES = {'normal': pathlib.Path('/nonexistent.otf')}\n"
+            "print(s.chinese_font_missing())\n"
+            "print(s.write_sheets_pdf('<p>巡查</p>', pathlib.Path('" + str(tmp_path / "sheets.pdf") + "')))\n")
+    run = subprocess.run([sys.executable, "-c", code], env=_no_system_fonts(tmp_path), cwd=ROOT, capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr
+    message, written = run.stdout.splitlines()
+    assert "fonts-noto-cjk" in message and written == "False"
+    assert not (tmp_path / "sheets.pdf").exists()
+    assert sum("fonts-noto-cjk" in line for line in run.stderr.splitlines()) == 1  # one line says why
+
+
+def test_every_character_of_our_texts_is_in_the_bundled_font():
+    from fontTools.ttLib import TTFont
+
+    cmap = TTFont(ROOT / "webmap" / "static" / "fonts" / "PatrolSansSC-Regular.otf").getBestCmap()
+    ours = set()
+    for pattern in ("data/rules.toml", "webmap/templates/*.html", "webmap/i18n/*.py", "data/demo/*.csv"):
+        for path in ROOT.glob(pattern):
+            ours |= {c for c in path.read_text(encoding="utf-8") if ord(c) > 0x7F and c.isprintable()}
+    missing = sorted(c for c in ours if ord(c) not in cmap)
+    assert missing == []
