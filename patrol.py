@@ -6,6 +6,7 @@ import argparse
 import datetime as dt
 import json
 import logging
+import os
 import sys
 import time
 import warnings
@@ -122,7 +123,8 @@ def _add_report_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--inspections", type=Path, help="past inspections (CSV/XLSX)")
     p.add_argument("--crs", help="CRS of the coordinates (default WGS84)")
     p.add_argument("--rules", type=Path, help="rules file (default data/rules.toml)")
-    p.add_argument("--date", type=_date, help="as of this day (default today; the demo's today with --demo)")
+    p.add_argument("--date", type=_date, help="as of this day (default today in --tz; the demo's today with --demo)")
+    p.add_argument("--tz", help="the office's time zone, whose date is 'today' (default $TIMEZONE, else Asia/Shanghai)")
     p.add_argument("--lang", choices=("zh", "en"), default="zh")
     p.add_argument("--out", required=True, type=Path, help="output directory (replaced on success)")
     p.add_argument("--quiet", action="store_true", help="no progress lines")
@@ -145,7 +147,7 @@ def run_report(args: argparse.Namespace, *, progress: ProgressPrinter) -> None:
     if missing:
         msg = f"{', '.join(missing)} needed (or --demo)"
         raise InputError(msg, file="command line", field=missing[0])
-    args.date = args.date or dt.date.today()
+    args.date = args.date or office_today(args.tz)
     progress(0.0, "读取数据 reading layers")
     layers = read_layers(
         grids=args.grids, venues=args.venues, teams=args.teams, as_of=args.date, hazards=args.hazards,
@@ -165,6 +167,36 @@ def run_report(args: argparse.Namespace, *, progress: ProgressPrinter) -> None:
     else:
         written = reports.write_sheets(layers, args.plan, args.out, lang=args.lang, base_url=args.base_url)
         progress(1.0, f"完成 done: {', '.join(written)}")
+
+
+def office_today(zone: str | None) -> dt.date:
+    """Today in the office's time zone (``--tz``, else ``$TIMEZONE``, else Asia/Shanghai), not the machine's day."""
+    from zoneinfo import ZoneInfoNotFoundError
+
+    from gis.errors import InputError
+    from gis.timeparse import local_today
+
+    zone = zone or os.environ.get("TIMEZONE") or "Asia/Shanghai"
+    try:
+        return local_today(zone)
+    except (ZoneInfoNotFoundError, ValueError) as err:
+        msg = f"--tz {zone!r} is not a time zone (e.g. Asia/Shanghai, Asia/Urumqi)"
+        raise InputError(msg, file="command line", field="tz") from err
+
+
+def _report_unexpected(err: BaseException) -> int:
+    """One line on stderr (what failed, where the full traceback is), the traceback in a file; exit code 1."""
+    import tempfile
+    import traceback
+
+    fd, path = tempfile.mkstemp(prefix="patrol-error-", suffix=".txt")
+    with os.fdopen(fd, "w", encoding="utf-8") as f:
+        f.write(f"patrol {' '.join(sys.argv[1:])}\n\n")
+        traceback.print_exception(err, file=f)
+    where = traceback.extract_tb(err.__traceback__)[-1] if err.__traceback__ else None
+    at = f" in {Path(where.filename).name}:{where.lineno}" if where else ""
+    print(f"patrol: unexpected error{at}: {type(err).__name__}: {err} (please report it: the full traceback is in {path})", file=sys.stderr)
+    return 1
 
 
 def run_plan(args: argparse.Namespace, *, progress: ProgressPrinter) -> dict[str, object]:
@@ -319,6 +351,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             full = err.full_message() if hasattr(err, "full_message") else str(err)
             print(f"patrol: {full}", file=sys.stderr)
             return 2
+        except OSError as err:  # a file or folder given that cannot be read or written (--plan, --out)
+            print(f"patrol: {err.filename or ''}: {err.strerror or err}", file=sys.stderr)
+            return 2
+        except Exception as err:  # a bug, not the user's input: one line, the traceback in a file
+            return _report_unexpected(err)
         finally:
             for w in caught:
                 if issubclass(w.category, DataWarning):

@@ -38,7 +38,9 @@ def read_frame(path: Path, *, header_aliases: dict[str, str] | None = None) -> t
     """Read a table or a GIS layer; return the frame (text cells, '' for empty) and its row unit.
 
     GIS layers keep their ``geometry`` column (a GeoDataFrame) and count in 1-based features;
-    tables count rows as Excel shows them (header is row 1).
+    tables count rows as Excel shows them (header is row 1). Cells are stripped of stray
+    whitespace, empty rows at the end are dropped, and two columns that give the same field
+    (``名称`` and ``name``, or one header twice) are one column when they agree, else an error.
     """
     path = Path(path)
     if not path.exists():
@@ -47,12 +49,9 @@ def read_frame(path: Path, *, header_aliases: dict[str, str] | None = None) -> t
     suffix = path.suffix.lower()
     try:
         if suffix in (".csv", ".txt"):
-            frame = _read_csv(path)
-            unit = "row"
+            cells, unit = _read_csv(path), "row"
         elif suffix in (".xlsx", ".xlsm", ".xls"):
-            frame = pd.read_excel(path, dtype=object, sheet_name=0)
-            frame = frame.map(_cell_text)
-            unit = "row"
+            cells, unit = pd.read_excel(path, dtype=object, sheet_name=0, header=None), "row"
         elif suffix in GIS_SUFFIXES:
             frame = gpd.read_file(path, engine="pyogrio")
             unit = "feature"
@@ -61,6 +60,8 @@ def read_frame(path: Path, *, header_aliases: dict[str, str] | None = None) -> t
             raise InputError(msg, file=path.name)
     except InputError:
         raise
+    except pd.errors.EmptyDataError:
+        cells, unit = pd.DataFrame(), "row"
     except UnicodeDecodeError as err:
         msg = "is neither UTF-8 nor GBK text: save the CSV as 'CSV UTF-8' (Excel/WPS) and try again"
         raise InputError(msg, file=path.name) from err
@@ -68,27 +69,60 @@ def read_frame(path: Path, *, header_aliases: dict[str, str] | None = None) -> t
         msg = f"could not be read: {err}"
         raise InputError(msg, file=path.name) from err
     aliases = HEADER_ALIASES | (header_aliases or {})
+    if unit == "row":
+        return _table(cells.map(_cell_text), path.name, aliases), unit
     frame = frame.rename(columns={col: field_name(col, aliases) for col in frame.columns if col != "geometry"})
-    if unit == "feature":
-        for col in frame.columns:
-            if col != "geometry":
-                frame[col] = frame[col].map(_cell_text)
+    for col in frame.columns:
+        if col != "geometry":
+            frame[col] = frame[col].map(_cell_text)
     return frame.reset_index(drop=True), unit
+
+
+def _table(cells: pd.DataFrame, file: str, aliases: dict[str, str]) -> pd.DataFrame:
+    """Header row + body of text cells → a frame with one column per field (rows keep their Excel numbers)."""
+    if cells.empty:
+        msg = "the file is empty: the first row should name the columns (e.g. venue_id,name,category,lon,lat)"
+        raise InputError(msg, file=file)
+    headers = [field_name(h, aliases) if h != "" else "" for h in cells.iloc[0]]
+    body = cells.iloc[1:].reset_index(drop=True)
+    filled = (body != "").any(axis=1).to_numpy()
+    body = body.iloc[: int(filled.nonzero()[0].max()) + 1 if filled.any() else 0]  # Excel keeps empty rows at the end
+    columns: dict[str, pd.Series] = {}
+    problems: list[InputError] = []
+    for k, name in enumerate(headers):
+        values = body.iloc[:, k].reset_index(drop=True)
+        if name == "":
+            continue  # a column without a header holds nothing a reader asks for
+        if name not in columns:
+            columns[name] = values
+            continue
+        first = columns[name]
+        both = (first != "") & (values != "")
+        differ = (both & (first != values)).to_numpy().nonzero()[0]
+        if len(differ):
+            i = int(differ[0])
+            msg = (f"{name}: two columns give {name} ({cells.iat[0, headers.index(name)]!r} and {cells.iat[0, k]!r}) "
+                   f"and differ here ({first.iat[i]!r} and {values.iat[i]!r}): keep one of them")
+            problems.append(InputError(msg, file=file, row=i + 2, field=name))
+        columns[name] = first.where(first != "", values)
+    raise_collected(problems)
+    return pd.DataFrame(columns, index=pd.RangeIndex(len(body)))
 
 
 def field_name(header: object, aliases: dict[str, str] = HEADER_ALIASES) -> str:
     """Our field name for a column header or YAML key: its alias (经度 → lon), else the header in lower case."""
-    key = str(header).strip()
+    key = str(header).lstrip("\ufeff").strip()
     return aliases.get(key, aliases.get(key.lower(), key.lower()))
 
 
 def _read_csv(path: Path) -> pd.DataFrame:
-    """UTF-8 (with or without BOM), else GB18030: Excel and WPS on Chinese Windows save plain
-    "CSV (逗号分隔)" in the GBK code page, which GB18030 contains."""
+    """All cells as text, the header too. UTF-8 (with or without BOM), else GB18030: Excel and
+    WPS on Chinese Windows save plain "CSV (逗号分隔)" in the GBK code page, which GB18030 contains."""
+    options = {"dtype": str, "keep_default_na": False, "header": None, "skip_blank_lines": False}
     try:
-        return pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+        return pd.read_csv(path, encoding="utf-8-sig", **options)
     except UnicodeDecodeError:
-        return pd.read_csv(path, dtype=str, keep_default_na=False, encoding="gb18030")
+        return pd.read_csv(path, encoding="gb18030", **options)
 
 
 def _cell_text(value: object) -> str:
@@ -140,11 +174,13 @@ class Problems:
         raise_collected(self.items)
 
 
+_EXCEL_SERIAL = re.compile(r"^([2-7]\d{4})(?:\.0+)?$")  # 20000-79999: the years 1954-2118
+_EXCEL_EPOCH = dt.date(1899, 12, 30)
 _DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y%m%d", "%Y年%m月%d日", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S")
 
 
 def parse_date(text: str) -> dt.date:
-    """A calendar date in the forms offices use (2026-11-03, 2026/11/3, 2026年11月3日).
+    """A calendar date in the forms offices use (2026-11-03, 2026/11/3, 2026年11月3日, Excel serial 46329).
 
     Raises
     ------
@@ -152,6 +188,9 @@ def parse_date(text: str) -> dt.date:
         When none of the forms fits.
     """
     text = re.sub(r"\s+", " ", str(text).strip())
+    serial = _EXCEL_SERIAL.match(text)
+    if serial:  # a date cell that lost its format: Excel counts days from 1899-12-30
+        return _EXCEL_EPOCH + dt.timedelta(days=int(serial[1]))
     for fmt in _DATE_FORMATS:
         try:
             return dt.datetime.strptime(text, fmt).date()

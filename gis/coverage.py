@@ -16,12 +16,23 @@ def last_inspected(venues: gpd.GeoDataFrame, inspections: pd.DataFrame | None = 
 
     Closed-door and refused visits do not count: the venue was not seen.
     """
-    own = pd.to_datetime(venues["last_inspected"], errors="coerce") if "last_inspected" in venues else pd.Series(pd.NaT, index=venues.index)
+    own = (pd.to_datetime(venues["last_inspected"], errors="coerce") if "last_inspected" in venues
+           else pd.Series(pd.NaT, index=venues.index, dtype="datetime64[s]"))
     if inspections is not None and not inspections.empty:
         done = inspections[inspections["outcome"] == "done"]
         latest = pd.to_datetime(done["date"]).groupby(done["venue_id"]).max()
         own = pd.concat([own, latest.reindex(venues.index)], axis=1).max(axis=1)
-    return own.dt.date.where(own.notna(), None).rename("last_inspected")
+    return _days_or_none(own, "last_inspected")
+
+
+def _days_or_none(values: pd.Series, name: str) -> pd.Series:
+    """``values`` as an object Series of ``datetime.date`` with ``None`` where missing.
+
+    Built element by element: ``Series.where(..., None)`` turns an all-missing datetime column
+    back into NaT (pandas 2 and 3), and NaT is not ``None`` (never-inspected venues crashed).
+    """
+    days = [None if pd.isna(v) else pd.Timestamp(v).date() for v in values]
+    return pd.Series(days, index=values.index, name=name, dtype=object)
 
 
 def due_dates(venues: gpd.GeoDataFrame, rules: Rules, inspections: pd.DataFrame | None = None) -> pd.Series:
@@ -41,9 +52,9 @@ def recheck_dates(venues: gpd.GeoDataFrame, hazards: pd.DataFrame | None) -> pd.
     """For each venue with an open hazard, the earliest rectification deadline (re-check day)."""
     current = open_hazards(hazards)
     if current.empty:
-        return pd.Series(None, index=venues.index, name="recheck_on", dtype=object)
+        return pd.Series([None] * len(venues), index=venues.index, name="recheck_on", dtype=object)
     earliest = current.groupby("venue_id")["deadline"].min()
-    return earliest.reindex(venues.index).astype(object).where(lambda s: s.notna(), None).rename("recheck_on")
+    return _days_or_none(earliest.reindex(venues.index), "recheck_on")
 
 
 def days_overdue(venues: gpd.GeoDataFrame, rules: Rules, on: dt.date, inspections: pd.DataFrame | None = None) -> pd.Series:
