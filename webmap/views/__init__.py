@@ -1,12 +1,18 @@
-"""Blueprints (one per area) and what they share: the role check."""
+"""Blueprints (one per area) and what they share: the role check, refusals, and forms that are saved once."""
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Callable
 from functools import wraps
 
-from flask import abort
+from flask import abort, jsonify, render_template, request
 from flask_login import current_user, login_required
+
+from gis.errors import InputError
+from ledger.idempotency import MAX_KEY_CHARS, fingerprint, once
+from ledger.models import db
+from ledger.results import NotAllowed
 
 
 def requires(*roles: str) -> Callable:
@@ -26,3 +32,39 @@ def requires(*roles: str) -> Callable:
 
 
 ANYONE = ("coordinator", "patrol", "viewer")
+
+
+def refuse(err: NotAllowed):
+    """403 for a write the service refused: JSON under /api/v1, the error page elsewhere (registered per blueprint)."""
+    if request.path.startswith("/api/"):
+        return jsonify({k: err.as_dict()[k] for k in ("error", "message", "file", "row", "field")}), 403
+    return render_template("error.html", error=err.as_dict()), 403
+
+
+def form_token() -> str:
+    """A fresh one-time token for a form's hidden ``once`` field (stored only when the form is saved)."""
+    return secrets.token_urlsafe(18)
+
+
+def save_form_once(work: Callable[[], object], *, file: str) -> bool:
+    """Run ``work`` in one transaction with the form's one-time token claimed; ``False`` when it was saved already.
+
+    Raises
+    ------
+    InputError
+        When the form has no (or a malformed) token: it was not opened from this app's page.
+    """
+    token = request.form.get("once", "")
+    if not token or len(token) > MAX_KEY_CHARS:
+        try:  # a dry run first: a refusal or a bad field is said before the missing token
+            work()
+        finally:
+            db.session.rollback()
+        msg = "once：表单缺少一次性令牌，请重新打开表单再提交 the form has no one-time token: open it again"
+        raise InputError(msg, file=file, field="once")
+
+    def write() -> tuple[int, None]:
+        work()
+        return 200, None
+
+    return not once(f"form:{token}", fingerprint(request.path), write, field="once").replayed

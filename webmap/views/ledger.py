@@ -12,14 +12,16 @@ from werkzeug.utils import secure_filename
 
 from gis.errors import InputError
 from ledger.excel import TITLES, ledger_workbook
-from ledger.lifecycle import FIVE_FIELDS, FIVE_LABELS, LEDGERS, LifecycleError, advance, close_by_recheck, ledger
+from ledger.lifecycle import FIVE_FIELDS, FIVE_LABELS, LEDGERS, ledger
 from ledger.models import Grid, Hazard, HazardEvent, Venue, db
+from ledger.results import NotAllowed, advance_hazard, close_hazard
 from ledger.store import KINDS, import_layer
 
-from . import ANYONE, requires
+from . import ANYONE, form_token, refuse, requires, save_form_once
 from ..context import today
 
 bp = Blueprint("ledger", __name__)
+bp.register_error_handler(NotAllowed, refuse)
 
 
 @bp.route("/ledger/<kind>")
@@ -67,25 +69,38 @@ def hazard(hazard_id: str):
     h = db.session.get(Hazard, hazard_id) or abort(404)
     error = None
     if request.method == "POST":
-        if current_user.role != "coordinator":
-            abort(403)
-        action = request.form.get("action", "")
         try:
-            if action == "close":
-                on = dt.date.fromisoformat(request.form.get("recheck_on") or today().isoformat())
-                close_by_recheck(h, user=current_user.username, on=on, team_id=request.form.get("team_id", ""),
-                                 notes=request.form.get("notes", ""))
-            else:
-                advance(h, action, user=current_user.username, fields={f: request.form.get(f, "") for f in FIVE_FIELDS})
-            db.session.commit()
+            saved = save_form_once(lambda: _hazard_step(h, request.form), file=hazard_id)
+            if not saved:
+                flash("这份表单已经保存过，没有重复记录 already saved: not recorded twice")
             return redirect(url_for("ledger.hazard", hazard_id=hazard_id))
-        except (LifecycleError, ValueError) as err:
-            db.session.rollback()
+        except InputError as err:
             error = str(err)
     events = db.session.scalars(db.select(HazardEvent).where(HazardEvent.hazard_id == hazard_id).order_by(HazardEvent.id)).all()
     return render_template("hazard.html", h=h, venue=db.session.get(Venue, h.venue_id), events=events, error=error,
                            five=FIVE_FIELDS, labels=FIVE_LABELS, rules=current_app.extensions["patrol"].rules,
-                           today=today()), (400 if error else 200)
+                           today=today(), once=form_token()), (400 if error else 200)
+
+
+def _hazard_step(h: Hazard, form) -> None:
+    """One step of the hazard's loop from its page's form: report, rectify, feedback, or close by a re-check."""
+    action = form.get("action", "")
+    if action == "close":
+        close_hazard(current_user, h, on=_form_date(form.get("recheck_on"), h.hazard_id), today=today(),
+                     team_id=form.get("team_id", ""), notes=form.get("notes", ""), file=h.hazard_id)
+    else:
+        advance_hazard(current_user, h, action, fields={f: form.get(f, "") for f in FIVE_FIELDS}, file=h.hazard_id)
+
+
+def _form_date(value: str | None, file: str) -> dt.date:
+    """The re-check's day from the form (today when left empty)."""
+    if not value:
+        return today()
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError as err:
+        raise InputError(f"recheck_on {value!r}：应为日期 YYYY-MM-DD should be a date YYYY-MM-DD", file=file,
+                         field="recheck_on") from err
 
 
 @bp.route("/photos/<name>")
@@ -111,9 +126,8 @@ def import_page():
                     f.save(path)
                     paths.append(path)
                 try:
-                    count = import_layer(kind, paths, current_app.extensions["patrol"].rules, as_of=today(),
-                                         crs=request.form.get("crs") or None, user=current_user.username)
-                    done = f"{kind}: {count}"
+                    done = import_layer(kind, paths, current_app.extensions["patrol"].rules, as_of=today(),
+                                        crs=request.form.get("crs") or None, user=current_user.username)
                     flash(f"导入成功 imported {done}")
                 except InputError as err:
                     error = err.as_dict()
