@@ -414,3 +414,19 @@ def test_venues_imported_again_keep_the_inspections_recorded_since(app, client, 
     assert response.status_code == 200 and 'id="n-new">0<' in response.get_data(as_text=True)
     with app.app_context():
         assert db.session.get(Venue, "V0101").last_inspected == seen == TODAY
+
+
+def test_the_import_api_says_what_changed_and_is_for_coordinators(app, client, world):
+    data = pd.DataFrame({"venue_id": ["V0403"], "date": ["2026-11-19"], "team_id": ["T04"]}).to_csv(index=False).encode()
+
+    def upload(who: str):
+        return client.post("/api/v1/imports/inspections", data={"file": (io.BytesIO(data), "记录.csv")},
+                           headers=token_of(app, who), content_type="multipart/form-data")
+
+    before = snapshot(app)
+    assert upload("patrol1").status_code == 403 and snapshot(app) == before
+    assert upload("coord").get_json() == {"kind": "inspections", "rows": 1, "new": 1, "changed": 0, "unchanged": 0}
+    assert upload("coord").get_json() == {"kind": "inspections", "rows": 1, "new": 0, "changed": 0, "unchanged": 1}
+    bad = client.post("/api/v1/imports/inspections", data={"file": (io.BytesIO(b"venue_id,date\nV9999,2026-11-19\n"), "坏.csv")},
+                      headers=token_of(app, "coord"), content_type="multipart/form-data")
+    assert bad.status_code == 400 and (bad.get_json()["file"], bad.get_json()["row"]) == ("坏.csv", 2)

@@ -3,16 +3,22 @@
 from __future__ import annotations
 
 import secrets
-from collections.abc import Callable
+import tempfile
+from collections.abc import Callable, Sequence
 from functools import wraps
+from pathlib import Path
 
-from flask import abort, jsonify, render_template, request
+from flask import abort, current_app, jsonify, render_template, request
 from flask_login import current_user, login_required
+from werkzeug.datastructures import FileStorage
 
 from gis.errors import InputError
 from ledger.idempotency import MAX_KEY_CHARS, fingerprint, once
 from ledger.models import db
 from ledger.results import NotAllowed
+from ledger.store import KINDS, Imported, import_layer
+
+from ..context import today
 
 
 def requires(*roles: str) -> Callable:
@@ -68,3 +74,25 @@ def save_form_once(work: Callable[[], object], *, file: str) -> bool:
         return 200, None
 
     return not once(f"form:{token}", fingerprint(request.path), write, field="once").replayed
+
+
+def import_uploads(kind: str, uploads: Sequence[FileStorage], *, crs: str | None, user: str) -> Imported:
+    """Import uploaded files as a ``kind`` layer (the import page and the API), keeping the users' file names.
+
+    Raises
+    ------
+    InputError
+        No kind or no file, or the file's first problem (file, row, field); nothing is written then.
+    """
+    files = [f for f in uploads if f.filename]
+    if kind not in KINDS or not files:
+        msg = f"file：请选择类型（{' · '.join(KINDS)}）和至少一个文件 choose what to import and at least one file"
+        raise InputError(msg, file="import", field="file" if kind in KINDS else "kind")
+    with tempfile.TemporaryDirectory() as tmp:
+        paths = []
+        for f in files:  # keep the user's file name: messages name it
+            path = Path(tmp) / (Path(f.filename).name or "upload")
+            f.save(path)
+            paths.append(path)
+        return import_layer(kind, paths, current_app.extensions["patrol"].rules, as_of=today(), crs=crs,
+                            user=user)

@@ -21,9 +21,10 @@ from ledger.idempotency import MAX_KEY_CHARS, ReusedKeyError, fingerprint, once
 from ledger.models import Hazard, Inspection, PlanRun, PlanStop, User, Venue, db, hash_token
 from ledger.results import (FoundHazard, NotAllowed, StopResult, add_stop, advance_hazard, close_hazard, record_result,
                             report_hazard)
+from ledger.store import KINDS
 from ledger.transaction import transaction
 
-from . import refuse
+from . import import_uploads, refuse
 from ..context import MAX_ID, get_or_404, today
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -241,6 +242,15 @@ def create_stop():
     return _written(added)
 
 
+@bp.post("/imports/<kind>")
+def create_import(kind: str):
+    """A layer file (multipart field ``file``) imported by a coordinator: how many rows were new, changed, unchanged."""
+    if g.api_user.role != "coordinator":
+        abort(403)
+    return jsonify(import_uploads(kind, request.files.getlist("file"), crs=request.form.get("crs") or None,
+                                  user=g.api_user.username).as_dict()), 200
+
+
 def _own_team(data: dict) -> str:
     """The body's team_id; a patrol that leaves it out records for its own team."""
     team_id = _text(data, "team_id")
@@ -344,6 +354,12 @@ OPENAPI = {
             "requestBody": _json_body({"day": {"type": "string", "format": "date"}, "team_id": {"type": "string"},
                                        "venue_id": {"type": "string"}}, ["team_id", "venue_id"]),
             "responses": {"201": _OBJ, **_WRITE}}},
+        "/api/v1/imports/{kind}": {"post": {
+            "parameters": [{"name": "kind", "in": "path", "required": True, "schema": {"type": "string", "enum": list(KINDS)}}],
+            "requestBody": {"required": True, "content": {"multipart/form-data": {"schema": {
+                "type": "object", "properties": {"file": {"type": "string", "format": "binary"}, "crs": {"type": "string"}},
+                "required": ["file"]}}}},
+            "responses": {"200": _OBJ, "400": _ERR, "401": _AUTH, "403": {"description": "coordinators only"}}}},
         "/api/v1/plans": {"get": {"responses": {"200": _LIST, "401": _AUTH}}},
         "/api/v1/plans/{plan_id}": {"get": {"parameters": [{"name": "plan_id", "in": "path", "required": True, "schema": {"type": "integer", "minimum": 1, "maximum": 2**31 - 1}}],
                                             "responses": {"200": _OBJ, "401": _AUTH, "404": {"description": "unknown"}}}},

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import tempfile
 from pathlib import Path
 
 from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, send_from_directory, url_for
@@ -15,9 +14,9 @@ from ledger.excel import TITLES, ledger_workbook
 from ledger.lifecycle import FIVE_FIELDS, FIVE_LABELS, LEDGERS, ledger
 from ledger.models import Grid, Hazard, HazardEvent, Venue, db
 from ledger.results import NotAllowed, advance_hazard, close_hazard
-from ledger.store import KINDS, import_layer
+from ledger.store import KINDS
 
-from . import ANYONE, form_token, refuse, requires, save_form_once
+from . import ANYONE, form_token, import_uploads, refuse, requires, save_form_once
 from ..context import today
 
 bp = Blueprint("ledger", __name__)
@@ -114,22 +113,11 @@ def photo(name: str):
 def import_page():
     error, done = None, None
     if request.method == "POST":
-        kind = request.form.get("kind", "")
-        files = [f for f in request.files.getlist("file") if f.filename]
-        if kind not in KINDS or not files:
-            error = {"message": "choose what to import and at least one file", "file": "", "row": None, "field": "file"}
-        else:
-            with tempfile.TemporaryDirectory() as tmp:
-                paths = []
-                for f in files:  # keep the user's file name: messages name it
-                    path = Path(tmp) / (Path(f.filename).name or "upload")
-                    f.save(path)
-                    paths.append(path)
-                try:
-                    done = import_layer(kind, paths, current_app.extensions["patrol"].rules, as_of=today(),
-                                        crs=request.form.get("crs") or None, user=current_user.username)
-                    flash(f"导入成功 imported {done}")
-                except InputError as err:
-                    error = err.as_dict()
+        try:
+            done = import_uploads(request.form.get("kind", ""), request.files.getlist("file"), crs=request.form.get("crs") or None,
+                                  user=current_user.username)
+            flash(f"导入成功 imported {done}")
+        except InputError as err:
+            error = err.as_dict()
     chosen = request.form.get("kind") or request.args.get("kind", "")
     return render_template("import.html", kinds=KINDS, error=error, done=done, chosen=chosen), (400 if error else 200)
