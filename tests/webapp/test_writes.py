@@ -191,7 +191,7 @@ def test_a_coordinator_adds_a_venue_to_a_teams_day_and_then_its_patrol_may_recor
     url = f"/stops/{TODAY}/T01/V0150"
     login(client, "patrol1")
     page = client.get(url).get_data(as_text=True)
-    assert 'id="not-on-day"' in page and 'id="add-to-day"' not in page
+    assert 'id="not-on-day"' in page and 'id="add-to-day"' not in page and 'id="result"' not in page
     assert post_form(client, url, {"outcome": "done"}).status_code == 403
     login(client, "coord")
     assert 'id="add-to-day"' in client.get(url).get_data(as_text=True)
