@@ -10,11 +10,6 @@ Every change adds a :class:`~ledger.models.HazardEvent` (who, when, what); event
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
-from typing import TypeVar
-
-from sqlalchemy.exc import IntegrityError
-
 from gis.errors import InputError, raise_collected
 
 from .models import Hazard, HazardEvent, HazardNumber, Inspection, Venue, db
@@ -28,26 +23,6 @@ LEDGERS = {  # 问题台账 / 整改台账 / 销号台账
     "rectification": ("rectifying", "feedback"),
     "closed": ("closed",),
 }
-
-
-T = TypeVar("T")
-
-
-def commit_with_retry(work: Callable[[], T], *, attempts: int = 8) -> T:
-    """Run ``work`` and commit; when a concurrent writer took the same new hazard id, roll back and redo it."""
-    for attempt in range(attempts):
-        try:
-            result = work()
-            db.session.commit()
-            return result
-        except IntegrityError:
-            db.session.rollback()
-            if attempt == attempts - 1:
-                raise
-        except Exception:
-            db.session.rollback()
-            raise
-    raise AssertionError("unreachable")
 
 
 class LifecycleError(InputError):
@@ -101,7 +76,11 @@ def advance(hazard: Hazard, action: str, *, user: str, fields: dict | None = Non
                 raise LifecycleError(msg, file=hazard.hazard_id, field=name)
         deadline = fields.get("deadline", hazard.deadline)
         if isinstance(deadline, str):
-            deadline = dt.date.fromisoformat(deadline)
+            try:
+                deadline = dt.date.fromisoformat(deadline)
+            except ValueError as err:
+                msg = f"deadline {deadline!r}：应为日期 YYYY-MM-DD should be a date YYYY-MM-DD"
+                raise LifecycleError(msg, file=hazard.hazard_id, field="deadline") from err
         if deadline < hazard.found_on:
             msg = f"deadline {deadline} is before the hazard was found ({hazard.found_on})"
             raise LifecycleError(msg, file=hazard.hazard_id, field="deadline")
@@ -118,6 +97,9 @@ def close_by_recheck(hazard: Hazard, *, user: str, on: dt.date, team_id: str = "
     if hazard.status != "feedback":
         msg = f"status is {hazard.status}: a hazard is closed only after the unit's feedback, by a re-check"
         raise LifecycleError(msg, file=hazard.hazard_id, field="status")
+    if on < hazard.found_on:
+        msg = f"recheck_on {on}：复查日期早于发现日期 {hazard.found_on} is before the hazard was found"
+        raise LifecycleError(msg, file=hazard.hazard_id, field="recheck_on")
     check = Inspection(venue_id=hazard.venue_id, date=on, team_id=team_id, outcome="done", notes=notes or "复查合格",
                        recheck_of=hazard.hazard_id, recorded_by=user)
     db.session.add(check)
@@ -133,12 +115,17 @@ IMPORTED = ("venue_id", "type", "severity", "found_on", "deadline", "measure", "
             "standard", "description", "closed_on")
 
 
-def import_hazards(rows: list[tuple[str, int, dict]], *, file: str, user: str) -> None:
+def import_hazards(rows: list[tuple[str, int, dict]], *, file: str, user: str) -> dict[str, int]:
     """Hazards from a ledger file, each ``(hazard_id, row, values)`` with ``status`` and the :data:`IMPORTED` fields.
 
     A new hazard is added with an ``import`` event (and 挂牌督办 when major). A known one takes the
     file's fields, with an ``import`` event listing what changed, but never a new status: the loop
     moves only through its steps, and 销号 only by a re-check. Nothing is committed here.
+
+    Returns
+    -------
+    dict
+        How many rows were ``new``, ``changed`` and ``unchanged``.
 
     Raises
     ------
@@ -147,10 +134,12 @@ def import_hazards(rows: list[tuple[str, int, dict]], *, file: str, user: str) -
     """
     known = {h.hazard_id: h for h in db.session.scalars(db.select(Hazard).where(Hazard.hazard_id.in_([r[0] for r in rows])))}
     problems: list[InputError] = []
+    counts = {"new": 0, "changed": 0, "unchanged": 0}
     for hazard_id, row, values in rows:
         hazard = known.get(hazard_id)
         if hazard is None:
-            hazard = Hazard(hazard_id=hazard_id, status=values["status"], supervised=values["severity"] == "major",
+            counts["new"] += 1
+            hazard = known[hazard_id] = Hazard(hazard_id=hazard_id, status=values["status"], supervised=values["severity"] == "major",
                             **{k: values[k] for k in IMPORTED})
             db.session.add(hazard)
             _event(hazard, user, "import", "", {"file": file, "row": row})
@@ -164,6 +153,7 @@ def import_hazards(rows: list[tuple[str, int, dict]], *, file: str, user: str) -
             continue
         given = {k: v for k, v in values.items() if k in IMPORTED and not (k == "closed_on" and v is None)}
         changed = {k: f"{getattr(hazard, k) or ''} → {v or ''}" for k, v in given.items() if (getattr(hazard, k) or "") != (v or "")}
+        counts["changed" if changed else "unchanged"] += 1
         if changed:
             for name in changed:
                 setattr(hazard, name, given[name])
@@ -172,6 +162,7 @@ def import_hazards(rows: list[tuple[str, int, dict]], *, file: str, user: str) -
             hazard.supervised = True
             _event(hazard, user, "supervise", hazard.status, {"reason": "major hazard: 挂牌督办"})
     raise_collected(problems)
+    return counts
 
 
 def deadline_warnings(today: dt.date, *, within_days: int = 3) -> dict[str, list[Hazard]]:

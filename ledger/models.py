@@ -13,7 +13,7 @@ import secrets
 
 from flask_login import UserMixin
 from flask_sqlalchemy import SQLAlchemy
-from sqlalchemy import JSON, Boolean, Date, DateTime, Float, ForeignKey, Integer, String, Text, event
+from sqlalchemy import JSON, Boolean, Date, DateTime, Float, ForeignKey, Integer, String, Text, UniqueConstraint, event
 from sqlalchemy.orm import Mapped, mapped_column
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -183,3 +183,27 @@ class User(UserMixin, db.Model):
 
 def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
+
+
+class AddedStop(db.Model):
+    """A venue a coordinator added to a team's day beside its stored plan (the patrol may record it then)."""
+
+    __tablename__ = "added_stop"
+    __table_args__ = (UniqueConstraint("day", "team_id", "venue_id"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    day: Mapped[dt.date] = mapped_column(Date, index=True)
+    team_id: Mapped[str] = mapped_column(String(64))
+    venue_id: Mapped[str] = mapped_column(String(64))
+    added_by: Mapped[str] = mapped_column(String(64))
+    added_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class WriteKey(db.Model):
+    """A used one-time form token or API ``Idempotency-Key`` and the answer it got (its key is unique)."""
+
+    __tablename__ = "write_key"
+    key: Mapped[str] = mapped_column(String(300), primary_key=True)  # "form:<token>" or "api:<user id>:<header>"
+    fingerprint: Mapped[str] = mapped_column(String(64))  # sha256 of what was asked: a reused key must ask the same
+    status: Mapped[int] = mapped_column(Integer, default=0)
+    body: Mapped[str] = mapped_column(Text, default="")
+    at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)

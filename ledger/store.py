@@ -10,7 +10,8 @@ import datetime as dt
 import json
 import math
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 import geopandas as gpd
@@ -25,6 +26,7 @@ from gis.timeparse import format_hhmm
 
 from .lifecycle import IMPORTED, import_hazards
 from .models import Grid, Hazard, Inspection, Person, Team, Venue, db
+from .transaction import transaction
 
 KINDS = ("grids", "venues", "teams", "hazards", "inspections")
 
@@ -97,12 +99,35 @@ def _main_files(paths: Sequence[Path]) -> list[Path]:
     return [p for p in paths if not (p.suffix.lower() in SHAPEFILE_PARTS and p.with_suffix("").name in shapes)]
 
 
-def import_layer(kind: str, paths: Sequence[Path], rules: Rules, *, as_of: dt.date | None = None, crs: str | None = None,
-                 user: str = "import") -> int:
-    """Validate ``paths`` as a ``kind`` layer and upsert its rows in one transaction; return the row count.
+@dataclass(frozen=True)
+class Imported:
+    """What an import did: how many of the file's rows were new, changed something, or were already so."""
 
-    Hazards go through :func:`ledger.lifecycle.import_hazards`: each new or changed hazard gets an
-    event by ``user``, and a known hazard's status is never changed by a file.
+    kind: str
+    new: int = 0
+    changed: int = 0
+    unchanged: int = 0
+
+    @property
+    def rows(self) -> int:
+        return self.new + self.changed + self.unchanged
+
+    def __str__(self) -> str:
+        return (f"{self.kind}: {self.rows}（新增 {self.new} · 更新 {self.changed} · 未变 {self.unchanged}; "
+                f"new {self.new}, changed {self.changed}, unchanged {self.unchanged}）")
+
+    def as_dict(self) -> dict[str, object]:
+        return {"kind": self.kind, "rows": self.rows, "new": self.new, "changed": self.changed, "unchanged": self.unchanged}
+
+
+def import_layer(kind: str, paths: Sequence[Path], rules: Rules, *, as_of: dt.date | None = None, crs: str | None = None,
+                 user: str = "import") -> Imported:
+    """Validate ``paths`` as a ``kind`` layer and upsert its rows by their natural key in one transaction.
+
+    Rows are matched by their id (grids, venues, teams, hazards) or, for inspections, by venue, date
+    and team: a file imported twice changes the database once. Hazards go through
+    :func:`ledger.lifecycle.import_hazards`: each new or changed hazard gets an event by ``user``,
+    and a known hazard's status is never changed by a file.
 
     Raises
     ------
@@ -118,57 +143,96 @@ def import_layer(kind: str, paths: Sequence[Path], rules: Rules, *, as_of: dt.da
         msg = f"file: one {kind} file at a time, not {len(paths)} ({', '.join(p.name for p in paths)})"
         raise InputError(msg, file=paths[0].name, field="file")
     have = _current(rules, as_of)
-    rows: list[db.Model]
-    if kind == "grids":
-        frame = read_grids(paths[0], crs=crs)
-        rows = [Grid(grid_id=gid, name=str(r.get("name", "") or ""), community=str(r.get("community", "") or ""),
-                     worker=str(r.get("worker", "") or ""), geometry=json.dumps(mapping(r.geometry)))
-                for gid, r in frame.iterrows()]
-    elif kind == "venues":
-        frame = read_venues(list(paths), rules=rules, grids=have["grids"], crs=crs, as_of=as_of)
-        rows = [Venue(venue_id=vid, name=r["name"], category=r["category"], address=str(r.get("address", "") or ""),
-                      grid_id=r["grid_id"], lon=round(r.geometry.x, 7), lat=round(r.geometry.y, 7),
-                      open=_hhmm(r["open_s"]), close=_hhmm(r["close_s"]), last_inspected=_date(r.get("last_inspected")),
-                      risk=None if pd.isna(r.get("risk")) else float(r["risk"]), phone=str(r.get("phone", "") or ""))
-                for vid, r in frame.iterrows()]
-    elif kind == "teams":
-        frame = read_teams(paths[0], grids=have["grids"], crs=crs)
-        rows = []
-        for tid, r in frame.iterrows():
-            rows.append(Team(team_id=tid, name=r["name"], roles=";".join(sorted(r["roles"])), start_lon=r.geometry.x,
-                             start_lat=r.geometry.y, shift=",".join(f"{_hhmm(a)}-{_hhmm(b)}" for a, b in r["shifts"]),
-                             mode=r["mode"], home_grids=";".join(r["home_grids"]), members=str(r["members"] or ""),
-                             start_name=str(r["start_name"] or "")))
-            rows += _people(tid, str(r["members"] or ""))
-    else:
-        if have["venues"] is None:
-            msg = "venues must be imported before hazards and inspections"
-            raise InputError(msg, file=paths[0].name)
+    if kind in ("hazards", "inspections") and have["venues"] is None:
+        msg = "venues must be imported before hazards and inspections"
+        raise InputError(msg, file=paths[0].name)
+    with transaction():
+        if kind == "grids":
+            frame = read_grids(paths[0], crs=crs)
+            return _upsert(kind, Grid, "grid_id", [
+                {"grid_id": gid, "name": str(r.get("name", "") or ""), "community": str(r.get("community", "") or ""),
+                 "worker": str(r.get("worker", "") or ""), "geometry": json.dumps(mapping(r.geometry))}
+                for gid, r in frame.iterrows()])
+        if kind == "venues":
+            frame = read_venues(list(paths), rules=rules, grids=have["grids"], crs=crs, as_of=as_of)
+            return _upsert(kind, Venue, "venue_id", [
+                {"venue_id": vid, "name": r["name"], "category": r["category"], "address": str(r.get("address", "") or ""),
+                 "grid_id": r["grid_id"], "lon": round(r.geometry.x, 7), "lat": round(r.geometry.y, 7),
+                 "open": _hhmm(r["open_s"]), "close": _hhmm(r["close_s"]), "last_inspected": _date(r.get("last_inspected")),
+                 "risk": None if pd.isna(r.get("risk")) else float(r["risk"]), "phone": str(r.get("phone", "") or "")}
+                for vid, r in frame.iterrows()], keep_latest="last_inspected")
+        if kind == "teams":
+            frame = read_teams(paths[0], grids=have["grids"], crs=crs)
+            return _upsert(kind, Team, "team_id", [
+                {"team_id": tid, "name": r["name"], "roles": ";".join(sorted(r["roles"])), "start_lon": r.geometry.x,
+                 "start_lat": r.geometry.y, "shift": ",".join(f"{_hhmm(a)}-{_hhmm(b)}" for a, b in r["shifts"]),
+                 "mode": r["mode"], "home_grids": ";".join(r["home_grids"]), "members": str(r["members"] or ""),
+                 "start_name": str(r["start_name"] or "")}
+                for tid, r in frame.iterrows()], on_change=_replace_people)
         if kind == "hazards":
             frame = read_hazards(paths[0], venues=have["venues"], rules=rules, as_of=as_of)
-            try:
-                import_hazards([(hid, k, _hazard_values(r)) for k, (hid, r) in enumerate(frame.iterrows(), start=2)],
-                               file=paths[0].name, user=user)
-                db.session.commit()
-            except Exception:
-                db.session.rollback()
-                raise
-            return len(frame)
+            counts = import_hazards([(hid, k, _hazard_values(r)) for k, (hid, r) in enumerate(frame.iterrows(), start=2)],
+                                    file=paths[0].name, user=user)
+            return Imported(kind, **counts)
+        frame = read_inspections(paths[0], venues=have["venues"], teams=have["teams"], as_of=as_of)
+        return _upsert_inspections([
+            {"venue_id": r["venue_id"], "date": _date(r["date"]), "team_id": str(r.get("team_id", "") or ""),
+             "outcome": r["outcome"], "notes": str(r.get("notes", "") or "")} for _, r in frame.iterrows()])
+
+
+def _upsert(kind: str, model: type[db.Model], key: str, rows: list[dict], *,
+            on_change: Callable[[db.Model], None] | None = None, keep_latest: str | None = None) -> Imported:
+    """Add the rows whose ``key`` is new, update those that differ, leave the others; count each kind.
+
+    ``keep_latest`` names a date column that a file never moves back (a venue's last inspection
+    recorded in the app since the file was made).
+    """
+    known = {getattr(r, key): r for r in db.session.scalars(db.select(model).where(getattr(model, key).in_([r[key] for r in rows])))}
+    new = changed = 0
+    for values in rows:
+        row = known.get(values[key])
+        if row is not None and keep_latest and getattr(row, keep_latest) is not None:
+            values = {**values, keep_latest: max(d for d in (getattr(row, keep_latest), values[keep_latest]) if d is not None)}
+        if row is None:
+            row = known[values[key]] = model(**values)
+            db.session.add(row)
+            new += 1
+        elif any(getattr(row, k) != v for k, v in values.items()):
+            for k, v in values.items():
+                setattr(row, k, v)
+            changed += 1
         else:
-            frame = read_inspections(paths[0], venues=have["venues"], teams=have["teams"], as_of=as_of)
-            rows = [Inspection(venue_id=r["venue_id"], date=_date(r["date"]), team_id=str(r.get("team_id", "") or ""),
-                               outcome=r["outcome"], notes=str(r.get("notes", "") or ""), recorded_by="import")
-                    for _, r in frame.iterrows()]
-    try:
-        if kind == "teams":
-            db.session.execute(db.delete(Person).where(Person.team_id.in_([r.team_id for r in rows if isinstance(r, Team)])))
-        for row in rows:
-            db.session.merge(row) if kind != "inspections" else db.session.add(row)
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        raise
-    return len(frame)
+            continue
+        if on_change is not None:
+            on_change(row)
+    return Imported(kind, new, changed, len(rows) - new - changed)
+
+
+def _replace_people(team: Team) -> None:
+    """A new or changed team's members become its people again, one Person each."""
+    db.session.flush()
+    db.session.execute(db.delete(Person).where(Person.team_id == team.team_id))
+    db.session.add_all(_people(team.team_id, team.members))
+
+
+def _upsert_inspections(rows: list[dict]) -> Imported:
+    """Inspections matched by venue, date and team: a known one takes the file's outcome and notes."""
+    venues = {r["venue_id"] for r in rows}
+    known: dict[tuple, Inspection] = {}
+    for row in db.session.scalars(db.select(Inspection).where(Inspection.venue_id.in_(venues)).order_by(Inspection.id)):
+        known.setdefault((row.venue_id, row.date, row.team_id), row)
+    new = changed = 0
+    for values in rows:
+        key = (values["venue_id"], values["date"], values["team_id"])
+        row = known.get(key)
+        if row is None:
+            known[key] = Inspection(**values, recorded_by="import")
+            db.session.add(known[key])
+            new += 1
+        elif (row.outcome, row.notes) != (values["outcome"], values["notes"]):
+            row.outcome, row.notes = values["outcome"], values["notes"]
+            changed += 1
+    return Imported("inspections", new, changed, len(rows) - new - changed)
 
 
 def _hazard_values(r: pd.Series) -> dict[str, object]:
@@ -187,8 +251,8 @@ def _people(team_id: str, members: str) -> list[Person]:
 
 def load_demo(demo_dir: Path, rules: Rules, *, as_of: dt.date) -> dict[str, int]:
     """Import the embedded demo street (first start on an empty database)."""
-    counts = {"grids": import_layer("grids", [demo_dir / "grids.geojson"], rules, as_of=as_of)}
-    counts["venues"] = import_layer("venues", [demo_dir / "venues.csv", demo_dir / "venues_amap.csv"], rules, as_of=as_of)
+    counts = {"grids": import_layer("grids", [demo_dir / "grids.geojson"], rules, as_of=as_of).rows}
+    counts["venues"] = import_layer("venues", [demo_dir / "venues.csv", demo_dir / "venues_amap.csv"], rules, as_of=as_of).rows
     for kind in ("teams", "hazards", "inspections"):
-        counts[kind] = import_layer(kind, [demo_dir / f"{kind}.csv"], rules, as_of=as_of)
+        counts[kind] = import_layer(kind, [demo_dir / f"{kind}.csv"], rules, as_of=as_of).rows
     return counts

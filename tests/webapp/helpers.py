@@ -21,7 +21,26 @@ def login(client, username: str) -> None:
     assert response.status_code == 302, response.get_data(as_text=True)[:500]
 
 
+def form_once(html: str) -> dict[str, str]:
+    """The page's one-time form token (hidden field ``once``), when it has one."""
+    match = re.search(r'name="once" value="([^"]+)"', html)
+    return {"once": match.group(1)} if match else {}
+
+
 def post_form(client, url: str, data: dict, **kwargs):
-    """POST a form the way a browser does: with the CSRF token of the page it came from."""
+    """POST a form the way a browser does: with the CSRF token (and one-time token) of the page it came from."""
     page = client.get(url).get_data(as_text=True)
-    return client.post(url, data={**data, "csrf_token": csrf_token(page)}, **kwargs)
+    return client.post(url, data={**form_once(page), **data, "csrf_token": csrf_token(page)}, **kwargs)
+
+
+def add_to_day(app, day: dt.date | str, team_id: str, *venue_ids: str) -> None:
+    """Put venues on a team's stops of a day, as a coordinator does (so that the team's patrol may record them)."""
+    from ledger.models import User, db
+    from ledger.results import add_stop
+    from ledger.transaction import transaction
+
+    day = dt.date.fromisoformat(day) if isinstance(day, str) else day
+    with app.app_context(), transaction():
+        coordinator = db.session.scalars(db.select(User).where(User.role == "coordinator")).first()
+        for venue_id in venue_ids:
+            add_stop(coordinator, day=day, team_id=team_id, venue_id=venue_id)

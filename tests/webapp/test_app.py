@@ -14,7 +14,7 @@ import pandas as pd
 import pytest
 from openpyxl import load_workbook
 
-from .helpers import PASSWORDS, TODAY, csrf_token, login, post_form
+from .helpers import PASSWORDS, TODAY, add_to_day, csrf_token, login, post_form
 
 ROOT = Path(__file__).resolve().parents[2]
 DEMO = ROOT / "data" / "demo"
@@ -145,6 +145,7 @@ def test_good_import_adds_rows(app, client):
 def test_patrol_records_a_hazard_and_it_goes_through_the_closed_loop(app, client):
     from ledger.models import HazardEvent, Inspection, Venue, db
 
+    add_to_day(app, "2026-11-22", "T01", "V0010")
     login(client, "patrol1")
     url = "/stops/2026-11-22/T01/V0010"
     photo = (io.BytesIO(b"\x89PNG\r\n\x1a\nfake"), "scene.png")
@@ -277,6 +278,7 @@ def test_api_token_inspections_and_errors(app, client):
         token = user.new_token()
         db.session.commit()
     auth = {"Authorization": f"Bearer {token}"}
+    add_to_day(app, TODAY, "T01", "V0020")
     assert client.get("/api/v1/venues?limit=3", headers={"Authorization": "Bearer wrong"}).status_code == 401
     assert len(client.get("/api/v1/venues?limit=3", headers=auth).get_json()) == 3
     made = client.post("/api/v1/inspections", json={"venue_id": "V0020", "team_id": "T01", "outcome": "closed_door"}, headers=auth)
@@ -362,6 +364,7 @@ def test_a_patrol_closes_a_hazard_by_its_re_check_at_the_stop(app, client):
         hid, vid = h.hazard_id, h.venue_id
         other = db.session.scalars(db.select(Hazard).where(Hazard.status == "feedback", Hazard.venue_id != vid)).first().hazard_id
         count = db.session.scalar(db.select(db.func.count()).select_from(Inspection).where(Inspection.venue_id == vid))
+    add_to_day(app, "2026-11-22", "T01", vid)
     login(client, "patrol1")
     url = f"/stops/2026-11-22/T01/{vid}"
     assert f'id="fixed-{hid}"' in client.get(url).get_data(as_text=True)
@@ -410,7 +413,8 @@ def test_two_files_of_one_kind_are_refused(app, client):
     (b"<html><script>alert(1)</script>", False),
     (b"", False),
 ])
-def test_a_photo_must_be_a_picture_by_its_content(client, content, ok):
+def test_a_photo_must_be_a_picture_by_its_content(app, client, content, ok):
+    add_to_day(app, "2026-11-22", "T01", "V0011")
     login(client, "patrol1")
     photo = (io.BytesIO(content), "现场.jpg")
     response = post_form(client, "/stops/2026-11-22/T01/V0011", {"outcome": "done", "hazard_type": "fire_lane_blocked",

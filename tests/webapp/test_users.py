@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from .helpers import PASSWORDS, csrf_token, login, post_form
+from .helpers import PASSWORDS, TODAY, add_to_day, csrf_token, login, post_form
 
 
 def _shown(html: str, what: str) -> str:
@@ -95,6 +95,7 @@ def test_everyone_changes_their_own_password_and_gets_a_token(app, client):
     assert done.status_code == 302
     assert _log_in_as(app.test_client(), "patrol1", "long-enough-1") == 302
     token = re.search(r'id="token">([^<]+)<', post_form(client, "/account", {"action": "token"}).get_data(as_text=True)).group(1)
+    add_to_day(app, TODAY, "T01", "V0005")
     mine = client.post("/api/v1/inspections", json={"venue_id": "V0005", "team_id": "T01"}, headers={"Authorization": f"Bearer {token}"})
     assert mine.status_code == 201 and mine.get_json()["recorded_by"] == "patrol1"
     from ledger.models import User, db

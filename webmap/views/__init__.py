@@ -1,12 +1,24 @@
-"""Blueprints (one per area) and what they share: the role check."""
+"""Blueprints (one per area) and what they share: the role check, refusals, and forms that are saved once."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import secrets
+import tempfile
+from collections.abc import Callable, Sequence
 from functools import wraps
+from pathlib import Path
 
-from flask import abort
+from flask import abort, current_app, jsonify, render_template, request
 from flask_login import current_user, login_required
+from werkzeug.datastructures import FileStorage
+
+from gis.errors import InputError
+from ledger.idempotency import MAX_KEY_CHARS, fingerprint, once
+from ledger.models import db
+from ledger.results import NotAllowed
+from ledger.store import KINDS, Imported, import_layer
+
+from ..context import today
 
 
 def requires(*roles: str) -> Callable:
@@ -26,3 +38,61 @@ def requires(*roles: str) -> Callable:
 
 
 ANYONE = ("coordinator", "patrol", "viewer")
+
+
+def refuse(err: NotAllowed):
+    """403 for a write the service refused: JSON under /api/v1, the error page elsewhere (registered per blueprint)."""
+    if request.path.startswith("/api/"):
+        return jsonify({k: err.as_dict()[k] for k in ("error", "message", "file", "row", "field")}), 403
+    return render_template("error.html", error=err.as_dict()), 403
+
+
+def form_token() -> str:
+    """A fresh one-time token for a form's hidden ``once`` field (stored only when the form is saved)."""
+    return secrets.token_urlsafe(18)
+
+
+def save_form_once(work: Callable[[], object], *, file: str) -> bool:
+    """Run ``work`` in one transaction with the form's one-time token claimed; ``False`` when it was saved already.
+
+    Raises
+    ------
+    InputError
+        When the form has no (or a malformed) token: it was not opened from this app's page.
+    """
+    token = request.form.get("once", "")
+    if not token or len(token) > MAX_KEY_CHARS:
+        try:  # a dry run first: a refusal or a bad field is said before the missing token
+            work()
+        finally:
+            db.session.rollback()
+        msg = "once：表单缺少一次性令牌，请重新打开表单再提交 the form has no one-time token: open it again"
+        raise InputError(msg, file=file, field="once")
+
+    def write() -> tuple[int, None]:
+        work()
+        return 200, None
+
+    return not once(f"form:{token}", fingerprint(request.path), write, field="once").replayed
+
+
+def import_uploads(kind: str, uploads: Sequence[FileStorage], *, crs: str | None, user: str) -> Imported:
+    """Import uploaded files as a ``kind`` layer (the import page and the API), keeping the users' file names.
+
+    Raises
+    ------
+    InputError
+        No kind or no file, or the file's first problem (file, row, field); nothing is written then.
+    """
+    files = [f for f in uploads if f.filename]
+    if kind not in KINDS or not files:
+        msg = f"file：请选择类型（{' · '.join(KINDS)}）和至少一个文件 choose what to import and at least one file"
+        raise InputError(msg, file="import", field="file" if kind in KINDS else "kind")
+    with tempfile.TemporaryDirectory() as tmp:
+        paths = []
+        for f in files:  # keep the user's file name: messages name it
+            path = Path(tmp) / (Path(f.filename).name or "upload")
+            f.save(path)
+            paths.append(path)
+        return import_layer(kind, paths, current_app.extensions["patrol"].rules, as_of=today(), crs=crs,
+                            user=user)

@@ -6,22 +6,30 @@ that may not do it; 404 for an unknown id.
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Callable
+from typing import Any
 
 from flask import Blueprint, abort, current_app, g, jsonify, request
 from flask_login import current_user
 from werkzeug.exceptions import HTTPException
 
 from gis.errors import InputError
-from ledger.lifecycle import LifecycleError, advance, close_by_recheck, commit_with_retry, record_hazard
-from ledger.models import Hazard, Inspection, PlanRun, PlanStop, Team, User, Venue, db, hash_token
+from gis.io import OUTCOMES
+from gis.rules import SEVERITIES
+from ledger.idempotency import MAX_KEY_CHARS, ReusedKeyError, fingerprint, once
+from ledger.models import Hazard, Inspection, PlanRun, PlanStop, User, Venue, db, hash_token
+from ledger.results import (FoundHazard, NotAllowed, StopResult, add_stop, advance_hazard, close_hazard, record_result,
+                            report_hazard)
+from ledger.store import KINDS
+from ledger.transaction import transaction
 
-from ..context import MAX_ID, today
+from . import import_uploads, refuse
+from ..context import MAX_ID, get_or_404, today
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
-OUTCOMES = ("done", "closed_door", "refused")
+bp.register_error_handler(NotAllowed, refuse)
+IDEMPOTENCY_KEY = "Idempotency-Key"
 
 
 @bp.before_request
@@ -47,9 +55,27 @@ def _http_error(err: HTTPException):
                     "field": None}), err.code
 
 
-def _may(*roles: str) -> None:
-    if g.api_user.role not in roles:
-        abort(403)
+@bp.errorhandler(ReusedKeyError)
+def _reused_key(err: ReusedKeyError):
+    return jsonify({k: err.as_dict()[k] for k in ("error", "message", "file", "row", "field")}), 422
+
+
+def _written(work: Callable[[], tuple[int, Any]]):
+    """Do one write in one transaction; with an ``Idempotency-Key`` header, only once (a retry gets the first answer)."""
+    key = request.headers.get(IDEMPOTENCY_KEY, "")
+    if not key:
+        with transaction():
+            status, body = work()
+        return jsonify(body), status
+    if len(key) > MAX_KEY_CHARS or not key.isprintable():
+        msg = f"{IDEMPOTENCY_KEY}：应为不超过 {MAX_KEY_CHARS} 个可打印字符 should be at most {MAX_KEY_CHARS} printable characters"
+        raise InputError(msg, file="request", field=IDEMPOTENCY_KEY)
+    asked = fingerprint(request.method, request.path, request.get_json(silent=True))
+    answer = once(f"api:{g.api_user.id}:{key}", asked, work, field=IDEMPOTENCY_KEY)
+    response = jsonify(answer.body)
+    if answer.replayed:
+        response.headers["Idempotent-Replayed"] = "true"
+    return response, answer.status
 
 
 def _body() -> dict:
@@ -76,21 +102,24 @@ def _day(data: dict, key: str, default: dt.date) -> dt.date:
     try:
         day = dt.date.fromisoformat(value)
     except ValueError as err:
-        raise InputError(f"{key} {value!r} should be a date YYYY-MM-DD", file="request", field=key) from err
-    if day > today() + dt.timedelta(days=1):
-        raise InputError(f"{key} {value} is in the future", file="request", field=key)
+        raise InputError(f"{key} {value!r}：应为日期 YYYY-MM-DD should be a date YYYY-MM-DD", file="request", field=key) from err
     return day
 
 
-@contextlib.contextmanager
-def _transaction() -> Iterator[None]:
-    """Commit what the block adds, or roll all of it back."""
-    try:
-        yield
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        raise
+def _texts(data: dict, key: str) -> tuple[str, ...]:
+    value = data.get(key) or []
+    if not isinstance(value, list) or not all(isinstance(v, str) and "\x00" not in v for v in value):
+        raise InputError(f"{key}：应为字符串列表 should be a list of strings", file="request", field=key)
+    return tuple(v.strip() for v in value)
+
+
+def _found(data: dict) -> tuple[FoundHazard, ...]:
+    """The ``hazards`` of a result body: objects with type, severity and description."""
+    value = data.get("hazards") or []
+    if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
+        raise InputError("hazards：应为对象列表 should be a list of objects {type, severity, description}", file="request",
+                         field="hazards")
+    return tuple(FoundHazard(_text(v, "type", required=True), _text(v, "severity"), _text(v, "description")) for v in value)
 
 
 def _venue(v: Venue) -> dict:
@@ -137,47 +166,32 @@ def hazards():
 
 @bp.post("/hazards")
 def create_hazard():
-    _may("coordinator", "patrol")
     data = _body()
+    found = FoundHazard(_text(data, "type", required=True), _text(data, "severity"), _text(data, "description"))
+    venue_id, on = _text(data, "venue_id", required=True), _day(data, "found_on", today())
     rules = current_app.extensions["patrol"].rules
-    kind = _text(data, "type", required=True)
-    if kind not in rules.hazard_types:
-        raise InputError(f"type {kind!r} is not a hazard type of the rules", file="request", field="type")
-    severity = _text(data, "severity") or rules.hazard_types[kind].severity
-    if severity not in ("general", "major"):
-        raise InputError(f"severity {severity!r} should be general or major", file="request", field="severity")
-    venue_id = _text(data, "venue_id", required=True)
-    if db.session.get(Venue, venue_id) is None:
-        raise InputError(f"venue_id {venue_id!r} is not a venue", file="request", field="venue_id")
-    found = _day(data, "found_on", today())
-    description = _text(data, "description")
-    hazard = commit_with_retry(lambda: record_hazard(
-        venue_id=venue_id, type=kind, severity=severity, description=description, user=g.api_user.username,
-        found_on=found, deadline=found + dt.timedelta(days=rules.hazard_types[kind].deadline_days)))
-    return jsonify(_hazard(hazard)), 201
+    return _written(lambda: (201, _hazard(report_hazard(g.api_user, found, venue_id=venue_id, on=on, rules=rules, today=today(),
+                                                        team_id=_text(data, "team_id") or None, file="request"))))
 
 
 @bp.post("/hazards/<hazard_id>/events")
 def hazard_event(hazard_id: str):
-    _may("coordinator")
-    h = db.session.get(Hazard, hazard_id) or abort(404)
+    h = get_or_404(Hazard, hazard_id)
     data = _body()
     action = _text(data, "action", required=True)
     fields = data.get("fields") or {}
     if not isinstance(fields, dict) or not all(isinstance(v, str) and "\x00" not in v + k for k, v in fields.items()):
-        raise InputError("fields should be an object of strings", file="request", field="fields")
-    try:
+        raise InputError("fields：应为字符串对象 should be an object of strings", file="request", field="fields")
+
+    def step() -> tuple[int, dict]:
         if action == "close":
-            close_by_recheck(h, user=g.api_user.username, on=_day(data, "recheck_on", today()), notes=_text(data, "notes"))
+            close_hazard(g.api_user, h, on=_day(data, "recheck_on", today()), today=today(), team_id=_text(data, "team_id"),
+                         notes=_text(data, "notes"), file="request")
         else:
-            advance(h, action, user=g.api_user.username, fields=fields)
-        db.session.commit()
-    except (LifecycleError, ValueError) as err:
-        db.session.rollback()
-        if isinstance(err, InputError):
-            raise
-        raise InputError(str(err), file=hazard_id, field="fields") from err
-    return jsonify(_hazard(h))
+            advance_hazard(g.api_user, h, action, fields=fields, file="request")
+        return 200, _hazard(h)
+
+    return _written(step)
 
 
 @bp.get("/inspections")
@@ -190,27 +204,57 @@ def inspections():
 
 @bp.post("/inspections")
 def create_inspection():
-    _may("coordinator", "patrol")
     data = _body()
-    venue = db.session.get(Venue, _text(data, "venue_id", required=True))
-    if venue is None:
-        raise InputError(f"venue_id {data.get('venue_id')!r} is not a venue", file="request", field="venue_id")
-    outcome = _text(data, "outcome") or "done"
-    if outcome not in OUTCOMES:
-        raise InputError(f"outcome {outcome!r} should be one of {', '.join(OUTCOMES)}", file="request", field="outcome")
-    team_id = _text(data, "team_id")
-    if team_id and db.session.get(Team, team_id) is None:
-        raise InputError(f"team_id {team_id!r} is not a team", file="request", field="team_id")
-    if g.api_user.role == "patrol" and team_id != g.api_user.team_id:
+    result = StopResult(day=_day(data, "date", today()), team_id=_own_team(data), venue_id=_text(data, "venue_id", required=True),
+                        outcome=_text(data, "outcome") or "done", notes=_text(data, "notes"))
+    rules = current_app.extensions["patrol"].rules
+    return _written(lambda: (201, _inspection(record_result(g.api_user, result, rules=rules, today=today(), file="request",
+                                                            day_field="date").inspection)))
+
+
+@bp.post("/results")
+def create_result():
+    """One stop's whole result (the phone app's call): outcome, notes, hazards found, hazards re-checked and fixed."""
+    data = _body()
+    result = StopResult(day=_day(data, "day", today()), team_id=_own_team(data), venue_id=_text(data, "venue_id", required=True),
+                        outcome=_text(data, "outcome") or "done", notes=_text(data, "notes"), found=_found(data),
+                        fixed=_texts(data, "fixed"))
+    rules = current_app.extensions["patrol"].rules
+
+    def record() -> tuple[int, dict]:
+        done = record_result(g.api_user, result, rules=rules, today=today(), file="request")
+        return 201, {"inspection": _inspection(done.inspection), "hazards": [_hazard(h) for h in done.hazards],
+                     "closed": [h.hazard_id for h in done.closed]}
+
+    return _written(record)
+
+
+@bp.post("/stops")
+def create_stop():
+    """A coordinator adds a venue to a team's stops of a day (so that its patrol may record it)."""
+    data = _body()
+    day, team_id, venue_id = _day(data, "day", today()), _text(data, "team_id", required=True), _text(data, "venue_id", required=True)
+
+    def added() -> tuple[int, dict]:
+        stop = add_stop(g.api_user, day=day, team_id=team_id, venue_id=venue_id, file="request")
+        return 201, {"day": stop.day.isoformat(), "team_id": stop.team_id, "venue_id": stop.venue_id, "added_by": stop.added_by}
+
+    return _written(added)
+
+
+@bp.post("/imports/<kind>")
+def create_import(kind: str):
+    """A layer file (multipart field ``file``) imported by a coordinator: how many rows were new, changed, unchanged."""
+    if g.api_user.role != "coordinator":
         abort(403)
-    day = _day(data, "date", today())
-    with _transaction():
-        row = Inspection(venue_id=venue.venue_id, date=day, team_id=team_id, outcome=outcome, notes=_text(data, "notes"),
-                         recorded_by=g.api_user.username)
-        db.session.add(row)
-        if outcome == "done" and (venue.last_inspected is None or venue.last_inspected < day):
-            venue.last_inspected = day
-    return jsonify(_inspection(row)), 201
+    return jsonify(import_uploads(kind, request.files.getlist("file"), crs=request.form.get("crs") or None,
+                                  user=g.api_user.username).as_dict()), 200
+
+
+def _own_team(data: dict) -> str:
+    """The body's team_id; a patrol that leaves it out records for its own team."""
+    team_id = _text(data, "team_id")
+    return team_id or (g.api_user.team_id if g.api_user.role == "patrol" else "")
 
 
 @bp.get("/plans")
@@ -247,6 +291,14 @@ _LIST = {"description": "a list", "content": {"application/json": {"schema": {"t
 _OBJ = {"description": "one object", "content": {"application/json": {"schema": {"type": "object"}}}}
 
 
+_KEY = [{"name": IDEMPOTENCY_KEY, "in": "header", "required": False, "schema": {"type": "string", "maxLength": MAX_KEY_CHARS},
+         "description": "a retry with the same key gets the first answer; the same key with another body is a 422"}]
+_WRITE = {"400": _ERR, "401": _AUTH, "403": {"description": "role, team, day or venue not allowed"},
+          "422": {"description": "Idempotency-Key reused with another body"}}
+_HAZARD_FOUND = {"type": "object", "properties": {"type": {"type": "string"}, "description": {"type": "string"},
+                                                  "severity": {"type": "string", "enum": list(SEVERITIES)}}, "required": ["type"]}
+
+
 def _json_body(props: dict, required: list[str]) -> dict:
     return {"required": True, "content": {"application/json": {"schema": {"type": "object", "properties": props, "required": required}}}}
 
@@ -266,27 +318,48 @@ OPENAPI = {
             "get": {"parameters": [{"name": "status", "in": "query", "schema": {"type": "string"}},
                                    {"name": "limit", "in": "query", "schema": {"type": "integer"}}],
                     "responses": {"200": _LIST, "400": _ERR, "401": _AUTH}},
-            "post": {"requestBody": _json_body({"venue_id": {"type": "string"}, "type": {"type": "string"},
-                                                "severity": {"type": "string", "enum": ["general", "major"]},
-                                                "description": {"type": "string"}, "found_on": {"type": "string", "format": "date"}},
-                                               ["venue_id", "type"]),
-                     "responses": {"201": _OBJ, "400": _ERR, "401": _AUTH, "403": {"description": "role"}}},
+            "post": {"parameters": _KEY,
+                     "requestBody": _json_body({"venue_id": {"type": "string"}, "type": {"type": "string"},
+                                                "severity": {"type": "string", "enum": list(SEVERITIES)},
+                                                "description": {"type": "string"}, "found_on": {"type": "string", "format": "date"},
+                                                "team_id": {"type": "string"}}, ["venue_id", "type"]),
+                     "responses": {"201": _OBJ, **_WRITE}},
         },
         "/api/v1/hazards/{hazard_id}/events": {"post": {
-            "parameters": [{"name": "hazard_id", "in": "path", "required": True, "schema": {"type": "string"}}],
+            "parameters": [{"name": "hazard_id", "in": "path", "required": True, "schema": {"type": "string"}}, *_KEY],
             "requestBody": _json_body({"action": {"type": "string", "enum": ["report", "rectify", "feedback", "close"]},
                                        "fields": {"type": "object", "additionalProperties": {"type": "string"}},
-                                       "recheck_on": {"type": "string", "format": "date"}, "notes": {"type": "string"}}, ["action"]),
-            "responses": {"200": _OBJ, "400": _ERR, "401": _AUTH, "403": {"description": "role"}, "404": {"description": "unknown"}}}},
+                                       "recheck_on": {"type": "string", "format": "date"}, "notes": {"type": "string"},
+                                       "team_id": {"type": "string"}}, ["action"]),
+            "responses": {"200": _OBJ, **_WRITE, "404": {"description": "unknown"}}}},
         "/api/v1/inspections": {
             "get": {"parameters": [{"name": "venue_id", "in": "query", "schema": {"type": "string"}},
                                    {"name": "limit", "in": "query", "schema": {"type": "integer"}}],
                     "responses": {"200": _LIST, "400": _ERR, "401": _AUTH}},
-            "post": {"requestBody": _json_body({"venue_id": {"type": "string"}, "date": {"type": "string", "format": "date"},
+            "post": {"parameters": _KEY,
+                     "requestBody": _json_body({"venue_id": {"type": "string"}, "date": {"type": "string", "format": "date"},
                                                 "team_id": {"type": "string"}, "notes": {"type": "string"},
                                                 "outcome": {"type": "string", "enum": list(OUTCOMES)}}, ["venue_id"]),
-                     "responses": {"201": _OBJ, "400": _ERR, "401": _AUTH, "403": {"description": "role"}}},
+                     "responses": {"201": _OBJ, **_WRITE}},
         },
+        "/api/v1/results": {"post": {
+            "parameters": _KEY,
+            "requestBody": _json_body({"day": {"type": "string", "format": "date"}, "team_id": {"type": "string"},
+                                       "venue_id": {"type": "string"}, "outcome": {"type": "string", "enum": list(OUTCOMES)},
+                                       "notes": {"type": "string"}, "hazards": {"type": "array", "items": _HAZARD_FOUND},
+                                       "fixed": {"type": "array", "items": {"type": "string"}}}, ["venue_id"]),
+            "responses": {"201": _OBJ, **_WRITE}}},
+        "/api/v1/stops": {"post": {
+            "parameters": _KEY,
+            "requestBody": _json_body({"day": {"type": "string", "format": "date"}, "team_id": {"type": "string"},
+                                       "venue_id": {"type": "string"}}, ["team_id", "venue_id"]),
+            "responses": {"201": _OBJ, **_WRITE}}},
+        "/api/v1/imports/{kind}": {"post": {
+            "parameters": [{"name": "kind", "in": "path", "required": True, "schema": {"type": "string", "enum": list(KINDS)}}],
+            "requestBody": {"required": True, "content": {"multipart/form-data": {"schema": {
+                "type": "object", "properties": {"file": {"type": "string", "format": "binary"}, "crs": {"type": "string"}},
+                "required": ["file"]}}}},
+            "responses": {"200": _OBJ, "400": _ERR, "401": _AUTH, "403": {"description": "coordinators only"}}}},
         "/api/v1/plans": {"get": {"responses": {"200": _LIST, "401": _AUTH}}},
         "/api/v1/plans/{plan_id}": {"get": {"parameters": [{"name": "plan_id", "in": "path", "required": True, "schema": {"type": "integer", "minimum": 1, "maximum": 2**31 - 1}}],
                                             "responses": {"200": _OBJ, "401": _AUTH, "404": {"description": "unknown"}}}},

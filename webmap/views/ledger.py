@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import tempfile
 from pathlib import Path
 
 from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, send_from_directory, url_for
@@ -12,14 +11,16 @@ from werkzeug.utils import secure_filename
 
 from gis.errors import InputError
 from ledger.excel import TITLES, ledger_workbook
-from ledger.lifecycle import FIVE_FIELDS, FIVE_LABELS, LEDGERS, LifecycleError, advance, close_by_recheck, ledger
+from ledger.lifecycle import FIVE_FIELDS, FIVE_LABELS, LEDGERS, ledger
 from ledger.models import Grid, Hazard, HazardEvent, Venue, db
-from ledger.store import KINDS, import_layer
+from ledger.results import NotAllowed, advance_hazard, close_hazard
+from ledger.store import KINDS
 
-from . import ANYONE, requires
+from . import ANYONE, form_token, import_uploads, refuse, requires, save_form_once
 from ..context import today
 
 bp = Blueprint("ledger", __name__)
+bp.register_error_handler(NotAllowed, refuse)
 
 
 @bp.route("/ledger/<kind>")
@@ -67,25 +68,38 @@ def hazard(hazard_id: str):
     h = db.session.get(Hazard, hazard_id) or abort(404)
     error = None
     if request.method == "POST":
-        if current_user.role != "coordinator":
-            abort(403)
-        action = request.form.get("action", "")
         try:
-            if action == "close":
-                on = dt.date.fromisoformat(request.form.get("recheck_on") or today().isoformat())
-                close_by_recheck(h, user=current_user.username, on=on, team_id=request.form.get("team_id", ""),
-                                 notes=request.form.get("notes", ""))
-            else:
-                advance(h, action, user=current_user.username, fields={f: request.form.get(f, "") for f in FIVE_FIELDS})
-            db.session.commit()
+            saved = save_form_once(lambda: _hazard_step(h, request.form), file=hazard_id)
+            if not saved:
+                flash("这份表单已经保存过，没有重复记录 already saved: not recorded twice")
             return redirect(url_for("ledger.hazard", hazard_id=hazard_id))
-        except (LifecycleError, ValueError) as err:
-            db.session.rollback()
+        except InputError as err:
             error = str(err)
     events = db.session.scalars(db.select(HazardEvent).where(HazardEvent.hazard_id == hazard_id).order_by(HazardEvent.id)).all()
     return render_template("hazard.html", h=h, venue=db.session.get(Venue, h.venue_id), events=events, error=error,
                            five=FIVE_FIELDS, labels=FIVE_LABELS, rules=current_app.extensions["patrol"].rules,
-                           today=today()), (400 if error else 200)
+                           today=today(), once=form_token()), (400 if error else 200)
+
+
+def _hazard_step(h: Hazard, form) -> None:
+    """One step of the hazard's loop from its page's form: report, rectify, feedback, or close by a re-check."""
+    action = form.get("action", "")
+    if action == "close":
+        close_hazard(current_user, h, on=_form_date(form.get("recheck_on"), h.hazard_id), today=today(),
+                     team_id=form.get("team_id", ""), notes=form.get("notes", ""), file=h.hazard_id)
+    else:
+        advance_hazard(current_user, h, action, fields={f: form.get(f, "") for f in FIVE_FIELDS}, file=h.hazard_id)
+
+
+def _form_date(value: str | None, file: str) -> dt.date:
+    """The re-check's day from the form (today when left empty)."""
+    if not value:
+        return today()
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError as err:
+        raise InputError(f"recheck_on {value!r}：应为日期 YYYY-MM-DD should be a date YYYY-MM-DD", file=file,
+                         field="recheck_on") from err
 
 
 @bp.route("/photos/<name>")
@@ -99,23 +113,11 @@ def photo(name: str):
 def import_page():
     error, done = None, None
     if request.method == "POST":
-        kind = request.form.get("kind", "")
-        files = [f for f in request.files.getlist("file") if f.filename]
-        if kind not in KINDS or not files:
-            error = {"message": "choose what to import and at least one file", "file": "", "row": None, "field": "file"}
-        else:
-            with tempfile.TemporaryDirectory() as tmp:
-                paths = []
-                for f in files:  # keep the user's file name: messages name it
-                    path = Path(tmp) / (Path(f.filename).name or "upload")
-                    f.save(path)
-                    paths.append(path)
-                try:
-                    count = import_layer(kind, paths, current_app.extensions["patrol"].rules, as_of=today(),
-                                         crs=request.form.get("crs") or None, user=current_user.username)
-                    done = f"{kind}: {count}"
-                    flash(f"导入成功 imported {done}")
-                except InputError as err:
-                    error = err.as_dict()
+        try:
+            done = import_uploads(request.form.get("kind", ""), request.files.getlist("file"), crs=request.form.get("crs") or None,
+                                  user=current_user.username)
+            flash(f"导入成功 imported {done}")
+        except InputError as err:
+            error = err.as_dict()
     chosen = request.form.get("kind") or request.args.get("kind", "")
     return render_template("import.html", kinds=KINDS, error=error, done=done, chosen=chosen), (400 if error else 200)

@@ -11,16 +11,17 @@ from flask import Blueprint, Response, abort, current_app, flash, redirect, rend
 from flask_login import current_user
 
 from gis.errors import InputError
-from ledger.lifecycle import close_by_recheck, commit_with_retry, record_hazard
 from ledger.models import Hazard, Inspection, PlanRun, Team, Venue, db
+from ledger.results import FoundHazard, NotAllowed, StopResult, add_stop, on_team_day, record_result
 from webmap.reports import stops_with_shifts
 
 from ..jobs import plan_folder
 from ..sheets import pdf_available, sheets_html, sheets_pdf
-from . import requires
+from . import form_token, refuse, requires, save_form_once
 from ..context import current_lang, get_or_404, today
 
 bp = Blueprint("sheets", __name__)
+bp.register_error_handler(NotAllowed, refuse)
 PHOTO_TYPES = {".jpg", ".jpeg", ".png", ".webp", ".heic"}
 
 
@@ -52,84 +53,71 @@ def result_form(day: str, team_id: str, venue_id: str):
     _own_team_only(team_id)
     venue = db.session.get(Venue, venue_id) or abort(404)
     team = db.session.get(Team, team_id) or abort(404)
+    on = _date_or_404(day)
     rules = current_app.extensions["patrol"].rules
-    try:
-        on = dt.date.fromisoformat(day)
-    except ValueError:
-        abort(404)
+    error = None
     if request.method == "POST":
-        if on > today():
-            raise InputError(f"day {on} is in the future: results are recorded on or after the patrol day",
-                             file="result form", field="day")
-        outcome = request.form.get("outcome", "")
-        if outcome not in ("done", "closed_door", "refused"):
-            raise InputError(f"outcome {outcome!r} should be done, closed_door or refused", file="result form", field="outcome")
-        kind = request.form.get("hazard_type", "")
-        if kind and kind not in rules.hazard_types:
-            raise InputError(f"hazard_type {kind!r} is not a hazard type of the rules", file="result form", field="hazard_type")
-        severity = request.form.get("severity") or (rules.hazard_types[kind].severity if kind else "")
-        if severity not in ("", "general", "major"):
-            raise InputError(f"severity {severity!r} should be general or major", file="result form", field="severity")
-        fixed = _rechecked(venue_id, request.form.getlist("fixed"), outcome)
-        photo = _save_photo(request.files.get("photo")) if kind else ""
-
-        def record() -> None:
-            for hazard in fixed:  # 销号 by this re-check: its inspection is the stop's record
-                close_by_recheck(hazard, user=current_user.username, on=on, team_id=team_id,
-                                 notes=request.form.get("notes", ""))
-            if not fixed:
-                db.session.add(Inspection(venue_id=venue_id, date=on, team_id=team_id, outcome=outcome,
-                                          notes=request.form.get("notes", ""), recorded_by=current_user.username))
-            seen = db.session.get(Venue, venue_id)
-            if outcome == "done" and (seen.last_inspected is None or seen.last_inspected < on):
-                seen.last_inspected = on
-            if kind:
-                record_hazard(venue_id=venue_id, type=kind, severity=severity, description=request.form.get("description", ""),
-                              user=current_user.username, found_on=on, photo=photo,
-                              deadline=on + dt.timedelta(days=rules.hazard_types[kind].deadline_days))
-
-        commit_with_retry(record)
-        flash("已保存 saved")
-        return redirect(url_for("sheets.result_form", day=day, team_id=team_id, venue_id=venue_id))
+        try:
+            photo = _photo_name(request.files.get("photo")) if request.form.get("hazard_type") else None
+            result = _stop_result(on, team_id, venue_id, photo[0] if photo else "")
+            saved = save_form_once(lambda: record_result(current_user, result, rules=rules, today=today(), file="result form"),
+                                   file="result form")
+            if saved and photo:
+                photo[1].save(Path(current_app.instance_path) / "photos" / photo[0])
+            flash("已保存 saved" if saved else "这份表单已经保存过，没有重复记录 already saved: not recorded twice")
+            return redirect(url_for("sheets.result_form", day=day, team_id=team_id, venue_id=venue_id))
+        except InputError as err:
+            error = err.as_dict()
     waiting = db.session.scalars(db.select(Hazard).where(Hazard.venue_id == venue_id, Hazard.status != "closed")
                                  .order_by(Hazard.found_on)).all()
     history = db.session.scalars(db.select(Inspection).where(Inspection.venue_id == venue_id).order_by(Inspection.id.desc()).limit(5)).all()
-    checklist = rules.checklist(venue.category)
-    return render_template("result_form.html", venue=venue, team=team, day=day, checklist=checklist, rules=rules,
-                           history=history, waiting=waiting)
+    return render_template("result_form.html", venue=venue, team=team, day=day, checklist=rules.checklist(venue.category),
+                           rules=rules, history=history, waiting=waiting, error=error, once=form_token(), once_add=form_token(),
+                           on_day=on_team_day(on, team_id, venue_id)), (400 if error else 200)
 
 
-def _rechecked(venue_id: str, ids: list[str], outcome: str) -> list[Hazard]:
-    """The hazards this stop's re-check found fixed: each must be this venue's and awaiting its re-check (待复查)."""
-    if ids and outcome != "done":
-        raise InputError(f"fixed: a re-check needs outcome done, not {outcome}", file="result form", field="fixed")
-    hazards = []
-    for hazard_id in ids:
-        hazard = db.session.get(Hazard, hazard_id)
-        if hazard is None or hazard.venue_id != venue_id or hazard.status != "feedback":
-            raise InputError(f"fixed {hazard_id!r} is not a hazard of this venue awaiting its re-check (待复查)",
-                             file="result form", field="fixed")
-        hazards.append(hazard)
-    return hazards
+@bp.post("/stops/<day>/<team_id>/<venue_id>/add")
+@requires("coordinator")
+def add_to_day(day: str, team_id: str, venue_id: str):
+    """A coordinator adds the venue to the team's stops of the day, so that its patrol may record it."""
+    on = _date_or_404(day)
+    save_form_once(lambda: add_stop(current_user, day=on, team_id=team_id, venue_id=venue_id, file="stop"), file="stop")
+    flash(f"已加入 {team_id} {day} 的巡查点 added to the team's stops of the day")
+    return redirect(url_for("sheets.result_form", day=day, team_id=team_id, venue_id=venue_id))
 
 
-def _save_photo(upload) -> str:
-    """Keep an uploaded photo in the instance folder under a fresh name; return that name."""
+def _date_or_404(day: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(day)
+    except ValueError:
+        abort(404)
+
+
+def _stop_result(on: dt.date, team_id: str, venue_id: str, photo: str) -> StopResult:
+    """The result form as the service's :class:`~ledger.results.StopResult` (one hazard found at most)."""
+    form = request.form
+    found = ()
+    if form.get("hazard_type"):
+        found = (FoundHazard(form["hazard_type"], form.get("severity", ""), form.get("description", ""), photo),)
+    return StopResult(day=on, team_id=team_id, venue_id=venue_id, outcome=form.get("outcome", ""),
+                      notes=form.get("notes", ""), found=found, fixed=tuple(form.getlist("fixed")))
+
+
+def _photo_name(upload) -> tuple[str, object] | None:
+    """A checked uploaded photo and the fresh name it will be kept under (saved once the result is recorded)."""
     if upload is None or not upload.filename:
-        return ""
+        return None
     suffix = Path(upload.filename).suffix.lower()
     if suffix not in PHOTO_TYPES:
-        raise InputError(f"photo {upload.filename!r} should be a picture ({', '.join(sorted(PHOTO_TYPES))})", file="result form", field="photo")
+        raise InputError(f"photo {upload.filename!r}：应为图片 should be a picture ({', '.join(sorted(PHOTO_TYPES))})",
+                         file="result form", field="photo")
     head = upload.stream.read(16)
     upload.stream.seek(0)
     if not _looks_like_a_picture(head):
-        raise InputError(f"photo {upload.filename!r} is not a JPEG, PNG, WebP or HEIC picture (its content)",
-                         file="result form", field="photo")
-    folder = Path(current_app.instance_path) / "photos"
-    folder.mkdir(parents=True, exist_ok=True)
-    name = f"{uuid.uuid4().hex}{suffix}"
-    upload.save(folder / name)
-    return name
+        raise InputError(f"photo {upload.filename!r}：内容不是 JPEG、PNG、WebP 或 HEIC 图片 is not a JPEG, PNG, WebP or HEIC "
+                         "picture (its content)", file="result form", field="photo")
+    (Path(current_app.instance_path) / "photos").mkdir(parents=True, exist_ok=True)
+    return f"{uuid.uuid4().hex}{suffix}", upload
 
 
 def _looks_like_a_picture(head: bytes) -> bool:
