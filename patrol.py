@@ -269,7 +269,7 @@ def run_user(args: argparse.Namespace) -> int:
     """`patrol user NAME`: a new password for an account (e.g. a forgotten coordinator's), or a new account with --role."""
     from gis.errors import PatrolError
     from ledger.models import User, db
-    from ledger.users import create_user, new_password
+    from ledger.users import create_user, reset_password
     from webmap.web import create_app
 
     app = create_app({"LOAD_DEMO": False})  # the instance folder and DATABASE_URL as for `patrol serve`
@@ -282,8 +282,7 @@ def run_user(args: argparse.Namespace) -> int:
             if user is None:
                 user, password = create_user(args.username, args.role, team_id=args.team)
             else:
-                password = new_password()
-                user.set_password(password)
+                password = reset_password(user)  # ends its sessions and revokes its API token
             db.session.commit()
         except PatrolError as err:
             print(f"patrol: {err}", file=sys.stderr)

@@ -232,5 +232,7 @@ def _handle_csrf_error(err: CSRFError):
 
 
 @login_manager.user_loader
-def _load_user(user_id: str) -> User | None:
-    return db.session.get(User, int(user_id))
+def _load_user(session_id: str) -> User | None:
+    from ledger.users import user_for_session
+
+    return user_for_session(session_id)
