@@ -195,11 +195,9 @@ def run_plan(args: argparse.Namespace, *, progress: ProgressPrinter) -> dict[str
         progress(0.04, f"道路 building the road network from {args.roads.name}")
         road_lines = read_roads(args.roads)
         roads = RoadNetwork.from_lines(road_lines, local_utm(layers.grids))
-    communities = layers.grids["community"].nunique() if "community" in layers.grids else 1
-    partition = args.partition == "community" or (args.partition == "auto" and len(layers.venues) > 1500 and communities > 1)
-    if partition:
-        from planner.partition import plan_partitioned
+    from planner.partition import plan_partitioned, wants_partition
 
+    if args.partition == "community" or (args.partition == "auto" and wants_partition(layers)):
         plan = plan_partitioned(layers, start=args.date, params=params, scheduler=args.scheduler, workers=args.workers,
                                 progress=plan_progress, roads=roads)
     else:

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import logging
 import os
+import re
+from collections.abc import Callable
 from pathlib import Path
 
 import geopandas as gpd
@@ -146,8 +149,43 @@ def pdf_available() -> bool:
     return True
 
 
-def sheets_pdf(html: str) -> bytes:
-    """Render the sheets' HTML to an A4 PDF with WeasyPrint (fonts: Noto Sans CJK SC)."""
+def sheets_pdf(html: str, *, progress: Callable[[float, str], None] | None = None) -> bytes:
+    """Render the sheets' HTML to an A4 PDF with WeasyPrint (fonts: Noto Sans CJK SC).
+
+    ``progress(fraction, message)`` follows WeasyPrint's own steps: the layout page by page (most of the
+    time, counted against about three pages per sheet), then the PDF itself.
+    """
     import weasyprint
 
-    return weasyprint.HTML(string=html, base_url=str(_TEMPLATES)).write_pdf()
+    if progress is None:
+        return weasyprint.HTML(string=html, base_url=str(_TEMPLATES)).write_pdf()
+    handler = _PdfProgress(progress, pages=3 * max(1, html.count('<section class="sheet"')))
+    steps = logging.getLogger("weasyprint.progress")
+    level, propagate = steps.level, steps.propagate
+    steps.addHandler(handler)
+    steps.setLevel(logging.INFO)
+    steps.propagate = False  # the steps are progress here, not log lines
+    try:
+        return weasyprint.HTML(string=html, base_url=str(_TEMPLATES)).write_pdf()
+    finally:
+        steps.removeHandler(handler)
+        steps.setLevel(level)
+        steps.propagate = propagate
+
+
+class _PdfProgress(logging.Handler):
+    """WeasyPrint's progress log lines ("Step 5 - Creating layout - Page 3", "Step 6 - Creating PDF") as fractions."""
+
+    def __init__(self, progress: Callable[[float, str], None], *, pages: int) -> None:
+        super().__init__()
+        self.progress, self.pages = progress, pages
+
+    def emit(self, record: logging.LogRecord) -> None:
+        message = record.getMessage()
+        page = re.search(r"Page (\d+)", message)
+        if page:
+            self.progress(0.7 * min(1.0, int(page.group(1)) / self.pages), f"排版第 {page.group(1)} 页 laying out page {page.group(1)}")
+        elif message.startswith("Step 6"):
+            self.progress(0.7, "写出 PDF writing the PDF")
+        elif message.startswith("Step 7"):
+            self.progress(0.85, "写出 PDF writing the PDF")
