@@ -26,3 +26,20 @@ def test_write_outputs_moves_the_progress_through_every_step(instance, rules, tm
         pages = [f for f, m in seen if "laying out page" in m]
         assert pages and all(0.25 < f < 1.0 for f in pages)
         assert (tmp_path / "out" / "sheets.pdf").exists()
+
+
+def test_a_plan_without_tours_still_writes_every_file(instance, rules, tmp_path):
+    """No solution within the time limit (a big part, a short limit): empty stops and routes, not a crash."""
+    import dataclasses
+
+    import geopandas as gpd
+    import pandas as pd
+
+    layers = read_layers(grids=instance["grids"], venues=instance["venues"], teams=instance["teams"], rules=rules, as_of=TODAY)
+    plan = plan_days(venues=layers.venues, teams=layers.teams, rules=rules, start=PLAN_DAY, grids=layers.grids,
+                     params=PlanParams(time_limit_s=1))
+    empty = dataclasses.replace(plan, days=tuple(dataclasses.replace(d, tours=()) for d in plan.days))
+    numbers = write_outputs(empty, layers, tmp_path / "out", pdf=False)
+    assert numbers["visits"] == 0
+    assert pd.read_csv(tmp_path / "out" / "stops.csv").empty
+    assert gpd.read_file(tmp_path / "out" / "routes.geojson").empty
