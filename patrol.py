@@ -227,11 +227,9 @@ def run_plan(args: argparse.Namespace, *, progress: ProgressPrinter) -> dict[str
         progress(0.04, f"道路 building the road network from {args.roads.name}")
         road_lines = read_roads(args.roads)
         roads = RoadNetwork.from_lines(road_lines, local_utm(layers.grids))
-    communities = layers.grids["community"].nunique() if "community" in layers.grids else 1
-    partition = args.partition == "community" or (args.partition == "auto" and len(layers.venues) > 1500 and communities > 1)
-    if partition:
-        from planner.partition import plan_partitioned
+    from planner.partition import plan_partitioned, wants_partition
 
+    if args.partition == "community" or (args.partition == "auto" and wants_partition(layers)):
         plan = plan_partitioned(layers, start=args.date, params=params, scheduler=args.scheduler, workers=args.workers,
                                 progress=plan_progress, roads=roads)
     else:
@@ -301,7 +299,7 @@ def run_user(args: argparse.Namespace) -> int:
     """`patrol user NAME`: a new password for an account (e.g. a forgotten coordinator's), or a new account with --role."""
     from gis.errors import PatrolError
     from ledger.models import User, db
-    from ledger.users import create_user, new_password
+    from ledger.users import create_user, reset_password
     from webmap.web import create_app
 
     app = create_app({"LOAD_DEMO": False})  # the instance folder and DATABASE_URL as for `patrol serve`
@@ -314,8 +312,7 @@ def run_user(args: argparse.Namespace) -> int:
             if user is None:
                 user, password = create_user(args.username, args.role, team_id=args.team)
             else:
-                password = new_password()
-                user.set_password(password)
+                password = reset_password(user)  # ends its sessions and revokes its API token
             db.session.commit()
         except PatrolError as err:
             print(f"patrol: {err}", file=sys.stderr)

@@ -14,6 +14,8 @@ import secrets
 from flask_login import UserMixin
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import JSON, Boolean, Date, DateTime, Float, ForeignKey, Integer, String, Text, UniqueConstraint, event
+from sqlalchemy import false as sa_false
+from sqlalchemy import true as sa_true
 from sqlalchemy.orm import Mapped, mapped_column
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -48,6 +50,7 @@ class Venue(db.Model):
     last_inspected: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
     risk: Mapped[float | None] = mapped_column(Float, nullable=True)
     phone: Mapped[str] = mapped_column(String(64), default="")
+    retired: Mapped[bool] = mapped_column(Boolean, default=False, server_default=sa_false())  # out of planning and maps
 
 
 class Team(db.Model):
@@ -61,6 +64,7 @@ class Team(db.Model):
     home_grids: Mapped[str] = mapped_column(Text, default="")
     members: Mapped[str] = mapped_column(Text, default="")
     start_name: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    retired: Mapped[bool] = mapped_column(Boolean, default=False, server_default=sa_false())  # out of planning and maps
 
 
 class Person(db.Model):
@@ -153,10 +157,27 @@ class HazardEvent(db.Model):
     detail: Mapped[dict | None] = mapped_column(JSON, nullable=True)
 
 
+class RecordEvent(db.Model):
+    """One retire or restore of a venue or team, one disable or enable of an account: who, when, what.
+
+    Rows are only ever added (the listener below, and triggers in the database).
+    """
+
+    __tablename__ = "record_event"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    user: Mapped[str] = mapped_column(String(64))
+    action: Mapped[str] = mapped_column(String(32))  # retire, restore, disable, enable
+    kind: Mapped[str] = mapped_column(String(16))  # venue, team, user
+    object_id: Mapped[str] = mapped_column(String(64))
+
+
 @event.listens_for(HazardEvent, "before_update")
 @event.listens_for(HazardEvent, "before_delete")
+@event.listens_for(RecordEvent, "before_update")
+@event.listens_for(RecordEvent, "before_delete")
 def _audit_is_append_only(mapper, connection, target) -> None:  # noqa: ARG001
-    msg = "the hazard audit trail is append-only: events are never changed or deleted"
+    msg = "the audit trail is append-only: events are never changed or deleted"
     raise PermissionError(msg)
 
 
@@ -167,6 +188,21 @@ class User(UserMixin, db.Model):
     role: Mapped[str] = mapped_column(String(16))
     team_id: Mapped[str] = mapped_column(String(64), default="")  # patrol users: their team
     token_hash: Mapped[str] = mapped_column(String(64), default="", index=True)
+    # Part of every session's id (get_id): raising it ends every session of the account at once.
+    session_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    active: Mapped[bool] = mapped_column(Boolean, default=True, server_default=sa_true())  # a disabled account cannot log in
+
+    @property
+    def is_active(self) -> bool:  # Flask-Login refuses to log in an inactive user
+        return bool(self.active)
+
+    def get_id(self) -> str:
+        """The session's user id: the account and its session version ("12:3")."""
+        return f"{self.id}:{self.session_version or 0}"
+
+    def end_sessions(self) -> None:
+        """Every session of this account (cookies, remember cookies) stops working at its next request."""
+        self.session_version = (self.session_version or 0) + 1
 
     def set_password(self, password: str) -> None:
         self.password_hash = generate_password_hash(password)

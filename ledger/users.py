@@ -1,6 +1,11 @@
-"""Accounts of the web app: the coordinator makes them, everyone changes their own password.
+"""Accounts of the web app: the coordinator makes, disables and re-enables them, everyone changes their own password.
 
 Passwords are generated (never a fixed one) unless the user chooses one; only hashes are stored.
+Each session carries the account's session version (``User.get_id``): logging out, a password
+reset and disabling the account raise it, which ends every session of the account, on every
+device, at its next request. A reset and disabling also revoke the account's API token (a reset
+means the password may be known to someone else, who may have made a token with it); the owner
+gets a new one on 我的账号.
 """
 
 from __future__ import annotations
@@ -10,7 +15,7 @@ import secrets
 
 from gis.errors import InputError
 
-from .models import ROLES, Team, User, db
+from .models import ROLES, RecordEvent, Team, User, db
 
 MIN_PASSWORD = 8
 _NAME = re.compile(r"^[\w.\-@]{2,64}$")
@@ -68,3 +73,53 @@ def change_password(user: User, *, old: str, new: str, repeat: str) -> None:
         msg = "repeat_password differs from new_password (两次输入的新密码不一致)"
         raise InputError(msg, file="account form", field="repeat_password")
     user.set_password(new)
+    user.end_sessions()  # a cookie copied before the change stops working (the caller logs this session in again)
+
+
+def user_for_session(session_id: str) -> User | None:
+    """The account of a session id ``"<user id>:<session version>"``, or ``None`` when the session has ended.
+
+    A session ends when the account's version has moved on (logout, reset, disabling) or the account is
+    disabled; ids without a version (sessions made before versions existed) have ended too.
+    """
+    user_id, _, version = session_id.partition(":")
+    if not (user_id.isdigit() and version.isdigit()) or int(user_id) > 2**31 - 1:
+        return None
+    user = db.session.get(User, int(user_id))
+    if user is None or not user.active or int(version) != (user.session_version or 0):
+        return None
+    return user
+
+
+def reset_password(user: User) -> str:
+    """A new generated password for ``user`` (returned, shown once); ends its sessions and revokes its API token."""
+    password = new_password()
+    user.set_password(password)
+    user.end_sessions()
+    user.token_hash = ""
+    return password
+
+
+def set_active(user: User, active: bool, *, by: str) -> None:
+    """Disable (or re-enable) an account, recorded in the audit trail by ``by``.
+
+    Disabling ends every session of the account and revokes its API token.
+
+    Raises
+    ------
+    InputError
+        When disabling would leave no active coordinator.
+    """
+    if user.active == active:
+        return
+    if not active and user.role == "coordinator":
+        others = db.session.scalar(db.select(db.func.count()).select_from(User).where(
+            User.role == "coordinator", User.active.is_(True), User.id != user.id))
+        if not others:
+            msg = f"active: {user.username!r} is the last active coordinator and cannot be disabled (最后一个在用的协调员账号不能停用)"
+            raise InputError(msg, file="user form", field="active")
+    user.active = active
+    if not active:
+        user.end_sessions()
+        user.token_hash = ""
+    db.session.add(RecordEvent(user=by, action="enable" if active else "disable", kind="user", object_id=user.username))

@@ -26,6 +26,7 @@ from .plan import plan_days
 
 log = logging.getLogger(__name__)
 Progress = Callable[[float, str], None]
+AUTO_ABOVE = 1500  # venues: above this, `--partition auto` and the web app plan one community at a time
 
 
 @dataclasses.dataclass(frozen=True)
@@ -90,7 +91,12 @@ def plan_partitioned(layers: Layers, *, start: dt.date, params: PlanParams = Pla
     scheduler
         Address of an existing Dask scheduler (``tcp://host:8786``); ``None`` starts a local cluster
         of ``workers`` processes with one thread each.
+    workers
+        ``0`` plans the parts one after another in this process, without Dask (the web app's plan
+        worker: its memory ceiling then bounds the whole plan, and one core stays free for the server).
     """
+    if workers == 0 and scheduler is None:
+        return _plan_parts_here(layers, start=start, params=params, progress=progress, roads=roads)
     try:
         from dask.distributed import Client, LocalCluster, as_completed
     except ImportError as err:  # the [distributed] extra
@@ -114,6 +120,26 @@ def plan_partitioned(layers: Layers, *, start: dt.date, params: PlanParams = Pla
         if cluster is not None:
             cluster.close()
     return merge_plans([plans[p.name] for p in parts], start=start)
+
+
+def _plan_parts_here(layers: Layers, *, start: dt.date, params: PlanParams, progress: Progress | None, roads) -> Plan:
+    """The parts of :func:`plan_partitioned`, solved one after another in this process."""
+    parts = split_by_community(layers)
+    plans = []
+    for k, part in enumerate(parts):
+        def step(frac: float, msg: str, k: int = k, name: str = part.name) -> None:
+            progress((k + frac) / len(parts), f"part {name} ({k + 1}/{len(parts)}): {msg}")
+
+        plans.append(plan_days(venues=part.layers.venues, teams=part.layers.teams, rules=layers.rules, start=start,
+                               params=params, hazards=part.layers.hazards, inspections=part.layers.inspections,
+                               grids=part.layers.grids, roads=roads, progress=step if progress else None))
+    return merge_plans(plans, start=start)
+
+
+def wants_partition(layers: Layers, *, above: int = AUTO_ABOVE) -> bool:
+    """``--partition auto``: split by community when there are more than ``above`` venues and several communities."""
+    communities = layers.grids["community"].nunique() if "community" in layers.grids else 1
+    return len(layers.venues) > above and communities > 1
 
 
 def merge_plans(plans: list[Plan], *, start: dt.date) -> Plan:

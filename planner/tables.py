@@ -70,6 +70,8 @@ def routes_frame(plan: Plan, stops: pd.DataFrame) -> gpd.GeoDataFrame:
             "arrive": row.arrive, "depart": row.depart, "risk": row.risk,
             "geometry": Point(row.lon, row.lat),
         })
+    if not features:  # a plan without tours (e.g. no solution within the time limit) still writes its files
+        return gpd.GeoDataFrame({"kind": [], "day": [], "team_id": []}, geometry=gpd.GeoSeries([]), crs="EPSG:4326")
     return gpd.GeoDataFrame(features, geometry="geometry", crs="EPSG:4326")
 
 

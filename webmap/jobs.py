@@ -1,73 +1,179 @@
-"""Plans made in the background: the planner runs in a thread and reports its progress in the database."""
+"""Plans made in the background: each runs in a worker process with a memory ceiling, a few at a time.
+
+The server only queues plans and watches their processes (:mod:`webmap.plan_worker` does the work
+and reports progress in the plan's row). A plan that needs more than ``PLAN_MEMORY_LIMIT`` (bytes,
+or a text like ``"4GiB"``; default 4 GiB) of address space, or whose process is killed, fails alone
+with a message on its page; the server goes on answering. ``PLAN_JOBS`` (default 1) plans run at a
+time; the others wait "queued", first come first served, and their page shows their place.
+"""
 
 from __future__ import annotations
 
+import collections
+import dataclasses
+import json
 import logging
+import os
+import re
+import signal
+import subprocess
+import sys
 import threading
-import time
 from pathlib import Path
 
-import pandas as pd
 from flask import Flask
 
-from ledger.models import PlanRun, PlanStop, db
-from planner import PlanParams, plan_days
+from ledger.models import PlanRun, db
+from planner.partition import AUTO_ABOVE
 
-from .outputs import write_outputs
+from .plan_worker import MEMORY_EXIT, PlanJob
 
 log = logging.getLogger(__name__)
+
+DEFAULT_MEMORY_LIMIT = 4 * 2**30
+_CODE_ROOT = str(Path(__file__).resolve().parents[1])  # the worker runs the same code as the server
+# One thread per numeric library in the worker: less address space reserved, and a core stays free for the server.
+_WORKER_ENV = {"OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1", "MALLOC_ARENA_MAX": "2"}
+_UNITS = {"": 1, "k": 2**10, "m": 2**20, "g": 2**30, "t": 2**40}
 
 
 def plan_folder(app: Flask, plan_id: int) -> Path:
     return Path(app.instance_path) / "plans" / str(plan_id)
 
 
-def start_plan(app: Flask, plan_id: int, *, base_url: str | None = None) -> threading.Thread:
-    """Run plan ``plan_id`` in a daemon thread; its row shows progress, then the summary or the error.
+def memory_limit_bytes(value: int | str) -> int:
+    """``PLAN_MEMORY_LIMIT`` in bytes: a number of bytes, or a text like ``"4GiB"``, ``"200 MiB"``, ``"512M"``."""
+    if isinstance(value, int) and value > 0:
+        return value
+    match = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([kmgt]?)(?:i?b)?\s*", str(value), flags=re.IGNORECASE)
+    if match is None or float(match.group(1)) <= 0:
+        msg = f"PLAN_MEMORY_LIMIT {value!r} should be a number of bytes or a size like 4GiB"
+        raise ValueError(msg)
+    return int(float(match.group(1)) * _UNITS[match.group(2).lower()])
+
+
+def _gib(n_bytes: int) -> str:
+    return f"{n_bytes / 2**30:.1f} GiB" if n_bytes >= 2**30 else f"{n_bytes / 2**20:.0f} MiB"
+
+
+def failure_message(exitcode: int, memory_limit: int) -> str:
+    """Why a plan's process ended without a result, for the plan page (Chinese first)."""
+    if exitcode == MEMORY_EXIT:
+        return (f"计划所需内存超过上限（PLAN_MEMORY_LIMIT = {_gib(memory_limit)}），已单独中止，系统其他功能不受影响；"
+                f"请减少天数或小组后重试，或请管理员调高上限。 The plan needed more memory than its ceiling "
+                f"({_gib(memory_limit)}) and was stopped alone.")
+    if exitcode < 0:
+        name = signal.Signals(-exitcode).name if -exitcode in signal.valid_signals() else str(-exitcode)
+        return (f"计划进程被系统终止（{name}，多半是内存不足），已单独中止，系统其他功能不受影响。 "
+                f"The plan's process was killed ({name}, most likely out of memory).")
+    return f"计划进程意外退出（退出码 {exitcode}），请重新计划。 The plan's process ended unexpectedly (exit code {exitcode})."
+
+
+class PlanJobs:
+    """The instance's plan queue: at most ``PLAN_JOBS`` worker processes at a time, the rest waiting in order."""
+
+    def __init__(self, app: Flask) -> None:
+        self.app = app
+        self._lock = threading.Lock()
+        self._waiting: collections.deque[tuple[int, str | None]] = collections.deque()
+        self._running: dict[int, subprocess.Popen] = {}
+        self._pids: dict[int, int] = {}
+
+    def submit(self, plan_id: int, *, base_url: str | None = None) -> None:
+        """Queue plan ``plan_id`` (its row already stored, status "queued"); it starts when a place is free."""
+        with self._lock:
+            self._waiting.append((plan_id, base_url))
+            self._start_waiting()
+
+    def place(self, plan_id: int) -> int | None:
+        """A queued plan's place in the queue (1: next to start), ``None`` when it is not waiting."""
+        with self._lock:
+            ids = [p for p, _ in self._waiting]
+        return ids.index(plan_id) + 1 if plan_id in ids else None
+
+    def running(self) -> list[int]:
+        """The plans whose worker processes have not ended yet (a plan shows "done" a moment before)."""
+        with self._lock:
+            return sorted(self._running)
+
+    def worker_pid(self, plan_id: int) -> int | None:
+        """The process id of the worker that ran (or runs) ``plan_id`` in this server."""
+        return self._pids.get(plan_id)
+
+    def _start_waiting(self) -> None:
+        """Start waiting plans while places are free (the caller holds the lock)."""
+        while self._waiting and len(self._running) < max(1, int(self.app.config["PLAN_JOBS"])):
+            plan_id, base_url = self._waiting.popleft()
+            job = self._job(plan_id, base_url)
+            self._set_state(plan_id, "running", "启动计划进程 starting the plan's process")
+            try:
+                process = _start_worker(job)
+            except OSError as err:  # no process could be made (the machine is out of memory or processes)
+                log.exception("plan %s: no worker process", plan_id)
+                self._set_state(plan_id, "failed", f"无法启动计划进程 could not start the plan's process: {err}")
+                continue
+            self._running[plan_id] = process
+            self._pids[plan_id] = process.pid
+            threading.Thread(target=self._watch, args=(plan_id, process, job.memory_limit), name=f"plan-{plan_id}-watch",
+                             daemon=True).start()
+
+    def _job(self, plan_id: int, base_url: str | None) -> PlanJob:
+        config = self.app.config
+        return PlanJob(plan_id=plan_id, database_uri=config["SQLALCHEMY_DATABASE_URI"],
+                       engine_options=dict(config.get("SQLALCHEMY_ENGINE_OPTIONS", {})), rules_path=str(config["RULES_PATH"]),
+                       out_dir=str(plan_folder(self.app, plan_id)), base_url=base_url,
+                       memory_limit=memory_limit_bytes(config["PLAN_MEMORY_LIMIT"]), partition_above=AUTO_ABOVE)
+
+    def _watch(self, plan_id: int, process: subprocess.Popen, memory_limit: int) -> None:
+        exitcode = process.wait()
+        process.stdin.close()
+        log.info("plan %s: worker %s ended with %s", plan_id, process.pid, exitcode)
+        with self.app.app_context():
+            run = db.session.get(PlanRun, plan_id)
+            if run is not None and run.status in ("queued", "running"):  # the worker ended without saying how
+                run.status, run.message = "failed", failure_message(exitcode, memory_limit)
+                if exitcode == 0:
+                    run.message = "计划进程结束但没有结果，请重新计划。 The plan's process ended without a result."
+                db.session.commit()
+            db.session.remove()
+        with self._lock:
+            del self._running[plan_id]
+            self._start_waiting()
+
+    def _set_state(self, plan_id: int, status: str, message: str) -> None:
+        with self.app.app_context():
+            run = db.session.get(PlanRun, plan_id)
+            run.status, run.message = status, message
+            db.session.commit()
+            db.session.remove()
+
+
+def _start_worker(job: PlanJob) -> subprocess.Popen:
+    """A fresh interpreter running :mod:`webmap.plan_worker` (none of the server's memory, nor its main module).
+
+    The job goes in as one JSON line on its stdin, which then stays open: when the server ends, the
+    worker reads the end of it and stops too.
+    """
+    env = {**os.environ, **_WORKER_ENV,
+           "PYTHONPATH": os.pathsep.join(p for p in (_CODE_ROOT, os.environ.get("PYTHONPATH", "")) if p)}
+    process = subprocess.Popen([sys.executable, "-m", "webmap.plan_worker"], stdin=subprocess.PIPE, env=env,
+                               cwd=_CODE_ROOT, close_fds=True)
+    process.stdin.write(json.dumps(dataclasses.asdict(job)).encode() + b"\n")
+    process.stdin.flush()
+    return process
+
+
+def init_app(app: Flask) -> None:
+    """Settings (``PLAN_JOBS`` = 1, ``PLAN_MEMORY_LIMIT`` = 4 GiB unless set) and the queue, as ``app.extensions["plan_jobs"]``."""
+    app.config.setdefault("PLAN_JOBS", 1)
+    app.config.setdefault("PLAN_MEMORY_LIMIT", DEFAULT_MEMORY_LIMIT)
+    memory_limit_bytes(app.config["PLAN_MEMORY_LIMIT"])  # a wrong setting stops the start, not the first plan
+    app.extensions["plan_jobs"] = PlanJobs(app)
+
+
+def start_plan(app: Flask, plan_id: int, *, base_url: str | None = None) -> None:
+    """Queue plan ``plan_id``; its row shows its place, then its progress, then the summary or the error.
 
     ``base_url`` is the web app's address that the QR codes on the plan's route sheets open.
     """
-    thread = threading.Thread(target=_run, args=(app, plan_id, base_url), name=f"plan-{plan_id}", daemon=True)
-    thread.start()
-    return thread
-
-
-def _run(app: Flask, plan_id: int, base_url: str | None) -> None:
-    with app.app_context():
-        run = db.session.get(PlanRun, plan_id)
-        last = [0.0]
-
-        def progress(fraction: float, message: str) -> None:
-            now = time.perf_counter()
-            if now - last[0] < 0.5 and fraction < 1:
-                return
-            last[0] = now
-            run.progress, run.message = round(min(fraction, 1.0), 3), message
-            db.session.commit()
-
-        try:
-            run.status = "running"
-            progress(0.0, "读取数据 reading layers")
-            layers = app.extensions["patrol"].layers(run.start)
-            if run.teams:
-                layers = type(layers)(layers.grids, layers.venues, layers.teams.loc[run.teams.split(";")],
-                                      layers.rules, layers.hazards, layers.inspections)
-            params = PlanParams(days=run.days, time_limit_s=run.time_limit_s)
-            plan = plan_days(venues=layers.venues, teams=layers.teams, rules=layers.rules, start=run.start, params=params,
-                             hazards=layers.hazards, inspections=layers.inspections, grids=layers.grids,
-                             progress=lambda f, m: progress(0.02 + 0.9 * f, m))
-            progress(0.93, "写出文件 writing files")
-            out = plan_folder(app, plan_id)
-            run.summary = write_outputs(plan, layers, out, lang="zh", base_url=base_url)
-            stops = pd.read_csv(out / "stops.csv", dtype={"venue_id": str, "team_id": str})
-            db.session.add_all(PlanStop(plan_id=plan_id, day=pd.Timestamp(r.day).date(), team_id=r.team_id, seq=int(r.seq),
-                                        venue_id=r.venue_id, reason=r.reason, arrive=r.arrive, depart=r.depart)
-                               for r in stops.itertuples())
-            run.out_dir, run.status, run.progress, run.message = str(out), "done", 1.0, "完成 done"
-            db.session.commit()
-        except Exception as err:  # the page must show why; the traceback goes to the log
-            log.exception("plan %s failed", plan_id)
-            db.session.rollback()
-            run = db.session.get(PlanRun, plan_id)
-            run.status, run.message = "failed", str(err)
-            db.session.commit()
+    app.extensions["plan_jobs"].submit(plan_id, base_url=base_url)

@@ -7,7 +7,7 @@ import json
 import logging
 import shutil
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import geopandas as gpd
@@ -18,26 +18,39 @@ from planner.plan import summary
 from planner.tables import STOP_COLUMNS, UNASSIGNED_COLUMNS, routes_frame, stops_table, unassigned_table
 
 from .maps import plan_map
-from .sheets import sheets_html, write_sheets_pdf
+from .sheets import pdf_available, sheets_html, write_sheets_pdf
 
 log = logging.getLogger(__name__)
 
 
+# Where each step starts, as a share of the whole (measured on the demo day: the PDF takes two thirds or more).
+_STEPS = {"tables": 0.0, "map": 0.05, "sheets": 0.15, "pdf": 0.25}
+_STEP_LABELS = {"tables": "写出路线表 writing stops and routes", "map": "绘制地图 drawing the map",
+                "sheets": "生成路线单 writing the route sheets", "pdf": "生成 PDF writing sheets.pdf"}
+
+
 def write_outputs(plan: Plan, layers: Layers, out_dir: str | Path, *, lang: str = "zh", pdf: bool = True,
-                  roads: gpd.GeoDataFrame | None = None, base_url: str | None = None) -> dict[str, object]:
+                  roads: gpd.GeoDataFrame | None = None, base_url: str | None = None,
+                  progress: Callable[[float, str], None] | None = None) -> dict[str, object]:
     """Write stops.csv, routes.geojson, unassigned.csv, summary.json, map.html, sheets.html (+ sheets.pdf).
 
     ``sheets.pdf`` is written when ``pdf`` is set and WeasyPrint is installed; the sheets' QR codes open
     the result forms at ``base_url`` (default ``$PATROL_BASE_URL`` or http://localhost:5000).
 
     Everything is written into a temporary directory beside ``out_dir`` and moved into place
-    only when all files are complete; an existing ``out_dir`` is replaced.
+    only when all files are complete; an existing ``out_dir`` is replaced. ``progress(fraction, message)``
+    is told as each step starts, and 1.0 at the end.
 
     Returns
     -------
     The summary written to ``summary.json``.
     """
+    def step(name: str) -> None:
+        if progress is not None:
+            progress(_STEPS[name], _STEP_LABELS[name])
+
     with atomic_dir(out_dir) as tmp:
+        step("tables")
         stops = stops_table(plan, layers.venues)
         stops[STOP_COLUMNS].to_csv(tmp / "stops.csv", index=False)
         unassigned_table(plan)[UNASSIGNED_COLUMNS].to_csv(tmp / "unassigned.csv", index=False)
@@ -45,13 +58,21 @@ def write_outputs(plan: Plan, layers: Layers, out_dir: str | Path, *, lang: str 
         routes.to_file(tmp / "routes.geojson", driver="GeoJSON", engine="pyogrio")
         numbers = summary(plan, teams=len(layers.teams))
         (tmp / "summary.json").write_text(json.dumps(numbers, ensure_ascii=False, indent=2), encoding="utf-8")
+        step("map")
         plan_map(stops, routes, grids=layers.grids, venues=layers.venues, teams=layers.teams,
                  rules=layers.rules, lang=lang).save(str(tmp / "map.html"))
+        step("sheets")
         html = sheets_html(stops, teams=layers.teams, venues=layers.venues, rules=layers.rules, lang=lang,
                            grids=layers.grids, hazards=layers.hazards, routes=routes, roads=roads, base_url=base_url)
         (tmp / "sheets.html").write_text(html, encoding="utf-8")
-        if pdf:
-            write_sheets_pdf(html, tmp / "sheets.pdf")
+        if pdf and pdf_available():
+            step("pdf")
+            pdf_progress = None if progress is None else (lambda f, m: progress(_STEPS["pdf"] + (1 - _STEPS["pdf"]) * f, m))
+            write_sheets_pdf(html, tmp / "sheets.pdf", progress=pdf_progress)
+        elif pdf:
+            write_sheets_pdf(html, tmp / "sheets.pdf")  # says in one line why there is no PDF
+    if progress is not None:
+        progress(1.0, "文件已写出 files written")
     return numbers
 
 

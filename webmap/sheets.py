@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import logging
 import os
+import re
+from collections.abc import Callable
 from pathlib import Path
 
 import geopandas as gpd
@@ -170,7 +172,7 @@ def chinese_font_missing() -> str | None:
             "(install one: apt-get install fonts-noto-cjk) 没有中文字体，未生成 sheets.pdf")
 
 
-def write_sheets_pdf(html: str, path: Path) -> bool:
+def write_sheets_pdf(html: str, path: Path, *, progress: Callable[[float, str], None] | None = None) -> bool:
     """Write ``path`` (sheets.pdf) when WeasyPrint and a Chinese font are here; else log why in one line."""
     if not pdf_available():
         log.warning("sheets.pdf not written: WeasyPrint or the Pango it needs is missing "
@@ -179,15 +181,16 @@ def write_sheets_pdf(html: str, path: Path) -> bool:
     if (missing := chinese_font_missing()) is not None:
         log.warning(missing)
         return False
-    path.write_bytes(sheets_pdf(html))
+    path.write_bytes(sheets_pdf(html, progress=progress))
     return True
 
 
-def sheets_pdf(html: str) -> bytes:
+def sheets_pdf(html: str, *, progress: Callable[[float, str], None] | None = None) -> bytes:
     """Render the sheets' HTML to an A4 PDF with WeasyPrint.
 
     Chinese is set in Noto Sans CJK SC where installed, else in the bundled Patrol Sans SC, so that a
-    fresh machine prints glyphs, not boxes.
+    fresh machine prints glyphs, not boxes. ``progress(fraction, message)`` follows WeasyPrint's own steps: the layout page by page (most of the
+    time, counted against about three pages per sheet), then the PDF itself.
     """
     import weasyprint
     from weasyprint.text.fonts import FontConfiguration
@@ -196,5 +199,37 @@ def sheets_pdf(html: str) -> bytes:
     faces = "".join(
         f'@font-face {{ font-family: "{_FONT_FAMILY}"; font-weight: {weight}; src: url("{path.as_uri()}"); }}'
         for weight, path in _FONT_FILES.items() if path.is_file())
-    css = weasyprint.CSS(string=faces, font_config=fonts)
-    return weasyprint.HTML(string=html, base_url=str(_TEMPLATES)).write_pdf(stylesheets=[css], font_config=fonts)
+    document = weasyprint.HTML(string=html, base_url=str(_TEMPLATES))
+    stylesheets = [weasyprint.CSS(string=faces, font_config=fonts)]
+    if progress is None:
+        return document.write_pdf(stylesheets=stylesheets, font_config=fonts)
+    handler = _PdfProgress(progress, pages=3 * max(1, html.count('<section class="sheet"')))
+    steps = logging.getLogger("weasyprint.progress")
+    level, propagate = steps.level, steps.propagate
+    steps.addHandler(handler)
+    steps.setLevel(logging.INFO)
+    steps.propagate = False  # the steps are progress here, not log lines
+    try:
+        return document.write_pdf(stylesheets=stylesheets, font_config=fonts)
+    finally:
+        steps.removeHandler(handler)
+        steps.setLevel(level)
+        steps.propagate = propagate
+
+
+class _PdfProgress(logging.Handler):
+    """WeasyPrint's progress log lines ("Step 5 - Creating layout - Page 3", "Step 6 - Creating PDF") as fractions."""
+
+    def __init__(self, progress: Callable[[float, str], None], *, pages: int) -> None:
+        super().__init__()
+        self.progress, self.pages = progress, pages
+
+    def emit(self, record: logging.LogRecord) -> None:
+        message = record.getMessage()
+        page = re.search(r"Page (\d+)", message)
+        if page:
+            self.progress(0.7 * min(1.0, int(page.group(1)) / self.pages), f"排版第 {page.group(1)} 页 laying out page {page.group(1)}")
+        elif message.startswith("Step 6"):
+            self.progress(0.7, "写出 PDF writing the PDF")
+        elif message.startswith("Step 7"):
+            self.progress(0.85, "写出 PDF writing the PDF")

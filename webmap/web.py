@@ -102,6 +102,9 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     csrf.init_app(app)
     babel.init_app(app, locale_selector=_locale)
     app.extensions["patrol"] = PatrolExtension(app)
+    from . import jobs
+
+    jobs.init_app(app)  # web plans: worker processes with a memory ceiling, PLAN_JOBS at a time
 
     from .views import api, auth, ledger, map, plan, review, sheets
 
@@ -176,7 +179,7 @@ def _instance_secret(instance: Path) -> str:
 def _interrupted_plans() -> None:
     """Plans left queued or running by a stopped server never finish: say so instead of a bar stuck forever.
 
-    (Plans run in threads of the one server process; see README for why one worker.)
+    (Plans run in worker processes that the server started and that ended with it; see webmap.jobs.)
     """
     from ledger.models import PlanRun
 
@@ -232,5 +235,7 @@ def _handle_csrf_error(err: CSRFError):
 
 
 @login_manager.user_loader
-def _load_user(user_id: str) -> User | None:
-    return db.session.get(User, int(user_id))
+def _load_user(session_id: str) -> User | None:
+    from ledger.users import user_for_session
+
+    return user_for_session(session_id)

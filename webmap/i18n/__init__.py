@@ -117,6 +117,8 @@ _WORDS: Mapping[str, Mapping[str, str]] = {
     "state.ok": {"zh": "按期已查", "en": "Inspected in time"},
     "history": {"zh": "检查与隐患记录", "en": "History"},
     "login.failed": {"zh": "用户名或密码错误", "en": "Wrong user name or password"},
+    "login.disabled": {"zh": "此账号已停用，无法登录；如需恢复请联系协调员",
+                       "en": "This account is disabled and cannot log in: ask a coordinator to enable it"},
     "login.locked": {"zh": "密码错误次数过多，请 {minutes} 分钟后再试（或请协调员重置密码）",
                      "en": "Too many wrong passwords: try again in {minutes} min (or ask a coordinator to reset it)"},
     "status.found": {"zh": "发现", "en": "found"},

@@ -39,7 +39,7 @@ def _authenticate():
     header = request.headers.get("Authorization", "")
     if header.startswith("Bearer "):
         user = db.session.scalar(db.select(User).where(User.token_hash == hash_token(header.removeprefix("Bearer ").strip())))
-        if user is None:
+        if user is None or not user.active:  # a disabled account's token no longer works
             abort(401)
         g.api_user = user
     elif current_user.is_authenticated:

@@ -9,7 +9,7 @@ from flask_login import current_user, login_user, logout_user
 
 from gis.errors import InputError
 from ledger.models import ROLES, Team, User, db
-from ledger.users import change_password, create_user, new_password
+from ledger.users import change_password, create_user, reset_password, set_active
 
 from ..i18n import t
 from ..context import current_lang
@@ -30,7 +30,9 @@ def login():
         user = db.session.scalar(db.select(User).where(User.username == name))
         if user is not None and user.check_password(request.form.get("password", "")):
             throttle.succeeded(name, address)
-            login_user(user)
+            if not login_user(user):  # a disabled account
+                flash(t("login.disabled", current_lang()))
+                return render_template("login.html"), 403
             return redirect(_local_target(request.args.get("next", "")))
         throttle.failed(name, address)
         flash(t("login.failed", current_lang()))
@@ -46,6 +48,10 @@ def _local_target(target: str) -> str:
 
 @bp.route("/logout", methods=["POST"])
 def logout():
+    """Log out everywhere: every session of the account ends, copies of this cookie too."""
+    if current_user.is_authenticated:
+        current_user.end_sessions()
+        db.session.commit()
     logout_user()
     return redirect(url_for("auth.login"))
 
@@ -53,7 +59,8 @@ def logout():
 @bp.route("/users", methods=["GET", "POST"])
 @requires("coordinator")
 def users():
-    """Make accounts (a patrol account belongs to one team), reset a password, issue an API token.
+    """Make accounts (a patrol account belongs to one team), reset a password, issue an API token, disable or
+    re-enable an account.
 
     A new password or token is shown once on the page that answers the POST; only hashes are stored.
     """
@@ -68,11 +75,12 @@ def users():
             else:
                 user = db.session.get(User, int(form.get("user_id", "0") or 0)) or abort(404)
                 if form.get("action") == "reset":
-                    shown = {"username": user.username, "password": new_password()}
-                    user.set_password(shown["password"])
+                    shown = {"username": user.username, "password": reset_password(user)}
                     current_app.extensions["patrol"].login_throttle.forgive(user.username)
                 elif form.get("action") == "token":
                     shown = {"username": user.username, "token": user.new_token()}
+                elif form.get("action") in ("disable", "enable"):
+                    set_active(user, form["action"] == "enable", by=current_user.username)
                 else:
                     abort(400)
             db.session.commit()
@@ -99,6 +107,7 @@ def account():
                 change_password(current_user, old=request.form.get("old_password", ""),
                                 new=request.form.get("new_password", ""), repeat=request.form.get("repeat_password", ""))
                 db.session.commit()
+                login_user(current_user._get_current_object())  # this session goes on under the new session version
                 flash(t("password.changed", current_lang()))
                 return redirect(url_for("auth.account"))
             except InputError as err:

@@ -56,7 +56,8 @@ def plan_page(plan_id: int):
     if current_user.role == "patrol":  # a patrol sees its own team's sheet only
         teams = [t for t in teams if t == current_user.team_id]
     names = {t.team_id: t.name for t in db.session.scalars(db.select(Team).where(Team.team_id.in_(teams)))}
-    return render_template("plan.html", run=run, files=[f for f in FILES if (plan_folder(current_app, plan_id) / f).exists()],
+    place = current_app.extensions["plan_jobs"].place(plan_id) if run.status == "queued" else None
+    return render_template("plan.html", run=run, queued=_queued_message(place) if place else "", files=[f for f in FILES if (plan_folder(current_app, plan_id) / f).exists()],
                            sheets=[(t, names.get(t, "")) for t in sorted(teams)], pdf=pdf_available(),
                            unplanned=_unplanned(plan_folder(current_app, plan_id) / "unassigned.csv"))
 
@@ -73,8 +74,14 @@ def _unplanned(path) -> list[tuple[str, int]]:
 @requires(*ANYONE)
 def plan_progress(plan_id: int):
     run = get_or_404(PlanRun, plan_id)
+    place = current_app.extensions["plan_jobs"].place(plan_id) if run.status == "queued" else None
     return jsonify({"status": run.status, "label": word("plan", run.status, current_lang()), "progress": run.progress,
-                    "message": run.message, "summary": run.summary})
+                    "message": _queued_message(place) if place else run.message, "place": place, "summary": run.summary})
+
+
+def _queued_message(place: int) -> str:
+    return (f"place {place} in the queue: starts by itself when the plans before it are done" if current_lang() == "en"
+            else f"排队第 {place} 位，前面的计划完成后自动开始")
 
 
 @bp.route("/plans/<int:plan_id>/files/<name>")

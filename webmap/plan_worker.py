@@ -1,0 +1,152 @@
+"""The child process that makes one web plan, under a memory ceiling (started by :mod:`webmap.jobs`).
+
+It reads the layers from the database, plans (one community at a time above
+:data:`planner.partition.AUTO_ABOVE` venues, as ``patrol plan --partition auto``), writes the plan's
+files and stops, and reports its progress in the plan's row. Only the standard library is imported
+at the top: the child imports the heavy libraries itself, *before* it sets its ceiling, so that
+loading a library never fails half-way; the ceiling (``RLIMIT_AS``, the address space) still counts
+them, with the interpreter, thread stacks and malloc arenas. A plan that needs more exits with
+:data:`MEMORY_EXIT`, and the server marks it failed.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import errno
+import json
+import logging
+import os
+import resource
+import sys
+import threading
+import time
+from typing import Any
+
+log = logging.getLogger(__name__)
+
+MEMORY_EXIT = 3  # the exit code of a plan that ran out of its memory ceiling
+
+
+@dataclasses.dataclass(frozen=True)
+class PlanJob:
+    """What the child needs to make plan ``plan_id`` (picklable: it crosses into the spawned process)."""
+
+    plan_id: int
+    database_uri: str
+    engine_options: dict[str, Any]
+    rules_path: str
+    out_dir: str
+    base_url: str | None
+    memory_limit: int  # bytes of address space
+    partition_above: int
+
+
+def main() -> None:
+    """``python -m webmap.plan_worker``: the job as one JSON line on stdin; stop when stdin ends (the server is gone)."""
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s plan-worker %(name)s: %(message)s")
+    job = PlanJob(**json.loads(sys.stdin.buffer.readline()))
+    threading.Thread(target=_exit_with_the_server, daemon=True).start()
+    run(job)
+
+
+def _exit_with_the_server() -> None:
+    while os.read(sys.stdin.fileno(), 4096):  # unbuffered: no lock for the interpreter to wait on at exit
+        pass
+    log.warning("the server has gone: the plan stops")
+    os._exit(1)
+
+
+def run(job: PlanJob) -> None:
+    """The child's entry point: heavy imports, then the ceiling, then the plan."""
+    _import_libraries()
+    _limit_memory(job.memory_limit)
+    try:
+        _make_plan(job)
+    except Exception as err:
+        if not _out_of_memory(err):
+            raise
+        os._exit(MEMORY_EXIT)  # nothing more can be allocated safely: the server records the failure
+
+
+def _out_of_memory(err: BaseException) -> bool:
+    return isinstance(err, MemoryError) or (isinstance(err, OSError) and err.errno == errno.ENOMEM)
+
+
+def _import_libraries() -> None:
+    import geopandas  # noqa: F401
+    import pyogrio  # noqa: F401
+
+    import ledger.store  # noqa: F401
+    import planner.partition  # noqa: F401
+    import planner.routing  # noqa: F401
+    import webmap.outputs  # noqa: F401
+    from webmap.sheets import pdf_available
+
+    if pdf_available():
+        import weasyprint  # noqa: F401
+
+
+def _limit_memory(limit: int) -> None:
+    _, hard = resource.getrlimit(resource.RLIMIT_AS)
+    resource.setrlimit(resource.RLIMIT_AS, (limit if hard == resource.RLIM_INFINITY else min(limit, hard), hard))
+
+
+def _make_plan(job: PlanJob) -> None:
+    import pandas as pd
+    from flask import Flask
+
+    from gis.rules import Rules
+    from ledger.models import PlanRun, PlanStop, db
+    from ledger.store import layers_from_db
+    from planner import PlanParams, plan_days
+    from planner.partition import plan_partitioned, wants_partition
+    from webmap.outputs import write_outputs
+
+    app = Flask(__name__)
+    app.config.update(SQLALCHEMY_DATABASE_URI=job.database_uri, SQLALCHEMY_ENGINE_OPTIONS=job.engine_options)
+    db.init_app(app)
+    with app.app_context():
+        run = db.session.get(PlanRun, job.plan_id)
+        last = [0.0]
+
+        def progress(fraction: float, message: str) -> None:
+            now = time.perf_counter()
+            if now - last[0] < 0.5 and fraction < 1:
+                return
+            last[0] = now
+            run.progress, run.message = round(min(fraction, 1.0), 3), message
+            db.session.commit()
+
+        try:
+            progress(0.0, "读取数据 reading layers")
+            layers = layers_from_db(Rules.from_toml(job.rules_path), as_of=run.start)
+            if run.teams:
+                layers = dataclasses.replace(layers, teams=layers.teams[layers.teams.index.isin(run.teams.split(";"))])
+            params = PlanParams(days=run.days, time_limit_s=run.time_limit_s)
+            planning = {"start": run.start, "params": params, "progress": lambda f, m: progress(0.03 + 0.57 * f, m)}
+            if wants_partition(layers, above=job.partition_above):
+                plan = plan_partitioned(layers, workers=0, **planning)
+            else:
+                plan = plan_days(venues=layers.venues, teams=layers.teams, rules=layers.rules, hazards=layers.hazards,
+                                 inspections=layers.inspections, grids=layers.grids, **planning)
+            run.summary = write_outputs(plan, layers, job.out_dir, lang="zh", base_url=job.base_url,
+                                        progress=lambda f, m: progress(0.6 + 0.38 * f, m))
+            progress(0.99, "保存巡查点 storing the stops")
+            stops = pd.read_csv(f"{job.out_dir}/stops.csv", dtype={"venue_id": str, "team_id": str})
+            db.session.add_all(PlanStop(plan_id=job.plan_id, day=pd.Timestamp(r.day).date(), team_id=r.team_id, seq=int(r.seq),
+                                        venue_id=r.venue_id, reason=r.reason, arrive=r.arrive, depart=r.depart)
+                               for r in stops.itertuples())
+            run.out_dir, run.status, run.progress, run.message = job.out_dir, "done", 1.0, "完成 done"
+            db.session.commit()
+        except Exception as err:  # the page must show why; the traceback goes to the log
+            if _out_of_memory(err):
+                raise
+            log.exception("plan %s failed", job.plan_id)
+            db.session.rollback()
+            run = db.session.get(PlanRun, job.plan_id)
+            run.status, run.message = "failed", str(err)
+            db.session.commit()
+
+
+if __name__ == "__main__":
+    main()
