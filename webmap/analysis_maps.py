@@ -13,6 +13,7 @@ from folium.plugins import HeatMap
 
 from gis.hotspots import SEVERITY_WEIGHT
 
+from .escaping import html_columns, html_text
 from .i18n import t
 from .maps import VENDOR, base_map, inline_script
 
@@ -93,7 +94,7 @@ def hotspot_map(table: gpd.GeoDataFrame, points: pd.DataFrame, *, lang: str = "z
     fields = ["grid_id", "name", "hazards_general", "hazards_major", "z", "confidence", "label"]
     shown = table.assign(label=table["hotspot"].map(lambda c: t(f"hotspot.{c}", lang)))
     folium.GeoJson(
-        shown[[*fields, "hotspot", "geometry"]].to_json(), name=t("hotspot.layer", lang), style_function=style,
+        html_columns(shown[[*fields, "hotspot", "geometry"]], ["grid_id", "name"]).to_json(), name=t("hotspot.layer", lang), style_function=style,
         tooltip=folium.GeoJsonTooltip(fields=fields, aliases=[t(f"hotspot.col.{f}", lang) for f in fields]),
     ).add_to(m)
     heat = HeatMap(
@@ -129,7 +130,7 @@ def gap_map(grids: gpd.GeoDataFrame, venues: pd.DataFrame, venue_xy: gpd.GeoSeri
     fields = ["gap_rank", "grid_id", "name", "venues", "covered_share", "never_inspected", "overdue", "unreachable",
               "done_this_month"]
     folium.GeoJson(
-        grids[[*fields, "no_visit_this_month", "geometry"]].to_json(), name=t("gaps.layer", lang),
+        html_columns(grids[[*fields, "no_visit_this_month", "geometry"]], ["grid_id", "name"]).to_json(), name=t("gaps.layer", lang),
         style_function=lambda f: {"fillColor": colour(f["properties"]["covered_share"]), "fillOpacity": 0.6,
                                   **(NO_VISIT_STYLE if f["properties"]["no_visit_this_month"] else {"color": "#555", "weight": 1})},
         tooltip=folium.GeoJsonTooltip(fields=fields, aliases=[t(f"gaps.col.{f}", lang) for f in fields]),
@@ -138,13 +139,14 @@ def gap_map(grids: gpd.GeoDataFrame, venues: pd.DataFrame, venue_xy: gpd.GeoSeri
     for vid, row in venues[venues["never_inspected"]].set_index("venue_id").iterrows():
         p = venue_xy.loc[vid]
         folium.CircleMarker([p.y, p.x], radius=5, color="#000", weight=1, fill=True, fill_color="#ffff33",
-                            fill_opacity=1, tooltip=f"{row['name']}（{t('gaps.never', lang)}）").add_to(never)
+                            fill_opacity=1, tooltip=html_text(f"{row['name']}（{t('gaps.never', lang)}）")).add_to(never)
     never.add_to(m)
     far = folium.FeatureGroup(name=t("gaps.unreachable", lang))
     for vid, row in venues[venues["unreachable_reason"] != ""].set_index("venue_id").iterrows():
         p = venue_xy.loc[vid]
         folium.CircleMarker([p.y, p.x], radius=7, color="#000", weight=2, fill=True, fill_color="#7b3294", fill_opacity=1,
-                            tooltip=f"{row['name']}（{t('gaps.unreachable', lang)}：{t('unassigned.' + row['unreachable_reason'], lang)}）").add_to(far)
+                            tooltip=html_text(f"{row['name']}（{t('gaps.unreachable', lang)}："
+                                                 f"{t('unassigned.' + row['unreachable_reason'], lang)}）")).add_to(far)
     far.add_to(m)
     worst = grids[grids["covered_share"] < 0.95].head(5).set_index("grid_id")["gap_rank"]
     _grid_labels(m, grids, pd.Series([f"#{rank} {gid}" for gid, rank in worst.items()], index=worst.index), name=t("labels", lang))

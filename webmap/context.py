@@ -6,9 +6,11 @@ Views import these from here, never from the app factory or from another view.
 from __future__ import annotations
 
 import datetime as dt
+import re
+import secrets
 from typing import Any, TypeVar
 
-from flask import abort, current_app
+from flask import abort, current_app, g
 from flask_babel import get_locale
 
 from gis.timeparse import local_today
@@ -34,3 +36,22 @@ def get_or_404(model: type[T], ident: Any) -> T:
     if isinstance(ident, int) and not 0 < ident <= MAX_ID:
         abort(404)
     return db.session.get(model, ident) or abort(404)
+
+
+def csp_nonce() -> str:
+    """This response's Content-Security-Policy nonce: scripts without it do not run."""
+    if "csp_nonce" not in g:
+        g.csp_nonce = secrets.token_urlsafe(18)
+    return g.csp_nonce
+
+
+_SCRIPT = re.compile(r"<script(?=[\s>])(.*?</script\s*>)", re.IGNORECASE | re.DOTALL)  # a whole element, code and all
+
+
+def nonced(html: str) -> str:
+    """A page we rendered outside Jinja (a Folium map) with this response's nonce on each of its scripts.
+
+    Only for pages whose user text is escaped where it was built (``webmap.escaping``): such
+    text never holds a literal ``<script``, so every tag found here is one of ours.
+    """
+    return _SCRIPT.sub(lambda m: f'<script nonce="{csp_nonce()}"{m.group(1)}', html)

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from urllib.parse import quote
+
 import folium
 import geopandas as gpd
 import pandas as pd
 
 from gis.rules import GROUPS, Rules
 
+from .escaping import html_columns, html_text
 from .i18n import category_label, t
 
 GROUP_COLOURS = {
@@ -19,14 +22,15 @@ TEAM_COLOURS = ["#1b9e77", "#d95f02", "#7570b3", "#e7298a", "#66a61e", "#e6ab02"
 
 
 def grid_layer(grids: gpd.GeoDataFrame, *, lang: str = "zh") -> folium.FeatureGroup:
-    """Grid polygons with their id, name, community and grid worker on hover."""
+    """Grid polygons with their id, name, community and grid worker on hover (as text: Leaflet shows HTML)."""
     layer = folium.FeatureGroup(name=t("grids", lang))
-    data = grids.to_crs("EPSG:4326").reset_index()
+    fields = ["grid_id", "name", "community", "worker"]
+    data = html_columns(grids.to_crs("EPSG:4326").reset_index(), fields)
     folium.GeoJson(
-        data[["grid_id", "name", "community", "worker", "geometry"]],
+        data[[*fields, "geometry"]],
         style_function=lambda _: {"color": "#2b8cbe", "weight": 1.5, "fillOpacity": 0.04},
         tooltip=folium.GeoJsonTooltip(
-            fields=["grid_id", "name", "community", "worker"],
+            fields=fields,
             aliases=[t("grid", lang), t("name", lang), t("community", lang), t("worker", lang)],
         ),
     ).add_to(layer)
@@ -44,12 +48,12 @@ def venue_layers(venues: gpd.GeoDataFrame, rules: Rules, *, lang: str = "zh", st
         layer = folium.FeatureGroup(name=f"{t('group.' + group, lang)} ({len(part)})", show=group != "other")
         for vid, v in part.iterrows():
             last = status.at[vid, "last_inspected"] if status is not None else v.get("last_inspected")
-            popup = (f"<b>{v['name']}</b><br>{category_label(rules, v['category'], lang)}<br>"
-                     f"{v.get('address', '')}<br>{t('last_inspected', lang)}: {last or t('never', lang)}")
+            popup = (f"<b>{html_text(v['name'])}</b><br>{html_text(category_label(rules, v['category'], lang))}<br>"
+                     f"{html_text(v.get('address', ''))}<br>{t('last_inspected', lang)}: {html_text(last or t('never', lang))}")
             folium.CircleMarker(
                 (v.geometry.y, v.geometry.x), radius=4, color=GROUP_COLOURS[group], weight=1,
                 fill=True, fill_opacity=0.8, popup=folium.Popup(popup, max_width=260),
-                tooltip=v["name"],
+                tooltip=html_text(v["name"]),
             ).add_to(layer)
         layers.append(layer)
     return layers
@@ -58,14 +62,15 @@ def venue_layers(venues: gpd.GeoDataFrame, rules: Rules, *, lang: str = "zh", st
 def route_layer(team_id: str, team_name: str, day: str, stops: pd.DataFrame, line_lonlat: list[tuple[float, float]],
                 *, colour: str, lang: str = "zh", show: bool = True) -> folium.FeatureGroup:
     """A team's route of one day: the line (office → stops → office) and numbered stops."""
-    layer = folium.FeatureGroup(name=f"{t('route', lang)} {team_name} {day} ({len(stops)} {t('stops_count', lang)})", show=show)
+    name = f"{t('route', lang)} {team_name} {day} ({len(stops)} {t('stops_count', lang)})"
+    layer = folium.FeatureGroup(name=html_text(name), show=show)  # the layer list shows names as HTML
     folium.PolyLine([(lat, lon) for lon, lat in line_lonlat], color=colour, weight=3, opacity=0.85).add_to(layer)
     for row in stops.itertuples():
         html = (f'<div style="background:{colour};color:#fff;border-radius:50%;width:20px;height:20px;'
-                f'text-align:center;font:bold 11px/20px sans-serif;border:1px solid #fff">{row.seq}</div>')
+                f'text-align:center;font:bold 11px/20px sans-serif;border:1px solid #fff">{html_text(row.seq)}</div>')
         folium.Marker(
             (row.lat, row.lon), icon=folium.DivIcon(html=html, icon_size=(20, 20), icon_anchor=(10, 10)),
-            tooltip=f"{row.seq}. {row.name} {row.arrive}-{row.depart} ({t('reason.' + row.reason, lang)})",
+            tooltip=html_text(f"{row.seq}. {row.name} {row.arrive}-{row.depart} ({t('reason.' + row.reason, lang)})"),
         ).add_to(layer)
     return layer
 
@@ -76,9 +81,9 @@ def office_layer(teams: gpd.GeoDataFrame, *, lang: str = "zh") -> folium.Feature
     data = teams.to_crs("EPSG:4326")
     for tid, team in data.iterrows():
         html = ('<div style="background:#222;color:#fff;border-radius:3px;padding:1px 4px;'
-                f'font:bold 11px sans-serif;white-space:nowrap">&#8962; {team["name"]}</div>')
+                f'font:bold 11px sans-serif;white-space:nowrap">&#8962; {html_text(team["name"])}</div>')
         folium.Marker((team.geometry.y, team.geometry.x), icon=folium.DivIcon(html=html, icon_anchor=(8, 8)),
-                      tooltip=f"{t('start_point', lang)}: {team['name']} ({tid})").add_to(layer)
+                      tooltip=html_text(f"{t('start_point', lang)}: {team['name']} ({tid})")).add_to(layer)
     return layer
 
 
@@ -121,11 +126,12 @@ def venue_state_layers(venues: gpd.GeoDataFrame, states: pd.Series, rules: Rules
         layer = folium.FeatureGroup(name=f"{swatch}{t('state.' + state, lang)} ({len(part)})")
         for vid, v in part.iterrows():
             group = rules.categories[v["category"]].group if v["category"] in rules.categories else "other"
-            popup = (f"<b>{v['name']}</b><br>{t('group.' + group, lang)} · {category_label(rules, v['category'], lang)} · "
-                     f"{v['grid_id']}<br>"
-                     f"{t('state.' + state, lang)}<br><a href=\"{link.format(vid)}\" target=\"_top\">{t('history', lang)}</a>")
+            href = link.format(quote(str(vid), safe=""))
+            popup = (f"<b>{html_text(v['name'])}</b><br>{t('group.' + group, lang)} · "
+                     f"{html_text(category_label(rules, v['category'], lang))} · {html_text(v['grid_id'])}<br>"
+                     f"{t('state.' + state, lang)}<br><a href=\"{html_text(href)}\" target=\"_top\">{t('history', lang)}</a>")
             folium.CircleMarker((v.geometry.y, v.geometry.x), radius=5, color="#333", weight=1, fill=True,
                                 fill_color=colour, fill_opacity=0.9, popup=folium.Popup(popup, max_width=260),
-                                tooltip=v["name"]).add_to(layer)
+                                tooltip=html_text(v["name"])).add_to(layer)
         layers.append(layer)
     return layers

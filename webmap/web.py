@@ -12,19 +12,21 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from flask import Flask, current_app, jsonify, render_template, request, session
+from flask import Flask, Response, current_app, g, jsonify, render_template, request, session
 from flask_babel import Babel
 from flask_login import LoginManager
 from flask_migrate import Migrate, upgrade
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from sqlalchemy import event
+from werkzeug.exceptions import HTTPException, InternalServerError
+from werkzeug.serving import WSGIRequestHandler
 
 from gis.errors import PatrolError
 from gis.rules import DEFAULT_RULES_PATH, Rules
 from gis.timeparse import local_today
 from ledger.models import User, db
 
-from .context import current_lang
+from .context import csp_nonce, current_lang
 from .i18n import LANGS, category_label, hazard_label, t, word
 from .throttle import LoginThrottle
 
@@ -115,12 +117,15 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     zone = ZoneInfo(app.config["TIMEZONE"])
     app.jinja_env.filters.update(local=lambda at: _local_time(at, zone), detail=_detail)
     app.register_error_handler(CSRFError, _handle_csrf_error)
+    app.register_error_handler(HTTPException, _handle_http_error)
+    app.register_error_handler(InternalServerError, _handle_server_error)
     app.before_request(_refuse_nul_characters)
+    app.after_request(_security_headers)
     app.jinja_env.globals.update(tr=lambda key: t(key, current_lang()), lang=current_lang,
                                  word=lambda kind, code: word(kind, code, current_lang()), lang_switch=_lang_switch,
                                  hazard_name=lambda code: hazard_label(app.extensions["patrol"].rules, code, current_lang()),
                                  category_name=lambda code: category_label(app.extensions["patrol"].rules, code, current_lang()),
-                                 L=lambda zh, en: en if current_lang() == "en" else zh)
+                                 L=lambda zh, en: en if current_lang() == "en" else zh, csp_nonce=csp_nonce)
 
     with app.app_context():
         if url.startswith("sqlite"):
@@ -139,7 +144,14 @@ def serve(*, host: str = "127.0.0.1", port: int = 5000) -> None:
     if app.config["SESSION_COOKIE_SECURE"] and host not in ("127.0.0.1", "localhost", "::1"):
         print("patrol: session cookies are Secure: browsers on other machines can log in only over HTTPS "
               "(put the app behind an HTTPS proxy, or set PATROL_INSECURE_COOKIES=1 on a trusted network)", file=sys.stderr)
-    app.run(host=host, port=port, threaded=True)
+    app.run(host=host, port=port, threaded=True, request_handler=_QuietRequestHandler)
+
+
+class _QuietRequestHandler(WSGIRequestHandler):
+    """Werkzeug's handler without its ``Server: Werkzeug/x.y Python/x.y`` (versions tell attackers what to try)."""
+
+    def version_string(self) -> str:
+        return "patrol"
 
 
 def _local_time(at: dt.datetime | None, zone: ZoneInfo) -> str:
@@ -224,6 +236,48 @@ def _handle_patrol_error(err: PatrolError):
     if request.path.startswith("/api/"):
         return jsonify({k: info.get(k) for k in ("error", "message", "file", "row", "field")}), 400
     return render_template("error.html", error=info), 400
+
+
+# Scripts run only with this response's nonce: the templates' own <script> tags carry it and the Folium
+# pages get it on every <script> they render (context.nonced). Nonces rather than hashes, because a
+# map page's inline scripts differ with every map; no 'unsafe-inline' for scripts, so an injected
+# <script> or onerror= never runs even if some text slipped through unescaped. Styles do need
+# 'unsafe-inline': Folium, Leaflet's DivIcons and our templates set style="" attributes, which
+# neither nonces nor hashes can allow. Tiles come from OpenStreetMap; Leaflet's images and the QR
+# codes are data: URIs; maps are frames of this site (frame-src/frame-ancestors 'self').
+_CSP = ("default-src 'self'; script-src 'self' 'nonce-{nonce}'; style-src 'self' 'unsafe-inline'; "
+        "img-src 'self' data: https://tile.openstreetmap.org; font-src 'self' data:; connect-src 'self'; "
+        "frame-src 'self'; frame-ancestors 'self'; object-src 'none'; base-uri 'self'; form-action 'self'")
+
+
+def _security_headers(response: Response) -> Response:
+    """CSP, framing, sniffing and referrer rules on every response (``patrol serve`` also names no versions)."""
+    response.headers["Content-Security-Policy"] = _CSP.format(nonce=csp_nonce())
+    response.headers["X-Frame-Options"] = "SAMEORIGIN"
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    # the origin (never the path, which holds ids) to other sites: OpenStreetMap's tile policy asks for a Referer
+    response.headers["Referrer-Policy"] = "strict-origin-when-cross-origin"
+    return response
+
+
+def _handle_http_error(err: HTTPException):
+    """400-499 and the like: JSON ``{error, message, ...}`` under ``/api/``, else a page in the site's layout."""
+    headers = {k: v for k, v in err.get_headers() if k.lower() not in ("content-type", "content-length")}
+    if request.path.startswith("/api/"):
+        body = {"error": err.name.lower().replace(" ", "_"), "message": err.description, "status": err.code,
+                "file": None, "row": None, "field": None}
+        return jsonify(body), err.code, headers
+    return render_template("error.html", code=err.code, description=err.description), err.code, headers
+
+
+def _handle_server_error(err: InternalServerError):
+    """An unexpected error: logged with its traceback; the user gets a calm page (or JSON) and no details."""
+    cause = err.original_exception or err
+    current_app.logger.error("unexpected error on %s %s", request.method, request.path, exc_info=cause)
+    if request.path.startswith("/api/"):
+        return jsonify({"error": "internal_server_error", "message": "unexpected server error", "status": 500,
+                        "file": None, "row": None, "field": None}), 500
+    return render_template("error.html", code=500), 500
 
 
 def _handle_csrf_error(err: CSRFError):

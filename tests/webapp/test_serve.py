@@ -94,7 +94,10 @@ def test_first_start_loads_the_demo_and_prints_a_password_that_logs_in(tmp_path)
     try:
         assert "password" not in said and "loaded the demo" not in said
         cookies = SimpleCookie()
-        token = re.search(r'name="csrf_token" value="([^"]+)"', _request(other, "GET", "/login", cookies).text).group(1)
+        login_page = _request(other, "GET", "/login", cookies)
+        assert login_page.headers.get_all("Server") == ["patrol"]  # no Werkzeug/x.y Python/x.y
+        assert login_page.headers["X-Frame-Options"] == "SAMEORIGIN" and "nonce-" in login_page.headers["Content-Security-Policy"]
+        token = re.search(r'name="csrf_token" value="([^"]+)"', login_page.text).group(1)
         again = _request(other, "POST", "/login", cookies, {"username": "coordinator", "password": password, "csrf_token": token})
         assert again.status == 302
     finally:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from urllib.parse import urlsplit
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_user, logout_user
@@ -40,8 +41,16 @@ def login():
 
 
 def _local_target(target: str) -> str:
-    """``next`` only when it is a path of this site (no //host or /\\host that a browser reads as another site)."""
-    if target.startswith("/") and not target.startswith(("//", "/\\")):
+    """``next`` only when it is a path of this site, as a browser would read it; the front page otherwise.
+
+    Browsers drop tabs and line breaks from a URL and read ``\\`` as ``/``, so ``/\\evil``, ``/<TAB>/evil``
+    and ``//evil`` all lead to another site; a line break in a ``Location`` header is also refused
+    by the server. A target with any control character or backslash is therefore refused whole,
+    and what is left must be a path with no scheme and no host.
+    """
+    if (target.startswith("/") and not target.startswith("//")
+            and not any(c == "\\" or ord(c) < 0x20 or ord(c) == 0x7F for c in target)
+            and not urlsplit(target).netloc):
         return target
     return url_for("map.index")
 

@@ -32,7 +32,8 @@ def ledger_page(kind: str):
     names = {v.venue_id: v.name for v in db.session.scalars(db.select(Venue).where(Venue.venue_id.in_({h.venue_id for h in hazards})))}
     grids = db.session.scalars(db.select(Grid).order_by(Grid.grid_id)).all()
     return render_template("ledger.html", kind=kind, title=TITLES[kind], hazards=hazards, names=names,
-                           rules=current_app.extensions["patrol"].rules, today=today(), args=request.args,
+                           rules=current_app.extensions["patrol"].rules, today=today(),
+                           args={k: v for k, v in request.args.items() if k in ("community", "grid", "severity", "overdue")},
                            communities=sorted({g.community for g in grids if g.community}), grids=[g.grid_id for g in grids])
 
 

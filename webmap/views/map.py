@@ -15,7 +15,7 @@ from planner.horizon import venue_status
 
 from ..layers import grid_layer, venue_state_layers, venue_status_classes
 from ..maps import base_map
-from ..context import current_lang, today
+from ..context import current_lang, nonced, today
 from . import ANYONE, requires
 
 bp = Blueprint("map", __name__)
@@ -71,11 +71,12 @@ def map_frame():
     status = venue_status(layers.venues, layers.rules, hazards=layers.hazards, inspections=layers.inspections)
     states = venue_status_classes(layers.venues, status, layers.hazards, today())
     m = base_map(grids if len(grids) else layers.grids, lang=lang)
-    grid_layer(grids, lang=lang).add_to(m)
+    if len(grids):  # a filter that matches no grid shows the whole street, empty
+        grid_layer(grids, lang=lang).add_to(m)
     for layer in venue_state_layers(venues, states, layers.rules, lang=lang):
         layer.add_to(m)
     folium.LayerControl(collapsed=False).add_to(m)
-    return m.get_root().render()
+    return nonced(m.get_root().render())
 
 
 @bp.route("/venues/<venue_id>")

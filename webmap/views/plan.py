@@ -16,7 +16,7 @@ from ..i18n import word
 from ..jobs import plan_folder, start_plan
 from ..sheets import pdf_available
 from . import ANYONE, requires
-from ..context import current_lang, get_or_404, today
+from ..context import current_lang, get_or_404, nonced, today
 
 bp = Blueprint("plan", __name__)
 FILES = ("stops.csv", "routes.geojson", "unassigned.csv", "summary.json", "map.html", "sheets.html", "sheets.pdf")
@@ -91,4 +91,9 @@ def plan_file(plan_id: int, name: str):
         abort(404)
     if current_user.role == "patrol":  # patrols see their own team's sheet only (sheets blueprint)
         abort(403)
+    if name.endswith(".html"):  # the plan's map runs its scripts only with this response's CSP nonce
+        path = plan_folder(current_app, get_or_404(PlanRun, plan_id).id) / name
+        if not path.is_file():
+            abort(404)
+        return nonced(path.read_text(encoding="utf-8"))
     return send_from_directory(plan_folder(current_app, plan_id), name, as_attachment=name.endswith((".csv", ".geojson", ".json")))

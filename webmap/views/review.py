@@ -16,7 +16,7 @@ from ..analysis_maps import gap_map, hotspot_map
 from ..export import page_png, png_available
 from ..sheets import pdf_available, sheets_pdf
 from . import ANYONE, requires
-from ..context import current_lang, today
+from ..context import current_lang, nonced, today
 
 bp = Blueprint("review", __name__)
 
@@ -105,7 +105,7 @@ def hotspots_frame():
     hazards = layers.hazards if layers.hazards is not None else pd.DataFrame(columns=["venue_id", "found_on", "severity"])
     table = hotspot_table(layers.grids, layers.venues, hazards, since, today())
     points = hazard_points(hazards_in_period(hazards, since, today()), layers.venues)
-    return hotspot_map(table, points, lang=current_lang(), since=since, until=today()).get_root().render()
+    return nonced(hotspot_map(table, points, lang=current_lang(), since=since, until=today()).get_root().render())
 
 
 @bp.route("/gaps")
@@ -122,4 +122,4 @@ def gaps_frame():
     unreachable = unreachable_venues(venues=layers.venues, teams=layers.teams, rules=layers.rules, day=today(), grids=layers.grids)
     per_venue = venue_gaps(layers.venues, layers.rules, today(), layers.inspections, unreachable)
     per_grid = grid_gaps(layers.grids, per_venue, today(), layers.inspections)
-    return gap_map(per_grid, per_venue, layers.venues.geometry, lang=current_lang(), on=today()).get_root().render()
+    return nonced(gap_map(per_grid, per_venue, layers.venues.geometry, lang=current_lang(), on=today()).get_root().render())

@@ -35,6 +35,8 @@ def _own_team_only(team_id: str) -> None:
 def team_sheet(plan_id: int, team_id: str):
     _own_team_only(team_id)
     run = get_or_404(PlanRun, plan_id)
+    if not (plan_folder(current_app, run.id) / "stops.csv").is_file():  # a plan that failed or is not done yet
+        abort(404)
     stops = pd.read_csv(plan_folder(current_app, run.id) / "stops.csv", dtype={"venue_id": str, "team_id": str, "day": str})
     stops = stops[stops["team_id"] == team_id]
     if stops.empty:
