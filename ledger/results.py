@@ -26,7 +26,17 @@ from gis.io import OUTCOMES
 from gis.rules import SEVERITIES, Rules
 
 from .lifecycle import advance, close_by_recheck, record_hazard
-from .models import AddedStop, Hazard, Inspection, PlanRun, PlanStop, Team, User, Venue, db
+from .models import (
+    AddedStop,
+    Hazard,
+    Inspection,
+    PlanRun,
+    PlanStop,
+    Team,
+    User,
+    Venue,
+    db,
+)
 
 
 class NotAllowed(PatrolError):

@@ -430,3 +430,18 @@ def test_the_import_api_says_what_changed_and_is_for_coordinators(app, client, w
     bad = client.post("/api/v1/imports/inspections", data={"file": (io.BytesIO(b"venue_id,date\nV9999,2026-11-19\n"), "坏.csv")},
                       headers=token_of(app, "coord"), content_type="multipart/form-data")
     assert bad.status_code == 400 and (bad.get_json()["file"], bad.get_json()["row"]) == ("坏.csv", 2)
+
+
+def test_a_hazard_step_posted_twice_is_one_step(app, client, world):
+    from ledger.models import HazardEvent, db
+
+    hazard_id = new_hazard(app, "V0104", DAY_AGO, "found")
+    login(client, "coord")
+    page = client.get(f"/hazards/{hazard_id}").get_data(as_text=True)
+    form = {"action": "report", "csrf_token": csrf_token(page), "once": page.split('name="once" value="')[1].split('"')[0]}
+    assert client.post(f"/hazards/{hazard_id}", data=form).status_code == 302
+    assert client.post(f"/hazards/{hazard_id}", data=form).status_code == 302  # not a 400 "already reported"
+    with app.app_context():
+        actions = db.session.scalars(db.select(HazardEvent.action).where(HazardEvent.hazard_id == hazard_id)).all()
+    assert actions == ["found", "report"]
+    assert "没有重复记录" in client.get(f"/hazards/{hazard_id}").get_data(as_text=True)

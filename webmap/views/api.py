@@ -18,14 +18,31 @@ from gis.errors import InputError
 from gis.io import OUTCOMES
 from gis.rules import SEVERITIES
 from ledger.idempotency import MAX_KEY_CHARS, ReusedKeyError, fingerprint, once
-from ledger.models import Hazard, Inspection, PlanRun, PlanStop, User, Venue, db, hash_token
-from ledger.results import (FoundHazard, NotAllowed, StopResult, add_stop, advance_hazard, close_hazard, record_result,
-                            report_hazard)
+from ledger.models import (
+    Hazard,
+    Inspection,
+    PlanRun,
+    PlanStop,
+    User,
+    Venue,
+    db,
+    hash_token,
+)
+from ledger.results import (
+    FoundHazard,
+    NotAllowed,
+    StopResult,
+    add_stop,
+    advance_hazard,
+    close_hazard,
+    record_result,
+    report_hazard,
+)
 from ledger.store import KINDS
 from ledger.transaction import transaction
 
-from . import import_uploads, refuse
 from ..context import MAX_ID, get_or_404, today
+from . import import_uploads, refuse
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 bp.register_error_handler(NotAllowed, refuse)
@@ -35,7 +52,7 @@ IDEMPOTENCY_KEY = "Idempotency-Key"
 @bp.before_request
 def _authenticate():
     if request.endpoint == "api.openapi":
-        return None
+        return
     header = request.headers.get("Authorization", "")
     if header.startswith("Bearer "):
         user = db.session.scalar(db.select(User).where(User.token_hash == hash_token(header.removeprefix("Bearer ").strip())))
@@ -46,7 +63,7 @@ def _authenticate():
         g.api_user = current_user
     else:
         abort(401)
-    return None
+    return
 
 
 @bp.errorhandler(HTTPException)

@@ -5,7 +5,18 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, send_from_directory, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_from_directory,
+    url_for,
+)
 from flask_login import current_user
 from werkzeug.utils import secure_filename
 
@@ -16,8 +27,8 @@ from ledger.models import Grid, Hazard, HazardEvent, Venue, db
 from ledger.results import NotAllowed, advance_hazard, close_hazard
 from ledger.store import KINDS
 
-from . import ANYONE, form_token, import_uploads, refuse, requires, save_form_once
 from ..context import today
+from . import ANYONE, form_token, import_uploads, refuse, requires, save_form_once
 
 bp = Blueprint("ledger", __name__)
 bp.register_error_handler(NotAllowed, refuse)

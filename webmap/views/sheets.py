@@ -7,18 +7,35 @@ import uuid
 from pathlib import Path
 
 import pandas as pd
-from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import current_user
 
 from gis.errors import InputError
 from ledger.models import Hazard, Inspection, PlanRun, Team, Venue, db
-from ledger.results import FoundHazard, NotAllowed, StopResult, add_stop, on_team_day, record_result
+from ledger.results import (
+    FoundHazard,
+    NotAllowed,
+    StopResult,
+    add_stop,
+    on_team_day,
+    record_result,
+)
 from webmap.reports import stops_with_shifts
 
+from ..context import current_lang, get_or_404, today
 from ..jobs import plan_folder
 from ..sheets import pdf_available, sheets_html, sheets_pdf
 from . import form_token, refuse, requires, save_form_once
-from ..context import current_lang, get_or_404, today
 
 bp = Blueprint("sheets", __name__)
 bp.register_error_handler(NotAllowed, refuse)
