@@ -188,10 +188,15 @@ def add_stop(user: User, *, day: dt.date, team_id: str, venue_id: str, file: str
     """Add ``venue_id`` to ``team_id``'s stops of ``day`` (coordinators only); adding it again changes nothing."""
     if user.role != "coordinator":
         raise NotAllowed("role：只有协调员可以给小组加巡查点 only a coordinator adds stops", file=file, field="role")
-    if db.session.get(Venue, venue_id) is None:
+    venue, team = db.session.get(Venue, venue_id), db.session.get(Team, team_id)
+    if venue is None:
         raise InputError(f"venue_id {venue_id!r}：没有这个场所 is not a venue of the database", file=file, field="venue_id")
-    if db.session.get(Team, team_id) is None:
+    if team is None:
         raise InputError(f"team_id {team_id!r}：没有这个巡查小组 is not a team of the database", file=file, field="team_id")
+    for retired, what, name in ((venue.retired, "venue_id", venue_id), (team.retired, "team_id", team_id)):
+        if retired:  # retired ones are out of planning: no new work for them (stops already planned still record)
+            msg = f"{what} {name!r}：已停用，不能加入巡查 is retired: restore it first to give it work"
+            raise InputError(msg, file=file, field=what)
     known = db.session.scalar(db.select(AddedStop).where(AddedStop.day == day, AddedStop.team_id == team_id,
                                                          AddedStop.venue_id == venue_id))
     if known is not None:

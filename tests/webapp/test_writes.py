@@ -445,3 +445,22 @@ def test_a_hazard_step_posted_twice_is_one_step(app, client, world):
         actions = db.session.scalars(db.select(HazardEvent.action).where(HazardEvent.hazard_id == hazard_id)).all()
     assert actions == ["found", "report"]
     assert "没有重复记录" in client.get(f"/hazards/{hazard_id}").get_data(as_text=True)
+
+
+@pytest.mark.parametrize(("model", "key", "body"), [("Venue", "V0160", {"team_id": "T01", "venue_id": "V0160"}),
+                                                    ("Team", "T06", {"team_id": "T06", "venue_id": "V0161"})])
+def test_a_retired_venue_or_team_gets_no_new_stop(app, client, world, model, key, body):
+    import ledger.models as models
+    from ledger.transaction import transaction
+
+    with app.app_context(), transaction():
+        models.db.session.get(getattr(models, model), key).retired = True
+    try:
+        before = snapshot(app)
+        answer = client.post("/api/v1/stops", json={**body, "day": str(TODAY)}, headers=token_of(app, "coord"))
+        assert answer.status_code == 400
+        assert answer.get_json()["field"] == ("venue_id" if model == "Venue" else "team_id")
+        assert snapshot(app) == before
+    finally:
+        with app.app_context(), transaction():
+            models.db.session.get(getattr(models, model), key).retired = False
