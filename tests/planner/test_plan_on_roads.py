@@ -3,6 +3,7 @@ extracts, and plans the road-aware checker accepts."""
 
 from __future__ import annotations
 
+import datetime as dt
 import subprocess
 import sys
 
@@ -112,3 +113,34 @@ def test_replan_follows_the_roads_too(tmp_path, far_venue):
     assert new_points["road_lon"].notna().all()
     assert "FAR" not in set(routes["venue_id"].dropna())
     assert pd.read_csv(rest / "unassigned.csv", dtype=str).set_index("venue_id").at["FAR", "reason"] == "unreachable"
+
+
+def test_a_team_whose_start_is_far_from_every_street_is_named_in_a_warning(far_venue):
+    from gis.errors import DataWarning
+    from gis.layers import read_layers
+    from gis.roads import RoadNetwork
+    from gis.rules import DEFAULT_RULES_PATH
+    from planner.horizon import venue_status
+    from planner.plan import build_problem
+
+    layers = read_layers(grids=far_venue["grids"], venues=[far_venue["venues"]], teams=far_venue["teams"],
+                         as_of=dt.date(2026, 11, 22), rules=DEFAULT_RULES_PATH)
+    teams = layers.teams.set_geometry(gpd.points_from_xy([FAR[0], layers.teams.geometry.x.iat[1]],
+                                                         [FAR[1], layers.teams.geometry.y.iat[1]], crs="EPSG:4326"))
+    network = RoadNetwork.from_lines(gpd.GeoDataFrame(geometry=_southern_streets(), crs="EPSG:4326"), "EPSG:32649")
+    ids = [v for v in layers.venues.index if v != "FAR"][:5]
+    with pytest.warns(DataWarning, match=r"team T1: its start is more than 500 m from every street"):
+        problem = build_problem(dt.date(2026, 11, 23), [(v, "due", True) for v in ids], venues=layers.venues, teams=teams,
+                                status=venue_status(layers.venues, layers.rules), rules=layers.rules, crs="EPSG:32649",
+                                roads=network, max_access_m=500)
+    assert (problem.travel_s["walk"][0, 2:] >= 10**8).all() and (problem.travel_s["walk"][1, 2:] < 10**8).all()
+
+
+def test_split_access_cuts_the_legs_out_of_a_route_line():
+    from planner.tables import split_access
+
+    office, foot0, v1, foot1 = (0.0, 0.0), (0.0, 0.001), (0.0005, 0.0015), (0.001, 0.001)
+    line = [office, foot0, foot1, v1, foot1, (0.002, 0.001), (0.002, 0.0), office]
+    on_road, access = split_access(line, [(foot0, office), (foot1, v1)])
+    assert access == [[office, foot0], [foot1, v1], [v1, foot1]]
+    assert on_road == [[foot0, foot1], [foot1, (0.002, 0.001), (0.002, 0.0), office]]
