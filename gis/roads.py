@@ -82,7 +82,8 @@ def road_levels(roads: pd.DataFrame) -> pd.Series:
             return roads["other_tags"].astype("string").str.extract(rf'"{name}"=>"([^"]*)"', flags=re.I)[0].str.lower()
         return pd.Series(pd.NA, index=roads.index, dtype="string")
 
-    layer = pd.to_numeric(column("layer"), errors="coerce").round()
+    layer = pd.to_numeric(column("layer"), errors="coerce")
+    layer = layer.where(layer.abs() <= 10).round()  # OSM layers run -5..5; anything else is not a level
     bridge = column("bridge").fillna("no").isin(["", "no", "0", "false"]).map({True: 0, False: 1})
     tunnel = column("tunnel").fillna("no").isin(["", "no", "0", "false"]).map({True: 0, False: -1})
     return layer.fillna(bridge + tunnel).astype(int).rename("level")

@@ -100,6 +100,18 @@ def test_road_levels_of_a_line_file_layer_column_with_gaps():
     assert road_levels(frame).tolist() == [1, 1, -1, 0]
 
 
+cell = st.one_of(st.none(), st.text(max_size=6), st.integers(-10**6, 10**6), st.floats(allow_nan=True, allow_infinity=True),
+                 st.sampled_from(["yes", "no", "1", "-1", "viaduct", " 2 ", "inf", "1e400"]))
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(cell, cell, cell), min_size=1, max_size=6))
+def test_road_levels_of_any_cells_a_user_may_bring_are_small_whole_numbers(rows):
+    frame = pd.DataFrame(rows, columns=["layer", "bridge", "tunnel"], dtype=object)
+    levels = road_levels(frame)
+    assert levels.index.equals(frame.index) and levels.between(-10, 10).all()
+
+
 def test_osm_extract_keeps_the_ways_a_team_may_use(tmp_path):
     lines = [LineString([(113.30, 23.10), (113.302, 23.10)])] * 5
     tags = [{"highway": "residential"}, {"highway": "motorway"}, {"highway": "footway", "access": "private"},
