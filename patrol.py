@@ -94,7 +94,7 @@ def _road_network(args: argparse.Namespace, layers, progress: ProgressPrinter):
 
     progress(0.04, f"道路 building the road network from {args.roads.name}")
     lines = read_roads(args.roads)
-    return lines, RoadNetwork.from_lines(lines, local_utm(layers.grids))
+    return lines, RoadNetwork.from_lines(lines, local_utm(layers.grids), source=args.roads.name)
 
 
 def build_parser() -> argparse.ArgumentParser:

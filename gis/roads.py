@@ -100,8 +100,14 @@ class RoadNetwork:
     edges: np.ndarray  # (m, 2) node pairs: every street segment once
 
     @classmethod
-    def from_lines(cls, roads: gpd.GeoDataFrame, crs) -> RoadNetwork:
-        """Build the graph: lines noded where they cross on the same level, vertices merged within 0.5 m."""
+    def from_lines(cls, roads: gpd.GeoDataFrame, crs, *, source: str = "roads") -> RoadNetwork:
+        """Build the graph: lines noded where they cross on the same level, vertices merged within 0.5 m.
+
+        Raises
+        ------
+        InputError
+            When no line is longer than 0.5 m (``source`` names the file in the message).
+        """
         projected = roads.to_crs(crs).geometry
         levels = roads["level"] if "level" in roads else road_levels(roads)
         coords, pairs, start = [], [], 0
@@ -109,11 +115,13 @@ class RoadNetwork:
             # Street layers drawn by hand rarely share a vertex where lines cross or end on another:
             # noding on a 0.5 m grid (snap rounding) joins them there.
             noded = shapely.get_parts(shapely.union_all(shapely.get_parts(group.to_numpy()), grid_size=1 / _MERGE_CELLS_PER_M))
-            for line in noded[shapely.get_type_id(noded) == 1]:
+            for line in noded[(shapely.get_type_id(noded) == 1) & ~shapely.is_empty(noded)]:
                 xy = np.asarray(line.coords)[:, :2]
                 coords.append(xy)
                 pairs.append(np.column_stack([np.arange(start, start + len(xy) - 1), np.arange(start + 1, start + len(xy))]))
                 start += len(xy)
+        if not coords:
+            raise InputError("no road line is longer than 0.5 m", file=source, field="geometry")
         xy = np.vstack(coords)
         keys = np.round(xy * _MERGE_CELLS_PER_M).astype(np.int64)
         _, first, inverse = np.unique(keys, axis=0, return_index=True, return_inverse=True)
@@ -143,6 +151,12 @@ class RoadNetwork:
             Straight metres a point may be from its street; farther ones are unreachable.
         detour_factor
             The access leg is its straight line times this factor.
+
+        Returns
+        -------
+        Snapped
+            The network split at the feet, each point's foot node and access metres, and the
+            metres between every pair (infinite where no road connects them).
         """
         xy = np.asarray(xy_m, dtype=float).reshape(-1, 2)
         piece = self.pieces()
@@ -192,10 +206,10 @@ class RoadNetwork:
         if not len(ids):
             return self, node
         a, b = self.xy_m[self.edges[edge[ids], 0]], self.xy_m[self.edges[edge[ids], 1]]
-        length = np.hypot(*(b - a).T)
-        t = np.clip(np.einsum("ij,ij->i", xy[ids] - a, b - a) / np.maximum(length**2, 1e-12), 0.0, 1.0)
+        squared = np.einsum("ij,ij->i", b - a, b - a)
+        t = np.clip(np.einsum("ij,ij->i", xy[ids] - a, b - a) / np.maximum(squared, 1e-12), 0.0, 1.0)
         order = np.lexsort((t, edge[ids]))  # feet along each edge, from its first node on
-        ids, t, length = ids[order], t[order], length[order]
+        ids, t = ids[order], t[order]
         feet = a[order] + t[:, None] * (b - a)[order]
         new = len(self.xy_m) + np.arange(len(ids))
         node[ids] = new

@@ -95,6 +95,14 @@ def test_osm_levels_come_from_the_layer_bridge_and_tunnel_tags(tmp_path):
     assert roads["level"].tolist() == [0, 1, -1, 2, 0]
 
 
+def test_a_layer_of_crumbs_is_one_clear_error(tmp_path):
+    from gis.errors import InputError
+
+    crumbs = gpd.GeoDataFrame(geometry=[LineString([(0, 0), (0.2, 0)]), LineString([(5, 5), (5, 5.1)])], crs=METRIC)
+    with pytest.raises(InputError, match=r"^roads.geojson: no road line is longer than 0.5 m"):
+        RoadNetwork.from_lines(crumbs, METRIC, source="roads.geojson")
+
+
 def test_road_levels_of_a_line_file_layer_column_with_gaps():
     frame = gpd.GeoDataFrame({"layer": ["1", None, "-1", "x"], "bridge": [None, "yes", None, None]})
     assert road_levels(frame).tolist() == [1, 1, -1, 0]
