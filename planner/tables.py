@@ -58,10 +58,11 @@ def routes_frame(plan: Plan, stops: pd.DataFrame) -> gpd.GeoDataFrame:
     features = []
     feet: dict[tuple[str, str], dict[str, float]] = {}
     for dp, problem in zip(plan.days, plan.problems):
-        if problem.network is not None:
-            day = dp.day.isoformat()
-            feet |= {(day, v.venue_id): _foot(problem, v.node) for v in problem.visits}
-            feet |= {(day, f"start:{v.team_id}"): _foot(problem, v.start_node) for v in problem.vehicles}
+        for _, part in problem.parts or ((0, problem),):
+            if part.network is not None:
+                day = dp.day.isoformat()
+                feet |= {(day, v.venue_id): _foot(part, v.node) for v in part.visits}
+                feet |= {(day, f"start:{v.team_id}"): _foot(part, v.start_node) for v in part.vehicles}
         by_team: dict[str, list] = {}
         for tour in sorted(dp.tours, key=lambda t: (t.team_id, t.shift)):
             by_team.setdefault(tour.team_id, []).append(tour)
@@ -141,6 +142,9 @@ def split_access(coords: list[tuple[float, float]], legs: list[tuple[tuple[float
 
 def _tour_lonlat(problem, nodes: tuple[int, ...]) -> list[tuple[float, float]]:
     """The tour's line: straight between stops, or along the roads when the problem has a road network."""
+    for first, part in reversed(problem.parts):  # a merged plan: the tour is in one part's nodes
+        if nodes[0] >= first:
+            return _tour_lonlat(part, tuple(n - first for n in nodes))
     if problem.network is None or problem.road_nodes is None:
         return [tuple(problem.lonlat[n]) for n in nodes]
     from gis.roads import path_line

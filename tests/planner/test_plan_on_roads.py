@@ -144,3 +144,16 @@ def test_split_access_cuts_the_legs_out_of_a_route_line():
     on_road, access = split_access(line, [(foot0, office), (foot1, v1)])
     assert access == [[office, foot0], [foot1, v1], [v1, foot1]]
     assert on_road == [[foot0, foot1], [foot1, (0.002, 0.001), (0.002, 0.0), office]]
+
+
+def test_a_partitioned_plan_on_roads_draws_along_the_streets_with_its_access_legs(tmp_path):
+    paths = write_clipped_instance(tmp_path / "in", n_venues=120)
+    out = tmp_path / "plan"
+    run = _plan(paths, paths["roads"], out, "--time-limit", "2", "--partition", "community", "--workers", "1")
+    assert run.returncode == 0, run.stderr
+    routes = gpd.read_file(out / "routes.geojson")
+    stops = routes[routes["kind"] == "stop"]
+    assert len(stops) and stops["road_lon"].notna().all()
+    assert routes.loc[routes["kind"] == "route", "start_road_lon"].notna().all()
+    common = dict(grids=paths["grids"], venues=paths["venues"], teams=paths["teams"], date="2026-11-23")
+    assert check_plan(out, roads=paths["roads"], **common) == []
