@@ -161,9 +161,18 @@ def test_feet_are_never_farther_than_the_nearest_vertex_and_roads_never_beat_the
     assert np.allclose(joined.metres[finite], joined.metres.T[finite])
 
 
-def test_a_clipped_extract_leaves_at_most_two_percent_of_venues_unreachable_each_for_a_reason(tmp_path):
+@pytest.mark.parametrize("kind", ["geojson", "pbf"])
+def test_a_clipped_extract_leaves_at_most_two_percent_of_venues_unreachable_each_for_a_reason(tmp_path, kind):
     paths = write_clipped_instance(tmp_path, n_venues=800)
-    roads = read_roads(paths["roads"])
+    road_file = paths["roads"]
+    if kind == "pbf":  # the same streets as an OSM extract comes: PBF, made with osmium-tool
+        if shutil.which("osmium") is None:
+            pytest.skip("needs osmium-tool (Debian package osmium-tool)")
+        lines = gpd.read_file(road_file)
+        write_osm(tmp_path / "streets.osm", list(lines.geometry), [{"highway": "residential"}] * len(lines))
+        road_file = tmp_path / "streets.osm.pbf"
+        subprocess.run(["osmium", "cat", str(tmp_path / "streets.osm"), "-o", str(road_file)], check=True)
+    roads = read_roads(road_file)
     crs = roads.estimate_utm_crs()
     net = RoadNetwork.from_lines(roads, crs)
     pieces = np.bincount(net.pieces())
