@@ -70,7 +70,7 @@ def _add_plan_args(p: argparse.ArgumentParser, *, demo: bool) -> None:
     p.add_argument("--time-limit", type=_positive_float, default=None, help="solver seconds per day (default 20)")
     p.add_argument("--partition", choices=("none", "community", "auto"), default="none",
                    help="split the work by community and plan the parts in parallel with Dask (auto: above 1,500 venues)")
-    p.add_argument("--roads", type=Path, help="road lines (GeoJSON/GPKG/SHP) or an OSM extract (.osm/.pbf): travel along real roads")
+    _add_road_args(p)
     p.add_argument("--no-pdf", action="store_true", help="skip sheets.pdf (large runs: the PDF of hundreds of sheets takes minutes)")
     p.add_argument("--scheduler", help="address of an existing Dask scheduler (default: a local cluster)")
     p.add_argument("--workers", type=_positive_int, default=2, help="local Dask worker processes (default 2)")
@@ -78,6 +78,24 @@ def _add_plan_args(p: argparse.ArgumentParser, *, demo: bool) -> None:
     p.add_argument("--base-url", help="web app address for the sheets' QR codes (default $PATROL_BASE_URL or http://localhost:5000)")
     p.add_argument("--out", required=True, type=Path, help="output directory (replaced on success)")
     p.add_argument("--quiet", action="store_true", help="no progress lines")
+
+
+def _add_road_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--roads", type=Path, help="road lines (GeoJSON/GPKG/SHP) or an OSM extract (.osm/.pbf): travel along real roads")
+    p.add_argument("--max-access-m", type=_positive_float, default=None,
+                   help="with --roads: straight metres a venue may be from its street, farther is unreachable (default 500)")
+
+
+def _road_network(args: argparse.Namespace, layers, progress: ProgressPrinter):
+    """The road lines and network of ``--roads`` (both None without it)."""
+    if not args.roads:
+        return None, None
+    from gis.crs import local_utm
+    from gis.roads import RoadNetwork, read_roads
+
+    progress(0.04, f"道路 building the road network from {args.roads.name}")
+    lines = read_roads(args.roads)
+    return lines, RoadNetwork.from_lines(lines, local_utm(layers.grids), source=args.roads.name)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -99,6 +117,7 @@ def build_parser() -> argparse.ArgumentParser:
     replan.add_argument("--drop-team", nargs="*", default=[], help="team ids out for the rest of the day")
     replan.add_argument("--at", required=True, help="the time now, HH:MM: nothing new starts before it")
     replan.add_argument("--time-limit", type=_positive_float, default=10.0, help="solver seconds (default 10)")
+    _add_road_args(replan)
     serve = sub.add_parser("serve", help="the web app (same as python app.py)")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=5000)
@@ -214,19 +233,13 @@ def run_plan(args: argparse.Namespace, *, progress: ProgressPrinter) -> dict[str
     )
     progress(0.05, f"{len(layers.grids)} grids, {len(layers.venues)} venues, {len(layers.teams)} teams")
     defaults = PlanParams()
-    params = PlanParams(days=args.days, time_limit_s=args.time_limit or defaults.time_limit_s)
+    params = PlanParams(days=args.days, time_limit_s=args.time_limit or defaults.time_limit_s,
+                        max_access_m=args.max_access_m or defaults.max_access_m)
 
     def plan_progress(fraction: float, message: str) -> None:
         progress(0.05 + 0.9 * fraction, message)
 
-    roads = road_lines = None
-    if args.roads:
-        from gis.crs import local_utm
-        from gis.roads import RoadNetwork, read_roads
-
-        progress(0.04, f"道路 building the road network from {args.roads.name}")
-        road_lines = read_roads(args.roads)
-        roads = RoadNetwork.from_lines(road_lines, local_utm(layers.grids))
+    road_lines, roads = _road_network(args, layers, progress)
     from planner.partition import plan_partitioned, wants_partition
 
     if args.partition == "community" or (args.partition == "auto" and wants_partition(layers)):
@@ -275,10 +288,12 @@ def run_replan(args: argparse.Namespace, layers, progress: ProgressPrinter) -> N
     except ValueError as err:
         raise InputError(f"--at {args.at!r}: {err}", file="command line", field="at") from err
     unassigned = pd.read_csv(args.plan / "unassigned.csv", dtype={"venue_id": str})
+    road_lines, roads = _road_network(args, layers, progress)
+    params = PlanParams(time_limit_s=args.time_limit, max_access_m=args.max_access_m or PlanParams.max_access_m)
     plan = replan_day(stops, done=done, dropped=set(args.drop_team), at_s=at_s, unassigned=unassigned, venues=layers.venues, teams=layers.teams,
                       rules=layers.rules, hazards=layers.hazards, inspections=layers.inspections, grids=layers.grids,
-                      params=PlanParams(time_limit_s=args.time_limit), progress=lambda f, m: progress(0.3 + 0.6 * f, m))
-    numbers = write_outputs(plan, layers, args.out, lang=args.lang)
+                      params=params, progress=lambda f, m: progress(0.3 + 0.6 * f, m), roads=roads)
+    numbers = write_outputs(plan, layers, args.out, lang=args.lang, roads=road_lines)
     progress(1.0, "完成 done: " + json.dumps(numbers, ensure_ascii=False))
 
 
@@ -354,9 +369,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         except Exception as err:  # a bug, not the user's input: one line, the traceback in a file
             return _report_unexpected(err)
         finally:
-            for w in caught:
-                if issubclass(w.category, DataWarning):
-                    print(f"patrol: warning: {w.message}", file=sys.stderr)
+            for message in dict.fromkeys(str(w.message) for w in caught if issubclass(w.category, DataWarning)):
+                print(f"patrol: warning: {message}", file=sys.stderr)  # once each, though every planned day warns
     print(args.out)
     return 0
 

@@ -1,15 +1,23 @@
 """Real roads: a street network from lines (GeoJSON/GPKG/SHP, or an OSM XML/PBF extract) and
 shortest-path distances between venues on it.
 
-Line vertices become graph nodes (merged within 0.5 m), consecutive vertices become edges with
-their length in metres. Points are snapped to the nearest node; the walk from a point to its node
-is added as a straight line. Distances come from ``scipy.sparse.csgraph.dijkstra``; points in
-pieces of the network that do not connect get an infinite distance (planned as unreachable).
+Lines are joined where they cross or one ends on another (within 0.5 m), except across levels: a bridge or tunnel (OSM ``layer``,
+``bridge``, ``tunnel``; a ``layer`` column in line files) meets the ways it crosses only where it
+shares a vertex with them, as OSM ways share a node. Vertices become graph nodes (merged within
+0.5 m), consecutive vertices become edges with their length in metres.
+
+Points (venues, each team's start) are joined to the roads at their *foot*: the nearest point of
+the nearest street, which splits that street. Teams' starts use the main pieces of the network
+(clipped extracts leave many small pieces along their edge), venues the pieces the starts are on.
+The straight walk from a point to its foot (the access leg) is walked at the mode's speed, times the
+detour factor; a point farther than ``max_access_m`` from every such street is unreachable.
+Distances come from ``scipy.sparse.csgraph.dijkstra``.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import re
 from pathlib import Path
 
 import geopandas as gpd
@@ -19,19 +27,22 @@ import pyogrio
 import pyproj
 import shapely
 from scipy.sparse import coo_matrix
-from scipy.sparse.csgraph import dijkstra
-from scipy.spatial import cKDTree
-from shapely.geometry import LineString, MultiLineString
+from scipy.sparse.csgraph import connected_components, dijkstra
+from shapely.geometry import LineString
 
 from .errors import InputError
 
 OSM_SUFFIXES = (".osm", ".pbf")
 _NOT_WALKABLE = frozenset({"motorway", "motorway_link", "construction", "proposed", "planned", "abandoned",
                            "razed", "platform", "raceway", "bus_guideway", "busway", "escape", "no"})
+#: A piece of network holding at least this share of the road length is one a team may set out on.
+MAIN_PIECE_SHARE = 0.05
+_MERGE_CELLS_PER_M = 2  # vertices closer than 0.5 m are one node
 
 
 def read_roads(path: str | Path) -> gpd.GeoDataFrame:
-    """Road centre lines in WGS84 from GeoJSON/GPKG/SHP lines or an OSM extract (GDAL's OSM driver, offline)."""
+    """Road centre lines in WGS84 from GeoJSON/GPKG/SHP lines or an OSM extract (GDAL's OSM driver, offline),
+    with each line's ``level`` (0 on the ground, above for bridges, below for tunnels)."""
     path = Path(path)
     if not path.exists():
         raise InputError("file not found", file=path.name)
@@ -48,7 +59,7 @@ def read_roads(path: str | Path) -> gpd.GeoDataFrame:
     lines = roads[roads.geometry.geom_type.isin(["LineString", "MultiLineString"]) & ~roads.geometry.is_empty]
     if lines.empty:
         raise InputError("no road lines (LineString) in the layer", file=path.name, field="geometry")
-    return lines.reset_index(drop=True)
+    return lines.assign(level=road_levels(lines)).reset_index(drop=True)
 
 
 def _walkable(ways: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
@@ -62,6 +73,22 @@ def _walkable(ways: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     return ways[(highway != "") & ~highway.isin(_NOT_WALKABLE) & ~closed]
 
 
+def road_levels(roads: pd.DataFrame) -> pd.Series:
+    """Each line's level: its ``layer`` (a column, or the OSM tag), else 1 for a bridge, -1 for a tunnel, else 0."""
+    def column(name: str) -> pd.Series:
+        if name in roads:
+            return roads[name].astype("string").str.strip().str.lower()
+        if "other_tags" in roads:  # GDAL's OSM driver keeps the tags it has no column for here
+            return roads["other_tags"].astype("string").str.extract(rf'"{name}"=>"([^"]*)"', flags=re.I)[0].str.lower()
+        return pd.Series(pd.NA, index=roads.index, dtype="string")
+
+    layer = pd.to_numeric(column("layer"), errors="coerce")
+    layer = layer.where(layer.abs() <= 10).round()  # OSM layers run -5..5; anything else is not a level
+    bridge = column("bridge").fillna("no").isin(["", "no", "0", "false"]).map({True: 0, False: 1})
+    tunnel = column("tunnel").fillna("no").isin(["", "no", "0", "false"]).map({True: 0, False: -1})
+    return layer.fillna(bridge + tunnel).astype(int).rename("level")
+
+
 @dataclasses.dataclass(frozen=True)
 class RoadNetwork:
     """A street graph in local metres, with each node's WGS84 position for drawing."""
@@ -70,48 +97,133 @@ class RoadNetwork:
     lonlat: np.ndarray  # the same nodes in WGS84
     graph: object  # scipy CSR matrix of edge metres (symmetric)
     crs: object
+    edges: np.ndarray  # (m, 2) node pairs: every street segment once
 
     @classmethod
-    def from_lines(cls, roads: gpd.GeoDataFrame, crs) -> RoadNetwork:
-        """Build the graph: vertices merged within 0.5 m, an edge per consecutive vertex pair."""
+    def from_lines(cls, roads: gpd.GeoDataFrame, crs, *, source: str = "roads") -> RoadNetwork:
+        """Build the graph: lines noded where they cross on the same level, vertices merged within 0.5 m.
+
+        Raises
+        ------
+        InputError
+            When no line is longer than 0.5 m (``source`` names the file in the message).
+        """
         projected = roads.to_crs(crs).geometry
-        # Lines that cross are joined where they cross (noding), as street layers drawn by hand rarely
-        # share a vertex there; bridges over a road are joined too, a known simplification.
-        noded = shapely.node(shapely.MultiLineString([p for g in projected for p in getattr(g, "geoms", [g])]))
+        levels = roads["level"] if "level" in roads else road_levels(roads)
         coords, pairs, start = [], [], 0
-        for line in noded.geoms:
-            xy = np.asarray(line.coords)[:, :2]
-            coords.append(xy)
-            pairs.append(np.column_stack([np.arange(start, start + len(xy) - 1), np.arange(start + 1, start + len(xy))]))
-            start += len(xy)
+        for _, group in projected.groupby(levels.to_numpy()):
+            # Street layers drawn by hand rarely share a vertex where lines cross or end on another:
+            # noding on a 0.5 m grid (snap rounding) joins them there.
+            noded = shapely.get_parts(shapely.union_all(shapely.get_parts(group.to_numpy()), grid_size=1 / _MERGE_CELLS_PER_M))
+            for line in noded[(shapely.get_type_id(noded) == 1) & ~shapely.is_empty(noded)]:
+                xy = np.asarray(line.coords)[:, :2]
+                coords.append(xy)
+                pairs.append(np.column_stack([np.arange(start, start + len(xy) - 1), np.arange(start + 1, start + len(xy))]))
+                start += len(xy)
+        if not coords:
+            raise InputError("no road line is longer than 0.5 m", file=source, field="geometry")
         xy = np.vstack(coords)
-        keys = np.round(xy * 2).astype(np.int64)  # 0.5 m cells
+        keys = np.round(xy * _MERGE_CELLS_PER_M).astype(np.int64)
         _, first, inverse = np.unique(keys, axis=0, return_index=True, return_inverse=True)
-        inverse = inverse.ravel()
-        edges = inverse[np.vstack(pairs)]
-        edges = edges[edges[:, 0] != edges[:, 1]]
-        length = np.hypot(*(xy[first][edges[:, 0]] - xy[first][edges[:, 1]]).T)
-        n = len(first)
-        graph = coo_matrix((np.concatenate([length, length]), (np.concatenate([edges[:, 0], edges[:, 1]]),
-                                                               np.concatenate([edges[:, 1], edges[:, 0]]))), shape=(n, n)).tocsr()
-        lon, lat = pyproj.Transformer.from_crs(crs, "EPSG:4326", always_xy=True).transform(xy[first][:, 0], xy[first][:, 1])
-        return cls(xy[first], np.column_stack([lon, lat]), graph, crs)
+        edges = inverse.ravel()[np.vstack(pairs)]
+        edges = np.unique(np.sort(edges[edges[:, 0] != edges[:, 1]], axis=1), axis=0)
+        nodes_xy = xy[first]
+        lon, lat = pyproj.Transformer.from_crs(crs, "EPSG:4326", always_xy=True).transform(nodes_xy[:, 0], nodes_xy[:, 1])
+        return cls(nodes_xy, np.column_stack([lon, lat]), _graph(nodes_xy, edges), crs, edges)
 
-    def snap(self, xy_m: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Nearest node of each point and the straight metres to it."""
-        dist, node = cKDTree(self.xy_m).query(np.asarray(xy_m, dtype=float))
-        return node, dist
+    def pieces(self) -> np.ndarray:
+        """The connected piece of each node (0, 1, …)."""
+        return connected_components(self.graph, directed=False)[1]
 
-    def distances_m(self, xy_m: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Metres between every pair of points along the roads (access walks included; inf when not connected),
-        and the snapped node of each point."""
-        node, access = self.snap(xy_m)
-        unique, where = np.unique(node, return_inverse=True)
-        on_graph = dijkstra(self.graph, directed=False, indices=unique)[:, unique]
-        network = on_graph[where][:, where]
-        total = access[:, None] + network + access[None, :]
-        np.fill_diagonal(total, 0.0)
-        return total, node
+    def connect(self, xy_m: np.ndarray, *, starts: int, max_access_m: float = 500.0,
+                detour_factor: float = 1.0) -> Snapped:
+        """Join points to the roads at their feet and measure every pair along the roads.
+
+        Parameters
+        ----------
+        xy_m
+            Points in this network's CRS; the first ``starts`` are the teams' starts, the rest venues.
+        starts
+            How many of the points are teams' starts. Starts join the main pieces of the network
+            (:data:`MAIN_PIECE_SHARE`), or any piece when no main one is within ``max_access_m``; the
+            others join the pieces that the starts are on (the main pieces when there are no starts).
+        max_access_m
+            Straight metres a point may be from its street; farther ones are unreachable.
+        detour_factor
+            The access leg is its straight line times this factor.
+
+        Returns
+        -------
+        Snapped
+            The network split at the feet, each point's foot node and access metres, and the
+            metres between every pair (infinite where no road connects them).
+        """
+        xy = np.asarray(xy_m, dtype=float).reshape(-1, 2)
+        piece = self.pieces()
+        seg_piece = piece[self.edges[:, 0]]
+        seg_len = np.hypot(*(self.xy_m[self.edges[:, 1]] - self.xy_m[self.edges[:, 0]]).T)
+        share = np.bincount(seg_piece, weights=seg_len) / max(seg_len.sum(), 1e-9)
+        main = np.flatnonzero(share >= min(MAIN_PIECE_SHARE, share.max()))
+        edge = np.full(len(xy), -1)
+        access = np.full(len(xy), np.inf)
+        if starts:
+            edge[:starts], access[:starts] = self._nearest_edge(xy[:starts], np.isin(seg_piece, main))
+            far = access[:starts] > max_access_m
+            if far.any():
+                anywhere = self._nearest_edge(xy[:starts][far], np.ones(len(seg_piece), dtype=bool))
+                edge[:starts][far], access[:starts][far] = anywhere
+        reached = access[:starts] <= max_access_m
+        served = np.unique(seg_piece[edge[:starts][reached]]) if starts else main
+        if len(xy) > starts and len(served):
+            edge[starts:], access[starts:] = self._nearest_edge(xy[starts:], np.isin(seg_piece, served))
+        joined = access <= max_access_m
+        network, node = self._split_at_feet(xy, np.where(joined, edge, -1))
+        metres = np.full((len(xy), len(xy)), np.inf)
+        ids = np.flatnonzero(joined)
+        if len(ids):
+            sources, where = np.unique(node[ids], return_inverse=True)
+            on_roads = dijkstra(network.graph, directed=False, indices=sources)[:, sources][where][:, where]
+            walk = access[ids] * detour_factor
+            metres[np.ix_(ids, ids)] = walk[:, None] + on_roads + walk[None, :]
+        np.fill_diagonal(metres, 0.0)
+        return Snapped(network, node, np.where(joined, access, np.inf), metres)
+
+    def _nearest_edge(self, xy: np.ndarray, allowed: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The nearest allowed edge of each point and the straight metres to it."""
+        if not len(xy) or not allowed.any():
+            return np.full(len(xy), -1), np.full(len(xy), np.inf)
+        candidates = np.flatnonzero(allowed)
+        segments = shapely.linestrings(np.stack([self.xy_m[self.edges[candidates, 0]], self.xy_m[self.edges[candidates, 1]]], axis=1))
+        (point, hit), dist = shapely.STRtree(segments).query_nearest(shapely.points(xy), return_distance=True, all_matches=False)
+        edge, access = np.full(len(xy), -1), np.full(len(xy), np.inf)
+        edge[point], access[point] = candidates[hit], dist
+        return edge, access
+
+    def _split_at_feet(self, xy: np.ndarray, edge: np.ndarray) -> tuple[RoadNetwork, np.ndarray]:
+        """This network with each point's foot on its ``edge`` (-1: none) as a new node; the foot node of each point."""
+        node = np.full(len(xy), -1)
+        ids = np.flatnonzero(edge >= 0)
+        if not len(ids):
+            return self, node
+        a, b = self.xy_m[self.edges[edge[ids], 0]], self.xy_m[self.edges[edge[ids], 1]]
+        squared = np.einsum("ij,ij->i", b - a, b - a)
+        t = np.clip(np.einsum("ij,ij->i", xy[ids] - a, b - a) / np.maximum(squared, 1e-12), 0.0, 1.0)
+        order = np.lexsort((t, edge[ids]))  # feet along each edge, from its first node on
+        ids, t = ids[order], t[order]
+        feet = a[order] + t[:, None] * (b - a)[order]
+        new = len(self.xy_m) + np.arange(len(ids))
+        node[ids] = new
+        on = edge[ids]
+        first = np.r_[True, on[1:] != on[:-1]]
+        last = np.r_[on[1:] != on[:-1], True]
+        prev = np.where(first, self.edges[on, 0], np.r_[-1, new[:-1]])
+        chain = np.vstack([np.column_stack([prev, new]), np.column_stack([new[last], self.edges[on[last], 1]])])
+        edges = np.vstack([np.delete(self.edges, np.unique(on), axis=0), chain])
+        nodes_xy = np.vstack([self.xy_m, feet])
+        lon, lat = pyproj.Transformer.from_crs(self.crs, "EPSG:4326", always_xy=True).transform(feet[:, 0], feet[:, 1])
+        network = RoadNetwork(nodes_xy, np.vstack([self.lonlat, np.column_stack([lon, lat])]),
+                              _graph(nodes_xy, edges), self.crs, edges)
+        return network, node
 
     def path_lonlat(self, a: int, b: int) -> list[tuple[float, float]]:
         """WGS84 vertices of the shortest path between graph nodes ``a`` and ``b`` (empty if none)."""
@@ -122,6 +234,24 @@ class RoadNetwork:
         while nodes[-1] != a:
             nodes.append(pred[nodes[-1]])
         return [tuple(self.lonlat[n]) for n in reversed(nodes)]
+
+
+@dataclasses.dataclass(frozen=True)
+class Snapped:
+    """Points joined to the roads (:meth:`RoadNetwork.connect`)."""
+
+    network: RoadNetwork  # the roads with each point's foot as a node (its street split there)
+    node: np.ndarray  # each point's foot node in ``network`` (-1: not joined)
+    access_m: np.ndarray  # straight metres from each point to its foot (inf: no street within reach)
+    metres: np.ndarray  # n×n metres along the roads, access legs (× detour) included; inf where not connected
+
+
+def _graph(xy_m: np.ndarray, edges: np.ndarray):
+    """Symmetric CSR matrix of edge metres (a tiny floor keeps zero-length edges: csgraph drops zeros)."""
+    length = np.maximum(np.hypot(*(xy_m[edges[:, 0]] - xy_m[edges[:, 1]]).T), 1e-6)
+    n = len(xy_m)
+    return coo_matrix((np.r_[length, length], (np.r_[edges[:, 0], edges[:, 1]], np.r_[edges[:, 1], edges[:, 0]])),
+                      shape=(n, n)).tocsr()
 
 
 def path_line(network: RoadNetwork, nodes: list[int]) -> LineString:

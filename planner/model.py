@@ -66,7 +66,9 @@ class Problem:
     lonlat: np.ndarray | None = None
     day: dt.date | None = None
     network: object = None  # gis.roads.RoadNetwork when travel follows real roads (for drawing)
-    road_nodes: np.ndarray | None = None  # each node's nearest road-graph node
+    road_nodes: np.ndarray | None = None  # each node's foot on the roads (a node of ``network``; -1: none)
+    access_m: np.ndarray | None = None  # straight metres from each node to its foot (inf: too far from the roads)
+    parts: tuple[tuple[int, Problem], ...] = ()  # a merged drawing problem: (first node, part's problem) of each part
 
     @property
     def num_nodes(self) -> int:

@@ -32,6 +32,9 @@ class PlanParams:
         generated street of 1,000 venues PARALLEL_CHEAPEST_INSERTION wins).
     metaheuristic
         OR-Tools local-search metaheuristic name.
+    max_access_m
+        On real roads: how far (straight metres) a venue or a team's start may be from its nearest
+        street; farther ones are unreachable. The walk to the street is part of the travel.
     seed
         Kept in the output for reproducibility; the OR-Tools search itself is deterministic for
         a given time limit and machine speed.
@@ -46,4 +49,5 @@ class PlanParams:
     utilisation: float = 0.8
     first_solution: str = "PARALLEL_CHEAPEST_INSERTION,SAVINGS"
     metaheuristic: str = "GUIDED_LOCAL_SEARCH"
+    max_access_m: float = 500.0
     seed: int = 0

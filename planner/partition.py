@@ -147,7 +147,7 @@ def merge_plans(plans: list[Plan], *, start: dt.date) -> Plan:
     days = max(len(p.days) for p in plans)
     merged_days, problems = [], []
     for d in range(days):
-        tours, unplanned, lonlat, seconds, statuses = [], [], [], 0.0, set()
+        tours, unplanned, lonlat, seconds, statuses, parts = [], [], [], 0.0, set(), []
         offset = 0
         for plan in plans:
             if d >= len(plan.days):
@@ -156,6 +156,7 @@ def merge_plans(plans: list[Plan], *, start: dt.date) -> Plan:
             tours += [dataclasses.replace(t, nodes=tuple(n + offset for n in t.nodes)) for t in dp.tours]
             unplanned += list(dp.unplanned)
             lonlat.append(problem.lonlat)
+            parts.append((offset, problem))
             offset += len(problem.lonlat)
             seconds = max(seconds, dp.solve_seconds)  # the parts ran side by side
             statuses.add(dp.status)
@@ -163,7 +164,7 @@ def merge_plans(plans: list[Plan], *, start: dt.date) -> Plan:
         day = start + dt.timedelta(days=d)
         merged_days.append(DayPlan(day, tuple(sorted(tours, key=_tour_key)), tuple(unplanned), seconds, status))
         all_xy = np.vstack(lonlat) if lonlat else np.zeros((0, 2))
-        problems.append(Problem((), (), {}, np.zeros((len(all_xy), 0), dtype=np.int64), all_xy, day))
+        problems.append(Problem((), (), {}, np.zeros((len(all_xy), 0), dtype=np.int64), all_xy, day, parts=tuple(parts)))
     unassigned = tuple(u for plan in plans for u in plan.unassigned)
     return Plan(start, tuple(merged_days), unassigned, tuple(problems))
 

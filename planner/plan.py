@@ -7,6 +7,7 @@ the end, or cannot be served at all (roles, hours, distance), is reported as una
 from __future__ import annotations
 
 import datetime as dt
+import warnings
 from typing import Callable
 
 import geopandas as gpd
@@ -14,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from gis.crs import local_utm
+from gis.errors import DataWarning
 from gis.rules import Rules
 
 from . import routing
@@ -44,10 +46,12 @@ def build_problem(
     rules: Rules,
     crs,
     roads=None,
+    max_access_m: float = PlanParams.max_access_m,
 ) -> Problem:
     """One day's :class:`Problem`: a depot per team, a vehicle per team and shift, the day's visits.
 
-    ``visits`` are (venue_id, reason, must) triples.
+    ``visits`` are (venue_id, reason, must) triples. With ``roads`` (a :class:`gis.roads.RoadNetwork`)
+    travel follows the streets; venues and starts farther than ``max_access_m`` from them are unreachable.
     """
     depot_xy = np.column_stack(_xy(teams.geometry, crs))
     ids = [v for v, _, _ in visits]
@@ -77,8 +81,9 @@ def build_problem(
             risk=float(status.at[vid, "risk"]),
         ))
     if roads is not None:
-        return Problem(vehicles=vehicles, visits=tuple(plan_visits), lonlat=lonlat, day=day, network=roads,
-                       **road_matrices(roads, xy, rules))
+        return Problem(vehicles=vehicles, visits=tuple(plan_visits), lonlat=lonlat, day=day,
+                       **road_matrices(roads, xy, rules, starts=n_depots, max_access_m=max_access_m,
+                                       names=[str(t) for t in teams.index]))
     return Problem(
         vehicles=vehicles,
         visits=tuple(plan_visits),
@@ -92,14 +97,26 @@ def build_problem(
 UNREACHABLE = 10**8  # metres or seconds standing for "no road connects these"
 
 
-def road_matrices(roads, xy_m: np.ndarray, rules: Rules) -> dict[str, object]:
-    """Problem fields for travel along real roads: metres by shortest path, seconds per mode (no detour factor)."""
-    metres, nodes = roads.distances_m(xy_m)
+def road_matrices(roads, xy_m: np.ndarray, rules: Rules, *, starts: int, max_access_m: float,
+                  names: list[str] | None = None) -> dict[str, object]:
+    """Problem fields for travel along real roads: metres by shortest path with the access legs
+    (straight × detour) at both ends, seconds per mode; the network split at each node's foot.
+
+    The first ``starts`` points are the teams' starts (``names`` their team ids, for the warning
+    about a start too far from every street).
+    """
+    joined = roads.connect(xy_m, starts=starts, max_access_m=max_access_m, detour_factor=rules.detour_factor)
+    for k in np.flatnonzero(~np.isfinite(joined.access_m[:starts])):
+        name = names[k] if names else str(k)
+        warnings.warn(f"team {name}: its start is more than {max_access_m:.0f} m from every street of the roads "
+                      f"(--max-access-m): it can reach no venue", DataWarning, stacklevel=2)
+    metres = joined.metres
     finite = np.isfinite(metres)
     dist = np.where(finite, np.rint(np.where(finite, metres, 0)), UNREACHABLE).astype(np.int64)
     travel = {mode: np.where(finite, np.ceil(np.where(finite, metres, 0) / speed), UNREACHABLE).astype(np.int64)
               for mode, speed in rules.speed_m_s.items()}
-    return {"travel_s": travel, "dist_m": dist, "road_nodes": nodes}
+    return {"travel_s": travel, "dist_m": dist, "network": joined.network, "road_nodes": joined.node,
+            "access_m": joined.access_m}
 
 
 def _xy(geoms: gpd.GeoSeries, crs) -> tuple[np.ndarray, np.ndarray]:
@@ -157,7 +174,7 @@ def plan_days(
         )
         problem = build_problem(day, must + [(v, r, False) for v, r in optional],
                                 venues=venues, teams=teams, status=status, rules=rules, crs=roads.crs if roads is not None else crs,
-                                roads=roads)
+                                roads=roads, max_access_m=params.max_access_m)
         step = None
         if progress is not None:
             def step(frac: float, msg: str, d: int = d) -> None:

@@ -22,7 +22,7 @@ from .horizon import venue_status
 from .matrix import distance_matrix_m, network_metres, travel_matrices_s
 from .model import MUST_REASONS, DayPlan, Plan, Problem, Stop, Tour, Unplanned, Vehicle, Visit
 from .params import PlanParams
-from .plan import Progress, _home_preference
+from .plan import Progress, _home_preference, road_matrices
 
 
 def replan_day(
@@ -40,6 +40,7 @@ def replan_day(
     grids: gpd.GeoDataFrame | None = None,
     params: PlanParams = PlanParams(),
     progress: Progress | None = None,
+    roads=None,
 ) -> Plan:
     """A one-day :class:`Plan`: the finished stops, fixed, and the rest planned again.
 
@@ -55,6 +56,8 @@ def replan_day(
         The time of the re-plan (seconds after midnight): nothing new starts before it.
     unassigned
         The plan's ``unassigned.csv``: those must visits are tried again (a team may have room now).
+    roads
+        A :class:`gis.roads.RoadNetwork`: travel along its streets (``params.max_access_m`` applies).
     """
     day = dt.date.fromisoformat(str(stops["day"].iat[0]))
     stops = stops.assign(arrive_s=stops["arrive"].map(parse_hhmm), depart_s=stops["depart"].map(parse_hhmm))
@@ -67,7 +70,7 @@ def replan_day(
                                               "reason": [_must_reason(status, v, day) for v in again["venue_id"]]})])
     team_ids = list(teams.index)
     ids = list(dict.fromkeys(list(finished["venue_id"]) + list(todo["venue_id"])))
-    crs = local_utm(grids if grids is not None and len(grids) else venues)
+    crs = roads.crs if roads is not None else local_utm(grids if grids is not None and len(grids) else venues)
     xy = np.vstack([
         np.column_stack([teams.geometry.to_crs(crs).x, teams.geometry.to_crs(crs).y]),
         np.column_stack([venues.geometry.loc[ids].to_crs(crs).x, venues.geometry.loc[ids].to_crs(crs).y]) if ids else np.zeros((0, 2)),
@@ -101,9 +104,13 @@ def replan_day(
               must=r.reason in MUST_REASONS, reason=r.reason, risk=float(status.at[r.venue_id, "risk"]))
         for r in todo.itertuples()
     )
-    problem = Problem(tuple(vehicles), visits,
-                      travel_matrices_s(straight, detour_factor=rules.detour_factor, speed_m_s=rules.speed_m_s),
-                      network_metres(straight, detour_factor=rules.detour_factor), lonlat, day)
+    if roads is not None:
+        problem = Problem(tuple(vehicles), visits, lonlat=lonlat, day=day,
+                          **road_matrices(roads, xy, rules, starts=len(team_ids), max_access_m=params.max_access_m, names=team_ids))
+    else:
+        problem = Problem(tuple(vehicles), visits,
+                          travel_matrices_s(straight, detour_factor=rules.detour_factor, speed_m_s=rules.speed_m_s),
+                          network_metres(straight, detour_factor=rules.detour_factor), lonlat, day)
     step = None if progress is None else (lambda f, m: progress(f, f"{day}: {m}"))
     result = routing.solve(problem, routing.SolveParams(time_limit_s=params.time_limit_s, must_penalty=params.must_penalty,
                                                         optional_value_s=params.optional_value_s, first_solution=params.first_solution,
@@ -116,8 +123,8 @@ def replan_day(
 
 def _must_reason(status: pd.DataFrame, venue_id: str, day: dt.date) -> str:
     """Why an unassigned must visit is due: recheck of a hazard, overdue or due."""
-    recheck, due = status.at[venue_id, "recheck_on"], status.at[venue_id, "due_on"]
-    if recheck is not None and recheck <= day:
+    recheck, due = (d if isinstance(d, dt.date) else None for d in (status.at[venue_id, "recheck_on"], status.at[venue_id, "due_on"]))
+    if recheck is not None and recheck <= day:  # a column without any date holds NaN, not None
         return "recheck"
     return "overdue" if due is None or due < day else "due"
 

@@ -597,13 +597,26 @@ def _nearest_shift(s: _Stop, team: _Team) -> int:
 
 
 class _RoadLegs:
-    """Road distances computed independently of gis.roads: the lines joined where they cross
-    (shapely.unary_union), a networkx graph of their vertices (merged on a 0.5 m lattice in the UTM
-    zone of the first vertex), points walked straight to their nearest vertex, networkx's Dijkstra."""
+    """Road distances computed independently of gis.roads.
 
-    def __init__(self, path: Path) -> None:
+    The lines are joined where they cross or touch on one level (shapely.unary_union on a 0.5 m
+    grid, per level: the OSM
+    ``layer`` tag, else 1 for ``bridge``, -1 for ``tunnel``, else 0; a ``layer`` column in line
+    files), a networkx graph of their vertices (merged on a 0.5 m lattice in the UTM zone of the
+    first vertex). A point walks straight (× the detour factor) to the nearest point of the nearest
+    segment of the pieces the teams' starts are on (a start: of the pieces holding 5 % of the road
+    length or more, else of any piece), found by brute force; it is unreachable beyond
+    ``max_access_m``. Along the roads: networkx's Dijkstra from either end of that segment.
+    """
+
+    MAIN_SHARE = 0.05
+
+    def __init__(self, path: Path, *, starts: Sequence[tuple[float, float]], detour_factor: float,
+                 max_access_m: float = 500.0) -> None:
         import geopandas as gpd
         import networkx as nx
+        import shapely
+        from shapely.geometry import LineString
 
         if path.suffix.lower() in (".osm", ".pbf"):  # OSM extract: the highway lines teams may walk on
             lines = gpd.read_file(path, layer="lines")
@@ -616,37 +629,99 @@ class _RoadLegs:
         lon0, lat0 = lines.geometry.iloc[0].coords[0][:2]
         zone = int((lon0 + 180) // 6) + 1
         self._to_m = pyproj.Transformer.from_crs("EPSG:4326", f"EPSG:{32600 + zone if lat0 >= 0 else 32700 + zone}", always_xy=True)
-        import shapely
-        from shapely.geometry import LineString
-
-        projected = [LineString(zip(*self._to_m.transform(*zip(*[c[:2] for c in part.coords]))))
-                     for geom in lines.geometry for part in getattr(geom, "geoms", [geom])]
-        merged = shapely.unary_union(projected)  # crossing lines meet where they cross
+        self.detour, self.max_access_m = detour_factor, max_access_m
+        by_level: dict[int, list] = defaultdict(list)
+        for geom, level in zip(lines.geometry, self._levels(lines)):
+            for part in getattr(geom, "geoms", [geom]):
+                by_level[level].append(LineString(zip(*self._to_m.transform(*zip(*[c[:2] for c in part.coords])))))
         self.graph = nx.Graph()
-        for part in getattr(merged, "geoms", [merged]):
-            xs, ys = [c[0] for c in part.coords], [c[1] for c in part.coords]
-            keys = [(round(x * 2), round(y * 2)) for x, y in zip(xs, ys)]
-            for (k1, x1, y1), (k2, x2, y2) in zip(zip(keys, xs, ys), zip(keys[1:], xs[1:], ys[1:])):
-                if k1 != k2:
-                    self.graph.add_edge(k1, k2, weight=math.hypot(x2 - x1, y2 - y1))
-        self.keys = list(self.graph.nodes)
-        self.xy = np.array(self.keys, dtype=float) / 2
+        for group in by_level.values():
+            merged = shapely.unary_union(group, grid_size=0.5)  # lines of one level meet where they cross or touch
+            for part in getattr(merged, "geoms", [merged]):
+                xs, ys = [c[0] for c in part.coords], [c[1] for c in part.coords]
+                keys = [(round(x * 2), round(y * 2)) for x, y in zip(xs, ys)]
+                for (k1, x1, y1), (k2, x2, y2) in zip(zip(keys, xs, ys), zip(keys[1:], xs[1:], ys[1:])):
+                    if k1 != k2:
+                        self.graph.add_edge(k1, k2, weight=math.hypot(x2 - x1, y2 - y1))
+        piece_of = {}
+        for k, nodes in enumerate(nx.connected_components(self.graph)):
+            piece_of |= dict.fromkeys(nodes, k)
+        self.ends = [(u, v) for u, v in self.graph.edges]
+        ab = np.array([[*u, *v] for u, v in self.ends], dtype=float) / 2
+        self.a, self.b = ab[:, :2], ab[:, 2:]
+        self.length = np.hypot(*(self.b - self.a).T)
+        self.piece = np.array([piece_of[u] for u, _ in self.ends])
+        share = np.bincount(self.piece, weights=self.length) / self.length.sum()
+        main = share >= min(self.MAIN_SHARE, share.max())
+        feet = []
+        for lon, lat in starts:
+            foot = self._foot(lon, lat, main[self.piece])
+            if foot[2] > max_access_m:
+                foot = self._foot(lon, lat, np.ones(len(self.piece), dtype=bool))
+            feet.append(foot)
+        self.served = np.isin(self.piece, [self.piece[f[0]] for f in feet if f[2] <= max_access_m])
+        self._starts = {tuple(p): f for p, f in zip(starts, feet)}
+        self._feet: dict[tuple[float, float], tuple[int, float, float]] = {}
         self._from: dict[tuple, dict] = {}
 
-    def _snap(self, lon: float, lat: float) -> tuple[tuple, float]:
-        x, y = self._to_m.transform(lon, lat)
-        d = np.hypot(self.xy[:, 0] - x, self.xy[:, 1] - y)
-        k = int(np.argmin(d))
-        return self.keys[k], float(d[k])
+    @staticmethod
+    def _levels(lines) -> list[int]:
+        def tag(row: Mapping, name: str) -> str:
+            if name in row and not _blank(row[name]):
+                return str(row[name]).strip().lower()
+            found = re.search(rf'"{name}"=>"([^"]*)"', str(row.get("other_tags") or ""))
+            return found[1].strip().lower() if found else ""
 
-    def metres(self, a: tuple[float, float], b: tuple[float, float]) -> float:
+        levels = []
+        for row in lines.drop(columns="geometry").to_dict("records"):
+            layer = tag(row, "layer")
+            try:
+                levels.append(int(round(float(layer))))
+                continue
+            except ValueError:
+                pass
+            levels.append(1 if tag(row, "bridge") not in ("", "no") else -1 if tag(row, "tunnel") not in ("", "no") else 0)
+        return levels
+
+    def _foot(self, lon: float, lat: float, allowed: np.ndarray) -> tuple[int, float, float]:
+        """(segment, metres along it from its first end, straight metres to it) of the nearest allowed segment."""
+        if not allowed.any():
+            return -1, 0.0, math.inf
+        p = np.array(self._to_m.transform(lon, lat))
+        d = self.b - self.a
+        t = np.clip(((p - self.a) * d).sum(axis=1) / np.maximum((d * d).sum(axis=1), 1e-12), 0.0, 1.0)
+        off = np.hypot(*(self.a + t[:, None] * d - p).T)
+        off[~allowed] = math.inf
+        k = int(np.argmin(off))
+        return k, float(t[k] * self.length[k]), float(off[k])
+
+    def foot(self, lon: float, lat: float) -> tuple[int, float, float]:
+        """The point's foot: a start's own, a venue's on the pieces the starts are on."""
+        if (lon, lat) in self._starts:
+            return self._starts[(lon, lat)]
+        if (lon, lat) not in self._feet:
+            self._feet[(lon, lat)] = self._foot(lon, lat, self.served)
+        return self._feet[(lon, lat)]
+
+    def _network(self, node: tuple) -> dict:
         import networkx as nx
 
-        (na, da), (nb, db) = self._snap(*a), self._snap(*b)
-        if na not in self._from:
-            self._from[na] = nx.single_source_dijkstra_path_length(self.graph, na, weight="weight")
-        network = self._from[na].get(nb, math.inf)
-        return 0.0 if a == b else da + network + db
+        if node not in self._from:
+            self._from[node] = nx.single_source_dijkstra_path_length(self.graph, node, weight="weight")
+        return self._from[node]
+
+    def metres(self, a: tuple[float, float], b: tuple[float, float]) -> float:
+        if a == b:
+            return 0.0
+        (ka, sa, da), (kb, sb, db) = self.foot(*a), self.foot(*b)
+        if da > self.max_access_m or db > self.max_access_m:
+            return math.inf
+        best = abs(sa - sb) if ka == kb else math.inf
+        for end_a, to_a in zip(self.ends[ka], (sa, self.length[ka] - sa)):
+            reach = self._network(end_a)
+            for end_b, to_b in zip(self.ends[kb], (sb, self.length[kb] - sb)):
+                best = min(best, to_a + reach.get(end_b, math.inf) + to_b)
+        return (da + db) * self.detour + best
 
 
 def _check_tours(
@@ -763,6 +838,28 @@ def _check_unassigned(
             if able:
                 problems.append(f"{where}: reason no_team_with_roles but team(s) {', '.join(able)} have the roles")
     return ids
+
+
+def _check_unreachable(df: pd.DataFrame, venues: Mapping[str, _Venue], teams: Mapping[str, _Team], rules: _Rules,
+                       roads: _RoadLegs, problems: list[str]) -> None:
+    """An ``unreachable`` venue must be one no team with its roles can reach, serve and leave within a shift."""
+    for i, row in enumerate(df.to_dict("records")):
+        venue = venues.get(row["venue_id"])
+        if row["reason"] != "unreachable" or venue is None:
+            continue
+        cat = rules.categories[venue.category]
+        for team in teams.values():
+            if not cat.required_roles <= team.roles:
+                continue
+            there = roads.metres((team.lon, team.lat), (venue.lon, venue.lat)) / team.speed_m_s
+            back = roads.metres((venue.lon, venue.lat), (team.lon, team.lat)) / team.speed_m_s
+            fits = [(a, b) for a, b in team.shifts for w0, w1 in venue.windows
+                    if max(a + there, w0) + cat.service_s + TIME_SLACK_S <= min(w1, b - back)]
+            if fits:
+                problems.append(f"unassigned.csv row {i + 2} (venue {venue.venue_id}): reason unreachable but team "
+                                f"{team.team_id} reaches it in {there / 60:.0f} min along the roads, in its shift "
+                                f"{_fmt(fits[0][0])}-{_fmt(fits[0][1])}")
+                break
 
 
 def _must_venues(
@@ -923,11 +1020,15 @@ def check_plan(
     inspections: str | Path | None = None,
     crs: str | None = None,
     roads: str | Path | None = None,
+    max_access_m: float = 500.0,
 ) -> list[str]:
     """Check a plan written by ``patrol plan`` against its inputs; list every violation.
 
     With ``roads`` (the ``--roads`` lines), travel is recomputed along those roads instead of
-    straight lines times the detour factor.
+    straight lines times the detour factor: each point walks straight (× detour) to its foot on the
+    nearest street (none farther than ``max_access_m``, the ``--max-access-m`` of the run), and
+    every venue reported ``unreachable`` must be one that no team with its roles can reach, serve
+    in its opening hours and leave again within a shift.
 
     Parameters
     ----------
@@ -977,16 +1078,21 @@ def check_plan(
     problems: list[str] = []
     stops: list[_Stop] = []
     travel_km = 0.0
+    road_legs = None
     stops_df = _read_output_csv(out / "stops.csv", STOPS_COLUMNS, problems)
     if stops_df is not None:
         stops = _check_stop_rows(stops_df, venue_table, team_table, rule_set, day_list, problems)
         _check_duplicates(stops, problems)
-        travel_km = _check_tours(stops, venue_table, team_table, rule_set, problems,
-                                 _RoadLegs(Path(roads)) if roads is not None else None)
+        road_legs = None if roads is None else _RoadLegs(
+            Path(roads), starts=[(t.lon, t.lat) for t in team_table.values()], detour_factor=rule_set.detour_factor,
+            max_access_m=max_access_m)
+        travel_km = _check_tours(stops, venue_table, team_table, rule_set, problems, road_legs)
     unassigned_df = _read_output_csv(out / "unassigned.csv", UNASSIGNED_COLUMNS, problems)
     unassigned: set[str] = set()
     if unassigned_df is not None:
         unassigned = _check_unassigned(unassigned_df, venue_table, team_table, rule_set, problems)
+        if road_legs is not None:
+            _check_unreachable(unassigned_df, venue_table, team_table, rule_set, road_legs, problems)
     if stops_df is not None and unassigned_df is not None:
         planned = {s.venue_id for s in stops}
         must = _must_venues(

@@ -9,6 +9,7 @@ import geopandas as gpd
 import pandas as pd
 
 from gis.rules import GROUPS, Rules
+from planner.tables import split_access
 
 from .escaping import html_columns, html_text
 from .i18n import category_label, t
@@ -60,11 +61,20 @@ def venue_layers(venues: gpd.GeoDataFrame, rules: Rules, *, lang: str = "zh", st
 
 
 def route_layer(team_id: str, team_name: str, day: str, stops: pd.DataFrame, line_lonlat: list[tuple[float, float]],
-                *, colour: str, lang: str = "zh", show: bool = True) -> folium.FeatureGroup:
-    """A team's route of one day: the line (office → stops → office) and numbered stops."""
+                *, colour: str, lang: str = "zh", show: bool = True, access: list | None = None) -> folium.FeatureGroup:
+    """A team's route of one day: the line (office → stops → office) and numbered stops.
+
+    ``access`` are the route's access legs on real roads, (foot on the street, venue) pairs: drawn
+    dashed, the rest of the line solid along the streets.
+    """
     name = f"{t('route', lang)} {team_name} {day} ({len(stops)} {t('stops_count', lang)})"
     layer = folium.FeatureGroup(name=html_text(name), show=show)  # the layer list shows names as HTML
-    folium.PolyLine([(lat, lon) for lon, lat in line_lonlat], color=colour, weight=3, opacity=0.85).add_to(layer)
+    on_road, legs = split_access(line_lonlat, access or [])
+    for part in on_road:
+        folium.PolyLine([(lat, lon) for lon, lat in part], color=colour, weight=3, opacity=0.85).add_to(layer)
+    for leg in legs:
+        folium.PolyLine([(lat, lon) for lon, lat in leg], color=colour, weight=2, opacity=0.9, dash_array="4 5",
+                        tooltip=t("access_leg", lang)).add_to(layer)
     for row in stops.itertuples():
         html = (f'<div style="background:{colour};color:#fff;border-radius:50%;width:20px;height:20px;'
                 f'text-align:center;font:bold 11px/20px sans-serif;border:1px solid #fff">{html_text(row.seq)}</div>')

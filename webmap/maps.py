@@ -13,6 +13,7 @@ import geopandas as gpd
 import pandas as pd
 
 from gis.rules import Rules
+from planner.tables import access_legs
 
 from .i18n import t
 from .layers import TEAM_COLOURS, grid_layer, office_layer, route_layer, venue_layers
@@ -86,13 +87,15 @@ def plan_map(
     for layer in venue_layers(venues, rules, lang=lang):
         layer.add_to(m)
     lines = routes[routes["kind"] == "route"]
+    legs = access_legs(routes)
     colour = {tid: TEAM_COLOURS[i % len(TEAM_COLOURS)] for i, tid in enumerate(teams.index)}
     first_day = lines["day"].min() if len(lines) else None
     for line in lines.itertuples():
         team_stops = stops[(stops["team_id"] == line.team_id) & (stops["day"] == line.day)]
         name = teams.at[line.team_id, "name"] if line.team_id in teams.index else line.team_id
         route_layer(line.team_id, name, line.day, team_stops, list(line.geometry.coords),
-                    colour=colour.get(line.team_id, "#333"), lang=lang, show=line.day == first_day).add_to(m)
+                    colour=colour.get(line.team_id, "#333"), lang=lang, show=line.day == first_day,
+                    access=legs.get((line.day, line.team_id))).add_to(m)
     office_layer(teams, lang=lang).add_to(m)
     folium.LayerControl(collapsed=False).add_to(m)
     return m

@@ -14,6 +14,7 @@ import pandas as pd
 
 from gis.rules import ROLES, Rules, members_by_role
 from gis.timeparse import format_hhmm
+from planner.tables import access_legs
 
 from .i18n import category_label, hazard_label, t
 from .sketch import LEG_COLOURS, qr_data_uri, route_sketch_svg
@@ -47,15 +48,17 @@ def _recheck_detail(hazards: pd.DataFrame | None, venue_id: str, rules: Rules, l
 
 
 def _sketch(part: pd.DataFrame, team: pd.Series, grids: gpd.GeoDataFrame | None, title: str,
-            line=None, roads: gpd.GeoDataFrame | None = None) -> str:
-    """The team-day's route sketch: along its route line when it follows roads, else straight between stops."""
+            line=None, roads: gpd.GeoDataFrame | None = None, access=(), lang: str = "zh") -> str:
+    """The team-day's route sketch: along its route line when it follows roads (access legs dashed),
+    else straight between stops."""
     office = (team.geometry.x, team.geometry.y)
     if line is not None:
         legs = [list(line.coords)]
     else:
         legs = [[office, *zip(shift["lon"], shift["lat"]), office] for _, shift in part.groupby("shift", sort=True)]
     stops = list(zip(part["seq"], part["lon"], part["lat"]))
-    return route_sketch_svg(legs, stops, office, grids=grids, roads=roads, title=title)
+    return route_sketch_svg(legs, stops, office, grids=grids, roads=roads, title=title, access=access,
+                            access_label=t("access_leg", lang))
 
 
 def crew(team: pd.Series, lang: str) -> list[tuple[str, str]]:
@@ -93,10 +96,11 @@ def sheet_sections(
     ``$PATROL_BASE_URL`` or http://localhost:5000).
     """
     base_url = base_url or os.environ.get("PATROL_BASE_URL", DEFAULT_BASE_URL)
-    lines = {}
+    lines, access = {}, {}
     if routes is not None and roads is not None:
         drawn = routes[routes["kind"] == "route"]
         lines = {(d, t): g for d, t, g in zip(drawn["day"], drawn["team_id"], drawn.geometry)}
+        access = access_legs(routes)
     sections = []
     for (day, team_id), part in stops.groupby(["day", "team_id"], sort=True):
         team = teams.loc[team_id]
@@ -125,7 +129,8 @@ def sheet_sections(
             "start": start_text(team),
             "stops": rows,
             "form_url": result_url(base_url, day, team_id, "…"),
-            "sketch": _sketch(part, team, grids, f"{team['name']} {day}", lines.get((day, team_id)), roads),
+            "sketch": _sketch(part, team, grids, f"{team['name']} {day}", lines.get((day, team_id)), roads,
+                              access.get((day, team_id), ()), lang),
             "sketch_legend": [] if (day, team_id) in lines else [
                 (LEG_COLOURS[k % len(LEG_COLOURS)], f"{format_hhmm(team['shifts'][shift][0])}-{format_hhmm(team['shifts'][shift][1])}")
                 for k, shift in enumerate(sorted(part["shift"].unique())) if shift < len(team["shifts"])],

@@ -14,6 +14,8 @@ import geopandas as gpd
 import segno
 from shapely.geometry import LineString, MultiLineString, MultiPolygon, Polygon, box
 
+from planner.tables import split_access
+
 WIDTH, HEIGHT, PAD = 520, 300, 14
 LEG_COLOURS = ("#d62728", "#1f77b4", "#2ca02c", "#9467bd")  # one per tour (shift) of the day
 
@@ -31,6 +33,8 @@ def route_sketch_svg(
     grids: gpd.GeoDataFrame | None = None,
     roads: gpd.GeoDataFrame | None = None,
     title: str = "",
+    access: Sequence[tuple[tuple[float, float], tuple[float, float]]] = (),
+    access_label: str = "",
 ) -> str:
     """An SVG sketch of a team's day.
 
@@ -44,6 +48,9 @@ def route_sketch_svg(
         The start point (lon, lat).
     grids, roads
         Optional WGS84 layers drawn underneath (clipped to the sketch's extent).
+    access
+        The access legs on real roads, (foot on the street, venue or start) pairs: the parts of
+        ``legs`` that are one are drawn dashed, with ``access_label`` in a corner legend.
     """
     points = [office, *[(x, y) for _, x, y in stops], *[p for leg in legs for p in leg]]
     xs, ys = [p[0] for p in points], [p[1] for p in points]
@@ -76,10 +83,21 @@ def route_sketch_svg(
             for line in _parts(geom.intersection(extent), LineString, MultiLineString):
                 parts.append(f'<polyline points="{" ".join(xy(x, y) for x, y in line.coords)}" fill="none" stroke="#c9c3b5" stroke-width="1.2"/>')
     colours = LEG_COLOURS
+    dashed = False
     for k, leg in enumerate(legs):
-        if len(leg) > 1:
-            parts.append(f'<polyline points="{" ".join(xy(x, y) for x, y in leg)}" fill="none" '
-                         f'stroke="{colours[k % len(colours)]}" stroke-width="2" stroke-linejoin="round"/>')
+        on_road, off_road = split_access(list(leg), list(access))
+        colour = colours[k % len(colours)]
+        for part in on_road:
+            parts.append(f'<polyline points="{" ".join(xy(x, y) for x, y in part)}" fill="none" '
+                         f'stroke="{colour}" stroke-width="2" stroke-linejoin="round"/>')
+        for part in off_road:
+            dashed = True
+            parts.append(f'<polyline class="access" points="{" ".join(xy(x, y) for x, y in part)}" fill="none" '
+                         f'stroke="{colour}" stroke-width="1.6" stroke-dasharray="3 2.5"/>')
+    if dashed and access_label:
+        parts.append(f'<line x1="{PAD}" y1="{HEIGHT - PAD}" x2="{PAD + 22}" y2="{HEIGHT - PAD}" stroke="#333" stroke-width="1.6" '
+                     f'stroke-dasharray="3 2.5"/><text x="{PAD + 27}" y="{HEIGHT - PAD + 3}" font-size="9" fill="#333">'
+                     f'{escape(access_label)}</text>')
     ox_, oy_ = xy(*office).split(",")
     parts.append(f'<rect x="{float(ox_) - 6}" y="{float(oy_) - 6}" width="12" height="12" fill="#111"/>')
     for number, lon, lat in stops:

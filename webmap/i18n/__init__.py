@@ -56,6 +56,7 @@ _WORDS: Mapping[str, Mapping[str, str]] = {
     "sheets.title": {"zh": "联合巡查路线单", "en": "Joint patrol route sheet"},
     "map.title": {"zh": "巡查计划地图", "en": "Patrol plan map"},
     "stops_count": {"zh": "巡查点", "en": "stops"},
+    "access_leg": {"zh": "道路外步行段", "en": "walk off the street"},
     "km": {"zh": "公里", "en": "km"},
     "last_inspected": {"zh": "上次检查", "en": "Last inspected"},
     "never": {"zh": "从未检查", "en": "never"},
