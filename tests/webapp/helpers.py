@@ -25,3 +25,15 @@ def post_form(client, url: str, data: dict, **kwargs):
     """POST a form the way a browser does: with the CSRF token of the page it came from."""
     page = client.get(url).get_data(as_text=True)
     return client.post(url, data={**data, "csrf_token": csrf_token(page)}, **kwargs)
+
+
+def wait_for_plan(client, plan_url: str, *, timeout_s: float = 120) -> dict:
+    """Poll a background plan's progress until it is done or failed; its last state."""
+    import time
+
+    deadline = time.monotonic() + timeout_s
+    while True:
+        state = client.get(plan_url + "/progress").get_json()
+        if state["status"] in ("done", "failed") or time.monotonic() > deadline:
+            return state
+        time.sleep(0.5)
