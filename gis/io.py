@@ -374,7 +374,8 @@ def _join_grids(venues: gpd.GeoDataFrame, grids: gpd.GeoDataFrame) -> gpd.GeoDat
         raise InputError(msg, file=row["source_file"], row=int(row["source_row"]), field="grid_id")
     todo = venues[~given]
     if len(todo):
-        joined = gpd.sjoin(todo[["geometry"]], grids[["geometry"]].reset_index(), how="left", predicate="within")
+        # "intersects", not "within": a venue on the line between two grids belongs to one of them (the first)
+        joined = gpd.sjoin(todo[["geometry"]], grids[["geometry"]].reset_index(), how="left", predicate="intersects")
         joined = joined[~joined.index.duplicated(keep="first")]
         venues.loc[todo.index, "grid_id"] = joined["grid_id"].fillna(UNASSIGNED_GRID).to_numpy()
     outside = venues["grid_id"] == UNASSIGNED_GRID

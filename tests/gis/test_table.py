@@ -50,3 +50,13 @@ def test_xlsx_serial_dates_and_numeric_ids(tmp_path, rules):
 def test_bad_tables_name_file_row_and_field(tmp_path, rules, text, message):
     with pytest.raises(InputError, match=message):
         read_venues(_write(tmp_path, text), rules=rules)
+
+
+def test_a_venue_on_the_line_between_two_grids_joins_one(tmp_path, rules):
+    import geopandas as gpd
+    from shapely.geometry import box
+
+    grids = gpd.GeoDataFrame({"grid_id": ["G1", "G2"]}, geometry=[box(113.30, 23.08, 113.31, 23.09), box(113.31, 23.08, 113.32, 23.09)],
+                             crs="EPSG:4326").set_index("grid_id")
+    path = _write(tmp_path, f"{HEADER}\nV1,界上,small_shop,113.31,23.085\n")
+    assert read_venues(path, rules=rules, grids=grids).at["V1", "grid_id"] in {"G1", "G2"}
