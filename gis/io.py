@@ -482,6 +482,10 @@ def _read_yaml_teams(path: Path) -> pd.DataFrame:
             return ";".join(map(str, v))
         return "" if v is None else str(v)
 
+    for k, item in enumerate(items, start=1):
+        if not isinstance(item, dict):
+            msg = f"team_id: team {k} is {item!r}, not a team (team_id: …, roles: …, start_lon: …, start_lat: …)"
+            raise InputError(msg, file=path.name, row=k, field="team_id", unit="item")
     return pd.DataFrame([{field_name(k): text(v) for k, v in item.items()} for item in items]).fillna("")
 
 
