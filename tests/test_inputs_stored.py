@@ -52,6 +52,8 @@ def test_maps_and_histories_render_with_the_bad_rows(client, bad_rows, url):  # 
     login(client, "viewer")
     page = client.get(url)
     assert page.status_code == 200
+    if "/frame" in url:
+        assert "2 条已存记录有误" in page.get_data(as_text=True)
     if url == "/map?lang=en":
         assert "Stored records that break a rule" in page.get_data(as_text=True)
 

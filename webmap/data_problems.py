@@ -10,8 +10,10 @@ from __future__ import annotations
 import datetime as dt
 import threading
 
+import folium
 from flask import current_app, has_app_context, request, url_for
 from flask_login import current_user
+from markupsafe import escape
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
@@ -85,3 +87,14 @@ def page_problem_notes(today: dt.date, lang: str) -> list[tuple[str, str]]:
     if request.endpoint not in DATA_PAGES or not current_user.is_authenticated:
         return []
     return problem_notes(stored_problems(today), lang)
+
+
+def add_problem_banner(m: folium.Map, problems: tuple[RecordProblem, ...], lang: str) -> folium.Map:
+    """A line above the map that says how many stored records were set aside (the page around it lists them)."""
+    if problems:
+        text = (f"{len(problems)} stored record(s) break a rule and were left out or corrected: see the list above the map"
+                if lang == "en" else f"{len(problems)} 条已存记录有误，已未计入或忽略其错误值：详见地图上方的列表")
+        m.get_root().html.add_child(folium.Element(
+            f'<div class="data-warning" id="data-problems-count" style="position:absolute;z-index:1000;top:4px;left:50px;'
+            f'background:#fff8e1;border:1px solid #e0b84c;padding:2px 8px;font:13px sans-serif">{escape(text)}</div>'))
+    return m
