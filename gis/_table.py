@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import io
 import re
 from pathlib import Path
 from typing import Iterable
@@ -60,8 +62,6 @@ def read_frame(path: Path, *, header_aliases: dict[str, str] | None = None) -> t
             raise InputError(msg, file=path.name)
     except InputError:
         raise
-    except pd.errors.EmptyDataError:
-        cells, unit = pd.DataFrame(), "row"
     except UnicodeDecodeError as err:
         msg = "is neither UTF-8 nor GBK text: save the CSV as 'CSV UTF-8' (Excel/WPS) and try again"
         raise InputError(msg, file=path.name) from err
@@ -117,12 +117,26 @@ def field_name(header: object, aliases: dict[str, str] = HEADER_ALIASES) -> str:
 
 def _read_csv(path: Path) -> pd.DataFrame:
     """All cells as text, the header too. UTF-8 (with or without BOM), else GB18030: Excel and
-    WPS on Chinese Windows save plain "CSV (逗号分隔)" in the GBK code page, which GB18030 contains."""
-    options = {"dtype": str, "keep_default_na": False, "header": None, "skip_blank_lines": False}
+    WPS on Chinese Windows save plain "CSV (逗号分隔)" in the GBK code page, which GB18030 contains.
+
+    Short rows are padded (Excel drops empty cells at the end); a row with more filled cells than
+    the header has columns is an error naming the row.
+    """
+    data = path.read_bytes()
     try:
-        return pd.read_csv(path, encoding="utf-8-sig", **options)
+        text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
-        return pd.read_csv(path, encoding="gb18030", **options)
+        text = data.decode("gb18030")  # raises UnicodeDecodeError for text in neither
+    rows = list(csv.reader(io.StringIO(text, newline="")))
+    if not rows:
+        return pd.DataFrame()
+    width = len(rows[0])
+    for k, row in enumerate(rows[1:], start=2):
+        if len(row) > width and any(cell.strip() for cell in row[width:]):
+            msg = (f"the row has {len(row)} cells but the header names {width} columns "
+                   "(a comma inside a value? put that value in double quotes)")
+            raise InputError(msg, file=path.name, row=k)
+    return pd.DataFrame([(row + [""] * width)[:width] for row in rows], dtype=object)
 
 
 def _cell_text(value: object) -> str:

@@ -374,7 +374,8 @@ def _join_grids(venues: gpd.GeoDataFrame, grids: gpd.GeoDataFrame) -> gpd.GeoDat
         raise InputError(msg, file=row["source_file"], row=int(row["source_row"]), field="grid_id")
     todo = venues[~given]
     if len(todo):
-        joined = gpd.sjoin(todo[["geometry"]], grids[["geometry"]].reset_index(), how="left", predicate="within")
+        # "intersects", not "within": a venue on the line between two grids belongs to one of them (the first)
+        joined = gpd.sjoin(todo[["geometry"]], grids[["geometry"]].reset_index(), how="left", predicate="intersects")
         joined = joined[~joined.index.duplicated(keep="first")]
         venues.loc[todo.index, "grid_id"] = joined["grid_id"].fillna(UNASSIGNED_GRID).to_numpy()
     outside = venues["grid_id"] == UNASSIGNED_GRID
@@ -481,6 +482,10 @@ def _read_yaml_teams(path: Path) -> pd.DataFrame:
             return ";".join(map(str, v))
         return "" if v is None else str(v)
 
+    for k, item in enumerate(items, start=1):
+        if not isinstance(item, dict):
+            msg = f"team_id: team {k} is {item!r}, not a team (team_id: …, roles: …, start_lon: …, start_lat: …)"
+            raise InputError(msg, file=path.name, row=k, field="team_id", unit="item")
     return pd.DataFrame([{field_name(k): text(v) for k, v in item.items()} for item in items]).fillna("")
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Sequence
 
@@ -12,6 +12,22 @@ import pandas as pd
 
 from .io import read_grids, read_hazards, read_inspections, read_teams, read_venues
 from .rules import DEFAULT_RULES_PATH, Rules
+
+
+@dataclass(frozen=True)
+class RecordProblem:
+    """A stored record that breaks a rule of the readers: kept out of, or corrected for, the computation.
+
+    ``kind`` is the layer (venues · hazards · inspections · teams · grids), ``key`` the record's id
+    (an inspection's venue), ``action`` either ``"left_out"`` (the record is not used) or
+    ``"ignored_field"`` (the record is used without the value of ``field``).
+    """
+
+    kind: str
+    key: str
+    field: str | None
+    problem: str
+    action: str
 
 
 @dataclass(frozen=True)
@@ -24,6 +40,8 @@ class Layers:
     rules: Rules
     hazards: pd.DataFrame | None = None
     inspections: pd.DataFrame | None = None
+    #: Stored records that broke a rule and were left out or corrected (data already in the database).
+    problems: tuple[RecordProblem, ...] = field(default=())
 
 
 def read_layers(

@@ -11,8 +11,9 @@ import json
 import math
 import tempfile
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import TypeVar
 
 import geopandas as gpd
 import pandas as pd
@@ -20,9 +21,9 @@ from shapely.geometry import mapping, shape
 
 from gis.errors import InputError
 from gis.io import read_grids, read_hazards, read_inspections, read_teams, read_venues
-from gis.layers import Layers, read_layers
+from gis.layers import Layers, RecordProblem, read_layers
 from gis.rules import Rules, members_by_role
-from gis.timeparse import format_hhmm
+from gis.timeparse import format_hhmm, local_today
 
 from .lifecycle import IMPORTED, import_hazards
 from .models import Grid, Hazard, Inspection, Person, Team, Venue, db
@@ -70,24 +71,102 @@ def export_files(folder: Path) -> dict[str, Path | None]:
 
 
 def layers_from_db(rules: Rules, *, as_of: dt.date | None = None) -> Layers:
-    """The database's current layers, validated by the same readers as files."""
+    """The database's current layers, validated by the same readers as files, leniently.
+
+    Data already stored never blocks a page or a plan: a stored record that breaks a rule of the
+    readers (an inspection dated after ``as_of``, a hazard closed before it was found, a venue of a
+    category the rules no longer know …) is left out of the computation, or used without the
+    offending optional value, and listed in ``Layers.problems`` for the pages to show.
+
+    Raises
+    ------
+    InputError
+        Only when grids, venues or teams are missing altogether, or a whole file is unusable.
+    """
     with tempfile.TemporaryDirectory() as tmp:
         paths = export_files(Path(tmp))
         if paths["grids"] is None or paths["venues"] is None or paths["teams"] is None:
             msg = "grids, venues and teams must be imported before planning"
             raise InputError(msg, file="database")
-        return read_layers(grids=paths["grids"], venues=paths["venues"], teams=paths["teams"], hazards=paths["hazards"],
-                           inspections=paths["inspections"], rules=rules, as_of=as_of or dt.date.today())
+        as_of = as_of or local_today()
+        layers, problems = _repaired(paths, lambda: read_layers(
+            grids=paths["grids"], venues=paths["venues"], teams=paths["teams"], hazards=paths["hazards"],
+            inspections=paths["inspections"], rules=rules, as_of=as_of))
+        return replace(layers, problems=tuple(problems))
+
+
+T = TypeVar("T")
+
+
+def _repaired(paths: dict[str, Path | None], read: Callable[[], T]) -> tuple[T, list[RecordProblem]]:
+    """``read()`` the exported files, setting aside every stored record a reader refuses, until it reads."""
+    problems: list[RecordProblem] = []
+    for _ in range(_MAX_REPAIRS):
+        try:
+            return read(), problems
+        except InputError as err:
+            problems += _set_aside(paths, err)
+            last = err
+    raise last  # still refused after every repair: the last error is the honest answer
+
+
+_MAX_REPAIRS = 12  # each round repairs every row named in one file; a handful of files → a handful of rounds
+#: The id column of each exported layer (an inspection is shown in its venue's history).
+_KEYS = {"grids": "grid_id", "venues": "venue_id", "teams": "team_id", "hazards": "hazard_id", "inspections": "venue_id"}
+#: Fields a record can do without: a bad value is ignored and the record kept.
+_OPTIONAL = {
+    "venues": {"address", "grid_id", "open", "close", "last_inspected", "risk", "phone"},
+    "teams": {"name", "shift", "mode", "home_grids", "members", "start_name"},
+    "hazards": {"severity", "deadline", "closed_on", "measure", "responsible_unit", "responsible_person", "standard",
+                "description"},
+    "inspections": {"team_id", "outcome", "notes"},
+}
+
+
+def _set_aside(paths: dict[str, Path | None], err: InputError) -> list[RecordProblem]:
+    """Repair the exported file ``err`` names: blank each bad optional value, drop each row with a bad required one.
+
+    Raises ``err`` again when it names no row (a whole file is unusable): nothing can be set aside then.
+    """
+    kind = next((k for k, p in paths.items() if p is not None and p.name == err.file), None)
+    found = [err, *err.more]
+    if kind is None or kind == "grids" or any(e.row is None for e in found):
+        raise err
+    path = paths[kind]
+    frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+    drop: set[int] = set()
+    out = []
+    for e in found:
+        i = e.row - 2
+        keep = e.field in _OPTIONAL[kind] and e.field in frame.columns
+        if keep:
+            frame.iat[i, frame.columns.get_loc(e.field)] = ""
+        else:
+            drop.add(i)
+        out.append(RecordProblem(kind, frame.iat[i, frame.columns.get_loc(_KEYS[kind])], e.field, e.problem,
+                                 "ignored_field" if keep else "left_out"))
+    frame = frame.drop(index=sorted(drop))
+    if frame.empty and kind in ("venues", "teams"):
+        raise err
+    if frame.empty:
+        paths[kind] = None
+    else:
+        frame.to_csv(path, index=False)
+    return out
 
 
 def _current(rules: Rules, as_of: dt.date) -> dict[str, object]:
     """The layers already in the database that an import is checked against (ids, grids)."""
     with tempfile.TemporaryDirectory() as tmp:
         paths = export_files(Path(tmp))
-        grids = read_grids(paths["grids"]) if paths["grids"] else None
-        venues = read_venues(paths["venues"], rules=rules, grids=grids, as_of=as_of) if paths["venues"] else None
-        teams = read_teams(paths["teams"], grids=grids) if paths["teams"] else None
-    return {"grids": grids, "venues": venues, "teams": teams}
+
+        def read() -> dict[str, object]:
+            grids = read_grids(paths["grids"]) if paths["grids"] else None
+            venues = read_venues(paths["venues"], rules=rules, grids=grids, as_of=as_of) if paths["venues"] else None
+            teams = read_teams(paths["teams"], grids=grids) if paths["teams"] else None
+            return {"grids": grids, "venues": venues, "teams": teams}
+
+        return _repaired(paths, read)[0]
 
 
 SHAPEFILE_PARTS = frozenset({".shx", ".dbf", ".prj", ".cpg", ".qix", ".sbn", ".sbx", ".xml"})

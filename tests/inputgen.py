@@ -297,8 +297,11 @@ def _write_grids(truth: Truth, style: Style, folder: Path) -> Path:
     return path
 
 
-def write_clean(truth: Truth, folder: Path) -> dict[str, Path]:
-    """The truth as plain UTF-8 CSV (ISO dates) and GeoJSON: what the independent checker reads."""
+def write_clean(truth: Truth, folder: Path, layer_styles: dict[str, Style] | None = None) -> dict[str, Path]:
+    """The truth as plain UTF-8 CSV (ISO dates) and GeoJSON: what the independent checker reads.
+
+    With ``layer_styles``, only the columns the messy files hold: a value left out of a file is not known.
+    """
     folder.mkdir(parents=True, exist_ok=True)
     cells = dict(grid_cells())
     paths = {"grids": folder / "grids.geojson"}
@@ -308,8 +311,9 @@ def write_clean(truth: Truth, folder: Path) -> dict[str, Path]:
         rows = getattr(truth, layer)
         if rows:
             paths[layer] = folder / f"{layer}.csv"
+            kept = set(REQUIRED[layer]) | set(layer_styles[layer].columns if layer_styles else OPTIONAL[layer])
             frame = pd.DataFrame([{k: ("" if v is None else v.isoformat() if isinstance(v, dt.date) else v)
-                                   for k, v in r.items()} for r in rows])
+                                   for k, v in r.items() if k in kept} for r in rows])
             frame.to_csv(paths[layer], index=False)
     return paths
 

@@ -35,6 +35,6 @@ def test_files_as_users_bring_them_plan_or_name_the_mistake(case):
             assert not out.exists()  # nothing half-written
             return
         assert code == 0, err
-        clean = write_clean(truth, folder / "clean")
+        clean = write_clean(truth, folder / "clean", styles)
         assert check_plan(out, grids=clean["grids"], venues=clean["venues"], teams=clean["teams"], date=PLAN_DAY,
                           hazards=clean.get("hazards"), inspections=clean.get("inspections")) == []

@@ -26,7 +26,8 @@ from gis.rules import DEFAULT_RULES_PATH, Rules
 from gis.timeparse import local_today
 from ledger.models import User, db
 
-from .context import csp_nonce, current_lang
+from .context import csp_nonce, current_lang, today
+from .data_problems import ProblemCache, page_problem_notes
 from .i18n import LANGS, category_label, hazard_label, t, word
 from .throttle import LoginThrottle
 
@@ -46,11 +47,15 @@ class PatrolExtension:
     def __init__(self, app: Flask) -> None:
         self.rules = Rules.from_toml(app.config["RULES_PATH"])
         self.login_throttle = LoginThrottle(limit=app.config["LOGIN_ATTEMPTS"], window_s=app.config["LOGIN_LOCK_S"])
+        self.problems = ProblemCache()
 
     def layers(self, as_of: dt.date | None = None):
+        """The stored layers as of a day (stored records that break a rule are set aside and remembered)."""
         from ledger.store import layers_from_db
 
-        return layers_from_db(self.rules, as_of=as_of)
+        layers = layers_from_db(self.rules, as_of=as_of)
+        self.problems.remember(as_of, layers.problems)
+        return layers
 
 
 def _locale() -> str:
@@ -125,7 +130,8 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
                                  word=lambda kind, code: word(kind, code, current_lang()), lang_switch=_lang_switch,
                                  hazard_name=lambda code: hazard_label(app.extensions["patrol"].rules, code, current_lang()),
                                  category_name=lambda code: category_label(app.extensions["patrol"].rules, code, current_lang()),
-                                 L=lambda zh, en: en if current_lang() == "en" else zh, csp_nonce=csp_nonce)
+                                 L=lambda zh, en: en if current_lang() == "en" else zh, csp_nonce=csp_nonce,
+                                 data_problems=lambda: page_problem_notes(today(), current_lang()))
 
     with app.app_context():
         if url.startswith("sqlite"):

@@ -44,3 +44,15 @@ def add_to_day(app, day: dt.date | str, team_id: str, *venue_ids: str) -> None:
         coordinator = db.session.scalars(db.select(User).where(User.role == "coordinator")).first()
         for venue_id in venue_ids:
             add_stop(coordinator, day=day, team_id=team_id, venue_id=venue_id)
+
+
+def wait_for_plan(client, plan_url: str, *, timeout_s: float = 120) -> dict:
+    """Poll a background plan's progress until it is done or failed; its last state."""
+    import time
+
+    deadline = time.monotonic() + timeout_s
+    while True:
+        state = client.get(plan_url + "/progress").get_json()
+        if state["status"] in ("done", "failed") or time.monotonic() > deadline:
+            return state
+        time.sleep(0.5)

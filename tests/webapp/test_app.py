@@ -7,14 +7,13 @@ import io
 import json
 import re
 import sys
-import time
 from pathlib import Path
 
 import pandas as pd
 import pytest
 from openpyxl import load_workbook
 
-from .helpers import PASSWORDS, TODAY, add_to_day, csrf_token, login, post_form
+from .helpers import PASSWORDS, TODAY, add_to_day, csrf_token, login, post_form, wait_for_plan
 
 ROOT = Path(__file__).resolve().parents[2]
 DEMO = ROOT / "data" / "demo"
@@ -233,11 +232,7 @@ def test_plan_in_the_background_is_stored_and_feasible(app, client, tmp_path):
     response = post_form(client, "/plan", {"date": "2026-11-23", "days": "1", "time_limit": "2", "teams": ["T01", "T02", "T03"]})
     assert response.status_code == 302
     plan_url = response.headers["Location"]
-    for _ in range(120):
-        state = client.get(plan_url + "/progress").get_json()
-        if state["status"] in ("done", "failed"):
-            break
-        time.sleep(0.5)
+    state = wait_for_plan(client, plan_url)
     assert state["status"] == "done", state["message"]
     assert state["summary"]["teams"] == 3 and state["summary"]["visits"] > 0
     plan_id = int(plan_url.rstrip("/").split("/")[-1])

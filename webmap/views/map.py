@@ -16,6 +16,7 @@ from planner.horizon import venue_status
 from ..layers import grid_layer, venue_state_layers, venue_status_classes
 from ..maps import base_map
 from ..context import current_lang, nonced, today
+from ..data_problems import add_problem_banner
 from . import ANYONE, requires
 
 bp = Blueprint("map", __name__)
@@ -76,7 +77,7 @@ def map_frame():
     for layer in venue_state_layers(venues, states, layers.rules, lang=lang):
         layer.add_to(m)
     folium.LayerControl(collapsed=False).add_to(m)
-    return nonced(m.get_root().render())
+    return nonced(add_problem_banner(m, layers.problems, lang).get_root().render())
 
 
 @bp.route("/venues/<venue_id>")

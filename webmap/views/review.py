@@ -17,6 +17,7 @@ from ..export import page_png, png_available
 from ..sheets import pdf_available, sheets_pdf
 from . import ANYONE, requires
 from ..context import current_lang, nonced, today
+from ..data_problems import add_problem_banner
 
 bp = Blueprint("review", __name__)
 
@@ -105,7 +106,8 @@ def hotspots_frame():
     hazards = layers.hazards if layers.hazards is not None else pd.DataFrame(columns=["venue_id", "found_on", "severity"])
     table = hotspot_table(layers.grids, layers.venues, hazards, since, today())
     points = hazard_points(hazards_in_period(hazards, since, today()), layers.venues)
-    return nonced(hotspot_map(table, points, lang=current_lang(), since=since, until=today()).get_root().render())
+    m = hotspot_map(table, points, lang=current_lang(), since=since, until=today())
+    return nonced(add_problem_banner(m, layers.problems, current_lang()).get_root().render())
 
 
 @bp.route("/gaps")
@@ -122,4 +124,5 @@ def gaps_frame():
     unreachable = unreachable_venues(venues=layers.venues, teams=layers.teams, rules=layers.rules, day=today(), grids=layers.grids)
     per_venue = venue_gaps(layers.venues, layers.rules, today(), layers.inspections, unreachable)
     per_grid = grid_gaps(layers.grids, per_venue, today(), layers.inspections)
-    return nonced(gap_map(per_grid, per_venue, layers.venues.geometry, lang=current_lang(), on=today()).get_root().render())
+    m = gap_map(per_grid, per_venue, layers.venues.geometry, lang=current_lang(), on=today())
+    return nonced(add_problem_banner(m, layers.problems, current_lang()).get_root().render())
