@@ -10,6 +10,7 @@ from pathlib import Path
 import pandas as pd
 from flask import Flask
 
+from gis.cells import read_text_csv
 from ledger.models import PlanRun, PlanStop, db
 from planner import PlanParams, plan_days
 
@@ -59,7 +60,7 @@ def _run(app: Flask, plan_id: int, base_url: str | None) -> None:
             progress(0.93, "写出文件 writing files")
             out = plan_folder(app, plan_id)
             run.summary = write_outputs(plan, layers, out, lang="zh", base_url=base_url)
-            stops = pd.read_csv(out / "stops.csv", dtype={"venue_id": str, "team_id": str})
+            stops = read_text_csv(out / "stops.csv", dtype={"venue_id": str, "team_id": str})
             db.session.add_all(PlanStop(plan_id=plan_id, day=pd.Timestamp(r.day).date(), team_id=r.team_id, seq=int(r.seq),
                                         venue_id=r.venue_id, reason=r.reason, arrive=r.arrive, depart=r.depart)
                                for r in stops.itertuples())
