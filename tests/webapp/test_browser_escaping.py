@@ -231,3 +231,20 @@ def test_the_ledger_workbook_keeps_hostile_text_as_text(app, hostile):
     assert address.value == HOSTILE["venue.address"] and address.data_type == "s"
     assert row[header.index("场所名称")].value == HOSTILE["venue.name"]
     assert all(c.data_type != "f" for r in sheet.iter_rows() for c in r)  # no formula anywhere in the ledger
+
+
+def test_the_route_sheet_pdf_prints_hostile_text_as_text(app, hostile, tmp_path):
+    import subprocess
+
+    from webmap.sheets import pdf_available
+
+    if not pdf_available():
+        pytest.skip("WeasyPrint is not installed here")
+    client = app.test_client()
+    login(client, "coord")
+    response = client.get(f"/plans/{hostile['plan_id']}/sheets/T01?format=pdf")
+    assert response.status_code == 200 and response.mimetype == "application/pdf"
+    (tmp_path / "t01.pdf").write_bytes(response.data)
+    text = subprocess.run(["pdftotext", str(tmp_path / "t01.pdf"), "-"], capture_output=True, text=True, check=True).stdout
+    flat = "".join(text.split())  # the PDF wraps long names over lines
+    assert "".join(HOSTILE["team.name"].split()) in flat  # printed as typed, markup and all
