@@ -261,13 +261,14 @@ def run_replan(args: argparse.Namespace, layers, progress: ProgressPrinter) -> N
     """`patrol replan`: read the plan and what is done, plan the rest, write the same files as `plan`."""
     import pandas as pd
 
+    from gis.cells import read_text_csv
     from gis.errors import InputError
     from gis.timeparse import parse_hhmm
     from planner import PlanParams
     from planner.replan import replan_day
     from webmap.outputs import write_outputs
 
-    stops = pd.read_csv(args.plan / "stops.csv", dtype={"venue_id": str, "team_id": str, "day": str})
+    stops = read_text_csv(args.plan / "stops.csv", dtype={"venue_id": str, "team_id": str, "day": str})
     if stops["day"].nunique() != 1:
         raise InputError("replan works on one day: this plan has several (plan that day alone first)", file="stops.csv", field="day")
     done: set[str] = set()
@@ -287,7 +288,7 @@ def run_replan(args: argparse.Namespace, layers, progress: ProgressPrinter) -> N
         at_s = parse_hhmm(args.at)
     except ValueError as err:
         raise InputError(f"--at {args.at!r}: {err}", file="command line", field="at") from err
-    unassigned = pd.read_csv(args.plan / "unassigned.csv", dtype={"venue_id": str})
+    unassigned = read_text_csv(args.plan / "unassigned.csv", dtype={"venue_id": str})
     road_lines, roads = _road_network(args, layers, progress)
     params = PlanParams(time_limit_s=args.time_limit, max_access_m=args.max_access_m or PlanParams.max_access_m)
     plan = replan_day(stops, done=done, dropped=set(args.drop_team), at_s=at_s, unassigned=unassigned, venues=layers.venues, teams=layers.teams,

@@ -81,6 +81,7 @@ def getis_ord(grids: gpd.GeoDataFrame, values: pd.Series) -> pd.DataFrame:
     else:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)
+            warnings.filterwarnings("ignore", "The weights matrix is not fully connected")  # a detached grid (an exclave)
             g = esda.G_Local(y, w, transform="B", star=True, permutations=0)
         z = np.nan_to_num(np.asarray(g.Zs, dtype=float))
     confidence = np.zeros(len(z), dtype=int)

@@ -12,6 +12,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
+from gis.cells import looks_like_formula
 from gis.rules import Rules
 
 from .lifecycle import ledger
@@ -51,6 +52,8 @@ def ledger_workbook(kind: str, rules: Rules, *, hazards: list[Hazard] | None = N
         for cell in row:
             if cell.column_letter in ("I", "N", "Q") and cell.value:
                 cell.number_format = "yyyy-mm-dd"
+            elif looks_like_formula(cell.value):  # text from users, never a formula (openpyxl reads "=…" as one)
+                cell.data_type, cell.quotePrefix = "s", True
     ws.freeze_panes = "A2"
     out = io.BytesIO()
     wb.save(out)

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import geopandas as gpd
 
+from gis.cells import write_text_csv
 from gis.layers import Layers
 from planner.model import Plan
 from planner.plan import summary
@@ -52,8 +53,8 @@ def write_outputs(plan: Plan, layers: Layers, out_dir: str | Path, *, lang: str 
     with atomic_dir(out_dir) as tmp:
         step("tables")
         stops = stops_table(plan, layers.venues)
-        stops[STOP_COLUMNS].to_csv(tmp / "stops.csv", index=False)
-        unassigned_table(plan)[UNASSIGNED_COLUMNS].to_csv(tmp / "unassigned.csv", index=False)
+        write_text_csv(stops[STOP_COLUMNS], tmp / "stops.csv")
+        write_text_csv(unassigned_table(plan)[UNASSIGNED_COLUMNS], tmp / "unassigned.csv")
         routes = routes_frame(plan, stops)
         routes.to_file(tmp / "routes.geojson", driver="GeoJSON", engine="pyogrio")
         numbers = summary(plan, teams=len(layers.teams))

@@ -20,6 +20,7 @@ import resource
 import sys
 import threading
 import time
+from pathlib import Path
 from typing import Any
 
 log = logging.getLogger(__name__)
@@ -95,6 +96,7 @@ def _make_plan(job: PlanJob) -> None:
     import pandas as pd
     from flask import Flask
 
+    from gis.cells import read_text_csv
     from gis.rules import Rules
     from ledger.models import PlanRun, PlanStop, db
     from ledger.store import layers_from_db
@@ -132,7 +134,7 @@ def _make_plan(job: PlanJob) -> None:
             run.summary = write_outputs(plan, layers, job.out_dir, lang="zh", base_url=job.base_url,
                                         progress=lambda f, m: progress(0.6 + 0.38 * f, m))
             progress(0.99, "保存巡查点 storing the stops")
-            stops = pd.read_csv(f"{job.out_dir}/stops.csv", dtype={"venue_id": str, "team_id": str})
+            stops = read_text_csv(Path(job.out_dir) / "stops.csv", dtype={"venue_id": str, "team_id": str})  # ids as given
             db.session.add_all(PlanStop(plan_id=job.plan_id, day=pd.Timestamp(r.day).date(), team_id=r.team_id, seq=int(r.seq),
                                         venue_id=r.venue_id, reason=r.reason, arrive=r.arrive, depart=r.depart)
                                for r in stops.itertuples())

@@ -8,6 +8,7 @@ from pathlib import Path
 import geopandas as gpd
 import pandas as pd
 
+from gis.cells import read_text_csv, write_text_csv
 from gis.gaps import GRID_COLUMNS, grid_gaps, venue_gaps
 from gis.hotspots import hazard_points, hazards_in_period, hotspot_table
 from gis.layers import Layers
@@ -26,11 +27,11 @@ def write_gaps(layers: Layers, on: dt.date, out_dir: str | Path, *, lang: str = 
     per_grid = grid_gaps(layers.grids, per_venue, on, layers.inspections)
     with atomic_dir(out_dir) as tmp:
         ranked = per_venue.sort_values(["never_inspected", "days_overdue"], ascending=False)
-        ranked.to_csv(tmp / "gaps_venues.csv", index=False)
+        write_text_csv(ranked, tmp / "gaps_venues.csv")
         points = gpd.GeoDataFrame(ranked.astype({"last_inspected": str, "due_on": str}).replace({"None": None}),
                                   geometry=layers.venues.geometry.reindex(ranked["venue_id"]).to_numpy(), crs=layers.venues.crs)
         points.to_file(tmp / "gaps_venues.geojson", driver="GeoJSON", engine="pyogrio")
-        per_grid[GRID_COLUMNS].to_csv(tmp / "gaps_grids.csv", index=False)
+        write_text_csv(per_grid[GRID_COLUMNS], tmp / "gaps_grids.csv")
         per_grid.to_file(tmp / "gaps_grids.geojson", driver="GeoJSON", engine="pyogrio")
         gap_map(per_grid, per_venue, layers.venues.geometry, lang=lang, on=on).save(str(tmp / "gaps.html"))
     return per_grid
@@ -44,7 +45,7 @@ def write_hotspots(layers: Layers, out_dir: str | Path, *, since: dt.date | None
     points = hazard_points(hazards_in_period(hazards, since, until), layers.venues)
     columns = ["grid_id", "name", "hazards_general", "hazards_major", "weight", "z", "gi_confidence", "confidence", "significant", "hotspot"]
     with atomic_dir(out_dir) as tmp:
-        table[[c for c in columns if c in table]].to_csv(tmp / "hotspots.csv", index=False)
+        write_text_csv(table[[c for c in columns if c in table]], tmp / "hotspots.csv")
         table.to_file(tmp / "hotspots.geojson", driver="GeoJSON", engine="pyogrio")
         hotspot_map(table, points, lang=lang, since=since, until=until).save(str(tmp / "hotspots.html"))
     return table
@@ -63,7 +64,7 @@ def stops_with_shifts(stops: pd.DataFrame, layers: Layers) -> pd.DataFrame:
 def write_sheets(layers: Layers, plan_dir: str | Path, out_dir: str | Path, *, lang: str = "zh",
                  base_url: str | None = None) -> list[str]:
     """sheets.html (+ sheets.pdf when WeasyPrint is installed) for the plan in ``plan_dir``."""
-    stops = pd.read_csv(Path(plan_dir) / "stops.csv", dtype={"venue_id": str, "team_id": str, "day": str})
+    stops = read_text_csv(Path(plan_dir) / "stops.csv", dtype={"venue_id": str, "team_id": str, "day": str})
     stops = stops_with_shifts(stops, layers)
     html = sheets_html(stops, teams=layers.teams, venues=layers.venues, rules=layers.rules, lang=lang,
                        grids=layers.grids, hazards=layers.hazards, base_url=base_url)

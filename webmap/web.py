@@ -231,6 +231,8 @@ def _refuse_nul_characters() -> None:
     """Text with a NUL character cannot be stored (PostgreSQL refuses it): a clear 400, never a 500."""
     from gis.errors import InputError
 
+    if "\x00" in request.path:  # /hazards/%00: ids in the path too
+        raise InputError("the address contains a NUL character", file="request", field="path")
     for source in (request.args, request.form):
         for key, value in source.items(multi=True):
             if "\x00" in key or "\x00" in value:
@@ -270,8 +272,8 @@ def _handle_http_error(err: HTTPException):
     """400-499 and the like: JSON ``{error, message, ...}`` under ``/api/``, else a page in the site's layout."""
     headers = {k: v for k, v in err.get_headers() if k.lower() not in ("content-type", "content-length")}
     if request.path.startswith("/api/"):
-        body = {"error": err.name.lower().replace(" ", "_"), "message": err.description, "status": err.code,
-                "file": None, "row": None, "field": None}
+        body = {"error": err.name.lower().replace(" ", "_"), "message": err.description,
+                "file": None, "row": None, "field": None}  # the API's own error shape (views/api.py)
         return jsonify(body), err.code, headers
     return render_template("error.html", code=err.code, description=err.description), err.code, headers
 
@@ -281,7 +283,7 @@ def _handle_server_error(err: InternalServerError):
     cause = err.original_exception or err
     current_app.logger.error("unexpected error on %s %s", request.method, request.path, exc_info=cause)
     if request.path.startswith("/api/"):
-        return jsonify({"error": "internal_server_error", "message": "unexpected server error", "status": 500,
+        return jsonify({"error": "internal_server_error", "message": "unexpected server error",
                         "file": None, "row": None, "field": None}), 500
     return render_template("error.html", code=500), 500
 

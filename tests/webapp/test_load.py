@@ -66,7 +66,7 @@ def test_twenty_concurrent_clients_lose_nothing(app, live_server):
 def test_schemathesis_finds_no_server_error(app, live_server, tmp_path):
     token = _token(app, "coord")
     done = subprocess.run(
-        [sys.executable, "-m", "schemathesis.cli", "run", f"{live_server}/api/v1/openapi.json", "--checks", "not_a_server_error",
+        [sys.executable, "-m", "schemathesis.cli", "run", f"{live_server}/api/v1/openapi.json", "--checks", "not_a_server_error,content_type_conformance",
          "--header", f"Authorization: Bearer {token}", "--max-examples", "25", "--workers", "1", "--no-color"],
         capture_output=True, text=True, timeout=300, cwd=tmp_path,
     )

@@ -20,6 +20,7 @@ from flask import (
 )
 from flask_login import current_user
 
+from gis.cells import read_text_csv
 from gis.errors import InputError
 from ledger.models import Hazard, Inspection, PlanRun, Team, Venue, db
 from ledger.results import (
@@ -54,7 +55,7 @@ def team_sheet(plan_id: int, team_id: str):
     run = get_or_404(PlanRun, plan_id)
     if not (plan_folder(current_app, run.id) / "stops.csv").is_file():  # a plan that failed or is not done yet
         abort(404)
-    stops = pd.read_csv(plan_folder(current_app, run.id) / "stops.csv", dtype={"venue_id": str, "team_id": str, "day": str})
+    stops = read_text_csv(plan_folder(current_app, run.id) / "stops.csv", dtype={"venue_id": str, "team_id": str, "day": str})
     stops = stops[stops["team_id"] == team_id]
     if stops.empty:
         abort(404)
