@@ -12,6 +12,17 @@ from .helpers import login, post_form
 PLAN = {"date": "2026-11-23", "days": "1", "time_limit": "1", "teams": ["T01"]}
 
 
+@pytest.fixture(autouse=True)
+def _workers_end_with_each_test(app):
+    """No worker (nor its watcher, which writes to the database) outlives a test and meets the database's teardown."""
+    yield
+    jobs = app.extensions["plan_jobs"]
+    deadline = time.monotonic() + 120
+    while jobs.running() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not jobs.running()
+
+
 def _start(client) -> int:
     response = post_form(client, "/plan", PLAN)
     assert response.status_code == 302
@@ -86,9 +97,7 @@ def test_a_second_plan_waits_queued_with_its_place_while_the_first_runs(app, cli
     login(client, "coord")
     assert app.config["PLAN_JOBS"] == 1
     jobs = app.extensions["plan_jobs"]
-    deadline = time.monotonic() + 60
-    while jobs.running() and time.monotonic() < deadline:  # the workers of earlier tests' plans have ended
-        time.sleep(0.1)
+    assert not jobs.running()  # the workers of earlier tests' plans have ended (the fixture above)
     first, second = _start(client), _start(client)
     waiting = _state(client, second)
     assert _state(client, first)["status"] == "running"
