@@ -43,7 +43,10 @@ def _date(value) -> dt.date | None:
 
 
 def export_files(folder: Path) -> dict[str, Path | None]:
-    """Write the database's layers as files the readers take (WGS84); empty layers are ``None``."""
+    """Write the database's layers as files the readers take (WGS84); empty layers are ``None``.
+
+    Retired venues and teams (:mod:`ledger.retire`) are left out, with the hazards and inspections of retired venues.
+    """
     folder.mkdir(parents=True, exist_ok=True)
     paths: dict[str, Path | None] = dict.fromkeys(KINDS)
     grids = db.session.scalars(db.select(Grid)).all()
@@ -62,12 +65,22 @@ def export_files(folder: Path) -> dict[str, Path | None]:
                              "responsible_unit", "responsible_person", "standard", "description", "closed_on"]),
         "inspections": (Inspection, ["venue_id", "date", "team_id", "outcome", "notes"]),
     }
+    retired = {m: set(db.session.scalars(db.select(m.venue_id if m is Venue else m.team_id).where(m.retired.is_(True))))
+               for m in (Venue, Team)}
     for kind, (model, columns) in tables.items():
-        rows = db.session.scalars(db.select(model)).all()
-        if rows:
+        q = db.select(model).where(model.retired.is_(False)) if model in retired else db.select(model)
+        records = [{c: getattr(r, c) for c in columns} for r in db.session.scalars(q)]
+        records = _without_retired(records, retired) if model in (Hazard, Inspection) else records
+        if records:
             paths[kind] = folder / f"{kind}.csv"
-            pd.DataFrame([{c: getattr(r, c) for c in columns} for r in rows], columns=columns).to_csv(paths[kind], index=False)
+            pd.DataFrame(records, columns=columns).to_csv(paths[kind], index=False)
     return paths
+
+
+def _without_retired(records: list[dict], retired: dict[type, set[str]]) -> list[dict]:
+    """Hazards and inspections of venues still in use; an inspection by a retired team keeps its date, not the team."""
+    kept = [r for r in records if r["venue_id"] not in retired[Venue]]
+    return [{**r, "team_id": ""} if r.get("team_id") in retired[Team] else r for r in kept]
 
 
 def layers_from_db(rules: Rules, *, as_of: dt.date | None = None) -> Layers:

@@ -51,8 +51,9 @@ def create_user(username: str, role: str, *, team_id: str = "", password: str = 
         msg = f"role {role!r} should be one of {', '.join(ROLES)}"
         raise InputError(msg, file="user form", field="role")
     team_id = team_id.strip() if role == "patrol" else ""
-    if role == "patrol" and db.session.get(Team, team_id) is None:
-        msg = f"team_id {team_id!r} is not a team: a patrol account belongs to one team (巡查账号须属于一个小组)"
+    team = db.session.get(Team, team_id) if role == "patrol" else None
+    if role == "patrol" and (team is None or team.retired):
+        msg = f"team_id {team_id!r} is not a team in use: a patrol account belongs to one team (巡查账号须属于一个在用的小组)"
         raise InputError(msg, file="user form", field="team_id")
     if password:
         _check_password(password, field="password")
@@ -100,16 +101,21 @@ def reset_password(user: User) -> str:
     return password
 
 
-def set_active(user: User, active: bool, *, by: str) -> None:
-    """Disable (or re-enable) an account, recorded in the audit trail by ``by``.
+def set_active(user: User, active: bool, *, by: User) -> None:
+    """Disable (or re-enable) an account as coordinator ``by``, recorded in the audit trail; the caller commits.
 
     Disabling ends every session of the account and revokes its API token.
 
     Raises
     ------
+    PermissionError
+        When ``by`` is not a coordinator.
     InputError
         When disabling would leave no active coordinator.
     """
+    if by.role != "coordinator":
+        msg = "only coordinators disable or enable accounts (只有协调员可以停用或启用账号)"
+        raise PermissionError(msg)
     if user.active == active:
         return
     if not active and user.role == "coordinator":
@@ -122,4 +128,4 @@ def set_active(user: User, active: bool, *, by: str) -> None:
     if not active:
         user.end_sessions()
         user.token_hash = ""
-    db.session.add(RecordEvent(user=by, action="enable" if active else "disable", kind="user", object_id=user.username))
+    db.session.add(RecordEvent(user=by.username, action="enable" if active else "disable", kind="user", object_id=user.username))

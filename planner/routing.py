@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import time
+import weakref
 from dataclasses import dataclass
 from typing import Callable
 
@@ -101,10 +102,14 @@ def solve(problem: Problem, params: SolveParams = SolveParams(), *, progress: Pr
     def report(model: _Model) -> Callable[[], None] | None:
         if progress is None:
             return None
+        # OR-Tools keeps the callback; a strong reference back to the model would keep every model (and its
+        # memory) alive as long as the process: ~50 MB per model, fatal in a worker that plans many parts.
+        ref = weakref.ref(model)
+
         def _report() -> None:
             elapsed = time.perf_counter() - started
             progress(min(0.99, elapsed / max(params.time_limit_s, 1e-3)),
-                     f"求解中 searching routes, {elapsed:.0f} of {params.time_limit_s:.0f} s (cost {model.routing.CostVar().Value()})")
+                     f"求解中 searching routes, {elapsed:.0f} of {params.time_limit_s:.0f} s (cost {ref().routing.CostVar().Value()})")
         return _report
 
     everyone = list(range(len(problem.vehicles)))
@@ -264,9 +269,11 @@ class _Model:
         if at_solution is not None:
             routing.AddAtSolutionCallback(at_solution)
         if below is not None:
+            ref = weakref.ref(self)  # not the routing model itself: it keeps the callback (see solve's report)
+
             def _enough() -> None:
-                if routing.CostVar().Value() < below:
-                    routing.solver().FinishCurrentSearch()
+                if ref().routing.CostVar().Value() < below:
+                    ref().routing.solver().FinishCurrentSearch()
             routing.AddAtSolutionCallback(_enough)
         if start is None:
             return routing.SolveWithParameters(search)

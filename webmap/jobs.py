@@ -128,17 +128,23 @@ class PlanJobs:
         exitcode = process.wait()
         process.stdin.close()
         log.info("plan %s: worker %s ended with %s", plan_id, process.pid, exitcode)
-        with self.app.app_context():
-            run = db.session.get(PlanRun, plan_id)
-            if run is not None and run.status in ("queued", "running"):  # the worker ended without saying how
-                run.status, run.message = "failed", failure_message(exitcode, memory_limit)
-                if exitcode == 0:
-                    run.message = "计划进程结束但没有结果，请重新计划。 The plan's process ended without a result."
-                db.session.commit()
-            db.session.remove()
-        with self._lock:
-            del self._running[plan_id]
-            self._start_waiting()
+        try:
+            with self.app.app_context():
+                try:
+                    run = db.session.get(PlanRun, plan_id)
+                    if run is not None and run.status in ("queued", "running"):  # the worker ended without saying how
+                        run.status, run.message = "failed", failure_message(exitcode, memory_limit)
+                        if exitcode == 0:
+                            run.message = "计划进程结束但没有结果，请重新计划。 The plan's process ended without a result."
+                        db.session.commit()
+                finally:
+                    db.session.remove()
+        except Exception:  # the database may be gone (the server stopping): the next start fails the plan
+            log.exception("plan %s: could not record how its worker ended", plan_id)
+        finally:
+            with self._lock:
+                del self._running[plan_id]
+                self._start_waiting()
 
     def _set_state(self, plan_id: int, status: str, message: str) -> None:
         with self.app.app_context():

@@ -113,9 +113,9 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
 
     jobs.init_app(app)  # web plans: worker processes with a memory ceiling, PLAN_JOBS at a time
 
-    from .views import api, auth, ledger, map, plan, review, sheets
+    from .views import api, auth, ledger, map, plan, retire, review, sheets
 
-    for bp in (auth.bp, map.bp, plan.bp, sheets.bp, ledger.bp, review.bp, api.bp):
+    for bp in (auth.bp, map.bp, plan.bp, sheets.bp, ledger.bp, review.bp, api.bp, retire.bp):
         app.register_blueprint(bp)
     csrf.exempt(api.bp)
     app.register_error_handler(PatrolError, _handle_patrol_error)

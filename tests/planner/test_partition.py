@@ -57,3 +57,26 @@ def test_partitioned_plan_runs_on_an_existing_scheduler(tmp_path):
     assert run.returncode == 0, run.stderr
     assert "solve_part" in prefixes  # the parts went through this scheduler, not a cluster of their own
     assert check_plan(out, grids=paths["grids"], venues=paths["venues"], teams=paths["teams"], date="2026-11-23") == []
+
+
+@pytest.mark.slow
+def test_parts_planned_here_one_after_another_make_one_feasible_plan(tmp_path):
+    """``workers=0`` (the web app's plan worker): the same parts and merge, in this process, without Dask."""
+    import datetime as dt
+
+    from gis.layers import read_layers
+    from planner import PlanParams
+    from planner.partition import plan_partitioned, split_by_community, wants_partition
+    from webmap.outputs import write_outputs
+
+    paths = generate(tmp_path / "in", venues=800, teams=4, seed=5)
+    layers = read_layers(grids=paths["grids"], venues=paths["venues"], teams=paths["teams"], as_of=dt.date(2026, 11, 22))
+    assert len(split_by_community(layers)) == 2
+    assert not wants_partition(layers) and wants_partition(layers, above=500)
+    seen = []
+    plan = plan_partitioned(layers, start=dt.date(2026, 11, 23), params=PlanParams(time_limit_s=2), workers=0,
+                            progress=lambda f, m: seen.append((f, m)))
+    assert [f for f, _ in seen] == sorted(f for f, _ in seen) and any("part " in m and "(2/2)" in m for _, m in seen)
+    write_outputs(plan, layers, tmp_path / "plan", pdf=False)
+    assert check_plan(tmp_path / "plan", grids=paths["grids"], venues=paths["venues"], teams=paths["teams"], date="2026-11-23") == []
+    assert pd.read_csv(tmp_path / "plan" / "stops.csv", dtype=str)["team_id"].nunique() == 4

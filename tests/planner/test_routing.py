@@ -126,3 +126,21 @@ def test_a_limit_too_short_for_the_first_plan_still_gives_a_plan():
     plan = solve(_problem(visits, [_vehicle("A"), _vehicle("B")], xy), SolveParams(time_limit_s=0.001))
     assert len(plan.stops) > 10
     assert plan.status not in ("no_solution", "no_solution_in_time")
+
+
+@pytest.mark.parametrize("params", [FAST, SolveParams(time_limit_s=1, fleet_share=0.9)])
+def test_no_model_outlives_its_solve(params):
+    """OR-Tools keeps the progress callbacks: they must not keep the models (each tens of MB on a street) alive."""
+    import gc
+
+    from planner import routing
+
+    angles = np.linspace(0, 2 * np.pi, 8, endpoint=False)
+    xy = [(0, 0)] + [(500 * np.cos(a), 500 * np.sin(a)) for a in angles]
+    vehicles = [Vehicle(f"v{k}", 0, 0, 0, 0, 20_000, frozenset(), "walk", capacity=40, fixed_cost=10**6) for k in range(4)]
+    visits = [Visit(str(n), n, 60, 0, 12_000, demand=10) for n in range(1, 9)]
+    calls = []
+    plan = solve(_problem(visits, vehicles, xy), params, progress=lambda f, m: calls.append(f))
+    assert len(plan.stops) == 8 and calls
+    gc.collect()
+    assert not [o for o in gc.get_objects() if isinstance(o, routing._Model)]

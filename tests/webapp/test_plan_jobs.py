@@ -12,6 +12,17 @@ from .helpers import login, post_form
 PLAN = {"date": "2026-11-23", "days": "1", "time_limit": "1", "teams": ["T01"]}
 
 
+@pytest.fixture(autouse=True)
+def _workers_end_with_each_test(app):
+    """No worker (nor its watcher, which writes to the database) outlives a test and meets the database's teardown."""
+    yield
+    jobs = app.extensions["plan_jobs"]
+    deadline = time.monotonic() + 120
+    while jobs.running() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not jobs.running()
+
+
 def _start(client) -> int:
     response = post_form(client, "/plan", PLAN)
     assert response.status_code == 302
@@ -86,9 +97,7 @@ def test_a_second_plan_waits_queued_with_its_place_while_the_first_runs(app, cli
     login(client, "coord")
     assert app.config["PLAN_JOBS"] == 1
     jobs = app.extensions["plan_jobs"]
-    deadline = time.monotonic() + 60
-    while jobs.running() and time.monotonic() < deadline:  # the workers of earlier tests' plans have ended
-        time.sleep(0.1)
+    assert not jobs.running()  # the workers of earlier tests' plans have ended (the fixture above)
     first, second = _start(client), _start(client)
     waiting = _state(client, second)
     assert _state(client, first)["status"] == "running"
@@ -116,3 +125,27 @@ def test_a_wrong_memory_limit_is_refused(value):
 
     with pytest.raises(ValueError, match="PLAN_MEMORY_LIMIT"):
         memory_limit_bytes(value)
+
+
+def test_plans_left_queued_or_running_by_a_stopped_server_are_failed_at_the_next_start(app):
+    import datetime as dt
+
+    from ledger.models import PlanRun, db
+    from webmap.web import create_app
+
+    with app.app_context():
+        left = [PlanRun(created_by="coord", start=dt.date(2026, 11, 23), status=status) for status in ("queued", "running")]
+        db.session.add_all(left)
+        db.session.commit()
+        ids = [run.id for run in left]
+    os.environ["PATROL_INSTANCE"] = app.instance_path
+    try:  # the next start of the server on the same database
+        restarted = create_app({"TESTING": True, "DATABASE_URL": app.config["DATABASE_URL"], "LOAD_DEMO": False})
+    finally:
+        os.environ.pop("PATROL_INSTANCE", None)
+    with restarted.app_context():
+        db.engine.dispose()
+    with app.app_context():
+        runs = [db.session.get(PlanRun, plan_id) for plan_id in ids]
+        assert [r.status for r in runs] == ["failed", "failed"]
+        assert all("服务重启，计划中断" in r.message for r in runs)

@@ -142,7 +142,7 @@ def _found(data: dict) -> tuple[FoundHazard, ...]:
 def _venue(v: Venue) -> dict:
     return {"venue_id": v.venue_id, "name": v.name, "category": v.category, "address": v.address, "grid_id": v.grid_id,
             "lon": v.lon, "lat": v.lat, "open": v.open, "close": v.close,
-            "last_inspected": v.last_inspected.isoformat() if v.last_inspected else None}
+            "last_inspected": v.last_inspected.isoformat() if v.last_inspected else None, "retired": bool(v.retired)}
 
 
 def _hazard(h: Hazard) -> dict:
@@ -166,6 +166,8 @@ def _limit() -> int:
 @bp.get("/venues")
 def venues():
     q = db.select(Venue).order_by(Venue.venue_id)
+    if request.args.get("include_retired") not in ("1", "true"):  # retired venues only when asked for
+        q = q.where(Venue.retired.is_(False))
     if request.args.get("grid_id"):
         q = q.where(Venue.grid_id == request.args["grid_id"])
     if request.args.get("category"):
@@ -329,6 +331,8 @@ OPENAPI = {
     "paths": {
         "/api/v1/venues": {"get": {"parameters": [{"name": "grid_id", "in": "query", "schema": {"type": "string"}},
                                                   {"name": "category", "in": "query", "schema": {"type": "string"}},
+                                                  {"name": "include_retired", "in": "query", "schema": {"type": "string", "enum": ["0", "1", "true", "false"]},
+                                                   "description": "1: retired venues too (left out by default)"},
                                                   {"name": "limit", "in": "query", "schema": {"type": "integer"}}],
                                    "responses": {"200": _LIST, "400": _ERR, "401": _AUTH}}},
         "/api/v1/hazards": {

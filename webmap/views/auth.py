@@ -89,7 +89,7 @@ def users():
                 elif form.get("action") == "token":
                     shown = {"username": user.username, "token": user.new_token()}
                 elif form.get("action") in ("disable", "enable"):
-                    set_active(user, form["action"] == "enable", by=current_user.username)
+                    set_active(user, form["action"] == "enable", by=current_user)
                 else:
                     abort(400)
             db.session.commit()
@@ -97,7 +97,7 @@ def users():
             db.session.rollback()
             error = err.as_dict()
     accounts = db.session.scalars(db.select(User).order_by(User.role, User.username)).all()
-    teams = db.session.scalars(db.select(Team).order_by(Team.team_id)).all()
+    teams = db.session.scalars(db.select(Team).where(Team.retired.is_(False)).order_by(Team.team_id)).all()
     return render_template("users.html", accounts=accounts, teams=teams, roles=ROLES, error=error, shown=shown,
                            form=request.form if error else {}), (400 if error else 200)
 

@@ -11,6 +11,7 @@ from flask_login import current_user
 from gis.rules import GROUPS
 from ledger.lifecycle import deadline_warnings
 from ledger.models import Hazard, HazardEvent, Inspection, PlanRun, PlanStop, Venue, db
+from ledger.retire import record_events
 from planner.horizon import venue_status
 
 from ..layers import grid_layer, venue_state_layers, venue_status_classes
@@ -89,4 +90,4 @@ def venue(venue_id: str):
     events = db.session.scalars(db.select(HazardEvent).where(HazardEvent.hazard_id.in_([h.hazard_id for h in hazards]))
                                 .order_by(HazardEvent.id)).all()
     return render_template("venue.html", v=v, inspections=inspections, hazards=hazards, events=events,
-                           rules=current_app.extensions["patrol"].rules)
+                           rules=current_app.extensions["patrol"].rules, trail=record_events("venue", venue_id))

@@ -25,7 +25,7 @@ FILES = ("stops.csv", "routes.geojson", "unassigned.csv", "summary.json", "map.h
 @bp.route("/plan", methods=["GET", "POST"])
 @requires("coordinator")
 def plan_form():
-    teams = db.session.scalars(db.select(Team).order_by(Team.team_id)).all()
+    teams = db.session.scalars(db.select(Team).where(Team.retired.is_(False)).order_by(Team.team_id)).all()
     if request.method == "POST":
         form = request.form
         try:
@@ -38,7 +38,7 @@ def plan_form():
         if not 1 <= days <= 14 or not 1 <= limit <= 600:
             msg = "days should be 1-14 and the time limit 1-600 seconds"
             raise InputError(msg, file="plan form", field="days")
-        chosen = [t for t in form.getlist("teams") if db.session.get(Team, t) is not None]
+        chosen = sorted(set(form.getlist("teams")) & {t.team_id for t in teams})
         run = PlanRun(created_by=current_user.username, start=start, days=days, teams=";".join(chosen), time_limit_s=limit)
         db.session.add(run)
         db.session.commit()
