@@ -327,15 +327,20 @@ def run_user(args: argparse.Namespace) -> int:
 def run_notify(args: argparse.Namespace) -> int:
     """`patrol notify`: the warnings due on --date to everyone they are for, through the web app's database."""
     from gis.errors import PatrolError
+    from ledger.models import db
     from webmap.notify_schedule import notify_once
     from webmap.web import create_app
 
+    app = create_app({"LOAD_DEMO": False, "NOTIFY_EVERY_S": 0})  # the instance folder and DATABASE_URL as for `patrol serve`
     try:
-        app = create_app({"LOAD_DEMO": False, "NOTIFY_EVERY_S": 0})  # the instance folder and DATABASE_URL as for `patrol serve`
         report = notify_once(app, day=args.date, dry_run=args.dry_run)
     except PatrolError as err:
         print(f"patrol: {err}", file=sys.stderr)
         return 2
+    finally:
+        with app.app_context():
+            db.session.remove()
+            db.engine.dispose()  # close its connections now (cron, tests: one run, one process)
     for m in report.new + report.retried:
         state = "would send" if args.dry_run else m.status
         print(f"{state}\t{m.day}\t{m.stage}\t{m.subject}\t{m.recipient} ({m.channel})\t{m.title}")

@@ -206,8 +206,9 @@ def post_robot(robot: Robot, *, title: str, text: str, link: str, timeout_s: flo
 
 # --- e-mail ------------------------------------------------------------------------------------
 
-def send_email(smtp: Smtp, *, sender: str, to: str, subject: str, text: str, timeout_s: float = 10.0) -> None:
-    """Send one plain-text e-mail.
+def send_email(smtp: Smtp, *, sender: str, to: str, subject: str, text: str, timeout_s: float = 10.0,
+               headers: Mapping[str, str] | None = None) -> None:
+    """Send one plain-text e-mail (``headers``: extra ones, e.g. ``X-Patrol-Message`` for mail filters).
 
     Raises
     ------
@@ -216,6 +217,8 @@ def send_email(smtp: Smtp, *, sender: str, to: str, subject: str, text: str, tim
     """
     message = EmailMessage()
     message["From"], message["To"], message["Subject"] = sender, to, subject
+    for name, value in (headers or {}).items():
+        message[name] = value
     message.set_content(text)
     context = ssl.create_default_context()
     try:

@@ -63,12 +63,29 @@ class NotifySettings:
                    timeout_s=float(config.get("NOTIFY_TIMEOUT_S", cls.timeout_s)))
 
 
+@dataclass(frozen=True)
+class Outcome:
+    """One message of a run, as plain values (usable after the database session ends)."""
+
+    day: dt.date
+    stage: str
+    subject: str
+    recipient: str
+    channel: str
+    title: str
+    status: str  # sent, failed; "sending" in a dry run
+
+    @classmethod
+    def of(cls, m: NotifyMessage) -> Outcome:
+        return cls(m.day, m.stage, m.subject, m.recipient, m.channel, m.title, m.status)
+
+
 @dataclass
 class RunReport:
     """What one run did (or, for a dry run, would do)."""
 
-    new: list[NotifyMessage] = field(default_factory=list)  # stored now (a dry run: not stored)
-    retried: list[NotifyMessage] = field(default_factory=list)  # failed before, tried again
+    new: list[Outcome] = field(default_factory=list)  # stored now (a dry run: would be)
+    retried: list[Outcome] = field(default_factory=list)  # failed before, tried again (a dry run: would be)
     sent: int = 0
     failed: int = 0
 
@@ -108,18 +125,18 @@ def run_notify(rules: Rules, today: dt.date, settings: NotifySettings, *, dry_ru
     candidates = [_message(due, a) for due in due_today(rules, today, public_url=settings.public_url)
                   for a in addresses(due, settings, accounts)]
     known = _known_keys(candidates)
-    report = RunReport(new=[m for m in candidates if _key(m) not in known])
+    new = [m for m in candidates if _key(m) not in known]
     retriable = db.select(NotifyMessage).where(NotifyMessage.tries < settings.max_tries, (NotifyMessage.status == "failed") | (
         (NotifyMessage.status == "sending") & (NotifyMessage.tried_at < utcnow() - STALE_SENDING)))
-    report.retried = list(db.session.scalars(retriable.order_by(NotifyMessage.id)))
-    if dry_run:
-        return report
-    report.new = [m for m in report.new if _insert(m)]
-    report.retried = [m for m in report.retried if _claim(m)]
-    for message in report.new + report.retried:
-        _deliver(message, settings, sleep)
-        report.sent += message.status == "sent"
-        report.failed += message.status == "failed"
+    retried = list(db.session.scalars(retriable.order_by(NotifyMessage.id)))
+    if not dry_run:
+        new = [m for m in new if _insert(m)]
+        retried = [m for m in retried if _claim(m)]
+        for message in new + retried:
+            _deliver(message, settings, sleep)
+    report = RunReport(new=[Outcome.of(m) for m in new], retried=[Outcome.of(m) for m in retried])
+    report.sent = sum(o.status == "sent" for o in report.new + report.retried)
+    report.failed = sum(o.status == "failed" for o in report.new + report.retried)
     return report
 
 
@@ -195,7 +212,7 @@ def _send(message: NotifyMessage, settings: NotifySettings) -> None:
             raise SendError(msg)
         text = f"{message.body}\n\n{message.link}\n\n—— 社区安全巡查系统（patrol）自动发送"
         send_email(settings.smtp, sender=settings.sender, to=message.address, subject=message.title, text=text,
-                   timeout_s=settings.timeout_s)
+                   timeout_s=settings.timeout_s, headers={"X-Patrol-Message": f"{message.stage} {message.subject} {message.day}"})
         return
     robot = next((r for r in settings.robots if f"robot:{r.name}" == message.address), None)
     if robot is None:

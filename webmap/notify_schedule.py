@@ -32,14 +32,24 @@ def notify_once(app: Flask, *, day: dt.date | None = None, dry_run: bool = False
         return run_notify(app.extensions["patrol"].rules, day, settings, dry_run=dry_run)
 
 
+class Schedule:
+    """The background runs of one app: ``stop()`` ends them (waiting for a run under way)."""
+
+    def __init__(self, thread: threading.Thread, stop: threading.Event) -> None:
+        self.thread, self.event = thread, stop
+
+    def stop(self, timeout_s: float = 60.0) -> None:
+        self.event.set()
+        self.thread.join(timeout_s)
+
+
 def init_app(app: Flask) -> None:
-    """Start the schedule when ``NOTIFY_EVERY_S`` is more than 0 (its stop event is ``app.extensions["notify_stop"]``)."""
+    """Start the schedule when ``NOTIFY_EVERY_S`` is more than 0 (as ``app.extensions["notify_schedule"]``)."""
     every = float(app.config.get("NOTIFY_EVERY_S") or 0)
     if every <= 0:
         return
     NotifySettings.from_config(app.config)  # a malformed setting stops the start, not a thread later
     stop = threading.Event()
-    app.extensions["notify_stop"] = stop
 
     def loop() -> None:
         while not stop.wait(every):
@@ -50,4 +60,6 @@ def init_app(app: Flask) -> None:
             except Exception:  # keep the schedule alive; the next round tries again
                 log.exception("notify: the scheduled run failed")
 
-    threading.Thread(target=loop, name="patrol-notify", daemon=True).start()
+    thread = threading.Thread(target=loop, name="patrol-notify", daemon=True)
+    app.extensions["notify_schedule"] = Schedule(thread, stop)
+    thread.start()
