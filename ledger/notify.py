@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import re
 import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -19,6 +20,7 @@ from typing import Any
 
 from sqlalchemy.exc import IntegrityError
 
+from gis.errors import InputError
 from gis.rules import Rules
 
 from .channels import Robot, SendError, Smtp, parse_smtp_url, parse_webhooks, post_robot, send_email
@@ -88,6 +90,30 @@ class RunReport:
     retried: list[Outcome] = field(default_factory=list)  # failed before, tried again (a dry run: would be)
     sent: int = 0
     failed: int = 0
+
+
+_EMAIL = re.compile(r"^[^@\s<>\"',;]+@[^@\s<>\"',;]+\.[^@\s<>\"',;]+$")
+_SCOPED = ("community:", "grid:", "person:")
+
+
+def set_contact(user: User, *, email: str, notify_for: str) -> None:
+    """Where warnings reach ``user`` (an e-mail address, or none) and what the account is told of.
+
+    Raises
+    ------
+    InputError
+        When the address is not one, or a token is none of street, office, community:<name>, grid:<id>, person:<name>.
+    """
+    email, tokens = email.strip(), sorted(_tokens(notify_for))
+    if email and (len(email) > 200 or not _EMAIL.match(email)):
+        msg = f"email {email!r} 不是电子邮件地址 is not an e-mail address"
+        raise InputError(msg, file="user form", field="email")
+    for token in tokens:
+        if token not in ("street", "office") and not any(token.startswith(k) and len(token) > len(k) for k in _SCOPED):
+            msg = (f"notify_for {token!r} 应为 street、office、community:社区名、grid:网格编号 或 person:姓名 "
+                   "should be street, office, community:<name>, grid:<id> or person:<name>")
+            raise InputError(msg, file="user form", field="notify_for")
+    user.email, user.notify_for = email, " ".join(tokens)
 
 
 def _tokens(text: str) -> set[str]:

@@ -232,3 +232,28 @@ def test_the_web_app_schedule_sends_the_same_messages(app, notify_env):
             db.engine.dispose()
     assert want <= {r[:4] for r in stored(app) if r[4] == "sent"}
     assert len(box.messages) == len({(m["To"], m["X-Patrol-Message"]) for m in box.messages})  # no e-mail twice
+
+
+def test_the_accounts_page_keeps_where_warnings_reach_a_person(app, client):
+    from ledger.models import User, db
+
+    from .helpers import post_form
+
+    login(client, "coord")
+    with app.app_context():
+        viewer_id = db.session.scalar(db.select(User.id).where(User.username == "viewer"))
+    ok = post_form(client, "/users", {"action": "contact", "user_id": viewer_id, "email": " wang@street.test ",
+                                      "notify_for": "grid:G05  community:滨江东社区"})
+    assert ok.status_code == 200
+    with app.app_context():
+        user = db.session.get(User, viewer_id)
+        assert (user.email, user.notify_for) == ("wang@street.test", "community:滨江东社区 grid:G05")
+    for data, field in (({"email": "not-an-address", "notify_for": ""}, "email"),
+                        ({"email": "", "notify_for": "boss"}, "notify_for"),
+                        ({"email": "", "notify_for": "grid:"}, "notify_for")):
+        bad = post_form(client, "/users", {"action": "contact", "user_id": viewer_id, **data})
+        assert bad.status_code == 400 and field in bad.get_data(as_text=True)
+        with app.app_context():
+            assert db.session.get(User, viewer_id).email == "wang@street.test"  # unchanged
+    page = client.get("/users").get_data(as_text=True)
+    assert 'value="wang@street.test"' in page and "community:滨江东社区 grid:G05" in page
