@@ -125,6 +125,9 @@ def build_parser() -> argparse.ArgumentParser:
     user.add_argument("username")
     user.add_argument("--role", choices=("coordinator", "patrol", "viewer"), help="make the account with this role")
     user.add_argument("--team", default="", help="the team of a patrol account")
+    notify = sub.add_parser("notify", help="send the due warnings and escalations (SMTP_URL, NOTIFY_WEBHOOKS), each once")
+    notify.add_argument("--date", type=_date, help="the day to warn for (default: today in $TIMEZONE)")
+    notify.add_argument("--dry-run", action="store_true", help="print what would be sent; send and store nothing")
     sheets = sub.add_parser("sheets", help="printable route sheets (HTML, PDF) of a plan folder")
     _add_report_args(sheets)
     sheets.add_argument("--plan", required=True, type=Path, help="a folder written by `patrol plan`")
@@ -337,6 +340,33 @@ def run_user(args: argparse.Namespace) -> int:
     return 0
 
 
+def run_notify(args: argparse.Namespace) -> int:
+    """`patrol notify`: the warnings due on --date to everyone they are for, through the web app's database."""
+    from gis.errors import PatrolError
+    from ledger.models import db
+    from webmap.notify_schedule import notify_once
+    from webmap.web import create_app
+
+    app = create_app({"LOAD_DEMO": False, "NOTIFY_EVERY_S": 0})  # the instance folder and DATABASE_URL as for `patrol serve`
+    try:
+        report = notify_once(app, day=args.date, dry_run=args.dry_run)
+    except PatrolError as err:
+        print(f"patrol: {err}", file=sys.stderr)
+        return 2
+    finally:
+        with app.app_context():
+            db.session.remove()
+            db.engine.dispose()  # close its connections now (cron, tests: one run, one process)
+    for m in report.new + report.retried:
+        state = "would send" if args.dry_run else m.status
+        print(f"{state}\t{m.day}\t{m.stage}\t{m.subject}\t{m.recipient} ({m.channel})\t{m.title}")
+    if args.dry_run:
+        print(f"patrol: dry run: {len(report.new)} new, {len(report.retried)} to try again; nothing sent or stored", file=sys.stderr)
+    else:
+        print(f"patrol: {report.sent} sent, {report.failed} failed (tried again at the next run)", file=sys.stderr)
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     from gis.errors import DataWarning, PatrolError
 
@@ -350,6 +380,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     if args.command == "user":
         return run_user(args)
+    if args.command == "notify":
+        return run_notify(args)
     if args.command == "demo":
         args = _demo_args(args)
     progress = ProgressPrinter(quiet=args.quiet)

@@ -8,7 +8,7 @@ from __future__ import annotations
 import difflib
 import re
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Mapping
@@ -82,6 +82,29 @@ class HazardType:
 
 
 @dataclass(frozen=True)
+class SeverityWarnings:
+    """When the people around a hazard of one severity are told (see ``[notify.*]`` in rules.toml)."""
+
+    remind_days_before: tuple[int, ...] = (3, 0)  # reminders N days before the deadline; 0 = on the day
+    yellow_after_days: int = 1  # days past the deadline: yellow card (黄牌) to the community's coordinator
+    red_after_days: int = 7  # days after the yellow card: red card (红牌, 挂牌督办) to the street's leader
+    immediately: bool = False  # a new hazard of this severity is told at once
+
+
+@dataclass(frozen=True)
+class NotifyRules:
+    """Warnings and escalation (预警提醒, 红黄牌督办): per hazard severity, and for venues, grids and plans."""
+
+    severities: Mapping[str, SeverityWarnings] = field(default_factory=lambda: MappingProxyType({
+        "general": SeverityWarnings(),
+        "major": SeverityWarnings(remind_days_before=(7, 3, 1, 0), red_after_days=3, immediately=True),
+    }))
+    interval_warn_days: int = 3  # tell a grid's worker of venues whose inspection interval ends in this many days
+    no_visit_weekday: int = 4  # ISO weekday (4 = Thursday) on which grids with no visit since Monday are told
+    plan_failed_within_days: int = 1  # plan jobs that failed today or this many days before are told
+
+
+@dataclass(frozen=True)
 class Rules:
     """All domain rules: categories, hazard types, travel model and planning weights."""
 
@@ -93,6 +116,7 @@ class Rules:
     open_hazard_general: float
     open_hazard_major: float
     away_from_home_s: int = 600
+    notify: NotifyRules = field(default_factory=NotifyRules)
     source: str = "rules.toml"
 
     @classmethod
@@ -196,6 +220,7 @@ class _RulesReader:
         away = self._get(planning, "away_from_home_s", "planning", int, 600)
         if away is not None and not 0 <= away <= 7200:
             self._err("planning.away_from_home_s", f"{away!r} should be between 0 and 7200 seconds")
+        notify = self._notify()
         raise_collected(self.problems)
         return Rules(
             categories=MappingProxyType(categories),
@@ -206,8 +231,48 @@ class _RulesReader:
             open_hazard_general=float(general),
             open_hazard_major=float(major),
             away_from_home_s=int(away),
+            notify=notify,
             source=self.file,
         )
+
+    def _notify(self) -> NotifyRules:
+        table = self.raw.get("notify", {})
+        if not isinstance(table, dict):
+            self._err("notify", "should be a table")
+            table = {}
+        default = NotifyRules()
+        severities = {}
+        for severity in SEVERITIES:
+            path, fallback = f"notify.{severity}", default.severities[severity]
+            e = self._get(table, severity, "notify", dict, {}) or {}
+            days = self._get(e, "remind_days_before", path, list, list(fallback.remind_days_before)) or []
+            for d in days:
+                if isinstance(d, bool) or not isinstance(d, int) or not 0 <= d <= 60:
+                    self._err(f"{path}.remind_days_before", f"{d!r} should be a whole number of days 0-60")
+            yellow = self._whole(e, "yellow_after_days", path, fallback.yellow_after_days, 0, 60)
+            red = self._whole(e, "red_after_days", path, fallback.red_after_days, 1, 90)
+            at_once = e.get("immediately", fallback.immediately)
+            if not isinstance(at_once, bool):
+                self._err(f"{path}.immediately", f"{at_once!r} should be true or false")
+            severities[severity] = SeverityWarnings(tuple(sorted({d for d in days if isinstance(d, int)}, reverse=True)),
+                                                    yellow, red, bool(at_once))
+        return NotifyRules(
+            severities=MappingProxyType(severities),
+            interval_warn_days=self._whole(table, "interval_warn_days", "notify", default.interval_warn_days, 0, 60),
+            no_visit_weekday=self._whole(table, "no_visit_weekday", "notify", default.no_visit_weekday, 1, 7),
+            plan_failed_within_days=self._whole(table, "plan_failed_within_days", "notify",
+                                                default.plan_failed_within_days, 0, 30),
+        )
+
+    def _whole(self, table: Mapping[str, Any], key: str, path: str, default: int, low: int, high: int) -> int:
+        """A whole number ``low``-``high`` at ``path.key`` (``default`` when absent or wrong, with the error noted)."""
+        value = self._get(table, key, path, int, default)
+        if value is None:
+            return default
+        if not low <= value <= high:
+            self._err(f"{path}.{key}", f"{value!r} should be between {low} and {high}")
+            return default
+        return value
 
     def _categories(self) -> dict[str, Category]:
         table = self.raw.get("categories")

@@ -191,6 +191,9 @@ class User(UserMixin, db.Model):
     # Part of every session's id (get_id): raising it ends every session of the account at once.
     session_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     active: Mapped[bool] = mapped_column(Boolean, default=True, server_default=sa_true())  # a disabled account cannot log in
+    email: Mapped[str] = mapped_column(String(200), default="", server_default="")  # where warnings reach this person
+    # What this person is told of (ledger.notify): "street", "community:<name>", "grid:<id>", "person:<name>", space-separated
+    notify_for: Mapped[str] = mapped_column(Text, default="", server_default="")
 
     @property
     def is_active(self) -> bool:  # Flask-Login refuses to log in an inactive user
@@ -243,3 +246,31 @@ class WriteKey(db.Model):
     status: Mapped[int] = mapped_column(Integer, default=0)
     body: Mapped[str] = mapped_column(Text, default="")
     at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class NotifyMessage(db.Model):
+    """One warning to one address: what, to whom, by which rule, and how sending went.
+
+    The unique key (stage, subject, day, address) makes a message to an address once per hazard (or grid, or
+    plan), stage and day, whatever runs at the same time: a second insert fails in the database.
+    """
+
+    __tablename__ = "notify_message"
+    __table_args__ = (UniqueConstraint("stage", "subject", "day", "address", name="uq_notify_message_once"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    rule: Mapped[str] = mapped_column(String(32), index=True)  # remind, yellow, red, major_new, interval_soon, no_visit, plan_failed
+    stage: Mapped[str] = mapped_column(String(32))  # the rule's step, e.g. remind_3 (three days before)
+    subject: Mapped[str] = mapped_column(String(64))  # hazard id, grid id or plan id
+    day: Mapped[dt.date] = mapped_column(Date)  # the day the stage is for (a card's day, a reminder's day)
+    channel: Mapped[str] = mapped_column(String(16))  # email, wecom, dingtalk, feishu
+    address: Mapped[str] = mapped_column(String(300))  # e-mail address or robot name
+    recipient: Mapped[str] = mapped_column(String(64))  # account or robot name
+    title: Mapped[str] = mapped_column(String(200))
+    body: Mapped[str] = mapped_column(Text)
+    link: Mapped[str] = mapped_column(String(300), default="")
+    status: Mapped[str] = mapped_column(String(16), default="sending", index=True)  # sending, sent, failed
+    tries: Mapped[int] = mapped_column(Integer, default=0)
+    error: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    tried_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
+    sent_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)

@@ -25,6 +25,7 @@ from gis.errors import PatrolError
 from gis.rules import DEFAULT_RULES_PATH, Rules
 from gis.timeparse import local_today
 from ledger.models import User, db
+from ledger.notify import SETTING_KEYS as NOTIFY_SETTINGS
 
 from .context import csp_nonce, current_lang, today
 from .data_problems import ProblemCache, page_problem_notes
@@ -88,7 +89,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         LOGIN_ATTEMPTS=5, LOGIN_LOCK_S=900,  # wrong passwords of one account from one address, then a 15-minute wait
     )
     app.config.from_pyfile("config.py", silent=True)
-    app.config.update({k: os.environ[k] for k in ("DATABASE_URL", "SECRET_KEY") if k in os.environ})
+    app.config.update({k: os.environ[k] for k in ("DATABASE_URL", "SECRET_KEY", *NOTIFY_SETTINGS) if k in os.environ})
     if os.environ.get("PATROL_INSECURE_COOKIES") == "1":  # plain-http use on localhost only
         app.config.update(SESSION_COOKIE_SECURE=False, REMEMBER_COOKIE_SECURE=False)
     app.config.update(test_config or {})
@@ -113,9 +114,9 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
 
     jobs.init_app(app)  # web plans: worker processes with a memory ceiling, PLAN_JOBS at a time
 
-    from .views import api, auth, ledger, map, plan, retire, review, sheets
+    from .views import api, auth, ledger, map, notify, plan, retire, review, sheets
 
-    for bp in (auth.bp, map.bp, plan.bp, sheets.bp, ledger.bp, review.bp, api.bp, retire.bp):
+    for bp in (auth.bp, map.bp, plan.bp, sheets.bp, ledger.bp, review.bp, api.bp, retire.bp, notify.bp):
         app.register_blueprint(bp)
     csrf.exempt(api.bp)
     app.register_error_handler(PatrolError, _handle_patrol_error)
@@ -140,6 +141,9 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         _interrupted_plans()
         if app.config["LOAD_DEMO"]:
             _first_start(app)
+    from . import notify_schedule
+
+    notify_schedule.init_app(app)  # NOTIFY_EVERY_S > 0: `patrol notify` in a background thread
     return app
 
 

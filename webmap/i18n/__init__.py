@@ -157,6 +157,16 @@ _WORDS: Mapping[str, Mapping[str, str]] = {
     "role.property": {"zh": "物业", "en": "Property staff"},
     "role.volunteer": {"zh": "志愿者", "en": "Volunteer"},
     "role.safety_officer": {"zh": "安全员", "en": "Safety officer"},
+    "notify.sent": {"zh": "已发送", "en": "sent"},
+    "notify.failed": {"zh": "发送失败", "en": "failed"},
+    "notify.sending": {"zh": "发送中", "en": "sending"},
+    "notify.remind": {"zh": "整改提醒", "en": "deadline reminder"},
+    "notify.yellow": {"zh": "黄牌", "en": "yellow card"},
+    "notify.red": {"zh": "红牌（挂牌督办）", "en": "red card (supervised)"},
+    "notify.major_new": {"zh": "新发现重大隐患", "en": "new major hazard"},
+    "notify.interval_soon": {"zh": "场所将到巡查周期", "en": "venues about to fall due"},
+    "notify.no_visit": {"zh": "网格本周未巡查", "en": "grid not visited this week"},
+    "notify.plan_failed": {"zh": "计划失败", "en": "plan failed"},
 }
 
 

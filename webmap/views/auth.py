@@ -10,6 +10,7 @@ from flask_login import current_user, login_user, logout_user
 
 from gis.errors import InputError
 from ledger.models import ROLES, Team, User, db
+from ledger.notify import set_contact
 from ledger.users import change_password, create_user, reset_password, set_active
 
 from ..i18n import t
@@ -88,6 +89,8 @@ def users():
                     current_app.extensions["patrol"].login_throttle.forgive(user.username)
                 elif form.get("action") == "token":
                     shown = {"username": user.username, "token": user.new_token()}
+                elif form.get("action") == "contact":
+                    set_contact(user, email=form.get("email", ""), notify_for=form.get("notify_for", ""))
                 elif form.get("action") in ("disable", "enable"):
                     set_active(user, form["action"] == "enable", by=current_user)
                 else:
