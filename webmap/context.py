@@ -55,3 +55,15 @@ def nonced(html: str) -> str:
     text never holds a literal ``<script``, so every tag found here is one of ours.
     """
     return _SCRIPT.sub(lambda m: f'<script nonce="{csp_nonce()}"{m.group(1)}', html)
+
+
+_HTTP_ZH = {400: "请求有误", 401: "需要登录或有效的接口令牌", 403: "没有权限", 404: "没有这个地址或记录", 405: "这个地址不接受这种请求",
+            409: "与现有记录冲突", 413: "上传的文件太大", 422: "无法处理这个请求", 429: "请求太频繁，请稍后再试", 500: "服务器出错，已记录"}
+
+
+def api_error_body(code: int, name: str, description: str | None) -> dict[str, object]:
+    """The API's error shape ``{error, message, file, row, field}`` for an HTTP error, its message Chinese first."""
+    zh = _HTTP_ZH.get(code, "请求失败")
+    message = zh if current_lang() == "zh" else ""
+    message = f"{message} {description or name}".strip()
+    return {"error": name.lower().replace(" ", "_"), "message": message, "file": None, "row": None, "field": None}

@@ -27,7 +27,7 @@ from gis.timeparse import local_today
 from ledger.models import User, db
 from ledger.notify import SETTING_KEYS as NOTIFY_SETTINGS
 
-from .context import csp_nonce, current_lang, today
+from .context import api_error_body, csp_nonce, current_lang, today
 from .data_problems import ProblemCache, page_problem_notes
 from .i18n import LANGS, category_label, hazard_label, t, word
 from .throttle import LoginThrottle
@@ -276,9 +276,7 @@ def _handle_http_error(err: HTTPException):
     """400-499 and the like: JSON ``{error, message, ...}`` under ``/api/``, else a page in the site's layout."""
     headers = {k: v for k, v in err.get_headers() if k.lower() not in ("content-type", "content-length")}
     if request.path.startswith("/api/"):
-        body = {"error": err.name.lower().replace(" ", "_"), "message": err.description,
-                "file": None, "row": None, "field": None}  # the API's own error shape (views/api.py)
-        return jsonify(body), err.code, headers
+        return jsonify(api_error_body(err.code, err.name, err.description)), err.code, headers
     return render_template("error.html", code=err.code, description=err.description), err.code, headers
 
 
@@ -287,8 +285,7 @@ def _handle_server_error(err: InternalServerError):
     cause = err.original_exception or err
     current_app.logger.error("unexpected error on %s %s", request.method, request.path, exc_info=cause)
     if request.path.startswith("/api/"):
-        return jsonify({"error": "internal_server_error", "message": "unexpected server error",
-                        "file": None, "row": None, "field": None}), 500
+        return jsonify(api_error_body(500, "Internal Server Error", "unexpected server error")), 500
     return render_template("error.html", code=500), 500
 
 

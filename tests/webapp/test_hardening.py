@@ -155,6 +155,8 @@ def test_api_errors_are_always_json(client, method, path, code):
     assert response.status_code == code and response.mimetype == "application/json"
     body = response.get_json()
     assert set(body) >= {"error", "message"} and body["message"]
+    if code != 400:  # HTTP errors say what happened in Chinese first (a 400 names the file, row and field)
+        assert "\u4e00" <= body["message"][0] <= "\u9fff", body["message"]
 
 
 def test_an_unexpected_error_is_a_calm_500_page_and_json_under_the_api(tmp_path, monkeypatch, caplog):

@@ -41,7 +41,7 @@ from ledger.results import (
 from ledger.store import KINDS
 from ledger.transaction import transaction
 
-from ..context import MAX_ID, get_or_404, today
+from ..context import MAX_ID, api_error_body, get_or_404, today
 from . import import_uploads, refuse
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -68,8 +68,7 @@ def _authenticate():
 
 @bp.errorhandler(HTTPException)
 def _http_error(err: HTTPException):
-    return jsonify({"error": err.name.lower().replace(" ", "_"), "message": err.description, "file": None, "row": None,
-                    "field": None}), err.code
+    return jsonify(api_error_body(err.code, err.name, err.description)), err.code
 
 
 @bp.errorhandler(ReusedKeyError)
