@@ -48,7 +48,9 @@ def test_csv_cells_never_start_a_formula_and_read_back_as_written(tmp_path_facto
 
 @pytest.fixture(scope="module")
 def hostile_plan(tmp_path_factory):
-    import patrol
+    import subprocess
+    import sys
+    from pathlib import Path
 
     folder = tmp_path_factory.mktemp("hostile")
     grids = gpd.GeoDataFrame({"grid_id": [GRID_ID], "name": [NAMES["grid"]], "community": [NAMES["grid"]],
@@ -64,10 +66,12 @@ def hostile_plan(tmp_path_factory):
                    "start_lon": 113.305, "start_lat": 23.105, "shift": "09:00-17:00", "mode": "walk",
                    "members": "网格员 <img/src=x/data-xss/onerror=alert(7)>", "start_name": NAMES["start"]}]).to_csv(folder / "teams.csv", index=False)
     out = folder / "plan"
-    code = patrol.main(["plan", "--grids", str(folder / "grids.geojson"), "--venues", str(folder / "venues.csv"),
+    # a process of its own: patrol.ProgressPrinter binds sys.stderr at import, which pytest may have closed since
+    root = Path(__file__).resolve().parents[2]
+    done = subprocess.run([sys.executable, str(root / "patrol.py"), "plan", "--grids", str(folder / "grids.geojson"), "--venues", str(folder / "venues.csv"),
                         "--teams", str(folder / "teams.csv"), "--date", "2026-11-23", "--time-limit", "2", "--no-pdf",
-                        "--out", str(out)])
-    assert code == 0
+                        "--out", str(out)], capture_output=True, text=True, timeout=600, env={**__import__("os").environ, "PYTHONPATH": str(root)})
+    assert done.returncode == 0, done.stderr[-2000:]
     return out
 
 
