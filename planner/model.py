@@ -122,6 +122,7 @@ class DayPlan:
     solve_seconds: float
     status: str
     objective: int = 0
+    work_s: dict[str, int] = field(default_factory=dict)  # travel + service of each team that could serve a visit
 
     @property
     def stops(self) -> list[Stop]:

@@ -157,6 +157,7 @@ def plan_days(
         time_limit_s=params.time_limit_s, must_penalty=params.must_penalty,
         optional_value_s=params.optional_value_s, first_solution=params.first_solution,
         metaheuristic=params.metaheuristic,
+        balance_spread_s=None if params.balance_spread_min is None else int(round(params.balance_spread_min * 60)),
     )
     day_plans, problems, unassigned = [], [], []
     carried: list[tuple[str, str]] = []
@@ -228,4 +229,15 @@ def summary(plan: Plan, *, teams: int) -> dict[str, object]:
         "travel_km": round(sum(t.dist_m for dp in plan.days for t in dp.tours) / 1000, 3),
         "solve_seconds": round(sum(dp.solve_seconds for dp in plan.days), 2),
         "solver_status": status,
+        **_balance_numbers(plan),
     }
+
+
+def _balance_numbers(plan: Plan) -> dict[str, object]:
+    """Extra keys of ``summary.json``: each team's working minutes (travel + service) per day, and per
+    day the spread between the busiest and the least busy of the teams that could serve a visit."""
+    minutes = {dp.day.isoformat(): {t: round(s / 60, 1) for t, s in sorted(dp.work_s.items())}
+               for dp in plan.days if dp.day is not None}
+    spread = {day: round(max(m.values()) - min(m.values()), 1) if m else 0.0 for day, m in minutes.items()}
+    return {"team_minutes": minutes, "spread_minutes": spread,
+            "max_spread_minutes": max(spread.values(), default=0.0)}
