@@ -41,6 +41,10 @@ class PlanParams:
         the spread, and optional visits (least valued first) are then taken from the busiest team until
         it holds, or that team has only must visits left: must visits are never given up for balance.
         ``None`` turns it off (the benchmarks do).
+    consistent_teams
+        Over several days a grid keeps to few teams: a team pays half the away cost
+        (``rules.away_from_home_s``) for a grid outside its home that it already visited on an
+        earlier day of the horizon, so help for a grid comes from the team that helped before.
     seed
         Kept in the output for reproducibility; the OR-Tools search itself is deterministic for
         a given time limit and machine speed.
@@ -57,4 +61,5 @@ class PlanParams:
     metaheuristic: str = "GUIDED_LOCAL_SEARCH"
     max_access_m: float = 500.0
     balance_spread_min: float | None = 60.0
+    consistent_teams: bool = True
     seed: int = 0

@@ -188,17 +188,19 @@ def _team_work_s(model: _Model, routes: dict[int, list[int]], allowed: dict[int,
     return work
 
 
-def _balance_caps(model: _Model, routes: dict[int, list[int]], allowed: dict[int, list[int]], spread_s: int) -> dict[int, int]:
-    """Soft upper bounds on each vehicle's work: the least busy team's work plus the spread, split
-    over the team's shifts by their length (so a team within its bounds is within the spread)."""
+def _balance_caps(model: _Model, routes: dict[int, list[int]], allowed: dict[int, list[int]],
+                  spread_s: int) -> dict[int, tuple[int, int]]:
+    """Soft bounds (lower, upper) on each vehicle's work from a plan's teams: the least busy team's work
+    plus the spread above, the busiest team's less the spread below (so a quiet team is offered work
+    before a busy one gives it up), each split over the team's shifts by their length."""
     work = _team_work_s(model, routes, allowed)
     if not work:
         return {}
-    cap = min(work.values()) + spread_s
+    upper, lower = min(work.values()) + spread_s, max(max(work.values()) - spread_s, 0)
     problem = model.problem
     day_s = {t: sum(v.end_s - v.start_s for v in problem.vehicles if v.team_id == t) for t in work}
-    return {p: int(cap * (v.end_s - v.start_s) / max(day_s[v.team_id], 1))
-            for p, v in enumerate(problem.vehicles) if v.team_id in work}
+    share = {p: (v.end_s - v.start_s) / max(day_s[v.team_id], 1) for p, v in enumerate(problem.vehicles) if v.team_id in work}
+    return {p: (int(lower * f), int(upper * f)) for p, f in share.items()}
 
 
 def _trim_to_spread(model: _Model, solution, allowed: dict[int, list[int]], params: SolveParams,
@@ -265,11 +267,13 @@ class _Model:
 
     def __init__(self, problem: Problem, kept: list[int], allowed: dict[int, list[int]], params: SolveParams,
                  vehicles: list[int], matrices: dict[tuple, list[list[int]]] | None = None,
-                 caps: dict[int, int] | None = None) -> None:
+                 caps: dict[int, tuple[int, int]] | None = None) -> None:
         """``matrices`` keeps the transit matrices (as lists) between the models of one solve: the node
         numbers are the same in all of them, and building the lists is the slow part of a model.
-        ``caps`` (working seconds by vehicle index in the problem) are soft upper bounds of a "Work"
-        dimension (travel + service, no waiting), each second beyond costing ``params.balance_cost``."""
+        ``caps`` (lower, upper working seconds by vehicle index in the problem) are soft bounds of a
+        "Work" dimension (travel + service, no waiting): each second beyond the upper one costs
+        ``params.balance_cost``, each second short of the lower one 1 (as a second of travel, so
+        a detour never pays for itself)."""
         self.problem, self.kept, self.vehicles = problem, kept, vehicles
         fleet = [problem.vehicles[i] for i in vehicles]
         depots = sorted({n for v in problem.vehicles for n in (v.start_node, v.end_node)})
@@ -292,7 +296,7 @@ class _Model:
                 matrices["time", key] = (problem.travel_s[key][np.ix_(index, index)] + service[:, None]).tolist()
             time_cb[key] = routing.RegisterTransitMatrix(matrices["time", key])
         for i, v in enumerate(fleet):
-            key = (v.matrix, v.home_nodes, v.away_cost_s)
+            key = (v.matrix, v.home_nodes, v.away_cost_s, v.familiar_nodes)
             if key not in cost_cb:
                 if ("cost", key) not in matrices:
                     matrices["cost", key] = _arc_costs(problem, v, index, n_depots).tolist()
@@ -331,7 +335,10 @@ class _Model:
             work_dim = routing.GetDimensionOrDie("Work")
             for i, p in enumerate(vehicles):
                 if p in caps:
-                    work_dim.SetCumulVarSoftUpperBound(routing.End(i), int(caps[p]), int(params.balance_cost))
+                    lower, upper = caps[p]
+                    work_dim.SetCumulVarSoftUpperBound(routing.End(i), int(upper), int(params.balance_cost))
+                    if lower > 0:
+                        work_dim.SetCumulVarSoftLowerBound(routing.End(i), int(lower), 1)
 
         if any(v.capacity for v in fleet):
             demand = [0] * n_depots + [int(problem.visits[k].demand) for k in kept]
@@ -397,7 +404,8 @@ class _Model:
                 if node in visit_at:
                     visit = visit_at[node]
                     start_s = solution.Value(time_dim.CumulVar(idx))
-                    stops.append(Stop(v.team_id, v.shift, visit.venue_id, start_s, start_s + visit.service_s, visit.reason, visit.risk))
+                    stops.append(Stop(v.team_id, v.shift, visit.venue_id, start_s, start_s + visit.service_s, visit.reason,
+                                      visit.risk, visit.grid_id, visit.home_teams))
                     served.add(visit.venue_id)
                 if routing.IsEnd(idx):
                     break
@@ -415,11 +423,14 @@ class _Model:
 
 
 def _arc_costs(problem: Problem, vehicle, index: np.ndarray, n_depots: int) -> np.ndarray:
-    """Travel seconds, plus the away cost on arcs into visits outside the team's home grids."""
+    """Travel seconds, plus the away cost on arcs into visits outside the team's home grids (half of it
+    into grids the team has already visited in the horizon, so a grid keeps to few teams)."""
     cost = problem.travel_s[vehicle.matrix][np.ix_(index, index)].copy()
     if vehicle.home_nodes is not None and vehicle.away_cost_s:
         away = np.array([n not in vehicle.home_nodes for n in index[n_depots:]], dtype=bool)
-        cost[:, n_depots:][:, away] += vehicle.away_cost_s
+        familiar = np.array([n in vehicle.familiar_nodes for n in index[n_depots:]], dtype=bool) & away
+        cost[:, n_depots:][:, away & ~familiar] += vehicle.away_cost_s
+        cost[:, n_depots:][:, familiar] += vehicle.away_cost_s // 2
     return cost
 
 
