@@ -32,6 +32,20 @@ def _positive_int(text: str) -> int:
     return value
 
 
+def _spread_minutes(text: str) -> float | str:
+    """``--balance-spread``: minutes (0 or more), or ``"off"``."""
+    if text.strip().lower() == "off":
+        return "off"
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if value < 0:
+        msg = f"{text} should be minutes (0 or more) or off"
+        raise argparse.ArgumentTypeError(msg)
+    return value
+
+
 def _positive_float(text: str) -> float:
     value = float(text)
     if value <= 0:
@@ -70,6 +84,9 @@ def _add_plan_args(p: argparse.ArgumentParser, *, demo: bool) -> None:
     p.add_argument("--time-limit", type=_positive_float, default=None, help="solver seconds per day (default 20)")
     p.add_argument("--partition", choices=("none", "community", "auto"), default="none",
                    help="split the work by community and plan the parts in parallel with Dask (auto: above 1,500 venues)")
+    p.add_argument("--balance-spread", type=_spread_minutes, default=None, metavar="MIN",
+                   help="balanced days: teams' working minutes (travel + service) within MIN of each other, "
+                        "never at the price of a must visit (default 60; off to turn it off)")
     _add_road_args(p)
     p.add_argument("--no-pdf", action="store_true", help="skip sheets.pdf (large runs: the PDF of hundreds of sheets takes minutes)")
     p.add_argument("--scheduler", help="address of an existing Dask scheduler (default: a local cluster)")
@@ -237,7 +254,8 @@ def run_plan(args: argparse.Namespace, *, progress: ProgressPrinter) -> dict[str
     progress(0.05, f"{len(layers.grids)} grids, {len(layers.venues)} venues, {len(layers.teams)} teams")
     defaults = PlanParams()
     params = PlanParams(days=args.days, time_limit_s=args.time_limit or defaults.time_limit_s,
-                        max_access_m=args.max_access_m or defaults.max_access_m)
+                        max_access_m=args.max_access_m or defaults.max_access_m,
+                        balance_spread_min=_balance_spread(args.balance_spread, defaults.balance_spread_min))
 
     def plan_progress(fraction: float, message: str) -> None:
         progress(0.05 + 0.9 * fraction, message)
@@ -258,6 +276,13 @@ def run_plan(args: argparse.Namespace, *, progress: ProgressPrinter) -> dict[str
     numbers = write_outputs(plan, layers, args.out, lang=args.lang, pdf=not args.no_pdf, roads=road_lines, base_url=args.base_url)
     progress(1.0, "完成 done: " + json.dumps(numbers, ensure_ascii=False))
     return numbers
+
+
+def _balance_spread(given: float | str | None, default: float | None) -> float | None:
+    """PlanParams.balance_spread_min from ``--balance-spread``: its default when not given, None when off."""
+    if given is None:
+        return default
+    return None if given == "off" else float(given)
 
 
 def run_replan(args: argparse.Namespace, layers, progress: ProgressPrinter) -> None:

@@ -32,6 +32,7 @@ class Vehicle:
     fixed_cost: int = 0
     home_nodes: frozenset[int] | None = None  # visit nodes in the team's home grids; None = no preference
     away_cost_s: int = 0  # extra arc cost into a visit node outside home_nodes
+    familiar_nodes: frozenset[int] = frozenset()  # away nodes in grids the team already visited in the horizon: half the away cost
 
 
 @dataclass(frozen=True)
@@ -48,6 +49,8 @@ class Visit:
     reason: str = "due"
     risk: float = 0.0
     demand: int = 0
+    grid_id: str = ""
+    home_teams: frozenset[str] = frozenset()  # teams whose home grids hold the venue's grid
 
 
 @dataclass(frozen=True)
@@ -86,6 +89,8 @@ class Stop:
     depart_s: int
     reason: str
     risk: float
+    grid_id: str = ""
+    home_teams: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -122,6 +127,7 @@ class DayPlan:
     solve_seconds: float
     status: str
     objective: int = 0
+    work_s: dict[str, int] = field(default_factory=dict)  # travel + service of each team that could serve a visit
 
     @property
     def stops(self) -> list[Stop]:

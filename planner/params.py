@@ -35,6 +35,16 @@ class PlanParams:
     max_access_m
         On real roads: how far (straight metres) a venue or a team's start may be from its nearest
         street; farther ones are unreachable. The walk to the street is part of the travel.
+    balance_spread_min
+        Balanced days: keep the working minutes (travel + service) of the day's teams within this
+        many minutes of each other. The search pays for each minute beyond the least busy team plus
+        the spread, and optional visits (least valued first) are then taken from the busiest team until
+        it holds, or that team has only must visits left: must visits are never given up for balance.
+        ``None`` turns it off (the benchmarks do).
+    consistent_teams
+        Over several days a grid keeps to few teams: a team pays half the away cost
+        (``rules.away_from_home_s``) for a grid outside its home that it already visited on an
+        earlier day of the horizon, so help for a grid comes from the team that helped before.
     seed
         Kept in the output for reproducibility; the OR-Tools search itself is deterministic for
         a given time limit and machine speed.
@@ -50,4 +60,6 @@ class PlanParams:
     first_solution: str = "PARALLEL_CHEAPEST_INSERTION,SAVINGS"
     metaheuristic: str = "GUIDED_LOCAL_SEARCH"
     max_access_m: float = 500.0
+    balance_spread_min: float | None = 60.0
+    consistent_teams: bool = True
     seed: int = 0

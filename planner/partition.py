@@ -147,7 +147,7 @@ def merge_plans(plans: list[Plan], *, start: dt.date) -> Plan:
     days = max(len(p.days) for p in plans)
     merged_days, problems = [], []
     for d in range(days):
-        tours, unplanned, lonlat, seconds, statuses, parts = [], [], [], 0.0, set(), []
+        tours, unplanned, lonlat, seconds, statuses, parts, work = [], [], [], 0.0, set(), [], {}
         offset = 0
         for plan in plans:
             if d >= len(plan.days):
@@ -155,6 +155,7 @@ def merge_plans(plans: list[Plan], *, start: dt.date) -> Plan:
             dp, problem = plan.days[d], plan.problems[d]
             tours += [dataclasses.replace(t, nodes=tuple(n + offset for n in t.nodes)) for t in dp.tours]
             unplanned += list(dp.unplanned)
+            work |= dp.work_s
             lonlat.append(problem.lonlat)
             parts.append((offset, problem))
             offset += len(problem.lonlat)
@@ -162,7 +163,7 @@ def merge_plans(plans: list[Plan], *, start: dt.date) -> Plan:
             statuses.add(dp.status)
         status = "feasible" if statuses <= {"feasible", "optimal", "empty"} else sorted(statuses - {"feasible", "optimal", "empty"})[0]
         day = start + dt.timedelta(days=d)
-        merged_days.append(DayPlan(day, tuple(sorted(tours, key=_tour_key)), tuple(unplanned), seconds, status))
+        merged_days.append(DayPlan(day, tuple(sorted(tours, key=_tour_key)), tuple(unplanned), seconds, status, work_s=work))
         all_xy = np.vstack(lonlat) if lonlat else np.zeros((0, 2))
         problems.append(Problem((), (), {}, np.zeros((len(all_xy), 0), dtype=np.int64), all_xy, day, parts=tuple(parts)))
     unassigned = tuple(u for plan in plans for u in plan.unassigned)

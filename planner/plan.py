@@ -27,13 +27,25 @@ from .params import PlanParams
 Progress = Callable[[float, str], None]
 
 
-def _home_preference(team: pd.Series, grid_of: list[str], n_depots: int, away_cost_s: int) -> dict:
-    """Vehicle fields that keep a team to its home grids (none when it has no home grids)."""
+def _home_preference(team: pd.Series, grid_of: list[str], n_depots: int, away_cost_s: int,
+                     familiar: frozenset[str] = frozenset()) -> dict:
+    """Vehicle fields that keep a team to its home grids (none when it has no home grids), and to the
+    ``familiar`` grids it already visited in the horizon before any other."""
     home = set(team.get("home_grids") or ())
     if not home or away_cost_s <= 0:
         return {}
     nodes = frozenset(n_depots + j for j, g in enumerate(grid_of) if g in home)
-    return {"home_nodes": nodes, "away_cost_s": away_cost_s}
+    known = frozenset(n_depots + j for j, g in enumerate(grid_of) if g in familiar and g not in home)
+    return {"home_nodes": nodes, "away_cost_s": away_cost_s, "familiar_nodes": known}
+
+
+def _home_teams(teams: gpd.GeoDataFrame) -> dict[str, frozenset[str]]:
+    """Each grid's home teams: those whose ``home_grids`` hold it."""
+    out: dict[str, set[str]] = {}
+    for tid, grids in zip(teams.index, teams["home_grids"] if "home_grids" in teams else [()] * len(teams)):
+        for g in grids or ():
+            out.setdefault(g, set()).add(str(tid))
+    return {g: frozenset(t) for g, t in out.items()}
 
 
 def build_problem(
@@ -47,11 +59,13 @@ def build_problem(
     crs,
     roads=None,
     max_access_m: float = PlanParams.max_access_m,
+    familiar: dict[str, frozenset[str]] | None = None,
 ) -> Problem:
     """One day's :class:`Problem`: a depot per team, a vehicle per team and shift, the day's visits.
 
     ``visits`` are (venue_id, reason, must) triples. With ``roads`` (a :class:`gis.roads.RoadNetwork`)
     travel follows the streets; venues and starts farther than ``max_access_m`` from them are unreachable.
+    ``familiar`` (grids by team id) are the grids outside its home that a team visited on earlier days.
     """
     depot_xy = np.column_stack(_xy(teams.geometry, crs))
     ids = [v for v, _, _ in visits]
@@ -66,10 +80,12 @@ def build_problem(
     grid_of = venues["grid_id"].reindex(ids).tolist()
     vehicles = tuple(
         Vehicle(str(tid), s, t, t, start_s, end_s, team["roles"], team["mode"],
-                **_home_preference(team, grid_of, n_depots, rules.away_from_home_s))
+                **_home_preference(team, grid_of, n_depots, rules.away_from_home_s,
+                                   (familiar or {}).get(str(tid), frozenset())))
         for t, (tid, team) in enumerate(teams.iterrows())
         for s, (start_s, end_s) in enumerate(team["shifts"])
     )
+    home_teams = _home_teams(teams)
     plan_visits = []
     for j, (vid, reason, must) in enumerate(visits):
         venue = venues.loc[vid]
@@ -78,7 +94,8 @@ def build_problem(
             venue_id=vid, node=n_depots + j, service_s=int(status.at[vid, "service_s"]),
             open_s=int(venue["open_s"]), close_s=int(venue["close_s"]),
             required_roles=cat.required_roles, must=must, reason=reason,
-            risk=float(status.at[vid, "risk"]),
+            risk=float(status.at[vid, "risk"]), grid_id=str(grid_of[j]),
+            home_teams=home_teams.get(grid_of[j], frozenset()),
         ))
     if roads is not None:
         return Problem(vehicles=vehicles, visits=tuple(plan_visits), lonlat=lonlat, day=day,
@@ -157,11 +174,13 @@ def plan_days(
         time_limit_s=params.time_limit_s, must_penalty=params.must_penalty,
         optional_value_s=params.optional_value_s, first_solution=params.first_solution,
         metaheuristic=params.metaheuristic,
+        balance_spread_s=None if params.balance_spread_min is None else int(round(params.balance_spread_min * 60)),
     )
     day_plans, problems, unassigned = [], [], []
     carried: list[tuple[str, str]] = []
     reported: set[str] = set()
     visited: set[str] = set()
+    familiar: dict[str, set[str]] = {}  # grids each team visited on earlier days
     for d in range(params.days):
         day = start + dt.timedelta(days=d)
         todays = {a.venue_id: a.reason for a in per_day[d]}
@@ -174,7 +193,8 @@ def plan_days(
         )
         problem = build_problem(day, must + [(v, r, False) for v, r in optional],
                                 venues=venues, teams=teams, status=status, rules=rules, crs=roads.crs if roads is not None else crs,
-                                roads=roads, max_access_m=params.max_access_m)
+                                roads=roads, max_access_m=params.max_access_m,
+                                familiar={t: frozenset(g) for t, g in familiar.items()} if params.consistent_teams else None)
         step = None
         if progress is not None:
             def step(frac: float, msg: str, d: int = d) -> None:
@@ -184,6 +204,8 @@ def plan_days(
         day_plans.append(result)
         problems.append(problem)
         visited |= {s.venue_id for s in result.stops}
+        for s in result.stops:
+            familiar.setdefault(s.team_id, set()).add(s.grid_id)
         carried = []
         for u in result.unplanned:
             if not u.must or u.venue_id in reported:
@@ -228,4 +250,33 @@ def summary(plan: Plan, *, teams: int) -> dict[str, object]:
         "travel_km": round(sum(t.dist_m for dp in plan.days for t in dp.tours) / 1000, 3),
         "solve_seconds": round(sum(dp.solve_seconds for dp in plan.days), 2),
         "solver_status": status,
+        **_balance_numbers(plan),
+        **_consistency_numbers(plan),
     }
+
+
+def _consistency_numbers(plan: Plan) -> dict[str, object]:
+    """Extra keys of ``summary.json``: the share of visits (to grids that have a home team) made by the
+    grid's home team, and how many teams visited each grid over the horizon (mean and most)."""
+    stops = [s for dp in plan.days for s in dp.stops]
+    homed = [s for s in stops if s.home_teams]
+    teams_of: dict[str, set[str]] = {}
+    for s in stops:
+        if s.grid_id:  # stops kept from an earlier plan (replan) carry no grid
+            teams_of.setdefault(s.grid_id, set()).add(s.team_id)
+    counts = [len(t) for t in teams_of.values()]
+    return {
+        "home_team_share": round(sum(s.team_id in s.home_teams for s in homed) / len(homed), 4) if homed else 1.0,
+        "teams_per_grid": round(sum(counts) / len(counts), 2) if counts else 0.0,
+        "max_teams_per_grid": max(counts, default=0),
+    }
+
+
+def _balance_numbers(plan: Plan) -> dict[str, object]:
+    """Extra keys of ``summary.json``: each team's working minutes (travel + service) per day, and per
+    day the spread between the busiest and the least busy of the teams that could serve a visit."""
+    minutes = {dp.day.isoformat(): {t: round(s / 60, 1) for t, s in sorted(dp.work_s.items())}
+               for dp in plan.days if dp.day is not None}
+    spread = {day: round(max(m.values()) - min(m.values()), 1) if m else 0.0 for day, m in minutes.items()}
+    return {"team_minutes": minutes, "spread_minutes": spread,
+            "max_spread_minutes": max(spread.values(), default=0.0)}

@@ -117,7 +117,10 @@ def replan_day(
                                                         metaheuristic=params.metaheuristic), progress=step)
     tours = _merge(result, finished, teams, node, problem)
     unplanned = tuple((day, u) for u in result.unplanned if u.must)
-    merged = DayPlan(day, tuple(tours), tuple(u for _, u in unplanned), result.solve_seconds, result.status, result.objective)
+    work = dict.fromkeys(result.work_s, 0)  # the whole day's work: finished stops and the rest
+    for tour in tours:
+        work[tour.team_id] = work.get(tour.team_id, 0) + tour.travel_s + sum(s.depart_s - s.arrive_s for s in tour.stops)
+    merged = DayPlan(day, tuple(tours), tuple(u for _, u in unplanned), result.solve_seconds, result.status, result.objective, work)
     return Plan(day, (merged,), unplanned, (problem,))
 
 

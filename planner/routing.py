@@ -36,6 +36,8 @@ class SolveParams:
     first_solution: str = "PARALLEL_CHEAPEST_INSERTION"
     metaheuristic: str = "GUIDED_LOCAL_SEARCH"
     fleet_share: float = 0.0  # with fixed vehicle costs: take tours out until this share of the time (0: never; see benchmarks/results)
+    balance_spread_s: int | None = None  # teams' working seconds (travel + service) within this of each other; None: off
+    balance_cost: int = 2  # objective cost per second a team works beyond the least busy team + balance_spread_s
 
 
 def screen_visits(problem: Problem) -> tuple[dict[int, list[int]], list[Unplanned]]:
@@ -115,7 +117,8 @@ def solve(problem: Problem, params: SolveParams = SolveParams(), *, progress: Pr
     everyone = list(range(len(problem.vehicles)))
     strategies = [name.strip() for name in params.first_solution.split(",") if name.strip()]
     fleet = 0.0 < params.fleet_share < 1.0 and any(v.fixed_cost for v in problem.vehicles)
-    phased = fleet or len(strategies) > 1
+    balance = params.balance_spread_s is not None
+    phased = fleet or balance or len(strategies) > 1
     first_until = started + params.time_limit_s * (_FIRST_SHARE if phased else 1.0)
     best = None  # (objective, model, solution): the best plan so far
     matrices: dict[tuple, list[list[int]]] = {}
@@ -145,13 +148,17 @@ def solve(problem: Problem, params: SolveParams = SolveParams(), *, progress: Pr
                 best = (found.ObjectiveValue(), attempt, found)
                 routes = {i: [] for i in everyone} | attempt.routes(found)
                 log.info("one tour fewer: %d tours", sum(1 for r in routes.values() if r))
-        final = _Model(problem, kept, allowed, params, everyone, matrices)
+        caps = _balance_caps(best[1], routes, allowed, params.balance_spread_s) if balance else None
+        final = _Model(problem, kept, allowed, params, everyone, matrices, caps=caps)
         left = started + params.time_limit_s - time.perf_counter()
         solution = final.solve(_search(params, max(left, 0.05)), start=routes, at_solution=report(final))
-        if solution is not None and solution.ObjectiveValue() <= best[0]:
+        # with caps the objective holds their cost too: the balanced search started from the best plan is kept
+        if solution is not None and (caps is not None or solution.ObjectiveValue() <= best[0]):
             best = (solution.ObjectiveValue(), final, solution)
     if best is not None:
         model, solution = best[1], best[2]
+        if balance:
+            model, solution = _trim_to_spread(model, solution, allowed, params, matrices)
     seconds = time.perf_counter() - started
     status = _status_name(model.routing.status())
     if solution is None:
@@ -160,13 +167,83 @@ def solve(problem: Problem, params: SolveParams = SolveParams(), *, progress: Pr
         return DayPlan(problem.day, (), tuple(unplanned + dropped), seconds, status)
 
     tours, served = model.tours(solution)
+    work = _team_work_s(model, model.routes(solution), allowed)
     dropped = [
         Unplanned(problem.visits[k].venue_id, "capacity", problem.visits[k].must, problem.visits[k].risk)
         for k in kept if problem.visits[k].venue_id not in served
     ]
     if progress is not None:
         progress(1.0, f"{len(served)} visits planned")
-    return DayPlan(problem.day, tuple(tours), tuple(unplanned + dropped), seconds, status, solution.ObjectiveValue())
+    return DayPlan(problem.day, tuple(tours), tuple(unplanned + dropped), seconds, status, solution.ObjectiveValue(), work)
+
+
+def _active_teams(problem: Problem, allowed: dict[int, list[int]]) -> list[str]:
+    """Teams that can serve at least one of the day's visits: the ones balanced and reported."""
+    able = {problem.vehicles[i].team_id for vehicles in allowed.values() for i in vehicles}
+    return sorted(able)
+
+
+def _team_work_s(model: _Model, routes: dict[int, list[int]], allowed: dict[int, list[int]]) -> dict[str, int]:
+    """Working seconds (travel + service) of each team that can serve a visit, summed over its shifts."""
+    work = dict.fromkeys(_active_teams(model.problem, allowed), 0)
+    for p, route in routes.items():
+        team = model.problem.vehicles[p].team_id
+        if team in work:
+            work[team] += model.route_work_s(p, route)
+    return work
+
+
+def _balance_caps(model: _Model, routes: dict[int, list[int]], allowed: dict[int, list[int]],
+                  spread_s: int) -> dict[int, tuple[int, int]]:
+    """Soft bounds (lower, upper) on each vehicle's work from a plan's teams: the least busy team's work
+    plus the spread above, the busiest team's less the spread below (so a quiet team is offered work
+    before a busy one gives it up), each split over the team's shifts by their length."""
+    work = _team_work_s(model, routes, allowed)
+    if not work:
+        return {}
+    upper, lower = min(work.values()) + spread_s, max(max(work.values()) - spread_s, 0)
+    problem = model.problem
+    day_s = {t: sum(v.end_s - v.start_s for v in problem.vehicles if v.team_id == t) for t in work}
+    share = {p: (v.end_s - v.start_s) / max(day_s[v.team_id], 1) for p, v in enumerate(problem.vehicles) if v.team_id in work}
+    return {p: (int(lower * f), int(upper * f)) for p, f in share.items()}
+
+
+def _trim_to_spread(model: _Model, solution, allowed: dict[int, list[int]], params: SolveParams,
+                    matrices: dict[tuple, list[list[int]]]) -> tuple[_Model, object]:
+    """Take optional visits (least valued first) from the busiest team until the teams' work is within
+    ``spread_s`` of the least busy, or the busiest has only must visits left. Never drops a must visit.
+
+    Taking a visit out of a tour keeps it feasible (travel obeys the triangle inequality, waiting is
+    allowed); the trimmed routes are read into a new model of the same vehicles, so the times are the
+    solver's. Returns the model and solution unchanged when nothing needs to go (or, which should not
+    happen, the trimmed routes do not read).
+    """
+    spread_s = params.balance_spread_s
+    routes = model.routes(solution)
+    visit_at = {model.n_depots + j: model.problem.visits[k] for j, k in enumerate(model.kept)}
+    trimmed = False
+    while True:
+        work = _team_work_s(model, routes, allowed)
+        if len(work) < 2 or max(work.values()) - min(work.values()) <= spread_s:
+            break
+        busiest = max(work, key=lambda t: (work[t], t))
+        optional = [(visit_at[n].risk, p, n) for p, route in routes.items()
+                    if model.problem.vehicles[p].team_id == busiest for n in route if not visit_at[n].must]
+        if not optional:
+            break
+        _, p, n = min(optional)
+        routes[p] = [m for m in routes[p] if m != n]
+        trimmed = True
+    if not trimmed:
+        return model, solution
+    fresh = _Model(model.problem, model.kept, allowed, params, model.vehicles, matrices)
+    fresh.routing.CloseModelWithParameters(_search(params, max(params.time_limit_s, 1.0)))
+    order = [[fresh.manager.NodeToIndex(n) for n in routes.get(p, [])] for p in fresh.vehicles]
+    read = fresh.routing.ReadAssignmentFromRoutes(order, True)
+    if read is None:
+        log.warning("the trimmed routes did not read back: the plan keeps its spread")
+        return model, solution
+    return fresh, read
 
 
 def _search(params: SolveParams, time_limit_s: float, first_solution: str = "AUTOMATIC"):
@@ -194,9 +271,14 @@ class _Model:
     """
 
     def __init__(self, problem: Problem, kept: list[int], allowed: dict[int, list[int]], params: SolveParams,
-                 vehicles: list[int], matrices: dict[tuple, list[list[int]]] | None = None) -> None:
+                 vehicles: list[int], matrices: dict[tuple, list[list[int]]] | None = None,
+                 caps: dict[int, tuple[int, int]] | None = None) -> None:
         """``matrices`` keeps the transit matrices (as lists) between the models of one solve: the node
-        numbers are the same in all of them, and building the lists is the slow part of a model."""
+        numbers are the same in all of them, and building the lists is the slow part of a model.
+        ``caps`` (lower, upper working seconds by vehicle index in the problem) are soft bounds of a
+        "Work" dimension (travel + service, no waiting): each second beyond the upper one costs
+        ``params.balance_cost``, each second short of the lower one 1 (as a second of travel, so
+        a detour never pays for itself)."""
         self.problem, self.kept, self.vehicles = problem, kept, vehicles
         fleet = [problem.vehicles[i] for i in vehicles]
         depots = sorted({n for v in problem.vehicles for n in (v.start_node, v.end_node)})
@@ -219,7 +301,7 @@ class _Model:
                 matrices["time", key] = (problem.travel_s[key][np.ix_(index, index)] + service[:, None]).tolist()
             time_cb[key] = routing.RegisterTransitMatrix(matrices["time", key])
         for i, v in enumerate(fleet):
-            key = (v.matrix, v.home_nodes, v.away_cost_s)
+            key = (v.matrix, v.home_nodes, v.away_cost_s, v.familiar_nodes)
             if key not in cost_cb:
                 if ("cost", key) not in matrices:
                     matrices["cost", key] = _arc_costs(problem, v, index, n_depots).tolist()
@@ -251,6 +333,17 @@ class _Model:
             time_dim.CumulVar(routing.End(i)).SetRange(int(v.start_s), int(v.end_s))
             routing.AddVariableMaximizedByFinalizer(time_dim.CumulVar(routing.Start(i)))
             routing.AddVariableMinimizedByFinalizer(time_dim.CumulVar(routing.End(i)))
+
+        self.time_matrix = {key: matrices["time", key] for key in time_cb}
+        if caps:
+            routing.AddDimensionWithVehicleTransits([time_cb[v.matrix] for v in fleet], 0, horizon, True, "Work")
+            work_dim = routing.GetDimensionOrDie("Work")
+            for i, p in enumerate(vehicles):
+                if p in caps:
+                    lower, upper = caps[p]
+                    work_dim.SetCumulVarSoftUpperBound(routing.End(i), int(upper), int(params.balance_cost))
+                    if lower > 0:
+                        work_dim.SetCumulVarSoftLowerBound(routing.End(i), int(lower), 1)
 
         if any(v.capacity for v in fleet):
             demand = [0] * n_depots + [int(problem.visits[k].demand) for k in kept]
@@ -284,6 +377,14 @@ class _Model:
             return routing.SolveWithParameters(search)
         return routing.SolveFromAssignmentWithParameters(initial, search)
 
+    def route_work_s(self, p: int, route: list[int]) -> int:
+        """Travel and service seconds of vehicle ``p`` (index in the problem) along ``route`` (model nodes)."""
+        v = self.problem.vehicles[p]
+        local = {n: i for i, n in enumerate(self.index[: self.n_depots])}
+        path = [local[v.start_node], *route, local[v.end_node]]
+        transit = self.time_matrix[v.matrix]
+        return int(sum(transit[a][b] for a, b in zip(path, path[1:]))) if route else 0
+
     def routes(self, solution) -> dict[int, list[int]]:
         """Model node numbers of each vehicle's visits in order, by vehicle index in the problem."""
         out = {}
@@ -310,7 +411,8 @@ class _Model:
                 if node in visit_at:
                     visit = visit_at[node]
                     start_s = solution.Value(time_dim.CumulVar(idx))
-                    stops.append(Stop(v.team_id, v.shift, visit.venue_id, start_s, start_s + visit.service_s, visit.reason, visit.risk))
+                    stops.append(Stop(v.team_id, v.shift, visit.venue_id, start_s, start_s + visit.service_s, visit.reason,
+                                      visit.risk, visit.grid_id, visit.home_teams))
                     served.add(visit.venue_id)
                 if routing.IsEnd(idx):
                     break
@@ -328,11 +430,14 @@ class _Model:
 
 
 def _arc_costs(problem: Problem, vehicle, index: np.ndarray, n_depots: int) -> np.ndarray:
-    """Travel seconds, plus the away cost on arcs into visits outside the team's home grids."""
+    """Travel seconds, plus the away cost on arcs into visits outside the team's home grids (half of it
+    into grids the team has already visited in the horizon, so a grid keeps to few teams)."""
     cost = problem.travel_s[vehicle.matrix][np.ix_(index, index)].copy()
     if vehicle.home_nodes is not None and vehicle.away_cost_s:
         away = np.array([n not in vehicle.home_nodes for n in index[n_depots:]], dtype=bool)
-        cost[:, n_depots:][:, away] += vehicle.away_cost_s
+        familiar = np.array([n in vehicle.familiar_nodes for n in index[n_depots:]], dtype=bool) & away
+        cost[:, n_depots:][:, away & ~familiar] += vehicle.away_cost_s
+        cost[:, n_depots:][:, familiar] += vehicle.away_cost_s // 2
     return cost
 
 

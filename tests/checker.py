@@ -886,8 +886,34 @@ def _must_venues(
     return must
 
 
+def _check_team_minutes(summary: Mapping[str, object], stops: Sequence[_Stop], problems: list[str]) -> None:
+    """The optional balance keys: each team's minutes hold at least its service minutes in stops.csv,
+    and each day's ``spread_minutes`` is the busiest team's minutes less the least busy one's."""
+    minutes, spread = summary.get("team_minutes"), summary.get("spread_minutes")
+    if minutes is None:
+        return
+    if not isinstance(minutes, dict) or not isinstance(spread, dict):
+        problems.append("summary.json: team_minutes and spread_minutes should be objects by day")
+        return
+    service: dict[tuple[str, str], float] = defaultdict(float)
+    for s in stops:
+        if s.arrive_s is not None and s.depart_s is not None:
+            service[(s.day, s.team_id)] += (s.depart_s - s.arrive_s) / 60
+    for (day, team), need in sorted(service.items()):
+        got = (minutes.get(day) or {}).get(team)
+        if got is None or got + 1 < need:
+            problems.append(f"summary.json: team_minutes of team {team} on {day} is {got}, "
+                            f"less than its {need:.0f} min of service in stops.csv")
+    for day, teams in minutes.items():
+        values = list(teams.values()) if isinstance(teams, dict) else []
+        want = round(max(values) - min(values), 1) if values else 0.0
+        if not isinstance(spread.get(day), (int, float)) or abs(spread[day] - want) > 0.2:
+            problems.append(f"summary.json: spread_minutes on {day} is {spread.get(day)!r}, the team_minutes give {want}")
+
+
 def _check_summary(
-    path: Path, *, n_stops: int, days: int, n_teams: int, travel_km: float, problems: list[str]
+    path: Path, *, n_stops: int, days: int, n_teams: int, travel_km: float, problems: list[str],
+    stops: Sequence[_Stop] | None = None,
 ) -> None:
     if not path.is_file():
         problems.append("summary.json: file is missing")
@@ -900,11 +926,13 @@ def _check_summary(
     if not isinstance(summary, dict):
         problems.append("summary.json: is not a JSON object")
         return
-    if set(summary) != SUMMARY_KEYS:
+    if not SUMMARY_KEYS <= set(summary):  # the contract's keys; a planner may add more
         problems.append(
-            f"summary.json: keys are {sorted(summary)}, expected exactly {sorted(SUMMARY_KEYS)} "
-            f"(missing {sorted(SUMMARY_KEYS - set(summary))}, extra {sorted(set(summary) - SUMMARY_KEYS)})"
+            f"summary.json: keys are {sorted(summary)}, expected at least {sorted(SUMMARY_KEYS)} "
+            f"(missing {sorted(SUMMARY_KEYS - set(summary))})"
         )
+    if stops is not None:
+        _check_team_minutes(summary, stops, problems)
 
     def number(key: str, integer: bool = False) -> float | None:
         value = summary.get(key)
@@ -1116,6 +1144,7 @@ def check_plan(
             n_teams=len(team_table),
             travel_km=travel_km,
             problems=problems,
+            stops=stops,
         )
         _check_routes(out / "routes.geojson", stops, venue_table, problems)
     return problems
@@ -1131,5 +1160,5 @@ def _check_summary_keys_only(path: Path, problems: list[str]) -> None:
     except (json.JSONDecodeError, UnicodeDecodeError) as err:
         problems.append(f"summary.json: not valid JSON ({err})")
         return
-    if not isinstance(summary, dict) or set(summary) != SUMMARY_KEYS:
-        problems.append(f"summary.json: keys are not exactly {sorted(SUMMARY_KEYS)}")
+    if not isinstance(summary, dict) or not SUMMARY_KEYS <= set(summary):
+        problems.append(f"summary.json: keys do not include {sorted(SUMMARY_KEYS)}")

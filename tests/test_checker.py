@@ -344,8 +344,19 @@ def _false_no_team(plan: Plan, inputs: Inputs) -> None:
     plan["unassigned"] = [{"venue_id": "V6", "reason": "no_team_with_roles"}]
 
 
-def _summary_extra_key(plan: Plan, inputs: Inputs) -> None:
-    plan["summary"]["score"] = 1
+def _summary_missing_key(plan: Plan, inputs: Inputs) -> None:
+    del plan["summary"]["solve_seconds"]
+    plan["summary"]["score"] = 1  # extra keys are allowed; a missing contract key is not
+
+
+def _spread_wrong(plan: Plan, inputs: Inputs) -> None:
+    plan["summary"]["team_minutes"] = {"2024-05-06": {"T1": 400, "T2": 360}}
+    plan["summary"]["spread_minutes"] = {"2024-05-06": 10}
+
+
+def _team_minutes_below_service(plan: Plan, inputs: Inputs) -> None:
+    plan["summary"]["team_minutes"] = {"2024-05-06": {"T1": 1, "T2": 400}}
+    plan["summary"]["spread_minutes"] = {"2024-05-06": 399}
 
 
 def _later_in_earlier_shift(plan: Plan, inputs: Inputs) -> None:
@@ -392,7 +403,10 @@ BROKEN = [
     ("route_point_missing", _no_point, r"routes\.geojson: 4 Points but stops\.csv has 5 stops"),
     ("unassigned_bad_reason", _bad_unassigned_reason, r"unassigned\.csv row 2 \(venue V6\): reason 'busy'"),
     ("unassigned_wrong_no_team", _false_no_team, r"reason no_team_with_roles but team\(s\) T1, T2 have the roles"),
-    ("summary_extra_key", _summary_extra_key, r"summary\.json: keys are .*extra \['score'\]"),
+    ("summary_missing_key", _summary_missing_key, r"summary\.json: keys are .*missing \['solve_seconds'\]"),
+    ("summary_spread_wrong", _spread_wrong, r"summary\.json: spread_minutes on 2024-05-06 is 10, the team_minutes give 40"),
+    ("summary_team_minutes_below_service", _team_minutes_below_service,
+     r"summary\.json: team_minutes of team T1 on 2024-05-06 is 1, less than its \d+ min of service"),
     ("seq_order_against_shifts", _later_in_earlier_shift, r"venue V2\): seq order goes back to an earlier shift"),
 ]
 
