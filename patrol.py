@@ -86,7 +86,7 @@ def _add_plan_args(p: argparse.ArgumentParser, *, demo: bool) -> None:
                    help="split the work by community and plan the parts in parallel with Dask (auto: above 1,500 venues)")
     p.add_argument("--balance-spread", type=_spread_minutes, default=None, metavar="MIN",
                    help="balanced days: teams' working minutes (travel + service) within MIN of each other, "
-                        "never at the price of a must visit (default 60; off to turn it off)")
+                        "never at the price of a must visit (off by default; e.g. 60)")
     _add_road_args(p)
     p.add_argument("--no-pdf", action="store_true", help="skip sheets.pdf (large runs: the PDF of hundreds of sheets takes minutes)")
     p.add_argument("--scheduler", help="address of an existing Dask scheduler (default: a local cluster)")
