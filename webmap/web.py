@@ -41,16 +41,20 @@ migrate = Migrate()
 
 
 class PatrolExtension:
-    """What views need beyond the database: the rules and the current layers (``layers()``)."""
+    """What views need beyond the database: the rules and the current layers (``layers()``, built once per data version)."""
 
     def __init__(self, app: Flask) -> None:
+        from ledger.layer_cache import LayerCache
+
         self.rules = Rules.from_toml(app.config["RULES_PATH"])
         self.login_throttle = LoginThrottle(limit=app.config["LOGIN_ATTEMPTS"], window_s=app.config["LOGIN_LOCK_S"])
+        self.cache = LayerCache()
 
     def layers(self, as_of: dt.date | None = None):
+        """The database's layers as of ``as_of`` (shared between requests: never change them)."""
         from ledger.store import layers_from_db
 
-        return layers_from_db(self.rules, as_of=as_of)
+        return self.cache.get(("layers", as_of), lambda: layers_from_db(self.rules, as_of=as_of))
 
 
 def _locale() -> str:

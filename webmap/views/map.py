@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import folium
+import pandas as pd
 from flask import Blueprint, abort, current_app, render_template, request
 from flask_login import current_user
 
@@ -61,15 +62,21 @@ def map_page():
                            categories=layers.rules.categories, groups=GROUPS, args=request.args)
 
 
+def _states(layers) -> pd.Series:
+    """Each venue's worst state today (kept per data version: it reads every inspection and hazard)."""
+    status = venue_status(layers.venues, layers.rules, hazards=layers.hazards, inspections=layers.inspections)
+    return venue_status_classes(layers.venues, status, layers.hazards, today())
+
+
 @bp.route("/map/frame")
 @requires(*ANYONE)
 def map_frame():
     """The Folium map itself (shown in the map page's frame): grids, venues by state."""
-    layers = current_app.extensions["patrol"].layers(today())
+    patrol = current_app.extensions["patrol"]
+    states = patrol.cache.get(("states", today()), lambda: _states(patrol.layers(today())))
+    layers = patrol.layers(today())
     grids, venues = _filtered(layers, request.args)
     lang = current_lang()
-    status = venue_status(layers.venues, layers.rules, hazards=layers.hazards, inspections=layers.inspections)
-    states = venue_status_classes(layers.venues, status, layers.hazards, today())
     m = base_map(grids if len(grids) else layers.grids, lang=lang)
     if len(grids):  # a filter that matches no grid shows the whole street, empty
         grid_layer(grids, lang=lang).add_to(m)
