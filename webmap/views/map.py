@@ -14,7 +14,7 @@ from ledger.lifecycle import deadline_warnings
 from ledger.models import Hazard, HazardEvent, Inspection, PlanRun, PlanStop, Venue, db
 from planner.horizon import venue_status
 
-from ..layers import grid_layer, venue_state_layers, venue_status_classes
+from ..layers import detail_zoom, grid_layer, venue_state_layers, venue_status_classes, venue_summary_layer
 from ..maps import base_map
 from ..context import current_lang, nonced, today
 from . import ANYONE, requires
@@ -80,7 +80,10 @@ def map_frame():
     m = base_map(grids if len(grids) else layers.grids, lang=lang)
     if len(grids):  # a filter that matches no grid shows the whole street, empty
         grid_layer(grids, lang=lang).add_to(m)
-    for layer in venue_state_layers(venues, states, layers.rules, lang=lang):
+    min_zoom = detail_zoom(len(venues))
+    if min_zoom is not None and len(grids):  # a district: a summary per grid until single venues are readable
+        venue_summary_layer(grids, venues, states, lang=lang).add_to(m)
+    for layer in venue_state_layers(venues, states, layers.rules, lang=lang, min_zoom=min_zoom):
         layer.add_to(m)
     folium.LayerControl(collapsed=False).add_to(m)
     return nonced(m.get_root().render())
