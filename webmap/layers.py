@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from urllib.parse import quote
 
 import folium
@@ -13,6 +14,7 @@ from planner.tables import split_access
 
 from .escaping import html_columns, html_text
 from .i18n import category_label, t
+from .points import CanvasPoints
 
 GROUP_COLOURS = {
     "nine_small": "#e6550d", "many_in_one": "#a50f15", "rental": "#3182bd",
@@ -38,24 +40,38 @@ def grid_layer(grids: gpd.GeoDataFrame, *, lang: str = "zh") -> folium.FeatureGr
     return layer
 
 
+DETAIL_FROM_VENUES = 3000  # more venues than this: single venues only from DETAIL_ZOOM on, a summary per grid below
+DETAIL_ZOOM = 16
+
+
+def detail_zoom(venues: int) -> int | None:
+    """The zoom level from which single venues are drawn: every level for a street, DETAIL_ZOOM for a district."""
+    return DETAIL_ZOOM if venues > DETAIL_FROM_VENUES else None
+
+
+def _texts(values: Iterable[object]) -> list[str]:
+    """Each value as escaped text for a :class:`CanvasPoints` column."""
+    return [html_text(v) for v in values]
+
+
 def venue_layers(venues: gpd.GeoDataFrame, rules: Rules, *, lang: str = "zh", status: pd.DataFrame | None = None) -> list[folium.FeatureGroup]:
-    """One layer per venue group (nine small, many-in-one, rental, high-risk, other)."""
+    """One layer per venue group (nine small, many-in-one, rental, high-risk, other), drawn on canvas."""
     data = venues.to_crs("EPSG:4326")
+    min_zoom = detail_zoom(len(data))
     layers = []
     for group in GROUPS:
         part = data[data["group"] == group]
         if part.empty:
             continue
         layer = folium.FeatureGroup(name=f"{t('group.' + group, lang)} ({len(part)})", show=group != "other")
-        for vid, v in part.iterrows():
-            last = status.at[vid, "last_inspected"] if status is not None else v.get("last_inspected")
-            popup = (f"<b>{html_text(v['name'])}</b><br>{html_text(category_label(rules, v['category'], lang))}<br>"
-                     f"{html_text(v.get('address', ''))}<br>{t('last_inspected', lang)}: {html_text(last or t('never', lang))}")
-            folium.CircleMarker(
-                (v.geometry.y, v.geometry.x), radius=4, color=GROUP_COLOURS[group], weight=1,
-                fill=True, fill_opacity=0.8, popup=folium.Popup(popup, max_width=260),
-                tooltip=html_text(v["name"]),
-            ).add_to(layer)
+        last = status["last_inspected"].reindex(part.index) if status is not None else part.get("last_inspected", pd.Series(None, index=part.index))
+        columns = {"name": _texts(part["name"]), "category": _texts(category_label(rules, c, lang) for c in part["category"]),
+                   "address": _texts(part.get("address", pd.Series("", index=part.index))),
+                   "last": [html_text(v) if v is not None and v == v else html_text(t("never", lang)) for v in last]}
+        CanvasPoints(part.geometry.y, part.geometry.x, columns=columns, tooltip="{name}",
+                     popup=f"<b>{{name}}</b><br>{{category}}<br>{{address}}<br>{html_text(t('last_inspected', lang))}: {{last}}",
+                     style={"radius": 4, "color": GROUP_COLOURS[group], "weight": 1, "fill": True, "fillOpacity": 0.8},
+                     min_zoom=min_zoom).add_to(layer)
         layers.append(layer)
     return layers
 
@@ -126,22 +142,53 @@ def venue_status_classes(venues: gpd.GeoDataFrame, status: pd.DataFrame, hazards
 
 
 def venue_state_layers(venues: gpd.GeoDataFrame, states: pd.Series, rules: Rules, *, lang: str = "zh",
-                       link: str = "/venues/{}") -> list[folium.FeatureGroup]:
-    """One layer per state (major hazard first); a click opens the venue's history page."""
+                       link: str = "/venues/{}", min_zoom: int | None = None) -> list[folium.FeatureGroup]:
+    """One layer per state (major hazard first), drawn on canvas; a click opens a popup that links the venue's history page.
+
+    ``min_zoom``: single venues are shown only from this zoom on (see :func:`detail_zoom`).
+    """
     data = venues.to_crs("EPSG:4326")
     layers = []
     for state, colour in STATUS_COLOURS.items():
         part = data[states.reindex(data.index) == state]
         swatch = f'<span style="color:{colour};font-size:120%">●</span> '  # the layer list doubles as the legend
         layer = folium.FeatureGroup(name=f"{swatch}{t('state.' + state, lang)} ({len(part)})")
-        for vid, v in part.iterrows():
-            group = rules.categories[v["category"]].group if v["category"] in rules.categories else "other"
-            href = link.format(quote(str(vid), safe=""))
-            popup = (f"<b>{html_text(v['name'])}</b><br>{t('group.' + group, lang)} · "
-                     f"{html_text(category_label(rules, v['category'], lang))} · {html_text(v['grid_id'])}<br>"
-                     f"{t('state.' + state, lang)}<br><a href=\"{html_text(href)}\" target=\"_top\">{t('history', lang)}</a>")
-            folium.CircleMarker((v.geometry.y, v.geometry.x), radius=5, color="#333", weight=1, fill=True,
-                                fill_color=colour, fill_opacity=0.9, popup=folium.Popup(popup, max_width=260),
-                                tooltip=html_text(v["name"])).add_to(layer)
+        groups = [rules.categories[c].group if c in rules.categories else "other" for c in part["category"]]
+        columns = {"name": _texts(part["name"]), "group": _texts(t("group." + g, lang) for g in groups),
+                   "category": _texts(category_label(rules, c, lang) for c in part["category"]),
+                   "grid": _texts(part["grid_id"]), "href": _texts(link.format(quote(str(vid), safe="")) for vid in part.index)}
+        popup = (f"<b>{{name}}</b><br>{{group}} · {{category}} · {{grid}}<br>{html_text(t('state.' + state, lang))}<br>"
+                 f'<a href="{{href}}" target="_top">{html_text(t("history", lang))}</a>')
+        CanvasPoints(part.geometry.y, part.geometry.x, columns=columns, tooltip="{name}", popup=popup,
+                     style={"radius": 5, "color": "#333", "weight": 1, "fill": True, "fillColor": colour, "fillOpacity": 0.9},
+                     min_zoom=min_zoom).add_to(layer)
         layers.append(layer)
     return layers
+
+
+ATTENTION = ("major_hazard", "open_hazard", "overdue")
+SUMMARY_STEPS = ((0.1, "#fee5d9"), (0.25, "#fcae91"), (0.5, "#fb6a4a"), (1.01, "#cb181d"))
+
+
+def venue_summary_layer(grids: gpd.GeoDataFrame, venues: gpd.GeoDataFrame, states: pd.Series, *,
+                        lang: str = "zh") -> folium.FeatureGroup:
+    """Each grid coloured by its share of venues that need attention (open hazard or overdue), with the counts on hover.
+
+    What a district shows below :data:`DETAIL_ZOOM`, where single venues would be a smear.
+    """
+    counts = pd.DataFrame({"grid_id": venues["grid_id"], "attention": states.reindex(venues.index).isin(ATTENTION)})
+    per_grid = counts.groupby("grid_id")["attention"].agg(["size", "sum"])
+    data = grids.to_crs("EPSG:4326").reset_index()
+    data["venues"] = data["grid_id"].map(per_grid["size"]).fillna(0).astype(int)
+    data["attention"] = data["grid_id"].map(per_grid["sum"]).fillna(0).astype(int)
+    data["share"] = (data["attention"] / data["venues"].where(data["venues"] > 0)).fillna(0.0)
+    fields = ["grid_id", "name", "venues", "attention"]
+    layer = folium.FeatureGroup(name=t("venue_summary", lang))
+    folium.GeoJson(
+        html_columns(data[[*fields, "share", "geometry"]], ["grid_id", "name"]),
+        style_function=lambda f: {"color": "#555", "weight": 1, "fillOpacity": 0.55,
+                                  "fillColor": next(c for bound, c in SUMMARY_STEPS if f["properties"]["share"] < bound)},
+        tooltip=folium.GeoJsonTooltip(fields=fields, aliases=[t("grid", lang), t("name", lang), t("venue_summary.venues", lang),
+                                                              t("venue_summary.attention", lang)]),
+    ).add_to(layer)
+    return layer

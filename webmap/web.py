@@ -43,18 +43,24 @@ migrate = Migrate()
 
 
 class PatrolExtension:
-    """What views need beyond the database: the rules and the current layers (``layers()``)."""
+    """What views need beyond the database: the rules and the current layers (``layers()``, built once per data version)."""
 
     def __init__(self, app: Flask) -> None:
+        from ledger.layer_cache import LayerCache
+
         self.rules = Rules.from_toml(app.config["RULES_PATH"])
         self.login_throttle = LoginThrottle(limit=app.config["LOGIN_ATTEMPTS"], window_s=app.config["LOGIN_LOCK_S"])
         self.problems = ProblemCache()
+        self.cache = LayerCache()
 
     def layers(self, as_of: dt.date | None = None):
-        """The stored layers as of a day (stored records that break a rule are set aside and remembered)."""
+        """The stored layers as of a day, shared between requests until the next write (never change them).
+
+        Stored records that break a rule are set aside and remembered for the pages' warning.
+        """
         from ledger.store import layers_from_db
 
-        layers = layers_from_db(self.rules, as_of=as_of)
+        layers = self.cache.get(("layers", as_of), lambda: layers_from_db(self.rules, as_of=as_of))
         self.problems.remember(as_of, layers.problems)
         return layers
 

@@ -11,6 +11,7 @@ import pytest
 from gis.layers import read_layers
 from planner import PlanParams, plan_days, routes_frame, stops_table
 from webmap.maps import plan_map
+from webmap.points import CanvasPoints
 
 from conftest import PLAN_DAY
 
@@ -50,8 +51,11 @@ def test_layers_are_named_in_chinese_with_one_route_per_team(planned):
 def test_venue_layers_hold_every_venue_once(planned):
     layers, stops, routes = planned
     m = plan_map(stops, routes, grids=layers.grids, venues=layers.venues, teams=layers.teams, rules=layers.rules)
-    circles = sum(isinstance(c, folium.CircleMarker) for g in _groups(m).values() for c in g._children.values())
-    assert circles == len(layers.venues)
+    points = [c for g in _groups(m).values() for c in g._children.values() if isinstance(c, CanvasPoints)]
+    assert sum(p.count for p in points) == len(layers.venues)
+    assert sorted(n for p in points for n in p.columns["name"]) == sorted(layers.venues["name"])
+    assert not any(isinstance(c, folium.CircleMarker) for g in _groups(m).values() for c in g._children.values())
+    assert all(p.min_zoom is None for p in points)  # a street: every venue at every zoom
 
 
 def test_map_html_needs_no_cdn(planned):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import folium
+import pandas as pd
 from flask import Blueprint, abort, current_app, render_template, request
 from flask_login import current_user
 
@@ -14,7 +15,7 @@ from ledger.models import Hazard, HazardEvent, Inspection, PlanRun, PlanStop, Ve
 from ledger.retire import record_events
 from planner.horizon import venue_status
 
-from ..layers import grid_layer, venue_state_layers, venue_status_classes
+from ..layers import detail_zoom, grid_layer, venue_state_layers, venue_status_classes, venue_summary_layer
 from ..maps import base_map
 from ..context import current_lang, nonced, today
 from ..data_problems import add_problem_banner
@@ -63,19 +64,28 @@ def map_page():
                            categories=layers.rules.categories, groups=GROUPS, args=request.args)
 
 
+def _states(layers) -> pd.Series:
+    """Each venue's worst state today (kept per data version: it reads every inspection and hazard)."""
+    status = venue_status(layers.venues, layers.rules, hazards=layers.hazards, inspections=layers.inspections)
+    return venue_status_classes(layers.venues, status, layers.hazards, today())
+
+
 @bp.route("/map/frame")
 @requires(*ANYONE)
 def map_frame():
     """The Folium map itself (shown in the map page's frame): grids, venues by state."""
-    layers = current_app.extensions["patrol"].layers(today())
+    patrol = current_app.extensions["patrol"]
+    states = patrol.cache.get(("states", today()), lambda: _states(patrol.layers(today())))
+    layers = patrol.layers(today())
     grids, venues = _filtered(layers, request.args)
     lang = current_lang()
-    status = venue_status(layers.venues, layers.rules, hazards=layers.hazards, inspections=layers.inspections)
-    states = venue_status_classes(layers.venues, status, layers.hazards, today())
     m = base_map(grids if len(grids) else layers.grids, lang=lang)
     if len(grids):  # a filter that matches no grid shows the whole street, empty
         grid_layer(grids, lang=lang).add_to(m)
-    for layer in venue_state_layers(venues, states, layers.rules, lang=lang):
+    min_zoom = detail_zoom(len(venues))
+    if min_zoom is not None and len(grids):  # a district: a summary per grid until single venues are readable
+        venue_summary_layer(grids, venues, states, lang=lang).add_to(m)
+    for layer in venue_state_layers(venues, states, layers.rules, lang=lang, min_zoom=min_zoom):
         layer.add_to(m)
     folium.LayerControl(collapsed=False).add_to(m)
     return nonced(add_problem_banner(m, layers.problems, lang).get_root().render())

@@ -120,9 +120,15 @@ def gaps_page():
 @bp.route("/gaps/frame")
 @requires(*ANYONE)
 def gaps_frame():
-    layers = current_app.extensions["patrol"].layers(today())
-    unreachable = unreachable_venues(venues=layers.venues, teams=layers.teams, rules=layers.rules, day=today(), grids=layers.grids)
-    per_venue = venue_gaps(layers.venues, layers.rules, today(), layers.inspections, unreachable)
-    per_grid = grid_gaps(layers.grids, per_venue, today(), layers.inspections)
+    patrol = current_app.extensions["patrol"]
+
+    def gaps() -> tuple:  # reads the layers itself: the ones of the version it is kept under
+        layers = patrol.layers(today())
+        unreachable = unreachable_venues(venues=layers.venues, teams=layers.teams, rules=layers.rules, day=today(), grids=layers.grids)
+        per_venue = venue_gaps(layers.venues, layers.rules, today(), layers.inspections, unreachable)
+        return grid_gaps(layers.grids, per_venue, today(), layers.inspections), per_venue
+
+    per_grid, per_venue = patrol.cache.get(("gaps", today()), gaps)  # the reachability check is the slow part
+    layers = patrol.layers(today())
     m = gap_map(per_grid, per_venue, layers.venues.geometry, lang=current_lang(), on=today())
     return nonced(add_problem_banner(m, layers.problems, current_lang()).get_root().render())
