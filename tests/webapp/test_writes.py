@@ -442,7 +442,7 @@ def test_a_hazard_step_posted_twice_is_one_step(app, client, world):
     assert client.post(f"/hazards/{hazard_id}", data=form).status_code == 302
     assert client.post(f"/hazards/{hazard_id}", data=form).status_code == 302  # not a 400 "already reported"
     with app.app_context():
-        actions = db.session.scalars(db.select(HazardEvent.action).where(HazardEvent.hazard_id == hazard_id)).all()
+        actions = db.session.scalars(db.select(HazardEvent.action).where(HazardEvent.hazard_id == hazard_id).order_by(HazardEvent.id)).all()
     assert actions == ["found", "report"]
     assert "没有重复记录" in client.get(f"/hazards/{hazard_id}").get_data(as_text=True)
 
