@@ -72,7 +72,10 @@ def _add_plan_args(p: argparse.ArgumentParser, *, demo: bool) -> None:
     if not demo:
         p.add_argument("--grids", required=True, type=Path, help="grid polygons (GeoJSON, GPKG, SHP)")
         p.add_argument("--venues", required=True, type=Path, nargs="+", help="venue points or tables with lon/lat (one or more files)")
-        p.add_argument("--teams", required=True, type=Path, help="teams (CSV, XLSX or YAML)")
+        who = p.add_mutually_exclusive_group(required=True)
+        who.add_argument("--teams", type=Path, help="teams (CSV, XLSX or YAML)")
+        who.add_argument("--people", type=Path, help="a roster of people (CSV, XLSX or YAML: name, role, home grids, mode, "
+                                                    "days, shift): each day's teams are formed from it and written to teams.csv")
         p.add_argument("--date", required=True, type=_date, help="first day to plan, YYYY-MM-DD")
         p.add_argument("--hazards", type=Path, help="hazards (CSV/XLSX)")
         p.add_argument("--inspections", type=Path, help="past inspections (CSV/XLSX)")
@@ -92,7 +95,7 @@ def _add_plan_args(p: argparse.ArgumentParser, *, demo: bool) -> None:
     p.add_argument("--scheduler", help="address of an existing Dask scheduler (default: a local cluster)")
     p.add_argument("--workers", type=_positive_int, default=2, help="local Dask worker processes (default 2)")
     p.add_argument("--lang", choices=("zh", "en"), default="zh", help="language of map and sheets (default zh)")
-    p.add_argument("--base-url", help="web app address for the sheets' QR codes (default $PATROL_BASE_URL or http://localhost:5000)")
+    p.add_argument("--base-url", help="web app address for the sheets' QR codes (default $PUBLIC_URL, $PATROL_BASE_URL or http://localhost:5000)")
     p.add_argument("--out", required=True, type=Path, help="output directory (replaced on success)")
     p.add_argument("--quiet", action="store_true", help="no progress lines")
 
@@ -145,10 +148,15 @@ def build_parser() -> argparse.ArgumentParser:
     notify = sub.add_parser("notify", help="send the due warnings and escalations (SMTP_URL, NOTIFY_WEBHOOKS), each once")
     notify.add_argument("--date", type=_date, help="the day to warn for (default: today in $TIMEZONE)")
     notify.add_argument("--dry-run", action="store_true", help="print what would be sent; send and store nothing")
+    campaign = sub.add_parser("campaign", help="campaigns (专项排查) of the web app's database")
+    campaign_sub = campaign.add_subparsers(dest="campaign_command", required=True)
+    campaign_report = campaign_sub.add_parser("report", help="progress of the campaigns running on --date (or of --id)")
+    campaign_report.add_argument("--id", type=int, help="one campaign, by its number")
+    campaign_report.add_argument("--date", type=_date, help="the day of the report (default: today in $TIMEZONE)")
     sheets = sub.add_parser("sheets", help="printable route sheets (HTML, PDF) of a plan folder")
     _add_report_args(sheets)
     sheets.add_argument("--plan", required=True, type=Path, help="a folder written by `patrol plan`")
-    sheets.add_argument("--base-url", help="web app address for the QR codes (default $PATROL_BASE_URL or http://localhost:5000)")
+    sheets.add_argument("--base-url", help="web app address for the QR codes (default $PUBLIC_URL, $PATROL_BASE_URL or http://localhost:5000)")
     return parser
 
 
@@ -242,20 +250,21 @@ def run_plan(args: argparse.Namespace, *, progress: ProgressPrinter) -> dict[str
     """Read, plan and write; raises PatrolError on bad input before anything is written."""
     from gis.layers import read_layers
     from gis.rules import DEFAULT_RULES_PATH
-    from planner import PlanParams, plan_days
+    from planner import PlanParams, SolveParams, plan_days
     from webmap.outputs import write_outputs
 
     progress(0.0, "读取数据 reading layers")
+    people = getattr(args, "people", None)
     layers = read_layers(
-        grids=args.grids, venues=args.venues, teams=args.teams, as_of=args.date,
+        grids=args.grids, venues=args.venues, teams=None if people else args.teams, as_of=args.date,
         hazards=args.hazards, inspections=args.inspections, rules=args.rules or DEFAULT_RULES_PATH,
-        crs=args.crs,
+        crs=args.crs, people=people,
     )
-    progress(0.05, f"{len(layers.grids)} grids, {len(layers.venues)} venues, {len(layers.teams)} teams")
-    defaults = PlanParams()
-    params = PlanParams(days=args.days, time_limit_s=args.time_limit or defaults.time_limit_s,
-                        max_access_m=args.max_access_m or defaults.max_access_m,
-                        balance_spread_min=_balance_spread(args.balance_spread, defaults.balance_spread_min))
+    crews = f"{len(layers.people)} people" if people else f"{len(layers.teams)} teams"
+    progress(0.05, f"{len(layers.grids)} grids, {len(layers.venues)} venues, {crews}")
+    solve = SolveParams(time_limit_s=args.time_limit or SolveParams.time_limit_s,
+                        balance_spread_s=_balance_spread(args.balance_spread, SolveParams.balance_spread_s))
+    params = PlanParams(days=args.days, solve=solve, max_access_m=args.max_access_m or PlanParams.max_access_m)
 
     def plan_progress(fraction: float, message: str) -> None:
         progress(0.05 + 0.9 * fraction, message)
@@ -263,6 +272,8 @@ def run_plan(args: argparse.Namespace, *, progress: ProgressPrinter) -> dict[str
     road_lines, roads = _road_network(args, layers, progress)
     from planner.partition import plan_partitioned, wants_partition
 
+    if people:
+        return _plan_people(args, layers, params, plan_progress, roads, road_lines, progress)
     if args.partition == "community" or (args.partition == "auto" and wants_partition(layers)):
         plan = plan_partitioned(layers, start=args.date, params=params, scheduler=args.scheduler, workers=args.workers,
                                 progress=plan_progress, roads=roads)
@@ -278,11 +289,35 @@ def run_plan(args: argparse.Namespace, *, progress: ProgressPrinter) -> dict[str
     return numbers
 
 
-def _balance_spread(given: float | str | None, default: float | None) -> float | None:
-    """PlanParams.balance_spread_min from ``--balance-spread``: its default when not given, None when off."""
+def _plan_people(args: argparse.Namespace, layers, params, plan_progress, roads, road_lines,
+                 progress: ProgressPrinter) -> dict[str, object]:
+    """`patrol plan --people`: form each day's teams from the roster, plan them, write them with the plan."""
+    import dataclasses
+
+    from gis.errors import InputError
+    from planner.roster import all_teams, plan_with_people
+    from webmap.outputs import write_outputs
+
+    if args.partition == "community":
+        msg = "--partition community cannot be used with --people yet: plan the communities' rosters one by one"
+        raise InputError(msg, file="command line", field="partition")
+    plan, formed = plan_with_people(
+        venues=layers.venues, people=layers.people, rules=layers.rules, start=args.date, params=params,
+        hazards=layers.hazards, inspections=layers.inspections, grids=layers.grids, progress=plan_progress, roads=roads,
+    )
+    progress(0.96, f"写出文件 writing {args.out}")
+    layers = dataclasses.replace(layers, teams=all_teams(formed))
+    numbers = write_outputs(plan, layers, args.out, lang=args.lang, pdf=not args.no_pdf, roads=road_lines,
+                            base_url=args.base_url, day_teams=formed)
+    progress(1.0, "完成 done: " + json.dumps(numbers, ensure_ascii=False))
+    return numbers
+
+
+def _balance_spread(given: float | str | None, default: int | None) -> int | None:
+    """SolveParams.balance_spread_s from ``--balance-spread`` (minutes): its default when not given, None when off."""
     if given is None:
         return default
-    return None if given == "off" else float(given)
+    return None if given == "off" else int(round(float(given) * 60))
 
 
 def run_replan(args: argparse.Namespace, layers, progress: ProgressPrinter) -> None:
@@ -292,7 +327,7 @@ def run_replan(args: argparse.Namespace, layers, progress: ProgressPrinter) -> N
     from gis.cells import read_text_csv
     from gis.errors import InputError
     from gis.timeparse import parse_hhmm
-    from planner import PlanParams
+    from planner import PlanParams, SolveParams
     from planner.replan import replan_day
     from webmap.outputs import write_outputs
 
@@ -318,7 +353,7 @@ def run_replan(args: argparse.Namespace, layers, progress: ProgressPrinter) -> N
         raise InputError(f"--at {args.at!r}: {err}", file="command line", field="at") from err
     unassigned = read_text_csv(args.plan / "unassigned.csv", dtype={"venue_id": str})
     road_lines, roads = _road_network(args, layers, progress)
-    params = PlanParams(time_limit_s=args.time_limit, max_access_m=args.max_access_m or PlanParams.max_access_m)
+    params = PlanParams(solve=SolveParams(time_limit_s=args.time_limit), max_access_m=args.max_access_m or PlanParams.max_access_m)
     plan = replan_day(stops, done=done, dropped=set(args.drop_team), at_s=at_s, unassigned=unassigned, venues=layers.venues, teams=layers.teams,
                       rules=layers.rules, hazards=layers.hazards, inspections=layers.inspections, grids=layers.grids,
                       params=params, progress=lambda f, m: progress(0.3 + 0.6 * f, m), roads=roads)
@@ -389,14 +424,48 @@ def run_notify(args: argparse.Namespace) -> int:
         print(f"patrol: dry run: {len(report.new)} new, {len(report.retried)} to try again; nothing sent or stored", file=sys.stderr)
     else:
         print(f"patrol: {report.sent} sent, {report.failed} failed (tried again at the next run)", file=sys.stderr)
-    return 0
+    return 1 if report.failed and not args.dry_run else 0  # cron mails the owner of a run that failed to send
+
+
+def run_campaign_report(args: argparse.Namespace) -> int:
+    """`patrol campaign report`: venues covered of the total by grid, hazards by type, whether the period is enough."""
+    from gis.timeparse import local_today
+    from ledger.campaign_models import Campaign
+    from ledger.campaigns import campaigns_on, progress, report_text
+    from ledger.models import db
+    from webmap.web import create_app
+
+    app = create_app({"LOAD_DEMO": False, "NOTIFY_EVERY_S": 0})  # the instance folder and DATABASE_URL as for `patrol serve`
+    try:
+        with app.app_context():
+            day = args.date or local_today(app.config["TIMEZONE"])
+            if args.id is not None:
+                one = db.session.get(Campaign, args.id) if 0 < args.id < 2**31 else None
+                if one is None:
+                    print(f"patrol: campaign --id {args.id}：没有这个专项排查 there is no such campaign", file=sys.stderr)
+                    return 2
+                chosen = [one]
+            else:
+                chosen = campaigns_on(day)
+            rules = app.extensions["patrol"].rules
+            for c in chosen:
+                print(report_text(c, progress(c, day), rules), end="\n\n")
+            if not chosen:
+                print(f"patrol: {day} 没有进行中的专项排查 no campaign runs on {day}", file=sys.stderr)
+            return 0
+    finally:
+        with app.app_context():
+            db.session.remove()
+            db.engine.dispose()
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     from gis.errors import DataWarning, PatrolError
+    from gis.i18n import set_language
 
     parser = build_parser()
     args = parser.parse_args(argv)
+    set_language(os.environ.get("PATROL_LANG", "zh"))  # messages of the ledger and the catalogues: Chinese unless asked
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     if args.command == "serve":
         from webmap.web import serve
@@ -407,6 +476,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return run_user(args)
     if args.command == "notify":
         return run_notify(args)
+    if args.command == "campaign":
+        return run_campaign_report(args)
     if args.command == "demo":
         args = _demo_args(args)
     progress = ProgressPrinter(quiet=args.quiet)

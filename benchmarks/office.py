@@ -11,7 +11,6 @@ the teams per grid. Every plan is also judged by the independent checker (tests/
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import datetime as dt
 import json
 import sys
@@ -26,15 +25,15 @@ from checker import check_plan  # noqa: E402
 
 from gis.layers import read_layers  # noqa: E402
 from gis.rules import DEFAULT_RULES_PATH  # noqa: E402
-from planner import PlanParams, plan_days  # noqa: E402
-from planner.plan import summary  # noqa: E402
+from planner import PlanParams, SolveParams, plan_days  # noqa: E402
+from planner.contract import summary  # noqa: E402
 from webmap.outputs import write_outputs  # noqa: E402
 
 DEMO = ROOT / "data" / "demo"
 VARIANTS = {
-    "neither": {"balance_spread_min": None, "consistent_teams": False},
-    "balanced 60": {"balance_spread_min": 60.0, "consistent_teams": False},
-    "consistent": {"balance_spread_min": None, "consistent_teams": True},
+    "neither": {"balance_spread_s": None, "consistent_teams": False},
+    "balanced 60": {"balance_spread_s": 3600, "consistent_teams": False},
+    "consistent": {"balance_spread_s": None, "consistent_teams": True},
     "both (default)": {},
 }
 KEYS = ("must_visits", "must_visits_planned", "visits", "travel_km", "max_spread_minutes",
@@ -55,7 +54,9 @@ def main() -> None:
     print("days,variant," + ",".join(KEYS) + ",checker_problems")
     for days in (int(d) for d in args.days.split(",")):
         for name in args.variants.split(","):
-            params = dataclasses.replace(PlanParams(days=days, time_limit_s=args.time_limit), **VARIANTS[name])
+            variant = VARIANTS[name]
+            solve = SolveParams(time_limit_s=args.time_limit, balance_spread_s=variant.get("balance_spread_s", SolveParams.balance_spread_s))
+            params = PlanParams(days=days, solve=solve, consistent_teams=variant.get("consistent_teams", PlanParams.consistent_teams))
             plan = plan_days(venues=layers.venues, teams=layers.teams, rules=layers.rules, start=start, params=params,
                              hazards=layers.hazards, inspections=layers.inspections, grids=layers.grids)
             numbers = summary(plan, teams=len(layers.teams))

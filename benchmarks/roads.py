@@ -28,7 +28,7 @@ from gis.layers import read_layers  # noqa: E402
 from gis.roads import RoadNetwork, read_roads  # noqa: E402
 from gis.rules import DEFAULT_RULES_PATH  # noqa: E402
 from planner import routing  # noqa: E402
-from planner.horizon import venue_status  # noqa: E402
+from gis.coverage import venue_status  # noqa: E402
 from planner.plan import build_problem  # noqa: E402
 
 

@@ -36,6 +36,8 @@ SCALE = 1000
 DEFAULT_DIR = Path(__file__).resolve().parents[2] / "shared" / "benchmarks" / "solomon"
 VEHICLE_COST = 10**8  # one vehicle outweighs any distance (scaled: ~2,000 units × 1,000)
 MUST_PENALTY = 10**11  # dropping a customer outweighs any fleet
+# SINTEF's best known (https://www.sintef.no/projectweb/top/vrptw/, fewest vehicles, then distance unrounded)
+GH_BKS = Path(__file__).resolve().parent / "gh_bks.csv"
 
 
 @dataclass(frozen=True)
@@ -58,7 +60,10 @@ class Instance:
 
 
 def read_instance(path: Path) -> Instance:
-    """Read the original Solomon text format (see the README beside the instances)."""
+    """Read an instance: the original Solomon text format (see the README beside the instances), or
+    VRPLIB (``.vrp``, as PyVRP's instance collection keeps Gehring–Homberger's)."""
+    if path.suffix.lower() == ".vrp":
+        return _read_vrplib(path)
     lines = [ln.split() for ln in path.read_text().splitlines() if ln.strip()]
     name = lines[0][0]
     at = next(i for i, ln in enumerate(lines) if ln[0].upper() == "VEHICLE")
@@ -66,6 +71,36 @@ def read_instance(path: Path) -> Instance:
     rows = np.array([[float(x) for x in ln] for ln in lines if ln[0].isdigit() and len(ln) == 7])
     return Instance(name, vehicles, capacity, rows[:, 1:3], rows[:, 3].astype(int),
                     rows[:, 4].astype(int), rows[:, 5].astype(int), rows[:, 6].astype(int))
+
+
+def _read_vrplib(path: Path) -> Instance:
+    """VRPLIB CVRPTW: NODE_COORD, DEMAND, TIME_WINDOW (and SERVICE_TIME) sections, node 1 the depot."""
+    header: dict[str, str] = {}
+    sections: dict[str, list[list[float]]] = {}
+    current = None
+    for line in path.read_text().splitlines():
+        parts = line.replace(":", " : ", 1).split() if ":" in line and "SECTION" not in line else line.split()
+        if not parts or parts[0] == "EOF":
+            continue
+        if len(parts) >= 3 and parts[1] == ":":
+            header[parts[0]] = " ".join(parts[2:])
+            current = None
+        elif parts[0].endswith("_SECTION"):
+            current = parts[0]
+            sections[current] = []
+        elif current is not None:
+            sections[current].append([float(x) for x in parts])
+    n = len(sections["NODE_COORD_SECTION"])
+    xy = np.array([row[1:3] for row in sections["NODE_COORD_SECTION"]])
+    demand = np.array([int(row[1]) for row in sections["DEMAND_SECTION"]])
+    windows = np.array([row[1:3] for row in sections["TIME_WINDOW_SECTION"]], dtype=int)
+    if "SERVICE_TIME_SECTION" in sections:
+        service = np.array([int(row[1]) for row in sections["SERVICE_TIME_SECTION"]])
+    else:
+        service = np.full(n, int(float(header.get("SERVICE_TIME", 0))))
+        service[0] = 0
+    return Instance(header.get("NAME", path.stem), int(header.get("VEHICLES", n - 1)), int(header["CAPACITY"]),
+                    xy, demand, windows[:, 0], windows[:, 1], service)
 
 
 def to_problem(inst: Instance) -> Problem:
@@ -111,9 +146,12 @@ def evaluate(inst: Instance, routes: list[list[int]]) -> tuple[float, list[str]]
     return total, problems
 
 
-def solve_instance(inst: Instance, time_limit_s: float, *, fleet_share: float = SolveParams.fleet_share) -> tuple[list[list[int]], float]:
-    """Solve with the planner's routing; return the routes (customer ids) and wall seconds."""
-    params = SolveParams(time_limit_s=time_limit_s, must_penalty=MUST_PENALTY, fleet_share=fleet_share)
+def solve_instance(inst: Instance, time_limit_s: float, **options) -> tuple[list[list[int]], float]:
+    """Solve with the planner's routing; return the routes (customer ids) and wall seconds.
+
+    ``options`` are :class:`SolveParams` fields (``fleet_share``, ``first_solution`` …) beyond its defaults.
+    """
+    params = SolveParams(time_limit_s=time_limit_s, must_penalty=MUST_PENALTY, **options)
     started = time.perf_counter()
     plan = solve(to_problem(inst), params)
     seconds = time.perf_counter() - started
@@ -121,8 +159,21 @@ def solve_instance(inst: Instance, time_limit_s: float, *, fleet_share: float = 
 
 
 def read_bks(folder: Path) -> dict[str, tuple[int, float]]:
-    with (folder / "BKS.csv").open(newline="") as f:
+    """Best known (vehicles, distance) by instance, fewest vehicles first: ``BKS.csv`` beside the
+    instances, or else :data:`GH_BKS` (SINTEF's list for the Gehring–Homberger 200s and 400s)."""
+    path = folder / "BKS.csv" if (folder / "BKS.csv").exists() else GH_BKS
+    with path.open(newline="") as f:
         return {r["instance"]: (int(r["vehicles"]), float(r["distance"])) for r in csv.DictReader(f)}
+
+
+def instance_names(folder: Path) -> list[str]:
+    """Names of the instances in ``folder`` (Solomon ``.txt`` or VRPLIB ``.vrp``)."""
+    return sorted(p.stem for p in [*folder.glob("*.txt"), *folder.glob("*.vrp")] if p.stem.upper() != "README")
+
+
+def instance_path(folder: Path, name: str) -> Path:
+    """The file of instance ``name`` in ``folder``."""
+    return next(p for p in (folder / f"{name}.txt", folder / f"{name}.vrp") if p.exists())
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -132,16 +183,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--time-limit", type=float, default=10.0, help="seconds per instance")
     parser.add_argument("--routes-out", type=Path, help="write the routes as JSON {name: [[customer ids], ...]}")
     parser.add_argument("--fleet-share", type=float, default=SolveParams.fleet_share,
-                        help="take tours out until this share of the time (default 0: one search; 0.9 buys vehicles, see results)")
+                        help="take tours out until this share of the time (0: never; see benchmarks/results/quality-2026-12-02.md)")
     args = parser.parse_args(argv)
 
     bks = read_bks(args.dir)
-    names = [n.strip() for n in args.instances.split(",") if n.strip()] or sorted(p.stem for p in args.dir.glob("*.txt"))
+    names = [n.strip() for n in args.instances.split(",") if n.strip()] or instance_names(args.dir)
     out = csv.writer(sys.stdout)
     out.writerow(["instance", "engine", "vehicles", "distance", "bks_vehicles", "bks_distance", "gap_pct", "seconds", "feasible"])
     all_routes = {}
     for name in names:
-        inst = read_instance(args.dir / f"{name}.txt")
+        inst = read_instance(instance_path(args.dir, name))
         routes, seconds = solve_instance(inst, args.time_limit, fleet_share=args.fleet_share)
         distance, problems = evaluate(inst, routes)
         for p in problems:

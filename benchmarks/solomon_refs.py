@@ -30,7 +30,7 @@ def _scaled(inst: solomon.Instance) -> np.ndarray:
     return np.ceil(inst.distances() * solomon.SCALE - 1e-9).astype(np.int64)
 
 
-def solve_pyvrp(inst: solomon.Instance, time_limit_s: float) -> list[list[int]]:
+def solve_pyvrp(inst: solomon.Instance, time_limit_s: float, seed: int = 1) -> list[list[int]]:
     """PyVRP's hybrid genetic search on the instance."""
     import pyvrp
     from pyvrp.stop import MaxRuntime
@@ -47,7 +47,7 @@ def solve_pyvrp(inst: solomon.Instance, time_limit_s: float) -> list[list[int]]:
     vehicles = [pyvrp.VehicleType(inst.vehicles, capacity=[inst.capacity], fixed_cost=solomon.VEHICLE_COST,
                                   tw_early=int(inst.ready[0]) * s, tw_late=int(inst.due[0]) * s)]
     data = pyvrp.ProblemData(locations, clients, [depot], vehicles, [travel], [travel])
-    result = pyvrp.solve(data, stop=MaxRuntime(time_limit_s), seed=1, display=False)
+    result = pyvrp.solve(data, stop=MaxRuntime(time_limit_s), seed=seed, display=False)
     # A client activity's idx counts clients from 0; customer ids start at 1.
     return [[int(a.idx) + 1 for a in route.schedule() if a.type == pyvrp.ActivityType.CLIENT]
             for route in result.best.routes()]
@@ -94,7 +94,7 @@ def main(argv: list[str] | None = None) -> int:
     out = csv.writer(sys.stdout)
     out.writerow(["instance", "engine", "vehicles", "distance", "bks_vehicles", "bks_distance", "gap_pct", "seconds", "feasible"])
     for name in [n.strip() for n in args.instances.split(",") if n.strip()]:
-        inst = solomon.read_instance(args.dir / f"{name}.txt")
+        inst = solomon.read_instance(solomon.instance_path(args.dir, name))
         for solver in args.solvers.split(","):
             started = time.perf_counter()
             routes = SOLVERS[solver](inst, args.time_limit)

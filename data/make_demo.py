@@ -289,6 +289,48 @@ def make_teams(rng: np.random.Generator, grids: gpd.GeoDataFrame) -> pd.DataFram
     return pd.DataFrame(rows)
 
 
+WEEKDAYS_ZH = ["周一", "周二", "周三", "周四", "周五", "周六", "周日"]
+
+
+def make_roster(rng: np.random.Generator, grids: gpd.GeoDataFrame, teams: pd.DataFrame, venue_grid: pd.Series,
+                venues: pd.DataFrame) -> pd.DataFrame:
+    """The street's people as a roster (人员名单), for `patrol plan --people`: Chinese headers and role labels.
+
+    Every grid's own grid worker (the grids' ``worker``) patrols on two weekdays; the six teams'
+    safety officers (the street's only six) work every weekday, one of them on leave on the Wednesday
+    after the demo's today; property staff of the teams and four more look after the grids with
+    the most rental and high-rise buildings (two of them mornings only); volunteers come on two or
+    three days, weekends too, and have no start point of their own.
+    """
+    members = [dict((role, name) for role, name in (m.split(" ") for m in text.split("、"))) for text in teams["members"]]
+    rows = []
+
+    def add(role: str, name: str, **fields) -> None:
+        rows.append({"工号": f"P{len(rows) + 1:03d}", "姓名": name, "角色": role, **fields})
+
+    for k, grid in enumerate(grids.itertuples()):
+        add("网格员", grid.worker, 责任网格=grid.grid_id, 出行方式="步行" if rng.random() < 0.6 else "电动车",
+            工作日="、".join(WEEKDAYS_ZH[d] for d in sorted({k % 5, (k + 2) % 5})), 出发点=f"{grid.name}工作站")
+    office = to_lonlat(np.array([[0.0, 0.0]]))[0].round(6)
+    leave = TODAY + dt.timedelta(days=(2 - TODAY.weekday()) % 7 or 7)
+    for k, m in enumerate(members):
+        add("安全员", m["安全员"], 出行方式="电动车", 工作日="周一-周五", 请假=leave.isoformat() if k == 2 else "",
+            出发经度=office[0], 出发纬度=office[1], 出发点=f"{STREET}安全办")
+    busy = venues.assign(grid=venues["venue_id"].map(venue_grid))
+    busy = busy[busy["category"].isin(["rental_housing", "high_rise", "commercial_complex"])]["grid"].value_counts()
+    estates = [str(g) for g in busy.index[:20]]
+    property_staff = [m["物业"] for m in members] + [person(rng) for _ in range(4)]
+    for k, name in enumerate(property_staff):
+        add("物业", name, 责任网格=";".join(estates[2 * k:2 * k + 2]), 出行方式="步行", 工作日="周一-周五",
+            班次="09:00-12:00" if k in (3, 8) else "")
+    for k, name in enumerate([m["志愿者"] for m in members] + [person(rng) for _ in range(6)]):
+        days = sorted(rng.choice(7, size=int(rng.integers(2, 4)), replace=False))
+        add("志愿者", name, 出行方式="步行", 工作日="、".join(WEEKDAYS_ZH[d] for d in days))
+    columns = ["工号", "姓名", "角色", "责任网格", "出行方式", "工作日", "班次", "请假", "出发经度", "出发纬度", "出发点"]
+    frame = pd.DataFrame(rows).reindex(columns=columns).astype(object)
+    return frame.where(frame.notna(), "")
+
+
 def make_inspections(rng: np.random.Generator, rules: Rules, venues: pd.DataFrame, teams: pd.DataFrame,
                      venue_grid: pd.Series) -> pd.DataFrame:
     """180 days of history ending at each venue's last inspection, with a few closed doors and refusals."""
@@ -395,6 +437,7 @@ def write_demo(folder: Path, seed: int = SEED) -> dict:
     venue_grid = gpd.sjoin(points, grids[["grid_id", "geometry"]], how="left", predicate="within").drop_duplicates("venue_id").set_index("venue_id")["grid_id"]
     inspections = make_inspections(rng, rules, venues, teams, venue_grid)
     hazards = make_hazards(rng, rules, venues, venue_grid, hotspots, blind)
+    roster = make_roster(np.random.default_rng(seed + 2), grids, teams, venue_grid, venues)  # its own draws: the other files stay as they were
 
     grids.to_file(folder / "grids.geojson", driver="GeoJSON", engine="pyogrio", COORDINATE_PRECISION=6)
     make_roads(np.random.default_rng(seed + 1)).to_file(folder / "roads.geojson", driver="GeoJSON", engine="pyogrio",
@@ -402,6 +445,7 @@ def write_demo(folder: Path, seed: int = SEED) -> dict:
     venues.to_csv(folder / "venues.csv", index=False)
     amap.to_csv(folder / "venues_amap.csv", index=False)
     teams.to_csv(folder / "teams.csv", index=False)
+    roster.to_csv(folder / "roster.csv", index=False)
     inspections.to_csv(folder / "inspections.csv", index=False)
     hazards.to_csv(folder / "hazards.csv", index=False)
     meta = {

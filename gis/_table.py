@@ -6,6 +6,8 @@ import csv
 import datetime as dt
 import io
 import re
+from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable
 
@@ -36,14 +38,43 @@ HEADER_ALIASES = {
 }
 
 
-def read_frame(path: Path, *, header_aliases: dict[str, str] | None = None) -> tuple[pd.DataFrame, str]:
+@dataclass(frozen=True)
+class Table:
+    """Rows already in memory (the database's), read as if they were the file ``name``.
+
+    ``frame`` holds text cells ('' for empty), one column per field, in row order: row ``i`` is
+    reported as row ``i + 2``, as in the CSV it would be. A GIS layer (``unit="feature"``) is a
+    GeoDataFrame with its CRS. Readers take a ``Table`` wherever they take a path, so rows from
+    the database go through exactly the validation a file does, without a file.
+    """
+
+    name: str
+    frame: pd.DataFrame
+    unit: str = "row"
+
+    @property
+    def suffix(self) -> str:
+        return Path(self.name).suffix
+
+
+def table_of(name: str, columns: Sequence[str], rows: Iterable[Sequence[object]]) -> Table:
+    """A :class:`Table` of ``rows`` (values in ``columns`` order), each value as the text a file would hold."""
+    cells = [[_cell_text(v) for v in row] for row in rows]
+    return Table(name, pd.DataFrame(cells, columns=list(columns), dtype=object) if cells
+                 else pd.DataFrame({c: pd.Series(dtype=object) for c in columns}))
+
+
+def read_frame(path: Path | Table, *, header_aliases: dict[str, str] | None = None) -> tuple[pd.DataFrame, str]:
     """Read a table or a GIS layer; return the frame (text cells, '' for empty) and its row unit.
 
     GIS layers keep their ``geometry`` column (a GeoDataFrame) and count in 1-based features;
     tables count rows as Excel shows them (header is row 1). Cells are stripped of stray
     whitespace, empty rows at the end are dropped, and two columns that give the same field
     (``名称`` and ``name``, or one header twice) are one column when they agree, else an error.
+    A :class:`Table` is returned as it is (its cells are text already).
     """
+    if isinstance(path, Table):
+        return path.frame.copy(deep=False), path.unit
     path = Path(path)
     if not path.exists():
         msg = "file not found"
@@ -140,6 +171,8 @@ def _read_csv(path: Path) -> pd.DataFrame:
 
 
 def _cell_text(value: object) -> str:
+    if isinstance(value, str):  # most cells: first, as it is the quick answer
+        return value.strip()
     if value is None or (isinstance(value, float) and pd.isna(value)) or value is pd.NaT:
         return ""
     if isinstance(value, (dt.datetime, pd.Timestamp)):

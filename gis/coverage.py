@@ -1,4 +1,4 @@
-"""Coverage: when each venue was last inspected, when it is next due, and how far past due it is."""
+"""Coverage: when each venue was last inspected, when it is next due, how far past due it is, and its state today."""
 
 from __future__ import annotations
 
@@ -7,7 +7,8 @@ import datetime as dt
 import geopandas as gpd
 import pandas as pd
 
-from .risk import open_hazards
+from .campaigns import campaign_due
+from .risk import open_hazards, venue_risk
 from .rules import Rules
 
 
@@ -64,3 +65,59 @@ def days_overdue(venues: gpd.GeoDataFrame, rules: Rules, on: dt.date, inspection
         [float("nan") if d is None else max(0, (on - d).days) for d in due],
         index=venues.index, name="days_overdue",
     )
+
+
+def venue_status(
+    venues: gpd.GeoDataFrame,
+    rules: Rules,
+    *,
+    hazards: pd.DataFrame | None = None,
+    inspections: pd.DataFrame | None = None,
+) -> pd.DataFrame:
+    """Per venue: last_inspected, due_on, recheck_on, risk, service_s, interval_days.
+
+    Campaigns in ``rules`` (:meth:`Rules.with_campaigns`) bring the due dates of their venues forward
+    (:func:`gis.campaigns.campaign_due`).
+    """
+    cats = venues["category"].map(rules.categories.__getitem__)
+    status = pd.DataFrame(
+        {
+            "last_inspected": last_inspected(venues, inspections),
+            "due_on": due_dates(venues, rules, inspections),
+            "recheck_on": recheck_dates(venues, hazards),
+            "risk": venue_risk(venues, rules, hazards),
+            "service_s": cats.map(lambda c: c.service_minutes * 60).astype(int),
+            "interval_days": cats.map(lambda c: c.interval_days).astype(int),
+        },
+        index=venues.index,
+    )
+    return campaign_due(status, venues, rules)
+
+
+VENUE_STATES = ("major_hazard", "open_hazard", "overdue", "due", "ok")  # worst first
+ATTENTION = ("major_hazard", "open_hazard", "overdue")  # the states a meeting must act on
+
+
+def venue_states(venues: gpd.GeoDataFrame, status: pd.DataFrame, hazards: pd.DataFrame | None,
+                 on: dt.date, *, due_within_days: int = 7) -> pd.Series:
+    """Each venue's worst state on day ``on`` (one of :data:`VENUE_STATES`): an open major hazard, an open hazard,
+    overdue, due within ``due_within_days``, or ok.
+
+    ``status`` is :func:`venue_status` of the same venues.
+    """
+    current = open_hazards(hazards)
+    major = set(current.loc[current["severity"] == "major", "venue_id"])
+    any_open = set(current["venue_id"])
+    soon = on + dt.timedelta(days=due_within_days)
+
+    def state(vid: str) -> str:
+        due = status.at[vid, "due_on"]
+        if vid in major:
+            return "major_hazard"
+        if vid in any_open:
+            return "open_hazard"
+        if due is None or due < on:
+            return "overdue"
+        return "due" if due <= soon else "ok"
+
+    return pd.Series([state(v) for v in venues.index], index=venues.index, name="state")

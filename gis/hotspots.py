@@ -11,12 +11,16 @@ from __future__ import annotations
 
 import datetime as dt
 import warnings
+from typing import TYPE_CHECKING
 
 import esda
 import geopandas as gpd
 import libpysal
 import numpy as np
 import pandas as pd
+
+if TYPE_CHECKING:
+    from .layers import Layers
 
 SEVERITY_WEIGHT = {"general": 1.0, "major": 3.0}
 # (z threshold, confidence) from the normal approximation, strongest first
@@ -108,3 +112,10 @@ def hotspot_table(grids: gpd.GeoDataFrame, venues: gpd.GeoDataFrame, hazards: pd
         out[f"hazards_{sev}"] = counts.get(sev, pd.Series(dtype=int)).reindex(out.index, fill_value=0).astype(int)
     out["rank_class"] = out["hotspot"].map({c: i for i, c in enumerate(CLASSES)})
     return out.sort_values(["rank_class", "z"], ascending=[True, False]).drop(columns="rank_class").reset_index()
+
+
+def layer_hotspots(layers: Layers, since: dt.date, until: dt.date) -> tuple[gpd.GeoDataFrame, pd.DataFrame]:
+    """The hotspot table of the stored layers' hazards found in [since, until], and those hazards as points."""
+    hazards = layers.hazards if layers.hazards is not None else pd.DataFrame(columns=["venue_id", "found_on", "severity"])
+    table = hotspot_table(layers.grids, layers.venues, hazards, since, until)
+    return table, hazard_points(hazards_in_period(hazards, since, until), layers.venues)

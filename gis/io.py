@@ -8,6 +8,7 @@ the file, the row (Excel numbering) or feature, and the field, with every other 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import warnings
 from pathlib import Path
 from typing import Iterable, Sequence
@@ -17,11 +18,13 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from ._table import Problems, field_name, parse_date, parse_float, read_frame, split_list
+from ._table import Problems, Table, field_name, parse_date, parse_float, read_frame, split_list
 from .crs import normalize_crs_name, transform_geoseries_to_wgs84, to_wgs84_lonlat
 from .errors import DataWarning, InputError
 from .rules import MODES, ROLE_LABELS_ZH, ROLES, Rules
 from .timeparse import parse_hhmm, parse_shifts
+from .workdays import EXAMPLE as WORKDAYS_EXAMPLE
+from .workdays import parse_workdays
 
 UNASSIGNED_GRID = "unassigned"
 DEFAULT_SHIFT = "09:00-12:00,14:00-17:30"
@@ -43,8 +46,13 @@ _ROLE_ALIASES = {label: code for code, label in ROLE_LABELS_ZH.items()} | {
 _MODE_ALIASES = {"步行": "walk", "foot": "walk", "电动车": "ebike", "电动自行车": "ebike", "e-bike": "ebike", "bike": "ebike"}
 
 
-def _name(path: str | Path) -> str:
-    return Path(path).name
+def _name(path: str | Path | Table) -> str:
+    return path.name if isinstance(path, Table) else Path(path).name
+
+
+def _source(path: str | Path | Table) -> Path | Table:
+    """What :func:`read_frame` reads: a file, or rows already in memory."""
+    return path if isinstance(path, Table) else Path(path)
 
 
 def _resolve_crs_arg(crs: str | None, file: str) -> str | None:
@@ -58,7 +66,7 @@ def _resolve_crs_arg(crs: str | None, file: str) -> str | None:
 
 # --- grids -------------------------------------------------------------------------------
 
-def read_grids(path: str | Path, *, crs: str | None = None) -> gpd.GeoDataFrame:
+def read_grids(path: str | Path | Table, *, crs: str | None = None) -> gpd.GeoDataFrame:
     """Read grid polygons (网格) from GeoJSON, GeoPackage or Shapefile.
 
     Parameters
@@ -79,7 +87,7 @@ def read_grids(path: str | Path, *, crs: str | None = None) -> gpd.GeoDataFrame:
         Missing field, duplicate or empty id, empty, invalid or non-polygon geometry, unknown CRS.
     """
     file = _name(path)
-    frame, unit = read_frame(Path(path))
+    frame, unit = read_frame(_source(path))
     if unit != "feature":
         msg = "grids must be a GIS layer of polygons (GeoJSON, GeoPackage or Shapefile)"
         raise InputError(msg, file=file)
@@ -130,8 +138,10 @@ def _points_from_table(
     lon = np.full(len(frame), np.nan)
     lat = np.full(len(frame), np.nan)
     row_crs = []
+    cells = {f: frame[f].tolist() for f in (lon_field, lat_field)}  # plain lists: pandas' per-cell access is slow
+    own_crs = frame["crs"].tolist() if "crs" in frame else [""] * len(frame)
     for i in range(len(frame)):
-        own = frame["crs"].iat[i] if "crs" in frame else ""
+        own = own_crs[i]
         code = default_crs or "EPSG:4326"
         if own:
             try:
@@ -143,7 +153,7 @@ def _points_from_table(
         row_crs.append(code)
         values = []
         for field in (lon_field, lat_field):
-            text = frame[field].iat[i]
+            text = cells[field][i]
             if text == "":
                 problems.add(i, field, f"{field} is empty: every row needs {lon_field} and {lat_field}")
                 values.append(None)
@@ -176,7 +186,8 @@ def _points_from_table(
     return gpd.GeoSeries(gpd.points_from_xy(out_lon, out_lat), crs="EPSG:4326")
 
 
-def _is_geographic(code: str) -> bool:
+@functools.lru_cache(maxsize=64)
+def _is_geographic(code: str) -> bool:  # asked once per row: pyproj's CRS parsing is the slow part of a read
     if code in ("gcj02", "bd09"):
         return True
     import pyproj
@@ -219,7 +230,7 @@ def _points_from_layer(frame: gpd.GeoDataFrame, problems: Problems, file: str, c
 # --- venues ------------------------------------------------------------------------------
 
 def read_venues(
-    paths: str | Path | Sequence[str | Path],
+    paths: str | Path | Table | Sequence[str | Path | Table],
     *,
     rules: Rules,
     grids: gpd.GeoDataFrame | None = None,
@@ -249,8 +260,8 @@ def read_venues(
     close_s (seconds after midnight; close may pass 86400), last_inspected (date or None),
     risk (float, NaN when not given), phone, source_file, source_row, geometry (EPSG:4326).
     """
-    path_list = [paths] if isinstance(paths, (str, Path)) else list(paths)
-    parts = [_read_venue_file(Path(p), rules=rules, crs=crs, as_of=as_of) for p in path_list]
+    path_list = [paths] if isinstance(paths, (str, Path, Table)) else list(paths)
+    parts = [_read_venue_file(_source(p), rules=rules, crs=crs, as_of=as_of) for p in path_list]
     venues = pd.concat(parts) if len(parts) > 1 else parts[0]
     dup = venues.index.duplicated(keep="first")
     if dup.any():
@@ -266,7 +277,7 @@ def read_venues(
     return venues
 
 
-def _read_venue_file(path: Path, *, rules: Rules, crs: str | None, as_of: dt.date | None) -> gpd.GeoDataFrame:
+def _read_venue_file(path: Path | Table, *, rules: Rules, crs: str | None, as_of: dt.date | None) -> gpd.GeoDataFrame:
     file = path.name
     frame, unit = read_frame(path)
     problems = Problems(file, unit)
@@ -282,11 +293,12 @@ def _read_venue_file(path: Path, *, rules: Rules, crs: str | None, as_of: dt.dat
                          + (f" (did you mean {hint}?)" if hint else ""))
         categories.append(code)
     opens, closes = [], []
+    hours = {f: frame[f].tolist() if f in frame else [""] * len(frame) for f in ("open", "close")}
     for i in range(len(frame)):
         cat = rules.categories.get(categories[i]) if categories[i] else None
         times = []
         for field in ("open", "close"):
-            text = frame[field].iat[i] if field in frame else ""
+            text = hours[field][i]
             if text == "":
                 times.append(None)
                 continue
@@ -392,7 +404,7 @@ def _join_grids(venues: gpd.GeoDataFrame, grids: gpd.GeoDataFrame) -> gpd.GeoDat
 # --- teams -------------------------------------------------------------------------------
 
 def read_teams(
-    path: str | Path,
+    path: str | Path | Table,
     *,
     grids: gpd.GeoDataFrame | None = None,
     crs: str | None = None,
@@ -406,9 +418,9 @@ def read_teams(
     the team sets out, e.g. the community office: printed on the sheets; may be empty) and the start
     point as geometry (EPSG:4326).
     """
-    path = Path(path)
+    path = _source(path)
     file = path.name
-    if path.suffix.lower() in (".yaml", ".yml"):
+    if isinstance(path, Path) and path.suffix.lower() in (".yaml", ".yml"):
         frame, unit = _read_yaml_teams(path), "row"
     else:
         frame, unit = read_frame(path)
@@ -428,23 +440,9 @@ def read_teams(
         if not frame["roles"].iat[i].strip():
             problems.add(i, "roles", "roles is empty: list the team's roles, e.g. grid_worker;property;volunteer;safety_officer")
         roles.append(frozenset(team_roles))
-        text = frame["shift"].iat[i] if "shift" in frame and frame["shift"].iat[i] else DEFAULT_SHIFT
-        try:
-            shifts.append(parse_shifts(text))
-        except ValueError as err:
-            problems.add(i, "shift", f"shift {err} (e.g. 09:00-12:00,14:00-17:30)")
-            shifts.append(())
-        mode = (frame["mode"].iat[i] if "mode" in frame else "").strip().lower() or "walk"
-        mode = _MODE_ALIASES.get(mode, mode)
-        if mode not in MODES:
-            problems.add(i, "mode", f"mode {mode!r} should be walk or ebike (步行 · 电动车)")
-        modes.append(mode)
-        home = tuple(split_list(frame["home_grids"].iat[i])) if "home_grids" in frame else ()
-        if grids is not None:
-            for g in home:
-                if g not in grids.index:
-                    problems.add(i, "home_grids", f"home_grids {g!r} is not a grid of the grids layer")
-        homes.append(home)
+        shifts.append(_shift_cell(frame, i, problems))
+        modes.append(_mode_cell(frame, i, problems))
+        homes.append(_home_grids_cell(frame, i, problems, grids))
     geoms = _points_from_table(frame, problems, lon_field="start_lon", lat_field="start_lat",
                                default_crs=_resolve_crs_arg(crs, file))
     problems.raise_if_any()
@@ -464,7 +462,47 @@ def read_teams(
     )
 
 
+TEAM_FIELDS = ("name", "roles", "shifts", "mode", "home_grids", "members", "start_name")
+
+
+def no_teams() -> gpd.GeoDataFrame:
+    """A teams layer without teams, in the shape :func:`read_teams` returns."""
+    return gpd.GeoDataFrame({f: [] for f in TEAM_FIELDS}, geometry=gpd.GeoSeries([], crs="EPSG:4326"),
+                            crs="EPSG:4326", index=pd.Index([], name="team_id", dtype=object))
+
+
+def _shift_cell(frame: pd.DataFrame, i: int, problems: Problems) -> tuple[tuple[int, int], ...]:
+    text = frame["shift"].iat[i] if "shift" in frame and frame["shift"].iat[i] else DEFAULT_SHIFT
+    try:
+        return parse_shifts(text)
+    except ValueError as err:
+        problems.add(i, "shift", f"shift {err} (e.g. 09:00-12:00,14:00-17:30)")
+        return ()
+
+
+def _mode_cell(frame: pd.DataFrame, i: int, problems: Problems) -> str:
+    mode = (frame["mode"].iat[i] if "mode" in frame else "").strip().lower() or "walk"
+    mode = _MODE_ALIASES.get(mode, mode)
+    if mode not in MODES:
+        problems.add(i, "mode", f"mode {mode!r} should be walk or ebike (步行 · 电动车)")
+    return mode
+
+
+def _home_grids_cell(frame: pd.DataFrame, i: int, problems: Problems, grids: gpd.GeoDataFrame | None) -> tuple[str, ...]:
+    home = tuple(split_list(frame["home_grids"].iat[i])) if "home_grids" in frame else ()
+    if grids is not None:
+        for g in home:
+            if g not in grids.index:
+                problems.add(i, "home_grids", f"home_grids {g!r} is not a grid of the grids layer")
+    return home
+
+
 def _read_yaml_teams(path: Path) -> pd.DataFrame:
+    return _read_yaml_list(path, key="teams", example="team_id: …, roles: …, start_lon: …, start_lat: …")
+
+
+def _read_yaml_list(path: Path, *, key: str, example: str) -> pd.DataFrame:
+    """A YAML list of records (or a mapping holding it under ``key``) as a frame of text cells."""
     import yaml
 
     try:
@@ -472,27 +510,199 @@ def _read_yaml_teams(path: Path) -> pd.DataFrame:
     except yaml.YAMLError as err:
         msg = f"is not valid YAML: {err}"
         raise InputError(msg, file=path.name) from err
-    items = data.get("teams", data) if isinstance(data, dict) else data
+    items = data.get(key, data) if isinstance(data, dict) else data
     if not isinstance(items, list):
-        msg = "should be a list of teams (or a mapping with a 'teams' list)"
+        msg = f"should be a list of {key} (or a mapping with a '{key}' list)"
         raise InputError(msg, file=path.name)
 
     def text(v: object) -> str:
         if isinstance(v, list):
             return ";".join(map(str, v))
-        return "" if v is None else str(v)
+        return "" if v is None else str(v).strip()
 
+    first_field = example.split(":")[0]
     for k, item in enumerate(items, start=1):
         if not isinstance(item, dict):
-            msg = f"team_id: team {k} is {item!r}, not a team (team_id: …, roles: …, start_lon: …, start_lat: …)"
-            raise InputError(msg, file=path.name, row=k, field="team_id", unit="item")
+            noun = "team" if key == "teams" else "person"
+            msg = f"{first_field}: {noun} {k} is {item!r}, not a {noun} ({example})"
+            raise InputError(msg, file=path.name, row=k, field=first_field, unit="item")
     return pd.DataFrame([{field_name(k): text(v) for k, v in item.items()} for item in items]).fillna("")
+
+
+# --- people (a roster) ----------------------------------------------------------------
+
+#: Roster headers beyond the common ones: a person has one role, and sets out from a point of their own.
+_PEOPLE_HEADERS = {
+    "角色": "role", "roles": "role", "岗位": "role", "身份": "role", "姓名": "name", "人员": "name",
+    "人员编号": "person_id", "工号": "person_id", "编号": "person_id", "id": "person_id",
+    "工作日": "days", "出勤日": "days", "在岗日": "days", "可排班日": "days", "可巡查日": "days", "日期": "days",
+    "请假": "off", "休假": "off", "不在岗": "off", "不可排班": "off",
+    "经度": "start_lon", "纬度": "start_lat", "lon": "start_lon", "lat": "start_lat",
+    "出发经度": "start_lon", "出发纬度": "start_lat",
+}
+#: Roles that may lead a team: they need a point to set out from (their own, or their home grids').
+LEAD_ROLES = ("grid_worker", "safety_officer")
+
+
+def read_people(
+    path: str | Path,
+    *,
+    grids: gpd.GeoDataFrame | None = None,
+    crs: str | None = None,
+) -> gpd.GeoDataFrame:
+    """Read a roster of people (人员名单) from CSV, XLSX or YAML: who can patrol, in which role, when.
+
+    Parameters
+    ----------
+    path
+        Needs ``name`` and ``role`` (one of the four roles, or its Chinese label); optional
+        ``person_id`` (else the name is the id, and must be unique), ``home_grids``, ``mode``,
+        ``days`` (weekdays and dates: "周一-周五", "Mon;Wed", "2026-11-25"; empty: every day),
+        ``off`` (days not available, the same way), ``shift`` (as for teams), ``start_lon``,
+        ``start_lat`` and ``start_name`` (where the person sets out).
+    grids
+        For checking ``home_grids``, and for a start point where the file gives none: the
+        representative point of the person's home grids.
+    crs
+        The CRS of start coordinates of rows that do not name one (default WGS84).
+
+    Returns
+    -------
+    GeoDataFrame indexed by ``person_id`` with name, role, home_grids (tuple), mode, days and off
+    (:class:`~gis.workdays.Workdays`), shifts, start_name and the start point as geometry (EPSG:4326;
+    None for a person without start or home grids, who never leads a team, and, without ``grids``, for
+    one whose start would be a point of their home grids).
+
+    Raises
+    ------
+    InputError
+        Missing column, unknown role or grid, bad days or shift, a grid worker or safety officer with
+        no point to set out from, a name or person_id twice.
+    """
+    path = Path(path)
+    file = path.name
+    if path.suffix.lower() in (".yaml", ".yml"):
+        frame, unit = _read_yaml_list(path, key="people", example="name: …, role: …"), "row"
+        frame = frame.rename(columns={c: _PEOPLE_HEADERS.get(c, c) for c in frame.columns})
+    else:
+        frame, unit = read_frame(path, header_aliases=_PEOPLE_HEADERS)
+    problems = Problems(file, unit)
+    problems.require_columns(frame, ["name", "role"])
+    if len(frame) == 0:
+        problems.add(None, "name", "name: the roster lists no people (one row per person: name, role, …)")
+        problems.raise_if_any()
+    ids = frame["person_id"] if "person_id" in frame else frame["name"]
+    id_field = "person_id" if "person_id" in frame else "name"
+    _unique_people(ids, id_field, problems)
+    if id_field == "person_id":
+        for i, name in frame["name"].items():
+            if name == "":
+                problems.add(i, "name", "name is empty")
+    roles, modes, homes, days, offs, shifts = [], [], [], [], [], []
+    for i in range(len(frame)):
+        roles.append(_one_role(frame["role"].iat[i], i, problems))
+        modes.append(_mode_cell(frame, i, problems))
+        homes.append(_home_grids_cell(frame, i, problems, grids))
+        for field, out in (("days", days), ("off", offs)):
+            text = frame[field].iat[i] if field in frame else ""
+            try:
+                out.append(parse_workdays(text))
+            except ValueError as err:
+                problems.add(i, field, f"{field} {err} (e.g. {WORKDAYS_EXAMPLE})")
+                out.append(None)
+        shifts.append(_shift_cell(frame, i, problems))
+    starts = _optional_starts(frame, problems, crs=crs, file=file)
+    for i in range(len(frame)):
+        if starts[i] is None and homes[i] and grids is not None and all(g in grids.index for g in homes[i]):
+            starts[i] = grids.loc[list(homes[i])].geometry.union_all().representative_point()
+        if starts[i] is None and roles[i] in LEAD_ROLES and not (homes[i] and grids is None):
+            problems.add(i, "start_lon", f"start_lon: {frame['name'].iat[i]!r} ({ROLE_LABELS_ZH[roles[i]]}) has neither "
+                         "home_grids nor start_lon/start_lat: give one, so that a team they lead knows where to set out")
+    problems.raise_if_any()
+    return gpd.GeoDataFrame(
+        {
+            "name": frame["name"].to_numpy(),
+            "role": roles,
+            "home_grids": homes,
+            "mode": modes,
+            "days": days,
+            "off": offs,
+            "shifts": shifts,
+            "start_name": frame["start_name"].to_numpy() if "start_name" in frame else "",
+            "source_row": [problems.row_number(i) for i in range(len(frame))],
+        },
+        geometry=starts,
+        crs="EPSG:4326",
+        index=pd.Index(ids.to_numpy(), name="person_id"),
+    )
+
+
+def _unique_people(ids: pd.Series, field: str, problems: Problems) -> None:
+    first_seen: dict[str, int] = {}
+    for i, value in ids.items():
+        if value == "":
+            problems.add(i, field, f"{field} is empty")
+        elif value in first_seen:
+            hint = "" if field == "person_id" else ": give each person a person_id (工号), or tell the two apart in the name"
+            problems.add(i, field, f"{field} {value!r} appears again (first at {problems.unit} "
+                         f"{problems.row_number(first_seen[value])}){hint}")
+        else:
+            first_seen[value] = i
+
+
+def _one_role(text: str, i: int, problems: Problems) -> str | None:
+    parts = split_list(text)
+    if not parts:
+        problems.add(i, "role", "role is empty: one of grid_worker, property, volunteer, safety_officer "
+                     f"({', '.join(ROLE_LABELS_ZH.values())})")
+        return None
+    if len(parts) > 1:
+        problems.add(i, "role", f"role {text!r} names {len(parts)} roles: a person has one role in the roster")
+        return None
+    code = parts[0] if parts[0] in ROLES else _ROLE_ALIASES.get(parts[0], _ROLE_ALIASES.get(parts[0].lower()))
+    if code is None:
+        problems.add(i, "role", f"role {parts[0]!r} is not a role (one of {', '.join(ROLES)}; "
+                     f"or {', '.join(ROLE_LABELS_ZH.values())})")
+    return code
+
+
+def _optional_starts(frame: pd.DataFrame, problems: Problems, *, crs: str | None, file: str) -> list:
+    """Each row's start point where it gives start_lon/start_lat (both or neither), else None."""
+    starts: list = [None] * len(frame)
+    lon = frame["start_lon"] if "start_lon" in frame else pd.Series([""] * len(frame))
+    lat = frame["start_lat"] if "start_lat" in frame else pd.Series([""] * len(frame))
+    given = [i for i in range(len(frame)) if lon.iat[i] != "" or lat.iat[i] != ""]
+    if not given:
+        return starts
+    part = frame.iloc[given].reset_index(drop=True).copy()
+    part["start_lon"], part["start_lat"] = lon.iloc[given].to_numpy(), lat.iloc[given].to_numpy()
+    own = _RowsOf(problems, given)
+    try:
+        points = _points_from_table(part, own, lon_field="start_lon", lat_field="start_lat",
+                                    default_crs=_resolve_crs_arg(crs, file))
+    except InputError:
+        return starts  # the problems are in ``problems`` already, raised with the others
+    for k, i in enumerate(given):
+        starts[i] = points.iloc[k]
+    return starts
+
+
+class _RowsOf(Problems):
+    """The problems of some rows of a file, numbered as in the whole file."""
+
+    def __init__(self, whole: Problems, rows: list[int]) -> None:
+        super().__init__(whole.file, whole.unit)
+        self.whole, self.rows = whole, rows
+
+    def add(self, index: int | None, field: str | None, problem: str) -> None:
+        self.whole.add(None if index is None else self.rows[index], field, problem)
+        self.items.append(self.whole.items[-1])
 
 
 # --- hazards and inspections ------------------------------------------------------------
 
 def read_hazards(
-    path: str | Path,
+    path: str | Path | Table,
     *,
     venues: gpd.GeoDataFrame,
     rules: Rules,
@@ -508,7 +718,7 @@ def read_hazards(
     销号 of a closed hazard, when the file gives it).
     """
     file = _name(path)
-    frame, unit = read_frame(Path(path))
+    frame, unit = read_frame(_source(path))
     problems = Problems(file, unit)
     problems.require_columns(frame, ["hazard_id", "venue_id", "type", "found_on"])
     problems.unique_ids(frame["hazard_id"], "hazard_id")
@@ -564,7 +774,7 @@ def read_hazards(
 
 
 def read_inspections(
-    path: str | Path,
+    path: str | Path | Table,
     *,
     venues: gpd.GeoDataFrame,
     teams: pd.DataFrame | None = None,
@@ -578,7 +788,7 @@ def read_inspections(
     refused), notes.
     """
     file = _name(path)
-    frame, unit = read_frame(Path(path))
+    frame, unit = read_frame(_source(path))
     problems = Problems(file, unit)
     problems.require_columns(frame, ["venue_id", "date"])
     _known_venues(frame, venues, problems)

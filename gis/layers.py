@@ -10,7 +10,8 @@ from typing import Sequence
 import geopandas as gpd
 import pandas as pd
 
-from .io import read_grids, read_hazards, read_inspections, read_teams, read_venues
+from .io import no_teams, read_grids, read_hazards, read_inspections, read_people, read_teams, read_venues
+from .errors import InputError
 from .rules import DEFAULT_RULES_PATH, Rules
 
 
@@ -42,26 +43,42 @@ class Layers:
     inspections: pd.DataFrame | None = None
     #: Stored records that broke a rule and were left out or corrected (data already in the database).
     problems: tuple[RecordProblem, ...] = field(default=())
+    #: The roster (:func:`gis.io.read_people`) when the teams are to be formed from people; ``teams`` is
+    #: then empty until they are formed.
+    people: gpd.GeoDataFrame | None = None
 
 
 def read_layers(
     *,
     grids: str | Path,
     venues: str | Path | Sequence[str | Path],
-    teams: str | Path,
+    teams: str | Path | None = None,
     as_of: dt.date,
     hazards: str | Path | None = None,
     inspections: str | Path | None = None,
     rules: str | Path | Rules = DEFAULT_RULES_PATH,
     crs: str | None = None,
+    people: str | Path | None = None,
 ) -> Layers:
-    """Read and validate every layer; the first bad file raises :class:`~gis.errors.InputError`."""
-    the_rules = rules if isinstance(rules, Rules) else Rules.from_toml(rules)
+    """Read and validate every layer; the first bad file raises :class:`~gis.errors.InputError`.
+
+    Give ``teams`` or ``people`` (a roster: the teams are formed from it per day, see
+    :mod:`planner.roster`); with ``people`` the inspections' team ids are not checked.
+    The layers' rules are those in force on ``as_of`` (:meth:`Rules.in_season`): a plan's intervals and risks
+    follow the season of its first day.
+    """
+    the_rules = (rules if isinstance(rules, Rules) else Rules.from_toml(rules)).in_season(as_of)
     grid_layer = read_grids(grids, crs=crs)
     venue_layer = read_venues(venues, rules=the_rules, grids=grid_layer, crs=crs, as_of=as_of)
-    team_layer = read_teams(teams, grids=grid_layer, crs=crs)
+    if (teams is None) == (people is None):
+        msg = "give the teams or the people (a roster), one of the two"
+        raise InputError(msg, file="command line", field="teams")
+    team_layer = read_teams(teams, grids=grid_layer, crs=crs) if teams is not None else None
+    people_layer = read_people(people, grids=grid_layer, crs=crs) if people is not None else None
     hazard_table = read_hazards(hazards, venues=venue_layer, rules=the_rules, as_of=as_of) if hazards else None
     inspection_table = (
         read_inspections(inspections, venues=venue_layer, teams=team_layer, as_of=as_of) if inspections else None
     )
-    return Layers(grid_layer, venue_layer, team_layer, the_rules, hazard_table, inspection_table)
+    if team_layer is None:
+        team_layer = no_teams()
+    return Layers(grid_layer, venue_layer, team_layer, the_rules, hazard_table, inspection_table, people=people_layer)

@@ -25,14 +25,15 @@ def open_hazards(hazards: pd.DataFrame | None) -> pd.DataFrame:
 def venue_risk(venues: gpd.GeoDataFrame, rules: Rules, hazards: pd.DataFrame | None = None) -> pd.Series:
     """Risk (0-1) with open hazards: ``1 - (1 - base)·(1 - g)^n_general·(1 - m)^n_major``.
 
-    ``g`` and ``m`` are ``planning.open_hazard_general`` / ``open_hazard_major`` of the rules.
+    ``g`` and ``m`` are ``planning.open_hazard_general`` / ``open_hazard_major`` of the rules, each multiplied (up
+    to 1) by its type's factor in a season in force (``rules.hazard_risk_factor``, see :meth:`Rules.in_season`).
     """
     risk = base_risk(venues, rules)
     current = open_hazards(hazards)
     if current.empty:
         return risk
-    counts = pd.crosstab(current["venue_id"], current["severity"]).reindex(risk.index, fill_value=0)
-    n_general = counts.get("general", 0)
-    n_major = counts.get("major", 0)
-    keep = (1 - risk) * (1 - rules.open_hazard_general) ** n_general * (1 - rules.open_hazard_major) ** n_major
-    return (1 - keep).clip(0, 1).rename("risk")
+    weight = current["severity"].map({"major": rules.open_hazard_major}).fillna(rules.open_hazard_general)
+    if rules.hazard_risk_factor and "type" in current:  # a season in force (Rules.in_season) weighs some types more
+        weight = (weight * current["type"].map(rules.hazard_risk_factor).fillna(1.0)).clip(upper=1.0)
+    left = (1 - weight).groupby(current["venue_id"]).prod().reindex(risk.index, fill_value=1.0)
+    return (1 - (1 - risk) * left).clip(0, 1).rename("risk")

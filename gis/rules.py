@@ -6,9 +6,11 @@ Errors name the TOML path as the field, e.g. ``categories.small_shop.interval_da
 from __future__ import annotations
 
 import difflib
+import math
 import re
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from datetime import date
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Mapping
@@ -104,6 +106,60 @@ class NotifyRules:
     plan_failed_within_days: int = 1  # plan jobs that failed today or this many days before are told
 
 
+#: The measures of the ranking (考核) that can carry a weight in ``[kpi.weights]``.
+KPI_MEASURES: tuple[str, ...] = ("coverage", "stops_done", "patrols", "hazards_per_patrol", "closed_on_time",
+                                 "no_overdue", "days_to_close")
+
+
+@dataclass(frozen=True)
+class KpiRules:
+    """How the ranking (考核) scores a grid, worker, team or community (see ``[kpi]`` in rules.toml)."""
+
+    weights: Mapping[str, float] = field(default_factory=lambda: MappingProxyType({
+        "coverage": 0.30, "closed_on_time": 0.25, "no_overdue": 0.15, "stops_done": 0.15, "patrols": 0.10,
+        "days_to_close": 0.05, "hazards_per_patrol": 0.0}))
+    days_to_close_target: int = 7  # closing in this many days on average or fewer scores in full
+
+
+@dataclass(frozen=True)
+class Season:
+    """A stretch of months in which some kinds of place are inspected more often or weigh more (``[seasons.*]``).
+
+    ``from_month`` to ``to_month`` inclusive, wrapping around the year's end (11 to 3: November to March).
+    """
+
+    code: str
+    label_zh: str
+    label_en: str
+    from_month: int
+    to_month: int
+    interval: Mapping[str, float]  # category code → multiplier of interval_days (0.5: twice as often)
+    risk: Mapping[str, float]  # category or hazard type code → multiplier of base risk / of an open hazard's weight
+
+    def holds(self, day: date) -> bool:
+        """Whether the season is in force on ``day``."""
+        if self.from_month <= self.to_month:
+            return self.from_month <= day.month <= self.to_month
+        return day.month >= self.from_month or day.month <= self.to_month
+
+
+@dataclass(frozen=True)
+class CampaignScope:
+    """A campaign (专项排查) as planning sees it: every venue of ``categories`` in ``grids`` (empty: all) once between
+    ``start`` and ``end``, with the campaign's own check items for the sheets."""
+
+    name: str
+    start: date
+    end: date
+    categories: frozenset[str] = frozenset()
+    grids: frozenset[str] = frozenset()
+    items: tuple[str, ...] = ()
+
+    def covers(self, category: str, grid_id: str) -> bool:
+        """Whether a venue of ``category`` in ``grid_id`` is in scope."""
+        return (not self.categories or category in self.categories) and (not self.grids or grid_id in self.grids)
+
+
 @dataclass(frozen=True)
 class Rules:
     """All domain rules: categories, hazard types, travel model and planning weights."""
@@ -117,7 +173,47 @@ class Rules:
     open_hazard_major: float
     away_from_home_s: int = 600
     notify: NotifyRules = field(default_factory=NotifyRules)
+    kpi: KpiRules = field(default_factory=KpiRules)
+    seasons: tuple[Season, ...] = ()
+    #: Multipliers of an open hazard's weight in a venue's risk, by hazard type (set by :meth:`in_season`).
+    hazard_risk_factor: Mapping[str, float] = field(default_factory=lambda: MappingProxyType({}))
+    #: The seasons these rules were adjusted for (:meth:`in_season`), none for the rules as written.
+    in_force: tuple[Season, ...] = ()
+    #: The categories as written, while ``categories`` holds those of the seasons in force.
+    written_categories: Mapping[str, Category] | None = None
+    #: Campaigns running on ``campaign_day`` (set by :meth:`with_campaigns`): their venues fall due within them.
+    campaigns: tuple[CampaignScope, ...] = ()
+    campaign_day: date | None = None
     source: str = "rules.toml"
+
+    def with_campaigns(self, campaigns: tuple[CampaignScope, ...], day: date) -> Rules:
+        """These rules with the campaigns of a plan starting on ``day`` (those whose period holds it)."""
+        return replace(self, campaigns=tuple(c for c in campaigns if c.start <= day <= c.end), campaign_day=day)
+
+    def campaign_items(self, category: str, grid_id: str, day: date) -> list[str]:
+        """The check items of the campaigns running on ``day`` for a venue of ``category`` in ``grid_id``."""
+        return [item for c in self.campaigns if c.start <= day <= c.end and c.covers(category, grid_id) for item in c.items]
+
+    def in_season(self, day: date) -> Rules:
+        """These rules as they hold on ``day``: the intervals and risks of the seasons in force multiplied in.
+
+        An interval stays a whole number of days, at least 1; a risk stays at most 1. Seasons that overlap multiply.
+        """
+        seasons = tuple(s for s in self.seasons if s.holds(day))
+        if seasons == self.in_force:
+            return self
+        written = self.written_categories or self.categories
+        categories = {}
+        for code, cat in written.items():
+            interval, risk = float(cat.interval_days), cat.base_risk
+            for s in seasons:
+                interval *= s.interval.get(code, 1.0)
+                risk *= s.risk.get(code, 1.0)
+            categories[code] = replace(cat, interval_days=max(1, round(interval)), base_risk=min(1.0, risk))
+        factor = {code: math.prod(s.risk.get(code, 1.0) for s in seasons) for code in self.hazard_types}
+        return replace(self, categories=MappingProxyType(categories) if seasons else written, in_force=seasons,
+                       written_categories=written if seasons else None,
+                       hazard_risk_factor=MappingProxyType({k: v for k, v in factor.items() if v != 1.0}))
 
     @classmethod
     def from_toml(cls, path: str | Path = DEFAULT_RULES_PATH) -> Rules:
@@ -221,6 +317,8 @@ class _RulesReader:
         if away is not None and not 0 <= away <= 7200:
             self._err("planning.away_from_home_s", f"{away!r} should be between 0 and 7200 seconds")
         notify = self._notify()
+        kpi = self._kpi()
+        seasons = self._seasons(set(categories), set(hazards))
         raise_collected(self.problems)
         return Rules(
             categories=MappingProxyType(categories),
@@ -232,6 +330,8 @@ class _RulesReader:
             open_hazard_major=float(major),
             away_from_home_s=int(away),
             notify=notify,
+            kpi=kpi,
+            seasons=seasons,
             source=self.file,
         )
 
@@ -263,6 +363,62 @@ class _RulesReader:
             plan_failed_within_days=self._whole(table, "plan_failed_within_days", "notify",
                                                 default.plan_failed_within_days, 0, 30),
         )
+
+    def _seasons(self, categories: set[str], hazard_types: set[str]) -> tuple[Season, ...]:
+        table = self.raw.get("seasons", {})
+        if not isinstance(table, dict):
+            self._err("seasons", "should be a table")
+            return ()
+        out = []
+        for code, e in table.items():
+            path = f"seasons.{code}"
+            if not isinstance(e, dict):
+                self._err(path, "should be a table")
+                continue
+            n_before = len(self.problems)
+            label_zh, label_en = self._get(e, "label_zh", path, str), self._get(e, "label_en", path, str)
+            months = [self._get(e, key, path, int) for key in ("from_month", "to_month")]
+            for key, month in zip(("from_month", "to_month"), months):
+                if month is not None and not 1 <= month <= 12:
+                    self._err(f"{path}.{key}", f"{month!r} should be a month 1-12")
+            factors = {}
+            for kind, known, what in (("interval", categories, "a category code"),
+                                      ("risk", categories | hazard_types, "a category or hazard type code")):
+                given = self._get(e, kind, path, dict, {}) or {}
+                factors[kind] = {}
+                for key in given:
+                    if key not in known:
+                        self._err(f"{path}.{kind}.{key}", f"{key!r} is not {what}")
+                        continue
+                    value = self._get(given, key, f"{path}.{kind}", (int, float))
+                    if value is not None and not 0.1 <= value <= 10:
+                        self._err(f"{path}.{kind}.{key}", f"{value!r} should be a multiplier between 0.1 and 10")
+                    elif value is not None:
+                        factors[kind][key] = float(value)
+            if len(self.problems) == n_before:
+                out.append(Season(code, label_zh, label_en, months[0], months[1],
+                                  MappingProxyType(factors["interval"]), MappingProxyType(factors["risk"])))
+        return tuple(out)
+
+    def _kpi(self) -> KpiRules:
+        table = self.raw.get("kpi", {})
+        if not isinstance(table, dict):
+            self._err("kpi", "should be a table")
+            table = {}
+        default = KpiRules()
+        given = self._get(table, "weights", "kpi", dict, {}) or {}
+        for key in given:
+            if key not in KPI_MEASURES:
+                self._err(f"kpi.weights.{key}", f"{key!r} is not a measure of the ranking ({', '.join(KPI_MEASURES)})")
+        weights = {}
+        for key in KPI_MEASURES:
+            value = self._fraction(given, key, "kpi.weights", default.weights[key])
+            weights[key] = float(value) if value is not None and 0 <= value <= 1 else default.weights[key]
+        if given and not any(weights[k] > 0 for k in KPI_MEASURES):
+            self._err("kpi.weights", "at least one weight should be above 0")
+        return KpiRules(weights=MappingProxyType(weights),
+                        days_to_close_target=self._whole(table, "days_to_close_target", "kpi",
+                                                         default.days_to_close_target, 1, 365))
 
     def _whole(self, table: Mapping[str, Any], key: str, path: str, default: int, low: int, high: int) -> int:
         """A whole number ``low``-``high`` at ``path.key`` (``default`` when absent or wrong, with the error noted)."""

@@ -1,5 +1,6 @@
 """Persistence of the web app: models, the hazard closed loop, the write service, imports and Excel ledgers."""
 
+from . import layer_cache as layer_cache  # binds the data version to every session's writes
 from .idempotency import once as once
 from .lifecycle import advance as advance
 from .lifecycle import close_by_recheck as close_by_recheck

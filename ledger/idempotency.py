@@ -18,6 +18,7 @@ from typing import Any
 from sqlalchemy.exc import IntegrityError
 
 from gis.errors import PatrolError
+from gis.i18n import gettext as _
 
 from .models import WriteKey, db
 from .transaction import transaction
@@ -30,7 +31,7 @@ class ReusedKeyError(PatrolError):
 
     def __init__(self, key: str, *, field: str) -> None:
         self.field = field
-        super().__init__(f"{field}：这个键已用于另一个不同的请求 {key!r} was already used for a different request")
+        super().__init__(_("%(field)s: %(key)r was already used for a different request", field=field, key=key))
 
     def as_dict(self) -> dict[str, object]:
         return {"error": "idempotency_key_reused", "message": str(self), "file": "request", "row": None, "field": self.field}

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from gis.errors import InputError, raise_collected
+from gis.i18n import gettext as _
 
 from .models import Hazard, HazardEvent, HazardNumber, Inspection, Venue, db
 
@@ -46,7 +47,7 @@ def record_hazard(*, venue_id: str, type: str, severity: str, description: str, 
                   photo: str = "", deadline: dt.date | None = None) -> Hazard:  # noqa: A002
     """A hazard found on patrol (发现); major ones are supervised (挂牌督办) at once."""
     if db.session.get(Venue, venue_id) is None:
-        msg = f"venue_id {venue_id!r} is not a venue of the database"
+        msg = _("venue_id %(venue)r: is not a venue of the database", venue=venue_id)
         raise LifecycleError(msg, file="hazard", field="venue_id")
     hazard = Hazard(hazard_id=next_hazard_id(found_on), venue_id=venue_id, type=type, severity=severity, status="found",
                     found_on=found_on, deadline=deadline, description=description, photo=photo,
@@ -61,28 +62,28 @@ def record_hazard(*, venue_id: str, type: str, severity: str, description: str, 
 def advance(hazard: Hazard, action: str, *, user: str, fields: dict | None = None) -> Hazard:
     """Report, start rectification (needs the 五落实) or give feedback; raises LifecycleError otherwise."""
     if action not in NEXT:
-        msg = f"action {action!r} is not a step of the loop (report, rectify, feedback; closing needs a re-check)"
+        msg = _("action %(action)r: is not a step of the loop (report, rectify, feedback; closing needs a re-check)", action=action)
         raise LifecycleError(msg, file=hazard.hazard_id, field="action")
     before, after = NEXT[action]
     if hazard.status != before:
-        msg = f"status is {hazard.status}: {action} needs a hazard in {before}"
+        msg = _("status is %(status)s: %(action)s needs a hazard in %(before)s", status=hazard.status, action=action, before=before)
         raise LifecycleError(msg, file=hazard.hazard_id, field="status")
     fields = {k: v for k, v in (fields or {}).items() if v not in (None, "")}
     if action == "rectify":
         for name in FIVE_FIELDS:
             value = fields.get(name, getattr(hazard, name))
             if value in (None, ""):
-                msg = f"{name} ({FIVE_LABELS[name]}) is required before rectification (五落实)"
+                msg = _("%(field)s (%(label)s) is required before rectification", field=name, label=FIVE_LABELS[name])
                 raise LifecycleError(msg, file=hazard.hazard_id, field=name)
         deadline = fields.get("deadline", hazard.deadline)
         if isinstance(deadline, str):
             try:
                 deadline = dt.date.fromisoformat(deadline)
             except ValueError as err:
-                msg = f"deadline {deadline!r}：应为日期 YYYY-MM-DD should be a date YYYY-MM-DD"
+                msg = _("%(field)s %(value)r: should be a date YYYY-MM-DD", field="deadline", value=deadline)
                 raise LifecycleError(msg, file=hazard.hazard_id, field="deadline") from err
         if deadline < hazard.found_on:
-            msg = f"deadline {deadline} is before the hazard was found ({hazard.found_on})"
+            msg = _("deadline %(deadline)s: is before the hazard was found (%(found)s)", deadline=deadline, found=hazard.found_on)
             raise LifecycleError(msg, file=hazard.hazard_id, field="deadline")
         fields["deadline"] = deadline
         for name in FIVE_FIELDS:
@@ -95,10 +96,10 @@ def advance(hazard: Hazard, action: str, *, user: str, fields: dict | None = Non
 def close_by_recheck(hazard: Hazard, *, user: str, on: dt.date, team_id: str = "", notes: str = "") -> Inspection:
     """销号: record the re-check inspection that found the hazard fixed, and close it."""
     if hazard.status != "feedback":
-        msg = f"status is {hazard.status}: a hazard is closed only after the unit's feedback, by a re-check"
+        msg = _("status is %(status)s: a hazard is closed only after the unit's feedback, by a re-check", status=hazard.status)
         raise LifecycleError(msg, file=hazard.hazard_id, field="status")
     if on < hazard.found_on:
-        msg = f"recheck_on {on}：复查日期早于发现日期 {hazard.found_on} is before the hazard was found"
+        msg = _("recheck_on %(day)s: is before the hazard was found (%(found)s)", day=on, found=hazard.found_on)
         raise LifecycleError(msg, file=hazard.hazard_id, field="recheck_on")
     check = Inspection(venue_id=hazard.venue_id, date=on, team_id=team_id, outcome="done", notes=notes or "复查合格",
                        recheck_of=hazard.hazard_id, recorded_by=user)
@@ -147,8 +148,8 @@ def import_hazards(rows: list[tuple[str, int, dict]], *, file: str, user: str) -
                 _event(hazard, user, "supervise", hazard.status, {"reason": "major hazard: 挂牌督办"})
             continue
         if values["status"] != hazard.status:
-            msg = (f"status {values['status']} differs from {hazard.status} in the database: a ledger import does not move a "
-                   f"hazard through the loop (use the hazard's page; 销号 needs a re-check)")
+            msg = _("status %(status)s differs from %(stored)s in the database: a ledger import does not move a hazard through "
+                    "the loop (use the hazard's page; closing needs a re-check)", status=values["status"], stored=hazard.status)
             problems.append(LifecycleError(msg, file=file, row=row, field="status"))
             continue
         given = {k: v for k, v in values.items() if k in IMPORTED and not (k == "closed_on" and v is None)}

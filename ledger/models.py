@@ -274,3 +274,12 @@ class NotifyMessage(db.Model):
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     tried_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
     sent_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
+
+
+class DataVersion(db.Model):
+    """One row: the version of the layer tables, bumped in the same transaction as every write to them
+    (:mod:`ledger.layer_cache`), so every process sees every other's writes."""
+
+    __tablename__ = "data_version"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    version: Mapped[int] = mapped_column(Integer, default=0)

@@ -21,6 +21,7 @@ from typing import Any
 from sqlalchemy.exc import IntegrityError
 
 from gis.errors import InputError
+from gis.i18n import gettext as _
 from gis.rules import Rules
 
 from .channels import Robot, SendError, Smtp, parse_smtp_url, parse_webhooks, post_robot, send_email
@@ -106,12 +107,11 @@ def set_contact(user: User, *, email: str, notify_for: str) -> None:
     """
     email, tokens = email.strip(), sorted(_tokens(notify_for))
     if email and (len(email) > 200 or not _EMAIL.match(email)):
-        msg = f"email {email!r} 不是电子邮件地址 is not an e-mail address"
+        msg = _("email %(email)r: is not an e-mail address", email=email)
         raise InputError(msg, file="user form", field="email")
     for token in tokens:
         if token not in ("street", "office") and not any(token.startswith(k) and len(token) > len(k) for k in _SCOPED):
-            msg = (f"notify_for {token!r} 应为 street、office、community:社区名、grid:网格编号 或 person:姓名 "
-                   "should be street, office, community:<name>, grid:<id> or person:<name>")
+            msg = _("notify_for %(token)r: should be street, office, community:NAME, grid:ID or person:NAME", token=token)
             raise InputError(msg, file="user form", field="notify_for")
     user.email, user.notify_for = email, " ".join(tokens)
 

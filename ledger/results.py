@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from gis.errors import InputError, PatrolError
 from gis.io import OUTCOMES
 from gis.rules import SEVERITIES, Rules
+from gis.i18n import gettext as _
 
 from .lifecycle import advance, close_by_recheck, record_hazard
 from .models import (
@@ -104,20 +105,21 @@ def check_stop(user: User, *, day: dt.date, team_id: str, venue_id: str, today: 
         An unknown venue or team, or a day after ``today``.
     """
     if user.role not in ("coordinator", "patrol"):
-        raise NotAllowed(f"role：{user.role} 只能查看，不能登记 may only read, not record", file=file, field="role")
+        raise NotAllowed(_("role: %(role)s may only read, not record", role=user.role), file=file, field="role")
     if user.role == "patrol" and team_id != user.team_id:
-        msg = f"team_id {team_id!r}：只能登记本队（{user.team_id}）的结果 a patrol records only its own team's results"
+        msg = _("team_id %(team)r: a patrol records only its own team's (%(own)s) results", team=team_id, own=user.team_id)
         raise NotAllowed(msg, file=file, field="team_id")
     if db.session.get(Venue, venue_id) is None:
-        raise InputError(f"venue_id {venue_id!r}：没有这个场所 is not a venue of the database", file=file, field="venue_id")
+        raise InputError(_("venue_id %(venue)r: is not a venue of the database", venue=venue_id), file=file, field="venue_id")
     if team_id and db.session.get(Team, team_id) is None:
-        raise InputError(f"team_id {team_id!r}：没有这个巡查小组 is not a team of the database", file=file, field="team_id")
+        raise InputError(_("team_id %(team)r: is not a team of the database", team=team_id), file=file, field="team_id")
     if day > today:
-        msg = f"{day_field} {day}：是未来的日期（今天是 {today}） is in the future: results are recorded on or after the patrol day"
+        msg = _("%(field)s %(day)s: is in the future (today is %(today)s): results are recorded on or after the patrol day",
+                field=day_field, day=day, today=today)
         raise InputError(msg, file=file, field=day_field)
     if user.role == "patrol" and not on_team_day(day, team_id, venue_id):
-        msg = (f"venue_id {venue_id!r}：不在本队 {day} 的巡查点中（没有已完成的计划包含它，协调员也未加入） "
-               f"is not on team {team_id}'s stops of {day} (no finished plan has it and no coordinator added it)")
+        msg = _("venue_id %(venue)r: is not on team %(team)s's stops of %(day)s (no finished plan has it and no coordinator "
+                "added it)", venue=venue_id, team=team_id, day=day)
         raise NotAllowed(msg, file=file, field="venue_id")
 
 
@@ -139,7 +141,7 @@ def record_result(user: User, result: StopResult, *, rules: Rules, today: dt.dat
     check_stop(user, day=result.day, team_id=result.team_id, venue_id=result.venue_id, today=today, file=file,
                day_field=day_field)
     if result.outcome not in OUTCOMES:
-        msg = f"outcome {result.outcome!r}：应为 done（已检查）、closed_door（关门）或 refused（拒绝） should be one of {', '.join(OUTCOMES)}"
+        msg = _("outcome %(outcome)r: should be one of %(choices)s", outcome=result.outcome, choices=", ".join(OUTCOMES))
         raise InputError(msg, file=file, field="outcome")
     found = [_checked_hazard(h, rules, file=file) for h in result.found]
     fixed = _rechecked(result, file=file)
@@ -171,7 +173,7 @@ def report_hazard(user: User, hazard: FoundHazard, *, venue_id: str, on: dt.date
 def advance_hazard(user: User, hazard: Hazard, action: str, *, fields: dict[str, str], file: str = "hazard") -> Hazard:
     """Report, start rectification or give feedback (coordinators only); see :func:`ledger.lifecycle.advance`."""
     if user.role != "coordinator":
-        msg = f"action {action!r}：只有协调员可以推进隐患流程 only a coordinator moves a hazard through the loop"
+        msg = _("action %(action)r: only a coordinator moves a hazard through the loop", action=action)
         raise NotAllowed(msg, file=file, field="action")
     return advance(hazard, action, user=user.username, fields=fields)
 
@@ -187,15 +189,15 @@ def close_hazard(user: User, hazard: Hazard, *, on: dt.date, today: dt.date, tea
 def add_stop(user: User, *, day: dt.date, team_id: str, venue_id: str, file: str = "stop") -> AddedStop:
     """Add ``venue_id`` to ``team_id``'s stops of ``day`` (coordinators only); adding it again changes nothing."""
     if user.role != "coordinator":
-        raise NotAllowed("role：只有协调员可以给小组加巡查点 only a coordinator adds stops", file=file, field="role")
+        raise NotAllowed(_("role: only a coordinator adds stops"), file=file, field="role")
     venue, team = db.session.get(Venue, venue_id), db.session.get(Team, team_id)
     if venue is None:
-        raise InputError(f"venue_id {venue_id!r}：没有这个场所 is not a venue of the database", file=file, field="venue_id")
+        raise InputError(_("venue_id %(venue)r: is not a venue of the database", venue=venue_id), file=file, field="venue_id")
     if team is None:
-        raise InputError(f"team_id {team_id!r}：没有这个巡查小组 is not a team of the database", file=file, field="team_id")
+        raise InputError(_("team_id %(team)r: is not a team of the database", team=team_id), file=file, field="team_id")
     for retired, what, name in ((venue.retired, "venue_id", venue_id), (team.retired, "team_id", team_id)):
         if retired:  # retired ones are out of planning: no new work for them (stops already planned still record)
-            msg = f"{what} {name!r}：已停用，不能加入巡查 is retired: restore it first to give it work"
+            msg = _("%(field)s %(name)r: is retired: restore it first to give it work", field=what, name=name)
             raise InputError(msg, file=file, field=what)
     known = db.session.scalar(db.select(AddedStop).where(AddedStop.day == day, AddedStop.team_id == team_id,
                                                          AddedStop.venue_id == venue_id))
@@ -210,11 +212,11 @@ def add_stop(user: User, *, day: dt.date, team_id: str, venue_id: str, file: str
 def _checked_hazard(hazard: FoundHazard, rules: Rules, *, file: str) -> FoundHazard:
     """The hazard with its severity filled in from its type; an unknown type or severity is an InputError."""
     if hazard.type not in rules.hazard_types:
-        raise InputError(f"hazard_type {hazard.type!r}：不是规则中的隐患类型 is not a hazard type of the rules", file=file,
+        raise InputError(_("hazard_type %(type)r: is not a hazard type of the rules", type=hazard.type), file=file,
                          field="hazard_type")
     severity = hazard.severity or rules.hazard_types[hazard.type].severity
     if severity not in SEVERITIES:
-        msg = f"severity {severity!r}：应为 general（一般）或 major（重大） should be one of {', '.join(SEVERITIES)}"
+        msg = _("severity %(severity)r: should be one of %(choices)s", severity=severity, choices=", ".join(SEVERITIES))
         raise InputError(msg, file=file, field="severity")
     return FoundHazard(hazard.type, severity, hazard.description, hazard.photo)
 
@@ -228,17 +230,17 @@ def _new_hazard(user: User, venue_id: str, hazard: FoundHazard, *, on: dt.date, 
 def _rechecked(result: StopResult, *, file: str) -> list[Hazard]:
     """The hazards this stop's re-check found fixed: each this venue's, awaiting its re-check, found by the stop's day."""
     if result.fixed and result.outcome != "done":
-        raise InputError(f"fixed：复查销号需要检查结果为已检查 a re-check needs outcome done, not {result.outcome}",
+        raise InputError(_("fixed: a re-check needs outcome done, not %(outcome)s", outcome=result.outcome),
                          file=file, field="fixed")
     hazards = []
     for hazard_id in dict.fromkeys(result.fixed):
         hazard = db.session.get(Hazard, hazard_id)
         if hazard is None or hazard.venue_id != result.venue_id or hazard.status != "feedback":
-            msg = f"fixed {hazard_id!r}：不是本场所待复查的隐患 is not a hazard of this venue awaiting its re-check (待复查)"
+            msg = _("fixed %(hazard)r: is not a hazard of this venue awaiting its re-check", hazard=hazard_id)
             raise InputError(msg, file=file, field="fixed")
         if result.day < hazard.found_on:
-            msg = (f"fixed {hazard_id!r}：复查日期 {result.day} 早于发现日期 {hazard.found_on} "
-                   f"the re-check is dated before the hazard was found")
+            msg = _("fixed %(hazard)r: the re-check (%(day)s) is dated before the hazard was found (%(found)s)",
+                    hazard=hazard_id, day=result.day, found=hazard.found_on)
             raise InputError(msg, file=file, field="fixed")
         hazards.append(hazard)
     return hazards

@@ -9,6 +9,7 @@ restore is a row of the append-only :class:`~ledger.models.RecordEvent` trail: w
 from __future__ import annotations
 
 from gis.errors import InputError
+from gis.i18n import gettext as _
 
 from .models import RecordEvent, Team, User, Venue, db
 
@@ -26,14 +27,15 @@ def set_retired(kind: str, object_id: str, retired: bool, *, by: User) -> Venue 
         When there is no such venue or team.
     """
     if by.role != "coordinator":
-        msg = "only coordinators retire or restore venues and teams (只有协调员可以停用或恢复场所和小组)"
+        msg = _("only coordinators retire or restore venues and teams")
         raise PermissionError(msg)
     if kind not in RETIRABLE:
-        msg = f"kind {kind!r} should be one of {', '.join(RETIRABLE)}"
+        msg = _("kind %(kind)r: should be one of %(choices)s", kind=kind, choices=", ".join(RETIRABLE))
         raise InputError(msg, file="request", field="kind")
     row = db.session.get(RETIRABLE[kind], object_id)
     if row is None:
-        msg = f"{kind}_id {object_id!r} is not a {kind} (没有这个{'场所' if kind == 'venue' else '小组'})"
+        msg = (_("venue_id %(venue)r: is not a venue of the database", venue=object_id) if kind == "venue"
+               else _("team_id %(team)r: is not a team of the database", team=object_id))
         raise InputError(msg, file="request", field=f"{kind}_id")
     if bool(row.retired) != retired:
         row.retired = retired

@@ -9,7 +9,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import math
-import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -17,8 +16,10 @@ from typing import TypeVar
 
 import geopandas as gpd
 import pandas as pd
-from shapely.geometry import mapping, shape
+import shapely
+from shapely.geometry import mapping
 
+from gis import Table, table_of
 from gis.errors import InputError
 from gis.io import read_grids, read_hazards, read_inspections, read_teams, read_venues
 from gis.layers import Layers, RecordProblem, read_layers
@@ -42,45 +43,74 @@ def _date(value) -> dt.date | None:
     return pd.Timestamp(value).date()
 
 
+#: The columns of each layer, in the order a file of it is written (``export_files``) and read.
+_COLUMNS = {
+    "grids": ["grid_id", "name", "community", "worker"],
+    "venues": ["venue_id", "name", "category", "address", "grid_id", "lon", "lat", "open", "close", "last_inspected",
+               "risk", "phone"],
+    "teams": ["team_id", "name", "roles", "start_lon", "start_lat", "shift", "mode", "home_grids", "members",
+              "start_name"],
+    "hazards": ["hazard_id", "venue_id", "type", "found_on", "severity", "status", "deadline", "measure",
+                "responsible_unit", "responsible_person", "standard", "description", "closed_on"],
+    "inspections": ["venue_id", "date", "team_id", "outcome", "notes"],
+}
+_MODELS = {"grids": Grid, "venues": Venue, "teams": Team, "hazards": Hazard, "inspections": Inspection}
+
+
+def stored_tables() -> dict[str, Table | None]:
+    """The database's layers as the tables the readers take, named as their files would be; empty layers are ``None``.
+
+    Cells are the text a file exported from these rows would hold, so the readers validate them
+    exactly as they validate that file. Retired venues and teams (:mod:`ledger.retire`) are left
+    out, with the hazards and inspections of retired venues.
+    """
+    retired = {m: set(db.session.scalars(db.select(m.venue_id if m is Venue else m.team_id).where(m.retired.is_(True))))
+               for m in (Venue, Team)}
+    tables: dict[str, Table | None] = dict.fromkeys(KINDS)
+    for kind in KINDS:
+        model, columns = _MODELS[kind], _COLUMNS[kind]
+        q = db.select(*(getattr(model, c) for c in columns + (["geometry"] if kind == "grids" else [])))
+        q = q.where(model.retired.is_(False)) if model in retired else q
+        q = q.order_by(model.id) if kind == "inspections" else q.order_by(getattr(model, _KEYS[kind]))
+        rows = db.session.execute(q).all()
+        if kind in ("hazards", "inspections"):
+            rows = _without_retired(rows, columns, retired)
+        if not rows:
+            continue
+        if kind == "grids":
+            cells = table_of("grids.geojson", columns, [r[:-1] for r in rows]).frame
+            geometry = shapely.from_geojson([r[-1] for r in rows])
+            tables[kind] = Table("grids.geojson", gpd.GeoDataFrame(cells, geometry=geometry, crs="EPSG:4326"), "feature")
+        else:
+            tables[kind] = table_of(f"{kind}.csv", columns, rows)
+    return tables
+
+
 def export_files(folder: Path) -> dict[str, Path | None]:
     """Write the database's layers as files the readers take (WGS84); empty layers are ``None``.
 
-    Retired venues and teams (:mod:`ledger.retire`) are left out, with the hazards and inspections of retired venues.
+    The files hold the same cells as :func:`stored_tables`, retired venues and teams left out likewise.
     """
     folder.mkdir(parents=True, exist_ok=True)
     paths: dict[str, Path | None] = dict.fromkeys(KINDS)
-    grids = db.session.scalars(db.select(Grid)).all()
-    if grids:
-        frame = gpd.GeoDataFrame(
-            {"grid_id": [g.grid_id for g in grids], "name": [g.name for g in grids],
-             "community": [g.community for g in grids], "worker": [g.worker for g in grids]},
-            geometry=[shape(json.loads(g.geometry)) for g in grids], crs="EPSG:4326")
-        paths["grids"] = folder / "grids.geojson"
-        frame.to_file(paths["grids"], driver="GeoJSON", engine="pyogrio")
-    tables = {
-        "venues": (Venue, ["venue_id", "name", "category", "address", "grid_id", "lon", "lat", "open", "close",
-                           "last_inspected", "risk", "phone"]),
-        "teams": (Team, ["team_id", "name", "roles", "start_lon", "start_lat", "shift", "mode", "home_grids", "members", "start_name"]),
-        "hazards": (Hazard, ["hazard_id", "venue_id", "type", "found_on", "severity", "status", "deadline", "measure",
-                             "responsible_unit", "responsible_person", "standard", "description", "closed_on"]),
-        "inspections": (Inspection, ["venue_id", "date", "team_id", "outcome", "notes"]),
-    }
-    retired = {m: set(db.session.scalars(db.select(m.venue_id if m is Venue else m.team_id).where(m.retired.is_(True))))
-               for m in (Venue, Team)}
-    for kind, (model, columns) in tables.items():
-        q = db.select(model).where(model.retired.is_(False)) if model in retired else db.select(model)
-        records = [{c: getattr(r, c) for c in columns} for r in db.session.scalars(q)]
-        records = _without_retired(records, retired) if model in (Hazard, Inspection) else records
-        if records:
-            paths[kind] = folder / f"{kind}.csv"
-            pd.DataFrame(records, columns=columns).to_csv(paths[kind], index=False)
+    for kind, table in stored_tables().items():
+        if table is None:
+            continue
+        paths[kind] = folder / table.name
+        if kind == "grids":
+            table.frame.to_file(paths[kind], driver="GeoJSON", engine="pyogrio")
+        else:
+            table.frame.to_csv(paths[kind], index=False)
     return paths
 
 
-def _without_retired(records: list[dict], retired: dict[type, set[str]]) -> list[dict]:
+def _without_retired(rows: Sequence[Sequence], columns: list[str], retired: dict[type, set[str]]) -> list[tuple]:
     """Hazards and inspections of venues still in use; an inspection by a retired team keeps its date, not the team."""
-    kept = [r for r in records if r["venue_id"] not in retired[Venue]]
-    return [{**r, "team_id": ""} if r.get("team_id") in retired[Team] else r for r in kept]
+    venue, team = columns.index("venue_id"), columns.index("team_id") if "team_id" in columns else None
+    kept = [tuple(r) for r in rows if r[venue] not in retired[Venue]]
+    if team is None:
+        return kept
+    return [(*r[:team], "", *r[team + 1:]) if r[team] in retired[Team] else r for r in kept]
 
 
 def layers_from_db(rules: Rules, *, as_of: dt.date | None = None) -> Layers:
@@ -94,37 +124,39 @@ def layers_from_db(rules: Rules, *, as_of: dt.date | None = None) -> Layers:
     Raises
     ------
     InputError
-        Only when grids, venues or teams are missing altogether, or a whole file is unusable.
+        Only when grids, venues or teams are missing altogether, or a whole layer is unusable.
     """
-    with tempfile.TemporaryDirectory() as tmp:
-        paths = export_files(Path(tmp))
-        if paths["grids"] is None or paths["venues"] is None or paths["teams"] is None:
-            msg = "grids, venues and teams must be imported before planning"
-            raise InputError(msg, file="database")
-        as_of = as_of or local_today()
-        layers, problems = _repaired(paths, lambda: read_layers(
-            grids=paths["grids"], venues=paths["venues"], teams=paths["teams"], hazards=paths["hazards"],
-            inspections=paths["inspections"], rules=rules, as_of=as_of))
-        return replace(layers, problems=tuple(problems))
+    tables = stored_tables()
+    if tables["grids"] is None or tables["venues"] is None or tables["teams"] is None:
+        msg = "grids, venues and teams must be imported before planning"
+        raise InputError(msg, file="database")
+    as_of = as_of or local_today()
+    layers, problems = _repaired(tables, lambda: read_layers(
+        grids=tables["grids"], venues=tables["venues"], teams=tables["teams"], hazards=tables["hazards"],
+        inspections=tables["inspections"], rules=rules, as_of=as_of))
+    return replace(layers, problems=tuple(problems))
 
 
 T = TypeVar("T")
 
 
-def _repaired(paths: dict[str, Path | None], read: Callable[[], T]) -> tuple[T, list[RecordProblem]]:
-    """``read()`` the exported files, setting aside every stored record a reader refuses, until it reads."""
+def _repaired(tables: dict[str, Table | None], read: Callable[[], T]) -> tuple[T, list[RecordProblem]]:
+    """``read()`` the stored tables, setting aside every stored record a reader refuses, until it reads.
+
+    ``read`` reads ``tables`` when it is called: each repair replaces a table there.
+    """
     problems: list[RecordProblem] = []
     for _ in range(_MAX_REPAIRS):
         try:
             return read(), problems
         except InputError as err:
-            problems += _set_aside(paths, err)
+            problems += _set_aside(tables, err)
             last = err
     raise last  # still refused after every repair: the last error is the honest answer
 
 
-_MAX_REPAIRS = 12  # each round repairs every row named in one file; a handful of files → a handful of rounds
-#: The id column of each exported layer (an inspection is shown in its venue's history).
+_MAX_REPAIRS = 12  # each round repairs every row named in one table; a handful of tables → a handful of rounds
+#: The id column of each layer (an inspection is shown in its venue's history).
 _KEYS = {"grids": "grid_id", "venues": "venue_id", "teams": "team_id", "hazards": "hazard_id", "inspections": "venue_id"}
 #: Fields a record can do without: a bad value is ignored and the record kept.
 _OPTIONAL = {
@@ -136,17 +168,17 @@ _OPTIONAL = {
 }
 
 
-def _set_aside(paths: dict[str, Path | None], err: InputError) -> list[RecordProblem]:
-    """Repair the exported file ``err`` names: blank each bad optional value, drop each row with a bad required one.
+def _set_aside(tables: dict[str, Table | None], err: InputError) -> list[RecordProblem]:
+    """Repair the table ``err`` names: blank each bad optional value, drop each row with a bad required one.
 
-    Raises ``err`` again when it names no row (a whole file is unusable): nothing can be set aside then.
+    The rows left are numbered afresh, as the file written from them would be. Raises ``err`` again
+    when it names no row (a whole layer is unusable): nothing can be set aside then.
     """
-    kind = next((k for k, p in paths.items() if p is not None and p.name == err.file), None)
+    kind = next((k for k, t in tables.items() if t is not None and t.name == err.file), None)
     found = [err, *err.more]
     if kind is None or kind == "grids" or any(e.row is None for e in found):
         raise err
-    path = paths[kind]
-    frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+    frame = tables[kind].frame.copy()
     drop: set[int] = set()
     out = []
     for e in found:
@@ -158,28 +190,24 @@ def _set_aside(paths: dict[str, Path | None], err: InputError) -> list[RecordPro
             drop.add(i)
         out.append(RecordProblem(kind, frame.iat[i, frame.columns.get_loc(_KEYS[kind])], e.field, e.problem,
                                  "ignored_field" if keep else "left_out"))
-    frame = frame.drop(index=sorted(drop))
+    frame = frame.drop(index=sorted(drop)).reset_index(drop=True)
     if frame.empty and kind in ("venues", "teams"):
         raise err
-    if frame.empty:
-        paths[kind] = None
-    else:
-        frame.to_csv(path, index=False)
+    tables[kind] = None if frame.empty else Table(tables[kind].name, frame)
     return out
 
 
 def _current(rules: Rules, as_of: dt.date) -> dict[str, object]:
     """The layers already in the database that an import is checked against (ids, grids)."""
-    with tempfile.TemporaryDirectory() as tmp:
-        paths = export_files(Path(tmp))
+    tables = stored_tables()
 
-        def read() -> dict[str, object]:
-            grids = read_grids(paths["grids"]) if paths["grids"] else None
-            venues = read_venues(paths["venues"], rules=rules, grids=grids, as_of=as_of) if paths["venues"] else None
-            teams = read_teams(paths["teams"], grids=grids) if paths["teams"] else None
-            return {"grids": grids, "venues": venues, "teams": teams}
+    def read() -> dict[str, object]:
+        grids = read_grids(tables["grids"]) if tables["grids"] else None
+        venues = read_venues(tables["venues"], rules=rules, grids=grids, as_of=as_of) if tables["venues"] else None
+        teams = read_teams(tables["teams"], grids=grids) if tables["teams"] else None
+        return {"grids": grids, "venues": venues, "teams": teams}
 
-        return _repaired(paths, read)[0]
+    return _repaired(tables, read)[0]
 
 
 SHAPEFILE_PARTS = frozenset({".shx", ".dbf", ".prj", ".cpg", ".qix", ".sbn", ".sbx", ".xml"})

@@ -14,6 +14,7 @@ import re
 import secrets
 
 from gis.errors import InputError
+from gis.i18n import gettext as _
 
 from .models import ROLES, RecordEvent, Team, User, db
 
@@ -28,7 +29,7 @@ def new_password() -> str:
 
 def _check_password(password: str, *, field: str) -> None:
     if len(password) < MIN_PASSWORD:
-        msg = f"{field} should have at least {MIN_PASSWORD} characters (密码至少 {MIN_PASSWORD} 位)"
+        msg = _("%(field)s: should have at least %(n)d characters", field=field, n=MIN_PASSWORD)
         raise InputError(msg, file="user form", field=field)
 
 
@@ -42,18 +43,18 @@ def create_user(username: str, role: str, *, team_id: str = "", password: str = 
     """
     username = username.strip()
     if not _NAME.match(username):
-        msg = f"username {username!r} should be 2-64 letters, digits, or . - _ @ (用户名格式不对)"
+        msg = _("username %(name)r: should be 2-64 letters, digits, or . - _ @", name=username)
         raise InputError(msg, file="user form", field="username")
     if db.session.scalar(db.select(User).where(User.username == username)) is not None:
-        msg = f"username {username!r} is taken (用户名已存在)"
+        msg = _("username %(name)r: is taken", name=username)
         raise InputError(msg, file="user form", field="username")
     if role not in ROLES:
-        msg = f"role {role!r} should be one of {', '.join(ROLES)}"
+        msg = _("role %(role)r: should be one of %(choices)s", role=role, choices=", ".join(ROLES))
         raise InputError(msg, file="user form", field="role")
     team_id = team_id.strip() if role == "patrol" else ""
     team = db.session.get(Team, team_id) if role == "patrol" else None
     if role == "patrol" and (team is None or team.retired):
-        msg = f"team_id {team_id!r} is not a team in use: a patrol account belongs to one team (巡查账号须属于一个在用的小组)"
+        msg = _("team_id %(team)r: is not a team in use: a patrol account belongs to one team", team=team_id)
         raise InputError(msg, file="user form", field="team_id")
     if password:
         _check_password(password, field="password")
@@ -67,11 +68,11 @@ def create_user(username: str, role: str, *, team_id: str = "", password: str = 
 def change_password(user: User, *, old: str, new: str, repeat: str) -> None:
     """The user's own change: the old password first, the new one twice."""
     if not user.check_password(old):
-        msg = "old_password is wrong (原密码错误)"
+        msg = _("old_password: is wrong")
         raise InputError(msg, file="account form", field="old_password")
     _check_password(new, field="new_password")
     if new != repeat:
-        msg = "repeat_password differs from new_password (两次输入的新密码不一致)"
+        msg = _("repeat_password: differs from new_password")
         raise InputError(msg, file="account form", field="repeat_password")
     user.set_password(new)
     user.end_sessions()  # a cookie copied before the change stops working (the caller logs this session in again)
@@ -114,7 +115,7 @@ def set_active(user: User, active: bool, *, by: User) -> None:
         When disabling would leave no active coordinator.
     """
     if by.role != "coordinator":
-        msg = "only coordinators disable or enable accounts (只有协调员可以停用或启用账号)"
+        msg = _("only coordinators disable or enable accounts")
         raise PermissionError(msg)
     if user.active == active:
         return
@@ -122,7 +123,7 @@ def set_active(user: User, active: bool, *, by: User) -> None:
         others = db.session.scalar(db.select(db.func.count()).select_from(User).where(
             User.role == "coordinator", User.active.is_(True), User.id != user.id))
         if not others:
-            msg = f"active: {user.username!r} is the last active coordinator and cannot be disabled (最后一个在用的协调员账号不能停用)"
+            msg = _("active: %(name)r is the last active coordinator and cannot be disabled", name=user.username)
             raise InputError(msg, file="user form", field="active")
     user.active = active
     if not active:

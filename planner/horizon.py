@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import datetime as dt
 import heapq
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import geopandas as gpd
 import pandas as pd
 
-from gis.coverage import due_dates, last_inspected, recheck_dates
-from gis.risk import venue_risk
+from gis.coverage import venue_status as venue_status  # moved to gis.coverage; planner.plan and replan import it from here
 from gis.rules import Rules
 
 
@@ -30,34 +30,12 @@ class Assignment:
     deadline_index: int
 
 
-def venue_status(
-    venues: gpd.GeoDataFrame,
-    rules: Rules,
-    *,
-    hazards: pd.DataFrame | None = None,
-    inspections: pd.DataFrame | None = None,
-) -> pd.DataFrame:
-    """Per venue: last_inspected, due_on, recheck_on, risk, service_s, interval_days."""
-    cats = venues["category"].map(rules.categories.__getitem__)
-    return pd.DataFrame(
-        {
-            "last_inspected": last_inspected(venues, inspections),
-            "due_on": due_dates(venues, rules, inspections),
-            "recheck_on": recheck_dates(venues, hazards),
-            "risk": venue_risk(venues, rules, hazards),
-            "service_s": cats.map(lambda c: c.service_minutes * 60).astype(int),
-            "interval_days": cats.map(lambda c: c.interval_days).astype(int),
-        },
-        index=venues.index,
-    )
-
-
 def assign_days(
     status: pd.DataFrame,
     *,
     start: dt.date,
     days: int,
-    capacity_s: float,
+    capacity_s: float | Sequence[float],
     est_travel_s: int,
 ) -> list[list[Assignment]]:
     """Place every must visit of the horizon on a day.
@@ -69,7 +47,8 @@ def assign_days(
     start, days
         The horizon: ``start`` … ``start + days - 1``.
     capacity_s
-        Service + travel seconds the teams can give to must work in one day.
+        Service + travel seconds the teams can give to must work in one day, or on each day
+        (teams formed from a roster differ from day to day).
     est_travel_s
         Travel assumed per visit when counting a day's load.
 
@@ -78,6 +57,7 @@ def assign_days(
     One list of assignments per day.
     """
     last = days - 1
+    capacity = list(capacity_s) if isinstance(capacity_s, Sequence) else [capacity_s] * days
     heap: list[tuple[int, float, str, str]] = []
     for vid, row in status.iterrows():
         need, reason = _first_need(row, start)
@@ -96,7 +76,7 @@ def assign_days(
         earliest = 0 if reason in ("overdue", "recheck") else max(0, deadline - max(1, min(interval // 4, 7)))
         if vid in previous:
             earliest = max(earliest, previous[vid] + 1)
-        open_days = [d for d in range(earliest, deadline + 1) if load[d] + work <= capacity_s]
+        open_days = [d for d in range(earliest, deadline + 1) if load[d] + work <= capacity[d]]
         if not open_days:
             day = deadline  # over capacity: routing drops it and it is carried or reported
         elif reason in ("overdue", "recheck"):

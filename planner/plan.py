@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import warnings
-from typing import Callable
+from typing import Callable, Sequence
 
 import geopandas as gpd
 import numpy as np
@@ -158,8 +158,13 @@ def plan_days(
     grids: gpd.GeoDataFrame | None = None,
     progress: Progress | None = None,
     roads=None,
+    day_teams: Sequence[gpd.GeoDataFrame] | None = None,
 ) -> Plan:
     """Plan ``params.days`` days of joint patrols from ``start``.
+
+    ``day_teams`` (one frame per day, as :func:`planner.roster.form_teams` makes them from a roster)
+    plans each day with its own teams instead of ``teams`` every day; a must visit that no team of a
+    day can take is then carried to the next day, whatever the reason, as the next day's teams differ.
 
     Returns
     -------
@@ -167,15 +172,10 @@ def plan_days(
     """
     crs = local_utm(grids if grids is not None and len(grids) else venues)
     status = venue_status(venues, rules, hazards=hazards, inspections=inspections)
-    capacity = day_capacity_s(teams, utilisation=params.utilisation)
+    teams_of = [teams] * params.days if day_teams is None else list(day_teams)
+    capacity = [day_capacity_s(t, utilisation=params.utilisation) for t in teams_of]
     per_day = assign_days(status, start=start, days=params.days, capacity_s=capacity, est_travel_s=params.est_travel_s)
     must_ids = {a.venue_id for day in per_day for a in day}
-    solve_params = routing.SolveParams(
-        time_limit_s=params.time_limit_s, must_penalty=params.must_penalty,
-        optional_value_s=params.optional_value_s, first_solution=params.first_solution,
-        metaheuristic=params.metaheuristic,
-        balance_spread_s=None if params.balance_spread_min is None else int(round(params.balance_spread_min * 60)),
-    )
     day_plans, problems, unassigned = [], [], []
     carried: list[tuple[str, str]] = []
     reported: set[str] = set()
@@ -192,7 +192,7 @@ def plan_days(
             high_risk_threshold=rules.high_risk_threshold,
         )
         problem = build_problem(day, must + [(v, r, False) for v, r in optional],
-                                venues=venues, teams=teams, status=status, rules=rules, crs=roads.crs if roads is not None else crs,
+                                venues=venues, teams=teams_of[d], status=status, rules=rules, crs=roads.crs if roads is not None else crs,
                                 roads=roads, max_access_m=params.max_access_m,
                                 familiar={t: frozenset(g) for t, g in familiar.items()} if params.consistent_teams else None)
         step = None
@@ -200,7 +200,7 @@ def plan_days(
             def step(frac: float, msg: str, d: int = d) -> None:
                 progress((d + frac) / params.days, f"{day.isoformat()}: {msg}")
             step(0.0, f"{len(must)} must visits, {len(optional)} optional candidates")
-        result = routing.solve(problem, solve_params, progress=step)
+        result = routing.solve(problem, params.solve, progress=step)
         day_plans.append(result)
         problems.append(problem)
         visited |= {s.venue_id for s in result.stops}
@@ -210,7 +210,7 @@ def plan_days(
         for u in result.unplanned:
             if not u.must or u.venue_id in reported:
                 continue
-            if u.reason == "capacity" and d + 1 < params.days:
+            if (u.reason == "capacity" or day_teams is not None) and d + 1 < params.days:
                 carried.append((u.venue_id, "overdue"))
             else:
                 unassigned.append((day, u))
@@ -224,59 +224,15 @@ def unreachable_venues(*, venues: gpd.GeoDataFrame, teams: gpd.GeoDataFrame, rul
     closed_at_shift_times, unreachable): the same screening the planner applies before a solve."""
     crs = local_utm(grids if grids is not None and len(grids) else venues)
     status = venue_status(venues, rules)
-    problem = build_problem(day, [(v, "due", True) for v in venues.index], venues=venues, teams=teams,
-                            status=status, rules=rules, crs=crs)
-    _, unplanned = routing.screen_visits(problem)
-    return pd.Series({u.venue_id: u.reason for u in unplanned}, dtype=object, name="unreachable_reason")
+    reasons: dict[str, str] = {}
+    # Each venue is screened against the teams' starts alone: a chunk's matrix is all it needs, not a district's
+    # venues × venues (20,000 venues: 3 GB and minutes).
+    for start in range(0, len(venues), _SCREEN_CHUNK):
+        chunk = venues.index[start:start + _SCREEN_CHUNK]
+        problem = build_problem(day, [(v, "due", True) for v in chunk], venues=venues, teams=teams,
+                                status=status, rules=rules, crs=crs)
+        reasons |= {u.venue_id: u.reason for u in routing.screen_visits(problem)[1]}
+    return pd.Series(reasons, dtype=object, name="unreachable_reason")
 
 
-def summary(plan: Plan, *, teams: int) -> dict[str, object]:
-    """The numbers of ``summary.json`` (see DESIGN.md)."""
-    stops = [s for dp in plan.days for s in dp.stops]
-    must_planned = [s for s in stops if s.reason in ("overdue", "due", "recheck")]
-    statuses = {dp.status for dp in plan.days}
-    worst = next((s for s in ("no_solution_in_time", "no_solution", "infeasible", "invalid", "not_solved") if s in statuses), None)
-    status = worst or ("optimal" if statuses == {"optimal"} else "feasible")
-    must_total = len(must_planned) + len(plan.unassigned)
-    risk_planned = sum(s.risk for s in must_planned)
-    risk_total = risk_planned + sum(u.risk for _, u in plan.unassigned)
-    return {
-        "days": len(plan.days),
-        "teams": teams,
-        "visits": len(stops),
-        "must_visits": must_total,
-        "must_visits_planned": len(must_planned),
-        "risk_covered": round(risk_planned / risk_total, 4) if risk_total else 1.0,
-        "travel_km": round(sum(t.dist_m for dp in plan.days for t in dp.tours) / 1000, 3),
-        "solve_seconds": round(sum(dp.solve_seconds for dp in plan.days), 2),
-        "solver_status": status,
-        **_balance_numbers(plan),
-        **_consistency_numbers(plan),
-    }
-
-
-def _consistency_numbers(plan: Plan) -> dict[str, object]:
-    """Extra keys of ``summary.json``: the share of visits (to grids that have a home team) made by the
-    grid's home team, and how many teams visited each grid over the horizon (mean and most)."""
-    stops = [s for dp in plan.days for s in dp.stops]
-    homed = [s for s in stops if s.home_teams]
-    teams_of: dict[str, set[str]] = {}
-    for s in stops:
-        if s.grid_id:  # stops kept from an earlier plan (replan) carry no grid
-            teams_of.setdefault(s.grid_id, set()).add(s.team_id)
-    counts = [len(t) for t in teams_of.values()]
-    return {
-        "home_team_share": round(sum(s.team_id in s.home_teams for s in homed) / len(homed), 4) if homed else 1.0,
-        "teams_per_grid": round(sum(counts) / len(counts), 2) if counts else 0.0,
-        "max_teams_per_grid": max(counts, default=0),
-    }
-
-
-def _balance_numbers(plan: Plan) -> dict[str, object]:
-    """Extra keys of ``summary.json``: each team's working minutes (travel + service) per day, and per
-    day the spread between the busiest and the least busy of the teams that could serve a visit."""
-    minutes = {dp.day.isoformat(): {t: round(s / 60, 1) for t, s in sorted(dp.work_s.items())}
-               for dp in plan.days if dp.day is not None}
-    spread = {day: round(max(m.values()) - min(m.values()), 1) if m else 0.0 for day, m in minutes.items()}
-    return {"team_minutes": minutes, "spread_minutes": spread,
-            "max_spread_minutes": max(spread.values(), default=0.0)}
+_SCREEN_CHUNK = 1000

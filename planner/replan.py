@@ -112,9 +112,7 @@ def replan_day(
                           travel_matrices_s(straight, detour_factor=rules.detour_factor, speed_m_s=rules.speed_m_s),
                           network_metres(straight, detour_factor=rules.detour_factor), lonlat, day)
     step = None if progress is None else (lambda f, m: progress(f, f"{day}: {m}"))
-    result = routing.solve(problem, routing.SolveParams(time_limit_s=params.time_limit_s, must_penalty=params.must_penalty,
-                                                        optional_value_s=params.optional_value_s, first_solution=params.first_solution,
-                                                        metaheuristic=params.metaheuristic), progress=step)
+    result = routing.solve(problem, params.solve, progress=step)
     tours = _merge(result, finished, teams, node, problem)
     unplanned = tuple((day, u) for u in result.unplanned if u.must)
     work = dict.fromkeys(result.work_s, 0)  # the whole day's work: finished stops and the rest

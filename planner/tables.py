@@ -1,4 +1,4 @@
-"""The plan as the tables of the `patrol plan` contract (stops, unassigned) and route geometry."""
+"""The plan as the tables of the `patrol plan` contract (stops, unassigned) and route geometry (columns: ``contract``)."""
 
 from __future__ import annotations
 
@@ -9,11 +9,8 @@ from shapely.geometry import LineString, Point
 
 from gis.timeparse import format_hhmm
 
+from .contract import STOP_COLUMNS, UNASSIGNED_COLUMNS
 from .model import Plan
-
-STOP_COLUMNS = ["day", "team_id", "seq", "venue_id", "name", "category", "reason",
-                "arrive", "depart", "lon", "lat", "risk"]
-UNASSIGNED_COLUMNS = ["venue_id", "reason"]
 
 
 def stops_table(plan: Plan, venues: gpd.GeoDataFrame) -> pd.DataFrame:

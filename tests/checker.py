@@ -33,7 +33,7 @@ import math
 import re
 import tomllib
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -51,6 +51,7 @@ __all__ = [
     "UNASSIGNED_REASONS",
     "STOP_REASONS",
     "check_plan",
+    "check_roster",
 ]
 
 #: The rules file ``patrol plan`` uses when ``--rules`` is not given.
@@ -372,6 +373,18 @@ class _Team:
     speed_m_s: float
 
 
+def _read_team_days(path: Path, rules: _Rules, crs: str | None) -> dict[str, dict[str, _Team]]:
+    """The teams of each day: ``{"": teams}`` for a teams file, ``{day: teams}`` for the ``teams.csv``
+    of a plan from people (a ``day`` column; a team id may recur on other days with other members)."""
+    df = _read_table(path) if path.suffix.lower() not in (".yaml", ".yml") else None
+    if df is None or "day" not in df.columns:
+        return {"": _read_teams(path, rules, crs)}
+    out: dict[str, dict[str, _Team]] = {}
+    for day, part in df.groupby("day", sort=True):
+        out[str(day)] = _teams_of(part.reset_index(drop=True), path, rules, crs)
+    return out
+
+
 def _read_teams(path: Path, rules: _Rules, crs: str | None) -> dict[str, _Team]:
     if path.suffix.lower() in (".yaml", ".yml"):
         import yaml
@@ -381,6 +394,10 @@ def _read_teams(path: Path, rules: _Rules, crs: str | None) -> dict[str, _Team]:
         df = pd.DataFrame([{str(k).strip().lower(): v for k, v in r.items()} for r in records])
     else:
         df = _read_table(path)
+    return _teams_of(df, path, rules, crs)
+
+
+def _teams_of(df: pd.DataFrame, path: Path, rules: _Rules, crs: str | None) -> dict[str, _Team]:
     lons = pd.to_numeric(df["start_lon"], errors="raise").astype(float).tolist()
     lats = pd.to_numeric(df["start_lat"], errors="raise").astype(float).tolist()
     teams: dict[str, _Team] = {}
@@ -495,8 +512,8 @@ def _check_stop_rows(
 ) -> list[_Stop]:
     """Row-by-row checks of stops.csv; returns the parsed stops."""
     stops = []
-    for i, row in enumerate(df.to_dict("records")):
-        s = _Stop(i + 2, row["day"], row["team_id"], None, row["venue_id"], None, None, None, None)
+    for i, row in zip(df.index, df.to_dict("records")):
+        s = _Stop(int(i) + 2, row["day"], row["team_id"], None, row["venue_id"], None, None, None, None)
         try:
             s.seq = int(row["seq"])
         except ValueError:
@@ -727,12 +744,13 @@ class _RoadLegs:
 def _check_tours(
     stops: Sequence[_Stop],
     venues: Mapping[str, _Venue],
-    teams: Mapping[str, _Team],
+    teams: Callable[[str], Mapping[str, _Team]],
     rules: _Rules,
     problems: list[str],
     roads: _RoadLegs | None = None,
 ) -> float:
-    """Sequence, travel and shift checks per team and day; returns the recomputed total km."""
+    """Sequence, travel and shift checks per team and day (``teams(day)``: that day's teams); returns the
+    recomputed total km."""
     total_m = 0.0
     groups: dict[tuple[str, str], list[_Stop]] = defaultdict(list)
     for s in stops:
@@ -743,7 +761,7 @@ def _check_tours(
             problems.append(
                 f"day {day} team {team_id}: seq is {seqs}, expected 1..{len(group)} without gaps or repeats"
             )
-        team = teams.get(team_id)
+        team = teams(day).get(team_id)
         if team is None:
             continue
         ordered = sorted(group, key=lambda s: (s.seq if s.seq is not None else 10**9, s.row))
@@ -821,8 +839,11 @@ def _check_duplicates(stops: Sequence[_Stop], problems: list[str]) -> None:
 
 
 def _check_unassigned(
-    df: pd.DataFrame, venues: Mapping[str, _Venue], teams: Mapping[str, _Team], rules: _Rules, problems: list[str]
+    df: pd.DataFrame, venues: Mapping[str, _Venue], team_days: Sequence[Mapping[str, _Team]], rules: _Rules,
+    problems: list[str],
 ) -> set[str]:
+    """Row checks of unassigned.csv; ``no_team_with_roles`` must hold on at least one of the ``team_days``
+    (the teams of each planned day: the file does not say on which day the venue was given up)."""
     ids = set()
     for i, row in enumerate(df.to_dict("records")):
         where = f"unassigned.csv row {i + 2} (venue {row['venue_id']})"
@@ -834,8 +855,9 @@ def _check_unassigned(
             problems.append(f"{where}: reason {row['reason']!r} is not one of {sorted(UNASSIGNED_REASONS)}")
         elif row["reason"] == "no_team_with_roles" and venue is not None:
             needed = rules.categories[venue.category].required_roles
-            able = sorted(t.team_id for t in teams.values() if needed <= t.roles)
-            if able:
+            able_each_day = [sorted(t.team_id for t in teams.values() if needed <= t.roles) for teams in team_days]
+            able = sorted({tid for day in able_each_day for tid in day})
+            if all(able_each_day):
                 problems.append(f"{where}: reason no_team_with_roles but team(s) {', '.join(able)} have the roles")
     return ids
 
@@ -1068,7 +1090,9 @@ def check_plan(
     venues
         One venue layer/table or several (CSV/XLSX with lon, lat; GeoJSON/GPKG/SHP points).
     teams
-        The teams CSV/XLSX (or YAML).
+        The teams CSV/XLSX (or YAML); or the ``teams.csv`` a plan from people wrote (a ``day``
+        column: each day is judged with its own teams), to be checked against the roster with
+        :func:`check_roster`.
     date
         The first planned day (``YYYY-MM-DD``).
     days
@@ -1101,7 +1125,13 @@ def check_plan(
     rule_set = _load_rules(rules)
     venue_paths = [Path(venues)] if isinstance(venues, (str, Path)) else [Path(p) for p in venues]
     venue_table = _read_venues(venue_paths, rule_set, crs)
-    team_table = _read_teams(Path(teams), rule_set, crs)
+    team_days = _read_team_days(Path(teams), rule_set, crs)
+    fixed = "" in team_days
+
+    def teams_on(day: str) -> Mapping[str, _Team]:
+        return team_days[""] if fixed else team_days.get(day, {})
+
+    team_table = {tid: t for teams_of_day in team_days.values() for tid, t in teams_of_day.items()}
 
     problems: list[str] = []
     stops: list[_Stop] = []
@@ -1109,16 +1139,21 @@ def check_plan(
     road_legs = None
     stops_df = _read_output_csv(out / "stops.csv", STOPS_COLUMNS, problems)
     if stops_df is not None:
-        stops = _check_stop_rows(stops_df, venue_table, team_table, rule_set, day_list, problems)
+        if fixed:
+            stops = _check_stop_rows(stops_df, venue_table, team_table, rule_set, day_list, problems)
+        else:
+            stops = sorted((s for day, part in stops_df.groupby("day", sort=True)
+                            for s in _check_stop_rows(part, venue_table, teams_on(str(day)), rule_set, day_list, problems)),
+                           key=lambda s: s.row)
         _check_duplicates(stops, problems)
         road_legs = None if roads is None else _RoadLegs(
             Path(roads), starts=[(t.lon, t.lat) for t in team_table.values()], detour_factor=rule_set.detour_factor,
             max_access_m=max_access_m)
-        travel_km = _check_tours(stops, venue_table, team_table, rule_set, problems, road_legs)
+        travel_km = _check_tours(stops, venue_table, teams_on, rule_set, problems, road_legs)
     unassigned_df = _read_output_csv(out / "unassigned.csv", UNASSIGNED_COLUMNS, problems)
     unassigned: set[str] = set()
     if unassigned_df is not None:
-        unassigned = _check_unassigned(unassigned_df, venue_table, team_table, rule_set, problems)
+        unassigned = _check_unassigned(unassigned_df, venue_table, [teams_on(d) for d in day_list], rule_set, problems)
         if road_legs is not None:
             _check_unreachable(unassigned_df, venue_table, team_table, rule_set, road_legs, problems)
     if stops_df is not None and unassigned_df is not None:
@@ -1162,3 +1197,175 @@ def _check_summary_keys_only(path: Path, problems: list[str]) -> None:
         return
     if not isinstance(summary, dict) or not SUMMARY_KEYS <= set(summary):
         problems.append(f"summary.json: keys do not include {sorted(SUMMARY_KEYS)}")
+
+
+# --------------------------------------------------------------------------------------------
+# Teams formed from people (patrol plan --people)
+# --------------------------------------------------------------------------------------------
+_ROSTER_HEADERS = {
+    "工号": "person_id", "人员编号": "person_id", "编号": "person_id", "id": "person_id", "姓名": "name", "名称": "name",
+    "角色": "role", "roles": "role", "岗位": "role", "责任网格": "home_grids", "出行方式": "mode", "工作日": "days",
+    "出勤日": "days", "请假": "off", "休假": "off", "班次": "shift",
+}
+_ROLE_WORDS = {**_ROLE_LABELS_ZH, "物业人员": "property", "专职安全员": "safety_officer", "网格长": "grid_worker"}
+_MODE_WORDS = {"步行": "walk", "电动车": "ebike", "电动自行车": "ebike", "bike": "ebike", "e-bike": "ebike", "foot": "walk"}
+_WEEKDAY_WORDS = {w: k for k, names in enumerate((
+    ("周一", "星期一", "mon", "monday"), ("周二", "星期二", "tue", "tuesday"), ("周三", "星期三", "wed", "wednesday"),
+    ("周四", "星期四", "thu", "thursday"), ("周五", "星期五", "fri", "friday"), ("周六", "星期六", "sat", "saturday"),
+    ("周日", "周天", "星期日", "星期天", "sun", "sunday"))) for w in names}
+TEAMS_COLUMNS: tuple[str, ...] = ("day", "team_id", "roles", "shift", "mode", "home_grids", "people")
+
+
+@dataclass(frozen=True)
+class _Person:
+    person_id: str
+    role: str
+    home_grids: frozenset[str]
+    mode: str
+    days: frozenset[object]  # weekday numbers and dates; empty = every day
+    off: frozenset[object]
+    shifts: tuple[tuple[int, int], ...]
+
+    def works_on(self, day: dt.date) -> bool:
+        def named(spec: frozenset[object]) -> bool:
+            return day.weekday() in spec or day in spec
+        return (not self.days or named(self.days)) and not named(self.off)
+
+
+def _day_spec(text: str) -> frozenset[object]:
+    """Weekdays and dates as the roster's users write them (the forms the tests use)."""
+    out: set[object] = set()
+    text = re.sub(r"\s*([-~至到])\s*", r"\1", text.strip())
+    for part in (p for p in re.split(r"[;,，；、|\s]+", text) if p):
+        key = part.lower()
+        if key in ("每天", "每日", "daily"):
+            out |= set(range(7))
+        elif key in ("工作日", "weekdays"):
+            out |= set(range(5))
+        elif key in ("周末", "weekend"):
+            out |= {5, 6}
+        elif key in _WEEKDAY_WORDS:
+            out.add(_WEEKDAY_WORDS[key])
+        elif (m := re.match(r"^(.+?)[-至到~](.+)$", key)) and m[1] in _WEEKDAY_WORDS and m[2] in _WEEKDAY_WORDS:
+            first, last = _WEEKDAY_WORDS[m[1]], _WEEKDAY_WORDS[m[2]]
+            out |= {(first + k) % 7 for k in range((last - first) % 7 + 1)}
+        elif m := re.match(r"^(.+?)[~至到](.+)$", part):
+            first, last = _to_date(m[1]), _to_date(m[2])
+            out |= {first + dt.timedelta(days=k) for k in range((last - first).days + 1)}
+        else:
+            out.add(_to_date(part))
+    return frozenset(out)
+
+
+def _read_roster(path: Path) -> dict[str, _Person]:
+    if path.suffix.lower() in (".yaml", ".yml"):
+        import yaml
+
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        records = raw.get("people", raw) if isinstance(raw, dict) else raw
+        df = pd.DataFrame([{_ROSTER_HEADERS.get(str(k).strip(), str(k).strip().lower()):
+                            (";".join(map(str, v)) if isinstance(v, list) else v) for k, v in r.items()} for r in records])
+    else:
+        df = _read_table(path)
+        df.columns = [_ROSTER_HEADERS.get(c, c) for c in df.columns]
+    people = {}
+    for row in df.to_dict("records"):
+        pid = _text(row.get("person_id")) or _text(row.get("name"))
+        role = _text(row.get("role"))
+        mode = _text(row.get("mode")).lower() or DEFAULT_MODE
+        people[pid] = _Person(
+            person_id=pid, role=_ROLE_WORDS.get(role, role),
+            home_grids=frozenset(g.strip() for g in re.split(r"[;；,，、|/]", _text(row.get("home_grids"))) if g.strip()),
+            mode=_MODE_WORDS.get(mode, mode), days=_day_spec(_text(row.get("days"))), off=_day_spec(_text(row.get("off"))),
+            shifts=_parse_shifts(_text(row.get("shift")) or DEFAULT_SHIFT),
+        )
+    return people
+
+
+def check_roster(
+    out_dir: str | Path,
+    *,
+    people: str | Path,
+    date: str | dt.date,
+    days: int = 1,
+    rules: str | Path = DEFAULT_RULES_PATH,
+) -> list[str]:
+    """Check the teams a plan from people formed (``teams.csv``) against the roster it was given.
+
+    Every team's roles are its members' roles and cover what each of its stops needs; nobody is on
+    two teams of a day, works on a day they do not work (``days``, ``off``) or outside their shifts;
+    a team has at most one grid worker, whose grids are its home grids; a team with a walker walks.
+    Run :func:`check_plan` with ``teams=<out>/teams.csv`` for the routes themselves.
+
+    Returns
+    -------
+    list[str]
+        Violations, each naming teams.csv's row (or stops.csv's), the day, the team and the person.
+    """
+    out = Path(out_dir)
+    day0 = date if isinstance(date, dt.date) else dt.date.fromisoformat(str(date))
+    day_list = [(day0 + dt.timedelta(days=k)).isoformat() for k in range(days)]
+    rule_set = _load_rules(rules)
+    roster = _read_roster(Path(people))
+    problems: list[str] = []
+    path = out / "teams.csv"
+    if not path.is_file():
+        return ["teams.csv: file is missing"]
+    df = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    missing = [c for c in TEAMS_COLUMNS if c not in df.columns]
+    if missing:
+        return [f"teams.csv: columns {missing} are missing"]
+    seen: dict[tuple[str, str], str] = {}
+    roles_of: dict[tuple[str, str], frozenset[str]] = {}
+    for i, row in enumerate(df.to_dict("records")):
+        where = f"teams.csv row {i + 2} (day {row['day']}, team {row['team_id']})"
+        if row["day"] not in day_list:
+            problems.append(f"{where}: day {row['day']!r} is not a planned day")
+            continue
+        day = dt.date.fromisoformat(row["day"])
+        if (row["day"], row["team_id"]) in roles_of:
+            problems.append(f"{where}: team {row['team_id']} appears twice on {row['day']}")
+        members = [p for p in row["people"].split(";") if p]
+        if not members:
+            problems.append(f"{where}: the team has no people")
+        shifts = _parse_shifts(row["shift"])
+        team_roles: set[str] = set()
+        for pid in members:
+            person = roster.get(pid)
+            if person is None:
+                problems.append(f"{where}: person {pid!r} is not in the roster")
+                continue
+            team_roles.add(person.role)
+            if (row["day"], pid) in seen:
+                problems.append(f"{where}: person {pid} is also on team {seen[(row['day'], pid)]} that day")
+            seen[(row["day"], pid)] = row["team_id"]
+            if not person.works_on(day):
+                problems.append(f"{where}: person {pid} does not work on {row['day']} ({day:%A})")
+            for a, b in shifts:
+                if not any(a >= s0 and b <= s1 for s0, s1 in person.shifts):
+                    problems.append(f"{where}: shift {_fmt(a)}-{_fmt(b)} is outside person {pid}'s shifts "
+                                    + ", ".join(f"{_fmt(s0)}-{_fmt(s1)}" for s0, s1 in person.shifts))
+        written = frozenset(_ROLE_LABELS_ZH.get(r, r) for r in row["roles"].split(";") if r)
+        if members and written != team_roles:
+            problems.append(f"{where}: roles {sorted(written)} are not its people's roles {sorted(team_roles)}")
+        roles_of[(row["day"], row["team_id"])] = frozenset(team_roles)
+        workers = [roster[p] for p in members if p in roster and roster[p].role == "grid_worker"]
+        home = frozenset(g for g in row["home_grids"].split(";") if g)
+        if len(workers) > 1:
+            problems.append(f"{where}: {len(workers)} grid workers on one team")
+        elif workers and home != workers[0].home_grids:
+            problems.append(f"{where}: home_grids {sorted(home)} are not its grid worker's grids {sorted(workers[0].home_grids)}")
+        walkers = [p for p in members if p in roster and roster[p].mode == "walk"]
+        if walkers and row["mode"] != "walk":
+            problems.append(f"{where}: mode {row['mode']} but {walkers[0]} walks")
+    stops = pd.read_csv(out / "stops.csv", dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    for i, row in enumerate(stops.to_dict("records")):
+        key = (row["day"], row["team_id"])
+        where = f"stops.csv row {i + 2} (day {row['day']}, team {row['team_id']}, venue {row['venue_id']})"
+        if key not in roles_of:
+            problems.append(f"{where}: team {row['team_id']} is not in teams.csv on {row['day']}")
+            continue
+        needed = rule_set.categories[row["category"]].required_roles
+        if not needed <= roles_of[key]:
+            problems.append(f"{where}: its people lack {', '.join(sorted(needed - roles_of[key]))} for {row['category']}")
+    return problems

@@ -1,16 +1,26 @@
-"""Shared fixtures: tiny layers built in code and written to files."""
+"""Shared fixtures: tiny layers built in code and written to files, and the web app on SQLite and PostgreSQL.
+
+The web app fixtures (``app``, ``client``, ``live_server``) run each test module that asks for
+them against both databases. PostgreSQL comes from $TEST_DATABASE_URL or .ci/test-database-url
+(written by .ci/setup). In CI a missing PostgreSQL is an error, not a skip.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+import os
 import sys
+import threading
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
+from werkzeug.serving import make_server
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from synth import write_instance  # noqa: E402
+from web_helpers import PASSWORDS  # noqa: E402
 
 from gis.rules import Rules  # noqa: E402
 
@@ -41,3 +51,81 @@ def demo_plan(tmp_path_factory) -> Path:
                           capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
     return out
+
+
+def postgres_url() -> str | None:
+    url = os.environ.get("TEST_DATABASE_URL")
+    file = REPO / ".ci" / "test-database-url"
+    if not url and file.exists():
+        url = file.read_text().strip()
+    return url or None
+
+
+def _own_schema(url: str, name: str) -> str:
+    """A fresh schema of our own in the test database, and the URL that makes it the default.
+
+    Two test runs on one server (two checkouts, two people) would otherwise drop each other's tables.
+    """
+    engine = sa.create_engine(url.replace("postgresql://", "postgresql+psycopg://", 1))
+    with engine.begin() as conn:
+        conn.execute(sa.text(f'DROP SCHEMA IF EXISTS "{name}" CASCADE; CREATE SCHEMA "{name}"'))
+    engine.dispose()
+    return f"{url}{'&' if '?' in url else '?'}options=-csearch_path%3D{name}"
+
+
+def _drop_schema(url: str, name: str) -> None:
+    engine = sa.create_engine(url.replace("postgresql://", "postgresql+psycopg://", 1))
+    with engine.begin() as conn:
+        conn.execute(sa.text(f'DROP SCHEMA IF EXISTS "{name}" CASCADE'))
+    engine.dispose()
+
+
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def app(request, tmp_path_factory):
+    from ledger.models import User, db
+    from webmap.web import create_app
+
+    instance = tmp_path_factory.mktemp(f"instance-{request.param}")
+    if request.param == "sqlite":
+        url = f"sqlite:///{instance / 'patrol.sqlite'}"
+    else:
+        url = postgres_url()
+        if url is None:
+            if os.environ.get("CI"):
+                pytest.fail("PostgreSQL is missing in CI: .ci/setup should have started it")
+            pytest.skip("no PostgreSQL here: run `bash .ci/setup` to start one")
+        base, schema = url, f"test_{os.getpid()}_{request.module.__name__.rsplit('.', 1)[-1]}"
+        url = _own_schema(base, schema)
+    os.environ["PATROL_INSTANCE"] = str(instance)
+    try:
+        app = create_app({"TESTING": True, "DATABASE_URL": url, "TODAY": TODAY, "SESSION_COOKIE_SECURE": False,
+                          "REMEMBER_COOKIE_SECURE": False, "SERVER_NAME": None})
+    finally:
+        os.environ.pop("PATROL_INSTANCE", None)
+    with app.app_context():
+        for name, role, team in (("coord", "coordinator", ""), ("patrol1", "patrol", "T01"), ("viewer", "viewer", "")):
+            user = User(username=name, role=role, team_id=team)
+            user.set_password(PASSWORDS[name])
+            db.session.add(user)
+        db.session.commit()
+    yield app
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+    if request.param == "postgresql":
+        _drop_schema(base, schema)
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture(scope="module")
+def live_server(app):
+    """The app served on a loopback port (threaded), for browsers and concurrent clients."""
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()

@@ -16,6 +16,7 @@ from gis.hotspots import SEVERITY_WEIGHT
 from .escaping import html_columns, html_text
 from .i18n import t
 from .maps import VENDOR, base_map, inline_script
+from .points import CanvasPoints
 
 NO_VISIT_STYLE = {"color": "#000", "weight": 3, "dashArray": "6 4"}  # grids with no visit this month
 HOTSPOT_COLOURS = {"hot": "#b2182b", "near_hot": "#f4a582", "cold": "#2166ac", "near_cold": "#92c5de", "none": "#f7f7f7"}
@@ -116,6 +117,19 @@ def hotspot_map(table: gpd.GeoDataFrame, points: pd.DataFrame, *, lang: str = "z
     return m
 
 
+def _marked_venues(venues: pd.DataFrame, venue_xy: gpd.GeoSeries, *, name: str, tooltip: str, style: dict,
+                   reasons: Sequence[str] = ()) -> folium.FeatureGroup:
+    """Venues (indexed by id) marked on one canvas layer: a district's thousands stay one compact script."""
+    layer = folium.FeatureGroup(name=name)
+    if len(venues):
+        where = venue_xy.loc[venues.index]
+        columns = {"name": [html_text(v) for v in venues["name"]]}
+        if reasons:
+            columns["reason"] = [html_text(r) for r in reasons]
+        CanvasPoints(where.y, where.x, columns=columns, tooltip=tooltip, style=style).add_to(layer)
+    return layer
+
+
 def gap_map(grids: gpd.GeoDataFrame, venues: pd.DataFrame, venue_xy: gpd.GeoSeries, *, lang: str = "zh",
             on: dt.date | None = None) -> folium.Map:
     """Share of each grid's venues inspected within their interval (worst ranked beside the map), grids
@@ -135,19 +149,14 @@ def gap_map(grids: gpd.GeoDataFrame, venues: pd.DataFrame, venue_xy: gpd.GeoSeri
                                   **(NO_VISIT_STYLE if f["properties"]["no_visit_this_month"] else {"color": "#555", "weight": 1})},
         tooltip=folium.GeoJsonTooltip(fields=fields, aliases=[t(f"gaps.col.{f}", lang) for f in fields]),
     ).add_to(m)
-    never = folium.FeatureGroup(name=t("gaps.never", lang))
-    for vid, row in venues[venues["never_inspected"]].set_index("venue_id").iterrows():
-        p = venue_xy.loc[vid]
-        folium.CircleMarker([p.y, p.x], radius=5, color="#000", weight=1, fill=True, fill_color="#ffff33",
-                            fill_opacity=1, tooltip=html_text(f"{row['name']}（{t('gaps.never', lang)}）")).add_to(never)
-    never.add_to(m)
-    far = folium.FeatureGroup(name=t("gaps.unreachable", lang))
-    for vid, row in venues[venues["unreachable_reason"] != ""].set_index("venue_id").iterrows():
-        p = venue_xy.loc[vid]
-        folium.CircleMarker([p.y, p.x], radius=7, color="#000", weight=2, fill=True, fill_color="#7b3294", fill_opacity=1,
-                            tooltip=html_text(f"{row['name']}（{t('gaps.unreachable', lang)}："
-                                                 f"{t('unassigned.' + row['unreachable_reason'], lang)}）")).add_to(far)
-    far.add_to(m)
+    never = venues[venues["never_inspected"]].set_index("venue_id")
+    _marked_venues(never, venue_xy, name=t("gaps.never", lang), tooltip=f"{{name}}（{html_text(t('gaps.never', lang))}）",
+                   style={"radius": 5, "color": "#000", "weight": 1, "fill": True, "fillColor": "#ffff33", "fillOpacity": 1}).add_to(m)
+    far = venues[venues["unreachable_reason"] != ""].set_index("venue_id")
+    _marked_venues(far, venue_xy, name=t("gaps.unreachable", lang),
+                   tooltip=f"{{name}}（{html_text(t('gaps.unreachable', lang))}：{{reason}}）",
+                   reasons=[t("unassigned." + r, lang) for r in far["unreachable_reason"]],
+                   style={"radius": 7, "color": "#000", "weight": 2, "fill": True, "fillColor": "#7b3294", "fillOpacity": 1}).add_to(m)
     worst = grids[grids["covered_share"] < 0.95].head(5).set_index("grid_id")["gap_rank"]
     _grid_labels(m, grids, pd.Series([f"#{rank} {gid}" for gid, rank in worst.items()], index=worst.index), name=t("labels", lang))
     folium.LayerControl(collapsed=False).add_to(m)

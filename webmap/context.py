@@ -11,7 +11,7 @@ import secrets
 from typing import Any, TypeVar
 
 from flask import abort, current_app, g
-from flask_babel import get_locale
+from flask_babel import get_locale, gettext
 
 from gis.timeparse import local_today
 from ledger.models import db
@@ -57,13 +57,49 @@ def nonced(html: str) -> str:
     return _SCRIPT.sub(lambda m: f'<script nonce="{csp_nonce()}"{m.group(1)}', html)
 
 
-_HTTP_ZH = {400: "请求有误", 401: "需要登录或有效的接口令牌", 403: "没有权限", 404: "没有这个地址或记录", 405: "这个地址不接受这种请求",
-            409: "与现有记录冲突", 413: "上传的文件太大", 422: "无法处理这个请求", 429: "请求太频繁，请稍后再试", 500: "服务器出错，已记录"}
+def N_(message: str) -> str:
+    """Mark a msgid for ``pybabel extract`` where it is defined; it is translated where it is shown."""
+    return message
+
+
+_HTTP = {400: N_("Bad request"), 401: N_("Log in or give a valid API token"), 403: N_("Not allowed"),
+         404: N_("No such address or record"), 405: N_("This address does not take this kind of request"),
+         409: N_("Conflicts with a stored record"), 413: N_("The uploaded file is too large"),
+         422: N_("This request cannot be processed"), 429: N_("Too many requests: try again a little later"),
+         500: N_("Server error, logged")}
+_FAILED = N_("The request failed")
 
 
 def api_error_body(code: int, name: str, description: str | None) -> dict[str, object]:
     """The API's error shape ``{error, message, file, row, field}`` for an HTTP error, its message Chinese first."""
-    zh = _HTTP_ZH.get(code, "请求失败")
-    message = zh if current_lang() == "zh" else ""
+    message = gettext(_HTTP.get(code, _FAILED)) if current_lang() == "zh" else ""
     message = f"{message} {description or name}".strip()
     return {"error": name.lower().replace(" ", "_"), "message": message, "file": None, "row": None, "field": None}
+
+
+def public_url() -> str:
+    """The site's address for links and QR codes that leave the screen (sheets, notices, messages, venue codes).
+
+    The ``PUBLIC_URL`` setting; only when it is not set, the address this request came to (which
+    a phone may not reach: the accounts page says so).
+    """
+    from flask import request
+
+    return (current_app.config.get("PUBLIC_URL") or request.host_url).rstrip("/") + "/"
+
+
+def now_s() -> int:
+    """Seconds after midnight now in the office's ``TIMEZONE`` (or the ``NOW`` setting, HH:MM, for tests and demos)."""
+    from zoneinfo import ZoneInfo
+
+    if current_app.config.get("NOW"):
+        hh, mm = str(current_app.config["NOW"]).split(":")
+        return int(hh) * 3600 + int(mm) * 60
+    at = dt.datetime.now(ZoneInfo(current_app.config["TIMEZONE"]))
+    return at.hour * 3600 + at.minute * 60 + at.second
+
+
+def format_now() -> str:
+    """:func:`now_s` as HH:MM."""
+    s = now_s()
+    return f"{s // 3600:02d}:{s % 3600 // 60:02d}"

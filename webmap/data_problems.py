@@ -1,21 +1,18 @@
 """Stored records that break a rule: the warning the pages show, each linked to where the record is corrected.
 
 ``ledger.store.layers_from_db`` leaves such records out of the computation (or ignores the bad value)
-and lists them; this module remembers the list per day until the next database commit and turns it
+and lists them, kept with the layers per data version; this module turns the list
 into linked notes for the pages that show data (map, gaps, hotspots, review, plans).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import threading
 
 import folium
-from flask import current_app, has_app_context, request, url_for
+from flask import current_app, request, url_for
 from flask_login import current_user
 from markupsafe import escape
-from sqlalchemy import event
-from sqlalchemy.orm import Session
 
 from gis.errors import PatrolError
 from gis.layers import RecordProblem
@@ -28,42 +25,12 @@ _KIND = {"venues": ("场所", "venue"), "hazards": ("隐患", "hazard"), "inspec
 _ACTION = {"left_out": ("未计入", "left out"), "ignored_field": ("已忽略该值", "value ignored")}
 
 
-class ProblemCache:
-    """The problems of the stored layers per day, forgotten at every commit (any write may fix or add one)."""
-
-    def __init__(self) -> None:
-        self._by_day: dict[dt.date | None, tuple[RecordProblem, ...]] = {}
-        self._lock = threading.Lock()
-
-    def remember(self, day: dt.date | None, problems: tuple[RecordProblem, ...]) -> None:
-        with self._lock:
-            self._by_day[day] = problems
-
-    def get(self, day: dt.date | None) -> tuple[RecordProblem, ...] | None:
-        with self._lock:
-            return self._by_day.get(day)
-
-    def forget(self) -> None:
-        with self._lock:
-            self._by_day.clear()
-
-
-@event.listens_for(Session, "after_commit")
-def _forget_after_commit(_session: Session) -> None:
-    if has_app_context() and "patrol" in current_app.extensions:
-        current_app.extensions["patrol"].problems.forget()
-
-
 def stored_problems(day: dt.date) -> tuple[RecordProblem, ...]:
-    """The stored records that break a rule as of ``day`` (read once, then remembered until a commit)."""
-    patrol = current_app.extensions["patrol"]
-    known = patrol.problems.get(day)
-    if known is None:
-        try:
-            known = patrol.layers(day).problems
-        except PatrolError:  # nothing imported yet: the pages say so themselves
-            known = ()
-    return known
+    """The stored records that break a rule as of ``day`` (found with the layers, kept with them per data version)."""
+    try:
+        return current_app.extensions["patrol"].layers(day).problems
+    except PatrolError:  # nothing imported yet: the pages say so themselves
+        return ()
 
 
 def problem_notes(problems: tuple[RecordProblem, ...], lang: str) -> list[tuple[str, str]]:

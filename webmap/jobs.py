@@ -26,7 +26,7 @@ from flask import Flask
 from ledger.models import PlanRun, db
 from planner.partition import AUTO_ABOVE
 
-from .plan_worker import MEMORY_EXIT, PlanJob
+from .plan_worker import MEMORY_EXIT, PDF_PENDING, PlanJob
 
 log = logging.getLogger(__name__)
 
@@ -137,6 +137,9 @@ class PlanJobs:
                         if exitcode == 0:
                             run.message = "计划进程结束但没有结果，请重新计划。 The plan's process ended without a result."
                         db.session.commit()
+                    elif run is not None and pdf_pending(run):
+                        run.message = f"完成 done（sheets.pdf 未生成 not written: {failure_message(exitcode, memory_limit)}）"
+                        db.session.commit()  # the plan stands; only its PDF was lost with the worker
                 finally:
                     db.session.remove()
         except Exception:  # the database may be gone (the server stopping): the next start fails the plan
@@ -175,6 +178,11 @@ def init_app(app: Flask) -> None:
     app.config.setdefault("PLAN_MEMORY_LIMIT", DEFAULT_MEMORY_LIMIT)
     memory_limit_bytes(app.config["PLAN_MEMORY_LIMIT"])  # a wrong setting stops the start, not the first plan
     app.extensions["plan_jobs"] = PlanJobs(app)
+
+
+def pdf_pending(run: PlanRun) -> bool:
+    """Whether a done plan's sheets.pdf is still being made (its other files are there)."""
+    return run.status == "done" and (run.message or "").startswith(PDF_PENDING)
 
 
 def start_plan(app: Flask, plan_id: int, *, base_url: str | None = None) -> None:

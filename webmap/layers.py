@@ -9,6 +9,7 @@ import folium
 import geopandas as gpd
 import pandas as pd
 
+from gis.coverage import ATTENTION, VENUE_STATES
 from gis.rules import GROUPS, Rules
 from planner.tables import split_access
 
@@ -113,32 +114,7 @@ def office_layer(teams: gpd.GeoDataFrame, *, lang: str = "zh") -> folium.Feature
     return layer
 
 
-STATUS_COLOURS = {"major_hazard": "#67000d", "open_hazard": "#e31a1c", "overdue": "#ff7f00", "due": "#ffd92f", "ok": "#33a02c"}
-
-
-def venue_status_classes(venues: gpd.GeoDataFrame, status: pd.DataFrame, hazards: pd.DataFrame | None,
-                         on: "dt.date", *, due_within_days: int = 7) -> pd.Series:
-    """Each venue's worst state: major_hazard, open_hazard, overdue, due (within a week) or ok."""
-    import datetime as dt
-
-    from gis.risk import open_hazards
-
-    current = open_hazards(hazards)
-    major = set(current.loc[current["severity"] == "major", "venue_id"])
-    any_open = set(current["venue_id"])
-    soon = on + dt.timedelta(days=due_within_days)
-
-    def state(vid: str) -> str:
-        due = status.at[vid, "due_on"]
-        if vid in major:
-            return "major_hazard"
-        if vid in any_open:
-            return "open_hazard"
-        if due is None or due < on:
-            return "overdue"
-        return "due" if due <= soon else "ok"
-
-    return pd.Series([state(v) for v in venues.index], index=venues.index, name="state")
+STATUS_COLOURS = dict(zip(VENUE_STATES, ("#67000d", "#e31a1c", "#ff7f00", "#ffd92f", "#33a02c"), strict=True))
 
 
 def venue_state_layers(venues: gpd.GeoDataFrame, states: pd.Series, rules: Rules, *, lang: str = "zh",
@@ -166,7 +142,6 @@ def venue_state_layers(venues: gpd.GeoDataFrame, states: pd.Series, rules: Rules
     return layers
 
 
-ATTENTION = ("major_hazard", "open_hazard", "overdue")
 SUMMARY_STEPS = ((0.1, "#fee5d9"), (0.25, "#fcae91"), (0.5, "#fb6a4a"), (1.01, "#cb181d"))
 
 

@@ -12,11 +12,21 @@ from jinja2 import Template
 import geopandas as gpd
 import pandas as pd
 
+from gis.layers import Layers
 from gis.rules import Rules
 from planner.tables import access_legs
 
 from .i18n import t
-from .layers import TEAM_COLOURS, grid_layer, office_layer, route_layer, venue_layers
+from .layers import (
+    TEAM_COLOURS,
+    detail_zoom,
+    grid_layer,
+    office_layer,
+    route_layer,
+    venue_layers,
+    venue_state_layers,
+    venue_summary_layer,
+)
 
 
 VENDOR = Path(__file__).resolve().parent / "static" / "vendor"
@@ -97,5 +107,35 @@ def plan_map(
                     colour=colour.get(line.team_id, "#333"), lang=lang, show=line.day == first_day,
                     access=legs.get((line.day, line.team_id))).add_to(m)
     office_layer(teams, lang=lang).add_to(m)
+    folium.LayerControl(collapsed=False).add_to(m)
+    return m
+
+
+def venue_state_map(layers: Layers, states: pd.Series, *, community: str = "", grid: str = "", group: str = "",
+                    category: str = "", lang: str = "zh", m: folium.Map | None = None) -> folium.Map:
+    """The venue map: grids, and venues coloured by their state (``states``, from ``gis.coverage.venue_states``).
+
+    The filters keep one community's grids, one grid, one venue group or one category; a filter
+    that matches no grid shows the whole street, empty. A district (many venues) shows a summary
+    per grid until single venues are readable.
+    """
+    grids, venues = layers.grids, layers.venues
+    if community:
+        grids = grids[grids["community"] == community]
+        venues = venues[venues["grid_id"].isin(grids.index)]
+    if grid:
+        venues = venues[venues["grid_id"] == grid]
+    if group:
+        venues = venues[venues["category"].map(lambda c: layers.rules.categories[c].group) == group]
+    if category:
+        venues = venues[venues["category"] == category]
+    m = m if m is not None else base_map(grids if len(grids) else layers.grids, lang=lang)
+    if len(grids):
+        grid_layer(grids, lang=lang).add_to(m)
+    min_zoom = detail_zoom(len(venues))
+    if min_zoom is not None and len(grids):
+        venue_summary_layer(grids, venues, states, lang=lang).add_to(m)
+    for layer in venue_state_layers(venues, states, layers.rules, lang=lang, min_zoom=min_zoom):
+        layer.add_to(m)
     folium.LayerControl(collapsed=False).add_to(m)
     return m

@@ -7,7 +7,7 @@ import json
 import logging
 import shutil
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
 import geopandas as gpd
@@ -15,8 +15,10 @@ import geopandas as gpd
 from gis.cells import write_text_csv
 from gis.layers import Layers
 from planner.model import Plan
-from planner.plan import summary
-from planner.tables import STOP_COLUMNS, UNASSIGNED_COLUMNS, routes_frame, stops_table, unassigned_table
+from planner.contract import (MAP_FILE, ROUTES_FILE, SHEETS_FILE, SHEETS_PDF_FILE, STOP_COLUMNS, STOPS_FILE, SUMMARY_FILE,
+                              UNASSIGNED_COLUMNS, UNASSIGNED_FILE, summary)
+from planner.tables import routes_frame, stops_table, unassigned_table
+from planner.roster import teams_table
 
 from .maps import plan_map
 from .sheets import pdf_available, sheets_html, write_sheets_pdf
@@ -32,8 +34,13 @@ _STEP_LABELS = {"tables": "写出路线表 writing stops and routes", "map": "�
 
 def write_outputs(plan: Plan, layers: Layers, out_dir: str | Path, *, lang: str = "zh", pdf: bool = True,
                   roads: gpd.GeoDataFrame | None = None, base_url: str | None = None,
-                  progress: Callable[[float, str], None] | None = None) -> dict[str, object]:
+                  progress: Callable[[float, str], None] | None = None,
+                  day_teams: Sequence[gpd.GeoDataFrame] | None = None) -> dict[str, object]:
     """Write stops.csv, routes.geojson, unassigned.csv, summary.json, map.html, sheets.html (+ sheets.pdf).
+
+    ``day_teams`` are the teams formed from a roster for each day (:mod:`planner.roster`): they are
+    written to teams.csv, and each day's sheets name that day's members; ``layers.teams`` then holds
+    every team once (for the map and the team count).
 
     ``sheets.pdf`` is written when ``pdf`` is set and WeasyPrint is installed; the sheets' QR codes open
     the result forms at ``base_url`` (default ``$PATROL_BASE_URL`` or http://localhost:5000).
@@ -53,28 +60,52 @@ def write_outputs(plan: Plan, layers: Layers, out_dir: str | Path, *, lang: str 
     with atomic_dir(out_dir) as tmp:
         step("tables")
         stops = stops_table(plan, layers.venues)
-        write_text_csv(stops[STOP_COLUMNS], tmp / "stops.csv")
-        write_text_csv(unassigned_table(plan)[UNASSIGNED_COLUMNS], tmp / "unassigned.csv")
+        write_text_csv(stops[STOP_COLUMNS], tmp / STOPS_FILE)
+        write_text_csv(unassigned_table(plan)[UNASSIGNED_COLUMNS], tmp / UNASSIGNED_FILE)
         routes = routes_frame(plan, stops)
-        routes.to_file(tmp / "routes.geojson", driver="GeoJSON", engine="pyogrio")
+        routes.to_file(tmp / ROUTES_FILE, driver="GeoJSON", engine="pyogrio")
         numbers = summary(plan, teams=len(layers.teams))
-        (tmp / "summary.json").write_text(json.dumps(numbers, ensure_ascii=False, indent=2), encoding="utf-8")
+        sheet_teams = layers.teams
+        if day_teams is not None:
+            days = [dp.day for dp in plan.days]
+            write_text_csv(teams_table(day_teams, days), tmp / "teams.csv")
+            sheet_teams = {day.isoformat(): teams for day, teams in zip(days, day_teams)}
+        (tmp / SUMMARY_FILE).write_text(json.dumps(numbers, ensure_ascii=False, indent=2), encoding="utf-8")
         step("map")
         plan_map(stops, routes, grids=layers.grids, venues=layers.venues, teams=layers.teams,
-                 rules=layers.rules, lang=lang).save(str(tmp / "map.html"))
+                 rules=layers.rules, lang=lang).save(str(tmp / MAP_FILE))
         step("sheets")
-        html = sheets_html(stops, teams=layers.teams, venues=layers.venues, rules=layers.rules, lang=lang,
+        html = sheets_html(stops, teams=sheet_teams, venues=layers.venues, rules=layers.rules, lang=lang,
                            grids=layers.grids, hazards=layers.hazards, routes=routes, roads=roads, base_url=base_url)
-        (tmp / "sheets.html").write_text(html, encoding="utf-8")
+        (tmp / SHEETS_FILE).write_text(html, encoding="utf-8")
         if pdf and pdf_available():
             step("pdf")
             pdf_progress = None if progress is None else (lambda f, m: progress(_STEPS["pdf"] + (1 - _STEPS["pdf"]) * f, m))
-            write_sheets_pdf(html, tmp / "sheets.pdf", progress=pdf_progress)
+            write_sheets_pdf(html, tmp / SHEETS_PDF_FILE, progress=pdf_progress)
         elif pdf:
-            write_sheets_pdf(html, tmp / "sheets.pdf")  # says in one line why there is no PDF
+            write_sheets_pdf(html, tmp / SHEETS_PDF_FILE)  # says in one line why there is no PDF
     if progress is not None:
         progress(1.0, "文件已写出 files written")
     return numbers
+
+
+def add_sheets_pdf(out_dir: str | Path, *, progress: Callable[[float, str], None] | None = None) -> bool:
+    """Render ``out_dir/sheets.html`` into ``out_dir/sheets.pdf`` after the other files (the web plan's order).
+
+    The PDF is written beside its place and moved there when complete, so the folder never holds
+    half a PDF. Returns whether it was written (not when WeasyPrint or a Chinese font is missing:
+    the reason is logged in one line).
+    """
+    out_dir = Path(out_dir)
+    html = (out_dir / "sheets.html").read_text(encoding="utf-8")
+    partial = out_dir / ".sheets.pdf.part"
+    try:
+        written = write_sheets_pdf(html, partial, progress=progress)
+        if written:
+            partial.replace(out_dir / "sheets.pdf")
+        return written
+    finally:
+        partial.unlink(missing_ok=True)
 
 
 @contextlib.contextmanager

@@ -26,6 +26,8 @@ from typing import Any
 log = logging.getLogger(__name__)
 
 MEMORY_EXIT = 3  # the exit code of a plan that ran out of its memory ceiling
+#: The start of a plan's message while its files are out and its sheets.pdf is still being made.
+PDF_PENDING = "sheets.pdf："
 
 
 @dataclasses.dataclass(frozen=True)
@@ -98,11 +100,13 @@ def _make_plan(job: PlanJob) -> None:
 
     from gis.cells import read_text_csv
     from gis.rules import Rules
+    from ledger.campaigns import campaign_scopes
     from ledger.models import PlanRun, PlanStop, db
     from ledger.store import layers_from_db
-    from planner import PlanParams, plan_days
+    from planner import PlanParams, SolveParams, plan_days
     from planner.partition import plan_partitioned, wants_partition
-    from webmap.outputs import write_outputs
+    from webmap.outputs import add_sheets_pdf, write_outputs
+    from webmap.sheets import pdf_available
 
     app = Flask(__name__)
     app.config.update(SQLALCHEMY_DATABASE_URI=job.database_uri, SQLALCHEMY_ENGINE_OPTIONS=job.engine_options)
@@ -122,24 +126,30 @@ def _make_plan(job: PlanJob) -> None:
         try:
             progress(0.0, "读取数据 reading layers")
             layers = layers_from_db(Rules.from_toml(job.rules_path), as_of=run.start)
+            campaigns = campaign_scopes(run.start)  # 专项排查: their venues fall due within them
+            layers = dataclasses.replace(layers, rules=layers.rules.with_campaigns(campaigns, run.start)) if campaigns else layers
             if run.teams:
                 layers = dataclasses.replace(layers, teams=layers.teams[layers.teams.index.isin(run.teams.split(";"))])
-            params = PlanParams(days=run.days, time_limit_s=run.time_limit_s)
+            params = PlanParams(days=run.days, solve=SolveParams(time_limit_s=run.time_limit_s))
             planning = {"start": run.start, "params": params, "progress": lambda f, m: progress(0.03 + 0.57 * f, m)}
             if wants_partition(layers, above=job.partition_above):
                 plan = plan_partitioned(layers, workers=0, **planning)
             else:
                 plan = plan_days(venues=layers.venues, teams=layers.teams, rules=layers.rules, hazards=layers.hazards,
                                  inspections=layers.inspections, grids=layers.grids, **planning)
-            run.summary = write_outputs(plan, layers, job.out_dir, lang="zh", base_url=job.base_url,
+            run.summary = write_outputs(plan, layers, job.out_dir, lang="zh", base_url=job.base_url, pdf=False,
                                         progress=lambda f, m: progress(0.6 + 0.38 * f, m))
             progress(0.99, "保存巡查点 storing the stops")
             stops = read_text_csv(Path(job.out_dir) / "stops.csv", dtype={"venue_id": str, "team_id": str})  # ids as given
             db.session.add_all(PlanStop(plan_id=job.plan_id, day=pd.Timestamp(r.day).date(), team_id=r.team_id, seq=int(r.seq),
                                         venue_id=r.venue_id, reason=r.reason, arrive=r.arrive, depart=r.depart)
                                for r in stops.itertuples())
-            run.out_dir, run.status, run.progress, run.message = job.out_dir, "done", 1.0, "完成 done"
-            db.session.commit()
+            pdf = pdf_available()
+            run.out_dir, run.status, run.progress = job.out_dir, "done", 1.0
+            run.message = f"{PDF_PENDING}生成中 being made" if pdf else "完成 done"
+            db.session.commit()  # the map, sheets and files are there now; the PDF follows with its own progress
+            if pdf:
+                _add_pdf(run, job.out_dir, add_sheets_pdf)
         except Exception as err:  # the page must show why; the traceback goes to the log
             if _out_of_memory(err):
                 raise
@@ -148,6 +158,30 @@ def _make_plan(job: PlanJob) -> None:
             run = db.session.get(PlanRun, job.plan_id)
             run.status, run.message = "failed", str(err)
             db.session.commit()
+
+
+def _add_pdf(run, out_dir: str, add_sheets_pdf) -> None:
+    """Make the plan's sheets.pdf after its other files, telling the plan's row how far it is."""
+    from ledger.models import db
+
+    last = [0.0]
+
+    def progress(_fraction: float, message: str) -> None:
+        if time.perf_counter() - last[0] >= 0.5:
+            last[0] = time.perf_counter()
+            run.message = f"{PDF_PENDING}{message}"
+            db.session.commit()
+
+    try:
+        written = add_sheets_pdf(out_dir, progress=progress)
+        run.message = "完成 done" if written else "完成 done（未生成 sheets.pdf: no PDF output here）"
+    except Exception as err:  # the plan stands without its PDF; the traceback goes to the log
+        if _out_of_memory(err):
+            raise
+        log.exception("plan %s: sheets.pdf failed", run.id)
+        db.session.rollback()
+        run.message = f"完成 done（sheets.pdf 未生成 not written: {err}）"
+    db.session.commit()
 
 
 if __name__ == "__main__":

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import os
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 import geopandas as gpd
@@ -79,7 +79,7 @@ def _env() -> jinja2.Environment:
 def sheet_sections(
     stops: pd.DataFrame,
     *,
-    teams: gpd.GeoDataFrame,
+    teams: gpd.GeoDataFrame | Mapping[str, gpd.GeoDataFrame],
     venues: gpd.GeoDataFrame,
     rules: Rules,
     lang: str = "zh",
@@ -91,11 +91,13 @@ def sheet_sections(
 ) -> list[dict]:
     """The content of each team-day sheet: header facts, a route sketch and the ordered stops.
 
+    ``teams`` are the plan's teams, or each day's teams by ISO day (teams formed from a roster).
+
     Each stop carries its checklist, why it is on the list (with the hazard ids of a re-check)
     and a QR code of its result form in the web app at ``base_url`` (default
-    ``$PATROL_BASE_URL`` or http://localhost:5000).
+    ``$PUBLIC_URL``, the older ``$PATROL_BASE_URL``, or http://localhost:5000).
     """
-    base_url = base_url or os.environ.get("PATROL_BASE_URL", DEFAULT_BASE_URL)
+    base_url = base_url or os.environ.get("PUBLIC_URL") or os.environ.get("PATROL_BASE_URL") or DEFAULT_BASE_URL
     lines, access = {}, {}
     if routes is not None and roads is not None:
         drawn = routes[routes["kind"] == "route"]
@@ -103,7 +105,7 @@ def sheet_sections(
         access = access_legs(routes)
     sections = []
     for (day, team_id), part in stops.groupby(["day", "team_id"], sort=True):
-        team = teams.loc[team_id]
+        team = (teams[day] if isinstance(teams, Mapping) else teams).loc[team_id]
         part = part.sort_values("seq")
         rows = []
         for row in part.itertuples():
@@ -117,6 +119,7 @@ def sheet_sections(
                 "url": result_url(base_url, day, team_id, row.venue_id),
                 "qr": qr_data_uri(result_url(base_url, day, team_id, row.venue_id)),
                 "checklist": [hazard_label(rules, h.code, lang) for h in rules.checklist(row.category) if h.code != "other"],
+                "campaign": rules.campaign_items(row.category, str(venue.get("grid_id", "")), pd.Timestamp(day).date()),
                 "new_shift": row.Index != part.index[0] and row.shift != prev_shift,
             })
             prev_shift = row.shift
@@ -143,7 +146,7 @@ def sheets_html(stops: pd.DataFrame, *, lang: str = "zh", **options) -> str:
     sections = sheet_sections(stops, lang=lang, **options)
     words = {k: t(k, lang) for k in (
         "sheets.title", "team", "day", "seq", "arrive", "depart", "name", "address", "category", "reason",
-        "checklist", "outcome", "outcome.done", "outcome.closed_door", "outcome.refused", "hazard_found",
+        "checklist", "campaign_checklist", "outcome", "outcome.done", "outcome.closed_door", "outcome.refused", "hazard_found",
         "notes", "signature", "members", "shift", "start_point", "mode", "office_return", "route_map", "scan",
         "page", "returned_at", "colon", "scan_note")}
     return _env().get_template("sheets.html").render(sections=sections, w=words, lang=lang)
@@ -190,13 +193,37 @@ def write_sheets_pdf(html: str, path: Path, *, progress: Callable[[float, str], 
     return True
 
 
-def sheets_pdf(html: str, *, progress: Callable[[float, str], None] | None = None) -> bytes:
+def sheets_pdf(html: str, *, progress: Callable[[float, str], None] | None = None, workers: int | None = None) -> bytes:
     """Render the sheets' HTML to an A4 PDF with WeasyPrint.
 
     Chinese is set in Noto Sans CJK SC where installed, else in the bundled Patrol Sans SC, so that a
-    fresh machine prints glyphs, not boxes. ``progress(fraction, message)`` follows WeasyPrint's own steps: the layout page by page (most of the
-    time, counted against about three pages per sheet), then the PDF itself.
+    fresh machine prints glyphs, not boxes. Several sheets are laid out in parallel, one per process
+    on up to ``workers`` processes (default: the cores here), and joined into the same document
+    (:mod:`webmap.sheets_parallel`); ``workers=1`` renders in this process. ``progress(fraction,
+    message)`` is told as each sheet is done, or follows WeasyPrint's own steps in one process.
     """
+    from .sheets_parallel import parallel_pdf
+
+    if workers != 1 and (joined := parallel_pdf(html, render_pdf, workers=workers, progress=progress)) is not None:
+        return joined
+    if progress is None:
+        return render_pdf(html)
+    handler = _PdfProgress(progress, pages=3 * max(1, html.count('<section class="sheet"')))
+    steps = logging.getLogger("weasyprint.progress")
+    level, propagate = steps.level, steps.propagate
+    steps.addHandler(handler)
+    steps.setLevel(logging.INFO)
+    steps.propagate = False  # the steps are progress here, not log lines
+    try:
+        return render_pdf(html)
+    finally:
+        steps.removeHandler(handler)
+        steps.setLevel(level)
+        steps.propagate = propagate
+
+
+def render_pdf(html: str, *, extra_css: str = "") -> bytes:
+    """One WeasyPrint rendering of ``html`` with the sheets' fonts (and ``extra_css`` after the page's own rules)."""
     import weasyprint
     from weasyprint.text.fonts import FontConfiguration
 
@@ -205,21 +232,8 @@ def sheets_pdf(html: str, *, progress: Callable[[float, str], None] | None = Non
         f'@font-face {{ font-family: "{_FONT_FAMILY}"; font-weight: {weight}; src: url("{path.as_uri()}"); }}'
         for weight, path in _FONT_FILES.items() if path.is_file())
     document = weasyprint.HTML(string=html, base_url=str(_TEMPLATES))
-    stylesheets = [weasyprint.CSS(string=faces, font_config=fonts)]
-    if progress is None:
-        return document.write_pdf(stylesheets=stylesheets, font_config=fonts)
-    handler = _PdfProgress(progress, pages=3 * max(1, html.count('<section class="sheet"')))
-    steps = logging.getLogger("weasyprint.progress")
-    level, propagate = steps.level, steps.propagate
-    steps.addHandler(handler)
-    steps.setLevel(logging.INFO)
-    steps.propagate = False  # the steps are progress here, not log lines
-    try:
-        return document.write_pdf(stylesheets=stylesheets, font_config=fonts)
-    finally:
-        steps.removeHandler(handler)
-        steps.setLevel(level)
-        steps.propagate = propagate
+    stylesheets = [weasyprint.CSS(string=faces + extra_css, font_config=fonts)]
+    return document.write_pdf(stylesheets=stylesheets, font_config=fonts)
 
 
 class _PdfProgress(logging.Handler):

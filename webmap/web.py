@@ -6,6 +6,7 @@ import datetime as dt
 import os
 import secrets
 import sys
+from functools import cached_property
 from urllib.parse import urlencode
 from collections.abc import Mapping
 from pathlib import Path
@@ -13,7 +14,8 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from flask import Flask, Response, current_app, g, jsonify, render_template, request, session
-from flask_babel import Babel
+from flask_babel import Babel, Domain
+from flask_babel import gettext as _
 from flask_login import LoginManager
 from flask_migrate import Migrate, upgrade
 from flask_wtf.csrf import CSRFError, CSRFProtect
@@ -22,13 +24,14 @@ from werkzeug.exceptions import HTTPException, InternalServerError
 from werkzeug.serving import WSGIRequestHandler
 
 from gis.errors import PatrolError
+from gis.i18n import LOCALES, set_language, translations
 from gis.rules import DEFAULT_RULES_PATH, Rules
 from gis.timeparse import local_today
 from ledger.models import User, db
 from ledger.notify import SETTING_KEYS as NOTIFY_SETTINGS
 
-from .context import api_error_body, csp_nonce, current_lang, today
-from .data_problems import ProblemCache, page_problem_notes
+from .context import api_error_body, csp_nonce, current_lang, public_url, today
+from .data_problems import page_problem_notes
 from .i18n import LANGS, category_label, hazard_label, t, word
 from .throttle import LoginThrottle
 
@@ -36,9 +39,22 @@ REPO = Path(__file__).resolve().parents[1]
 DEMO_DIR = REPO / "data" / "demo"
 MIGRATIONS = REPO / "migrations"
 
+class _Catalogues(Domain):
+    """The pages' catalogue, found by our language code: Babel names Chinese zh_Hans_CN, which misses the zh_CN folder."""
+
+    def get_translations(self):
+        return translations(current_lang())
+
+
+class _Babel(Babel):
+    @cached_property
+    def domain_instance(self) -> Domain:
+        return _Catalogues()
+
+
 login_manager = LoginManager()
 csrf = CSRFProtect()
-babel = Babel()
+babel = _Babel()
 migrate = Migrate()
 
 
@@ -50,27 +66,24 @@ class PatrolExtension:
 
         self.rules = Rules.from_toml(app.config["RULES_PATH"])
         self.login_throttle = LoginThrottle(limit=app.config["LOGIN_ATTEMPTS"], window_s=app.config["LOGIN_LOCK_S"])
-        self.problems = ProblemCache()
         self.cache = LayerCache()
 
     def layers(self, as_of: dt.date | None = None):
         """The stored layers as of a day, shared between requests until the next write (never change them).
 
-        Stored records that break a rule are set aside and remembered for the pages' warning.
+        Stored records that break a rule are set aside and listed in ``problems`` for the pages' warning.
         """
         from ledger.store import layers_from_db
 
-        layers = self.cache.get(("layers", as_of), lambda: layers_from_db(self.rules, as_of=as_of))
-        self.problems.remember(as_of, layers.problems)
-        return layers
+        return self.cache.get(("layers", as_of), lambda: layers_from_db(self.rules, as_of=as_of))
 
 
 def _locale() -> str:
     lang = request.args.get("lang") or session.get("lang")
     if lang in LANGS:
         session["lang"] = lang
-        return "zh_Hans_CN" if lang == "zh" else "en"
-    return "zh_Hans_CN"  # Chinese first: English only when chosen with the switch
+        return LOCALES[lang]
+    return LOCALES["zh"]  # Chinese first: English only when chosen with the switch
 
 
 def _lang_switch() -> str:
@@ -90,12 +103,20 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         DATABASE_URL=f"sqlite:///{Path(app.instance_path) / 'patrol.sqlite'}",
         SECRET_KEY=None, RULES_PATH=str(DEFAULT_RULES_PATH), LOAD_DEMO=True,
         SESSION_COOKIE_SECURE=True, SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SAMESITE="Lax",
-        REMEMBER_COOKIE_SECURE=True, MAX_CONTENT_LENGTH=32 * 1024 * 1024, BABEL_DEFAULT_LOCALE="zh_Hans_CN",
+        REMEMBER_COOKIE_SECURE=True, MAX_CONTENT_LENGTH=32 * 1024 * 1024, BABEL_DEFAULT_LOCALE=LOCALES["zh"],
         TIMEZONE="Asia/Shanghai",  # times are stored in UTC and shown in the office's time
         LOGIN_ATTEMPTS=5, LOGIN_LOCK_S=900,  # wrong passwords of one account from one address, then a 15-minute wait
+        PUBLIC_URL="",  # the address phones and printed QR codes use (accounts page); empty: the address asked
+        FIELD_FAR_M=150.0,  # a check-in farther than this from the venue is flagged
+        LIVE_POLL_S=1.0, LIVE_STREAM_S=60.0,  # the live stream reads new events this often, and reconnects this often
+        REPLAN_TIME_LIMIT_S=5.0,  # solver seconds of "re-plan the rest of the day"
     )
     app.config.from_pyfile("config.py", silent=True)
     app.config.update({k: os.environ[k] for k in ("DATABASE_URL", "SECRET_KEY", *NOTIFY_SETTINGS) if k in os.environ})
+    if not app.config["PUBLIC_URL"] and os.environ.get("PATROL_BASE_URL"):  # the older name of the same setting
+        app.config["PUBLIC_URL"] = os.environ["PATROL_BASE_URL"]
+    if "FIELD_FAR_M" in os.environ:
+        app.config["FIELD_FAR_M"] = float(os.environ["FIELD_FAR_M"])
     if os.environ.get("PATROL_INSECURE_COOKIES") == "1":  # plain-http use on localhost only
         app.config.update(SESSION_COOKIE_SECURE=False, REMEMBER_COOKIE_SECURE=False)
     app.config.update(test_config or {})
@@ -120,24 +141,32 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
 
     jobs.init_app(app)  # web plans: worker processes with a memory ceiling, PLAN_JOBS at a time
 
-    from .views import api, auth, ledger, map, notify, plan, retire, review, sheets
+    from .views import api, auth, field, field_api, ledger, live, map, notify, plan, retire, review, sheets
+    from .views import campaign, kpi, screen, seasons
 
-    for bp in (auth.bp, map.bp, plan.bp, sheets.bp, ledger.bp, review.bp, api.bp, retire.bp, notify.bp):
+    for bp in (auth.bp, map.bp, plan.bp, sheets.bp, ledger.bp, review.bp, api.bp, retire.bp, notify.bp, field.bp, field_api.bp,
+               live.bp):
         app.register_blueprint(bp)
+    app.register_blueprint(kpi.bp)
+    app.register_blueprint(screen.bp)
+    app.register_blueprint(seasons.bp)
+    app.register_blueprint(campaign.bp)
     csrf.exempt(api.bp)
+    csrf.exempt(field_api.bp)
     app.register_error_handler(PatrolError, _handle_patrol_error)
     zone = ZoneInfo(app.config["TIMEZONE"])
     app.jinja_env.filters.update(local=lambda at: _local_time(at, zone), detail=_detail)
     app.register_error_handler(CSRFError, _handle_csrf_error)
     app.register_error_handler(HTTPException, _handle_http_error)
     app.register_error_handler(InternalServerError, _handle_server_error)
+    app.before_request(_messages_in_the_chosen_language)
     app.before_request(_refuse_nul_characters)
     app.after_request(_security_headers)
     app.jinja_env.globals.update(tr=lambda key: t(key, current_lang()), lang=current_lang,
                                  word=lambda kind, code: word(kind, code, current_lang()), lang_switch=_lang_switch,
                                  hazard_name=lambda code: hazard_label(app.extensions["patrol"].rules, code, current_lang()),
                                  category_name=lambda code: category_label(app.extensions["patrol"].rules, code, current_lang()),
-                                 L=lambda zh, en: en if current_lang() == "en" else zh, csp_nonce=csp_nonce,
+                                 csp_nonce=csp_nonce, public_url=public_url, field_photos=_field_photos,
                                  data_problems=lambda: page_problem_notes(today(), current_lang()))
 
     with app.app_context():
@@ -168,6 +197,14 @@ class _QuietRequestHandler(WSGIRequestHandler):
 
     def version_string(self) -> str:
         return "patrol"
+
+
+def _field_photos(hazard_id: str) -> list[int]:
+    from flask_login import current_user
+
+    from ledger.field import hazard_photo_ids
+
+    return hazard_photo_ids(current_user, hazard_id) if current_user.is_authenticated else []
 
 
 def _local_time(at: dt.datetime | None, zone: ZoneInfo) -> str:
@@ -229,6 +266,10 @@ def _first_start(app: Flask) -> None:
         db.session.add(user)
         db.session.commit()
         print(f"patrol: first start. Log in as 'coordinator' with password: {password}", file=sys.stderr)
+        if not app.config["PUBLIC_URL"]:
+            print("patrol: set PUBLIC_URL (in instance/config.py or the environment) to the address phones reach this site "
+                  "at, e.g. https://patrol.example.cn/: QR codes and links on sheets, notices and messages use it",
+                  file=sys.stderr)
     if db.session.scalar(db.select(db.func.count()).select_from(Venue)) == 0 and DEMO_DIR.exists():
         import json
 
@@ -237,16 +278,23 @@ def _first_start(app: Flask) -> None:
         print(f"patrol: loaded the demo street: {counts}", file=sys.stderr)
 
 
+def _messages_in_the_chosen_language() -> None:
+    """Messages made by code outside the views (ledger errors) follow the user's language too."""
+    set_language(current_lang())
+
+
 def _refuse_nul_characters() -> None:
     """Text with a NUL character cannot be stored (PostgreSQL refuses it): a clear 400, never a 500."""
     from gis.errors import InputError
 
     if "\x00" in request.path:  # /hazards/%00: ids in the path too
-        raise InputError("the address contains a NUL character", file="request", field="path")
+        raise InputError(_("path: the address contains a NUL character"), file="request", field="path")
     for source in (request.args, request.form):
         for key, value in source.items(multi=True):
-            if "\x00" in key or "\x00" in value:
-                raise InputError(f"{key.replace(chr(0), '?')} contains a NUL character", file="request", field=key.replace(chr(0), "?"))
+            key = key or ""  # a multipart part with a malformed name (name="\\") has the name None
+            if "\x00" in key or "\x00" in (value or ""):
+                name = key.replace(chr(0), "?")
+                raise InputError(_("%(field)s: contains a NUL character", field=name), file="request", field=name)
 
 
 def _handle_patrol_error(err: PatrolError):

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from gis.errors import InputError
-from gis.rules import CATEGORY_CODES, Rules
+from gis.rules import CATEGORY_CODES, KPI_MEASURES, Rules
 
 
 def test_default_rules_have_every_category_and_hazard_type(rules):
@@ -55,9 +55,35 @@ def _broken(tmp_path: Path, old: str, new: str) -> Path:
         ("severity = \"major\"", "severity = \"huge\"", r"hazards\.illegal_fire_power\.severity: 'huge' should be general or major"),
         ("walk = 1.2", "walk = 120", r"travel\.speed_m_s\.walk: 120 m/s is not a plausible speed"),
         ("detour_factor = 1.3", "detour_factor = [", r"my_rules\.toml: not valid TOML"),
+        ("coverage = 0.30", "coverage = 1.5", r"kpi\.weights\.coverage: 1\.5 should be between 0 and 1"),
+        ("coverage = 0.30", "cover = 0.30", r"kpi\.weights\.cover: 'cover' is not a measure of the ranking"),
+        ("coverage = 0.30", "coverage = \"high\"", r"kpi\.weights\.coverage: 'high' should be a whole number or a number"),
+        ("days_to_close_target = 7", "days_to_close_target = 0", r"kpi\.days_to_close_target: 0 should be between 1 and 365"),
+        ("from_month = 11", "from_month = 13", r"seasons\.winter_fire\.from_month: 13 should be a month 1-12"),
+        ("from_month = 11", "", r"seasons\.winter_fire\.from_month: is missing"),
+        ("rental_housing = 0.5", "rental_house = 0.5", r"seasons\.winter_fire\.interval\.rental_house: 'rental_house' is not a category code"),
+        ("ebike_flying_wire = 1.5", "ebike = 1.5", r"seasons\.winter_fire\.risk\.ebike: 'ebike' is not a category or hazard type code"),
+        ("ebike_flying_wire = 1.5", "ebike_flying_wire = 50", r"seasons\.winter_fire\.risk\.ebike_flying_wire: 50 should be a multiplier"),
+        ("many_in_one = 0.5", "many_in_one = \"half\"", r"seasons\.winter_fire\.interval\.many_in_one: 'half' should be"),
+        ('label_en = "Winter fire season"', "", r"seasons\.winter_fire\.label_en: is missing"),
     ],
 )
 def test_rules_errors_name_the_toml_path(tmp_path, old, new, message):
     with pytest.raises(InputError) as info:
         Rules.from_toml(_broken(tmp_path, old, new))
     assert re.search(message, info.value.full_message()), info.value.full_message()
+
+
+def test_kpi_weights_default_to_the_documented_ones(rules):
+    assert rules.kpi.weights["coverage"] == 0.30 and rules.kpi.weights["hazards_per_patrol"] == 0.0
+    assert sum(rules.kpi.weights.values()) == pytest.approx(1.0)
+
+
+def test_all_kpi_weights_zero_is_an_error(tmp_path):
+    text = Path(__file__).resolve().parents[2].joinpath("data", "rules.toml").read_text(encoding="utf-8")
+    head, _, _ = text.partition("[kpi.weights]")
+    path = tmp_path / "my_rules.toml"
+    zero = "".join(f"{m} = 0\n" for m in KPI_MEASURES)
+    path.write_text(head + "[kpi.weights]\n" + zero, encoding="utf-8")
+    with pytest.raises(InputError, match=r"kpi\.weights: at least one weight should be above 0"):
+        Rules.from_toml(path)

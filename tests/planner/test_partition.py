@@ -65,7 +65,7 @@ def test_parts_planned_here_one_after_another_make_one_feasible_plan(tmp_path):
     import datetime as dt
 
     from gis.layers import read_layers
-    from planner import PlanParams
+    from planner import PlanParams, SolveParams
     from planner.partition import plan_partitioned, split_by_community, wants_partition
     from webmap.outputs import write_outputs
 
@@ -74,7 +74,7 @@ def test_parts_planned_here_one_after_another_make_one_feasible_plan(tmp_path):
     assert len(split_by_community(layers)) == 2
     assert not wants_partition(layers) and wants_partition(layers, above=500)
     seen = []
-    plan = plan_partitioned(layers, start=dt.date(2026, 11, 23), params=PlanParams(time_limit_s=2), workers=0,
+    plan = plan_partitioned(layers, start=dt.date(2026, 11, 23), params=PlanParams(solve=SolveParams(time_limit_s=2)), workers=0,
                             progress=lambda f, m: seen.append((f, m)))
     assert [f for f, _ in seen] == sorted(f for f, _ in seen) and any("part " in m and "(2/2)" in m for _, m in seen)
     write_outputs(plan, layers, tmp_path / "plan", pdf=False)

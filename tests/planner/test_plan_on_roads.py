@@ -120,7 +120,7 @@ def test_a_team_whose_start_is_far_from_every_street_is_named_in_a_warning(far_v
     from gis.layers import read_layers
     from gis.roads import RoadNetwork
     from gis.rules import DEFAULT_RULES_PATH
-    from planner.horizon import venue_status
+    from gis.coverage import venue_status
     from planner.plan import build_problem
 
     layers = read_layers(grids=far_venue["grids"], venues=[far_venue["venues"]], teams=far_venue["teams"],

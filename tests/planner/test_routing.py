@@ -133,7 +133,7 @@ def test_no_model_outlives_its_solve(params):
     """OR-Tools keeps the progress callbacks: they must not keep the models (each tens of MB on a street) alive."""
     import gc
 
-    from planner import routing
+    from planner.routing._ortools import Model
 
     angles = np.linspace(0, 2 * np.pi, 8, endpoint=False)
     xy = [(0, 0)] + [(500 * np.cos(a), 500 * np.sin(a)) for a in angles]
@@ -143,4 +143,4 @@ def test_no_model_outlives_its_solve(params):
     plan = solve(_problem(visits, vehicles, xy), params, progress=lambda f, m: calls.append(f))
     assert len(plan.stops) == 8 and calls
     gc.collect()
-    assert not [o for o in gc.get_objects() if isinstance(o, routing._Model)]
+    assert not [o for o in gc.get_objects() if isinstance(o, Model)]

@@ -56,6 +56,22 @@ def test_reader_matches_the_file():
     assert tuple(inst.xy[1]) == (45.0, 68.0) and inst.ready[1] == 912 and inst.due[1] == 967 and inst.service[1] == 90
 
 
+def test_the_vrplib_reader_reads_what_the_solomon_reader_reads(tmp_path):
+    # Gehring–Homberger instances come as VRPLIB (PyVRP's collection): the same instance written that way reads the same.
+    inst = solomon.read_instance(INSTANCES / "C101.txt")
+    n = len(inst.xy)
+    lines = [f"NAME : {inst.name}", "TYPE : CVRPTW", f"DIMENSION : {n}", f"VEHICLES : {inst.vehicles}",
+             f"CAPACITY : {inst.capacity}", f"SERVICE_TIME : {inst.service[1]}", "EDGE_WEIGHT_TYPE : EUC_2D", "NODE_COORD_SECTION"]
+    lines += [f"{i + 1} {x:g} {y:g}" for i, (x, y) in enumerate(inst.xy)] + ["DEMAND_SECTION"]
+    lines += [f"{i + 1} {d}" for i, d in enumerate(inst.demand)] + ["TIME_WINDOW_SECTION"]
+    lines += [f"{i + 1} {a} {b}" for i, (a, b) in enumerate(zip(inst.ready, inst.due))] + ["DEPOT_SECTION", "1", "-1", "EOF"]
+    (tmp_path / "C101.vrp").write_text("\n".join(lines) + "\n")
+    again = solomon.read_instance(tmp_path / "C101.vrp")
+    assert (again.name, again.vehicles, again.capacity) == (inst.name, inst.vehicles, inst.capacity)
+    for field in ("xy", "demand", "ready", "due", "service"):
+        assert (getattr(again, field) == getattr(inst, field)).all(), field
+
+
 def test_evaluators_reject_a_broken_plan():
     inst = solomon.read_instance(INSTANCES / "R101.txt")
     one_route = [list(range(1, 101))]  # one vehicle for everything: late and over capacity

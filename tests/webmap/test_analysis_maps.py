@@ -16,6 +16,9 @@ from gis.hotspots import hazard_points, hazards_in_period, hotspot_table
 from gis.layers import read_layers
 from planner.plan import unreachable_venues
 from webmap.analysis_maps import gap_map, hotspot_map
+from webmap.escaping import html_text
+from webmap.i18n import t
+from webmap.points import CanvasPoints
 
 DEMO = Path(__file__).resolve().parents[2] / "data" / "demo"
 TODAY = dt.date.fromisoformat(json.loads((DEMO / "meta.json").read_text(encoding="utf-8"))["today"])
@@ -71,10 +74,13 @@ def test_gap_map_marks_blind_spots_unreachable_venues_and_idle_grids(demo):
     per_grid = grid_gaps(demo.grids, per_venue, TODAY, demo.inspections)
     m = gap_map(per_grid, per_venue, demo.venues.geometry, on=TODAY, lang="en")
     groups = _groups(m)
-    far = [c for c in groups["Unreachable in a shift"]._children.values() if isinstance(c, folium.CircleMarker)]
-    assert len(far) == (per_venue["unreachable_reason"] != "").sum() > 0
-    never = [c for c in groups["Never inspected"]._children.values() if isinstance(c, folium.CircleMarker)]
-    assert len(never) == per_venue["never_inspected"].sum() > 0
+    far = [c for c in groups["Unreachable in a shift"]._children.values() if isinstance(c, CanvasPoints)]
+    assert len(far) == 1 and far[0].count == (per_venue["unreachable_reason"] != "").sum() > 0  # one canvas layer
+    assert set(far[0].columns["reason"]) == {html_text(t("unassigned." + r, "en")) for r in per_venue["unreachable_reason"] if r}
+    never = [c for c in groups["Never inspected"]._children.values() if isinstance(c, CanvasPoints)]
+    assert len(never) == 1 and never[0].count == per_venue["never_inspected"].sum() > 0
+    assert set(never[0].columns["name"]) == set(per_venue.loc[per_venue["never_inspected"], "name"].map(html_text))
+    assert not any(isinstance(c, folium.CircleMarker) for g in groups.values() for c in g._children.values())
     choropleth = next(c for c in m._children.values() if isinstance(c, folium.GeoJson))
     dashed = {f["properties"]["grid_id"] for f in choropleth.data["features"] if choropleth.style_function(f).get("dashArray")}
     blind_spot = json.loads((DEMO / "meta.json").read_text(encoding="utf-8"))["blind_spot_grid"]

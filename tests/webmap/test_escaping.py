@@ -88,7 +88,7 @@ def test_stops_csv_quotes_formulas_and_reads_back(hostile_plan):
 def test_map_and_sheets_of_patrol_plan_show_hostile_names_as_text(hostile_plan):
     from playwright.sync_api import sync_playwright
 
-    from tests.webapp.test_browser import CHROMIUM_ARGS
+    from test_browser import CHROMIUM_ARGS
 
     dialogs, errors = [], []
     with sync_playwright() as p:

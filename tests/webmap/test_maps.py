@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from gis.layers import read_layers
-from planner import PlanParams, plan_days, routes_frame, stops_table
+from planner import PlanParams, SolveParams, plan_days, routes_frame, stops_table
 from webmap.maps import plan_map
 from webmap.points import CanvasPoints
 
@@ -22,7 +22,7 @@ DEMO_TEAMS = Path(__file__).resolve().parents[2] / "data" / "demo" / "teams.csv"
 def planned(instance):
     layers = read_layers(grids=instance["grids"], venues=instance["venues"], teams=instance["teams"], as_of=PLAN_DAY)
     plan = plan_days(venues=layers.venues, teams=layers.teams, rules=layers.rules, start=PLAN_DAY,
-                     params=PlanParams(time_limit_s=1), grids=layers.grids)
+                     params=PlanParams(solve=SolveParams(time_limit_s=1)), grids=layers.grids)
     stops = stops_table(plan, layers.venues)
     return layers, stops, routes_frame(plan, stops)
 

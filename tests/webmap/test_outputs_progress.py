@@ -5,7 +5,7 @@ from __future__ import annotations
 from conftest import PLAN_DAY, TODAY
 
 from gis.layers import read_layers
-from planner import PlanParams, plan_days
+from planner import PlanParams, SolveParams, plan_days
 from webmap.outputs import write_outputs
 from webmap.sheets import pdf_available
 
@@ -13,7 +13,7 @@ from webmap.sheets import pdf_available
 def test_write_outputs_moves_the_progress_through_every_step(instance, rules, tmp_path):
     layers = read_layers(grids=instance["grids"], venues=instance["venues"], teams=instance["teams"], rules=rules, as_of=TODAY)
     plan = plan_days(venues=layers.venues, teams=layers.teams, rules=rules, start=PLAN_DAY, grids=layers.grids,
-                     params=PlanParams(time_limit_s=1))
+                     params=PlanParams(solve=SolveParams(time_limit_s=1)))
     seen: list[tuple[float, str]] = []
     write_outputs(plan, layers, tmp_path / "out", progress=lambda f, m: seen.append((f, m)))
     fractions = [f for f, _ in seen]
@@ -22,8 +22,8 @@ def test_write_outputs_moves_the_progress_through_every_step(instance, rules, tm
     messages = " ".join(m for _, m in seen)
     for step in ("stops and routes", "the map", "the route sheets"):
         assert step in messages
-    if pdf_available():  # the PDF's layout moves the bar page by page, between the PDF step and the end
-        pages = [f for f, m in seen if "laying out page" in m]
+    if pdf_available():  # the PDF's layout moves the bar (page by page in one process, run by run in several)
+        pages = [f for f, m in seen if "laying out page" in m or "sheets laid out" in m]
         assert pages and all(0.25 < f < 1.0 for f in pages)
         assert (tmp_path / "out" / "sheets.pdf").exists()
 
@@ -37,7 +37,7 @@ def test_a_plan_without_tours_still_writes_every_file(instance, rules, tmp_path)
 
     layers = read_layers(grids=instance["grids"], venues=instance["venues"], teams=instance["teams"], rules=rules, as_of=TODAY)
     plan = plan_days(venues=layers.venues, teams=layers.teams, rules=rules, start=PLAN_DAY, grids=layers.grids,
-                     params=PlanParams(time_limit_s=1))
+                     params=PlanParams(solve=SolveParams(time_limit_s=1)))
     empty = dataclasses.replace(plan, days=tuple(dataclasses.replace(d, tours=()) for d in plan.days))
     numbers = write_outputs(empty, layers, tmp_path / "out", pdf=False)
     assert numbers["visits"] == 0

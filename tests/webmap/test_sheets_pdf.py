@@ -176,7 +176,7 @@ def test_every_character_of_our_texts_is_in_the_bundled_font():
 
     cmap = TTFont(ROOT / "webmap" / "static" / "fonts" / "PatrolSansSC-Regular.otf").getBestCmap()
     ours = set()
-    for pattern in ("data/rules.toml", "webmap/templates/*.html", "webmap/i18n/*.py", "data/demo/*.csv"):
+    for pattern in ("data/rules.toml", "webmap/templates/**/*.html", "webmap/translations/zh_CN/LC_MESSAGES/messages.po", "data/demo/*.csv"):
         for path in ROOT.glob(pattern):
             ours |= {c for c in path.read_text(encoding="utf-8") if ord(c) > 0x7F and c.isprintable()}
     missing = sorted(c for c in ours if ord(c) not in cmap)

@@ -9,6 +9,7 @@ from functools import wraps
 from pathlib import Path
 
 from flask import abort, current_app, jsonify, render_template, request
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from werkzeug.datastructures import FileStorage
 
@@ -66,7 +67,7 @@ def save_form_once(work: Callable[[], object], *, file: str) -> bool:
             work()
         finally:
             db.session.rollback()
-        msg = "once：表单缺少一次性令牌，请重新打开表单再提交 the form has no one-time token: open it again"
+        msg = _("once: the form has no one-time token: open it again")
         raise InputError(msg, file=file, field="once")
 
     def write() -> tuple[int, None]:
@@ -86,7 +87,7 @@ def import_uploads(kind: str, uploads: Sequence[FileStorage], *, crs: str | None
     """
     files = [f for f in uploads if f.filename]
     if kind not in KINDS or not files:
-        msg = f"file：请选择类型（{' · '.join(KINDS)}）和至少一个文件 choose what to import and at least one file"
+        msg = _("file: choose what to import (%(kinds)s) and at least one file", kinds=" · ".join(KINDS))
         raise InputError(msg, file="import", field="file" if kind in KINDS else "kind")
     with tempfile.TemporaryDirectory() as tmp:
         paths = []

@@ -7,27 +7,17 @@ that may not do it; 404 for an unknown id.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
-from typing import Any
 
 from flask import Blueprint, abort, current_app, g, jsonify, request
-from flask_login import current_user
+from flask_babel import gettext as _
 from werkzeug.exceptions import HTTPException
 
 from gis.errors import InputError
 from gis.io import OUTCOMES
 from gis.rules import SEVERITIES
-from ledger.idempotency import MAX_KEY_CHARS, ReusedKeyError, fingerprint, once
-from ledger.models import (
-    Hazard,
-    Inspection,
-    PlanRun,
-    PlanStop,
-    User,
-    Venue,
-    db,
-    hash_token,
-)
+from ledger.idempotency import MAX_KEY_CHARS, ReusedKeyError
+from ledger import queries
+from ledger.models import Hazard, Inspection, PlanRun, Venue
 from ledger.results import (
     FoundHazard,
     NotAllowed,
@@ -38,104 +28,25 @@ from ledger.results import (
     record_result,
     report_hazard,
 )
+from ledger.kpi import kpi_json
 from ledger.store import KINDS
-from ledger.transaction import transaction
 
-from ..context import MAX_ID, api_error_body, get_or_404, today
+from ..context import MAX_ID, get_or_404, today
+from ..field_openapi import FIELD_PATHS
 from . import import_uploads, refuse
+from ..apikit import IDEMPOTENCY_KEY, authenticate, http_error, reused_key
+from ..apikit import body as _body
+from ..apikit import day as _day
+from ..apikit import text as _text
+from ..apikit import written as _written
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 bp.register_error_handler(NotAllowed, refuse)
-IDEMPOTENCY_KEY = "Idempotency-Key"
 
 
-@bp.before_request
-def _authenticate():
-    if request.endpoint == "api.openapi":
-        return
-    header = request.headers.get("Authorization", "")
-    if header.startswith("Bearer "):
-        user = db.session.scalar(db.select(User).where(User.token_hash == hash_token(header.removeprefix("Bearer ").strip())))
-        if user is None or not user.active:  # a disabled account's token no longer works
-            abort(401)
-        g.api_user = user
-    elif current_user.is_authenticated:
-        g.api_user = current_user
-    else:
-        abort(401)
-    return
-
-
-@bp.errorhandler(HTTPException)
-def _http_error(err: HTTPException):
-    return jsonify(api_error_body(err.code, err.name, err.description)), err.code
-
-
-@bp.errorhandler(ReusedKeyError)
-def _reused_key(err: ReusedKeyError):
-    return jsonify({k: err.as_dict()[k] for k in ("error", "message", "file", "row", "field")}), 422
-
-
-def _written(work: Callable[[], tuple[int, Any]]):
-    """Do one write in one transaction; with an ``Idempotency-Key`` header, only once (a retry gets the first answer)."""
-    key = request.headers.get(IDEMPOTENCY_KEY, "")
-    if not key:
-        with transaction():
-            status, body = work()
-        return jsonify(body), status
-    if len(key) > MAX_KEY_CHARS or not key.isprintable():
-        msg = f"{IDEMPOTENCY_KEY}：应为不超过 {MAX_KEY_CHARS} 个可打印字符 should be at most {MAX_KEY_CHARS} printable characters"
-        raise InputError(msg, file="request", field=IDEMPOTENCY_KEY)
-    asked = fingerprint(request.method, request.path, request.get_json(silent=True))
-    answer = once(f"api:{g.api_user.id}:{key}", asked, work, field=IDEMPOTENCY_KEY)
-    response = jsonify(answer.body)
-    if answer.replayed:
-        response.headers["Idempotent-Replayed"] = "true"
-    return response, answer.status
-
-
-def _body() -> dict:
-    data = request.get_json(silent=True)
-    if not isinstance(data, dict):
-        raise InputError("the request body should be a JSON object", file="request", field="body")
-    return data
-
-
-def _text(data: dict, key: str, *, required: bool = False, default: str = "") -> str:
-    value = data.get(key, default)
-    if value is None:
-        value = default
-    if not isinstance(value, str) or (required and not value.strip()) or "\x00" in value:
-        raise InputError(f"{key} should be a {'non-empty ' if required else ''}string without NUL characters",
-                         file="request", field=key)
-    return value.strip()
-
-
-def _day(data: dict, key: str, default: dt.date) -> dt.date:
-    value = _text(data, key)
-    if not value:
-        return default
-    try:
-        day = dt.date.fromisoformat(value)
-    except ValueError as err:
-        raise InputError(f"{key} {value!r}：应为日期 YYYY-MM-DD should be a date YYYY-MM-DD", file="request", field=key) from err
-    return day
-
-
-def _texts(data: dict, key: str) -> tuple[str, ...]:
-    value = data.get(key) or []
-    if not isinstance(value, list) or not all(isinstance(v, str) and "\x00" not in v for v in value):
-        raise InputError(f"{key}：应为字符串列表 should be a list of strings", file="request", field=key)
-    return tuple(v.strip() for v in value)
-
-
-def _found(data: dict) -> tuple[FoundHazard, ...]:
-    """The ``hazards`` of a result body: objects with type, severity and description."""
-    value = data.get("hazards") or []
-    if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
-        raise InputError("hazards：应为对象列表 should be a list of objects {type, severity, description}", file="request",
-                         field="hazards")
-    return tuple(FoundHazard(_text(v, "type", required=True), _text(v, "severity"), _text(v, "description")) for v in value)
+bp.before_request(authenticate)
+bp.register_error_handler(HTTPException, http_error)
+bp.register_error_handler(ReusedKeyError, reused_key)
 
 
 def _venue(v: Venue) -> dict:
@@ -159,27 +70,19 @@ def _limit() -> int:
     try:
         return max(1, min(int(request.args.get("limit", "1000")), 10000))
     except ValueError as err:
-        raise InputError("limit should be a whole number", file="request", field="limit") from err
+        raise InputError(_("limit: should be a whole number"), file="request", field="limit") from err
 
 
 @bp.get("/venues")
 def venues():
-    q = db.select(Venue).order_by(Venue.venue_id)
-    if request.args.get("include_retired") not in ("1", "true"):  # retired venues only when asked for
-        q = q.where(Venue.retired.is_(False))
-    if request.args.get("grid_id"):
-        q = q.where(Venue.grid_id == request.args["grid_id"])
-    if request.args.get("category"):
-        q = q.where(Venue.category == request.args["category"])
-    return jsonify([_venue(v) for v in db.session.scalars(q.limit(_limit()))])
+    found = queries.api_venues(grid_id=request.args.get("grid_id", ""), category=request.args.get("category", ""),
+                               include_retired=request.args.get("include_retired") in ("1", "true"), limit=_limit())
+    return jsonify([_venue(v) for v in found])
 
 
 @bp.get("/hazards")
 def hazards():
-    q = db.select(Hazard).order_by(Hazard.hazard_id)
-    if request.args.get("status"):
-        q = q.where(Hazard.status == request.args["status"])
-    return jsonify([_hazard(h) for h in db.session.scalars(q.limit(_limit()))])
+    return jsonify([_hazard(h) for h in queries.api_hazards(status=request.args.get("status", ""), limit=_limit())])
 
 
 @bp.post("/hazards")
@@ -199,7 +102,7 @@ def hazard_event(hazard_id: str):
     action = _text(data, "action", required=True)
     fields = data.get("fields") or {}
     if not isinstance(fields, dict) or not all(isinstance(v, str) and "\x00" not in v + k for k, v in fields.items()):
-        raise InputError("fields：应为字符串对象 should be an object of strings", file="request", field="fields")
+        raise InputError(_("fields: should be an object of strings"), file="request", field="fields")
 
     def step() -> tuple[int, dict]:
         if action == "close":
@@ -214,10 +117,7 @@ def hazard_event(hazard_id: str):
 
 @bp.get("/inspections")
 def inspections():
-    q = db.select(Inspection).order_by(Inspection.id)
-    if request.args.get("venue_id"):
-        q = q.where(Inspection.venue_id == request.args["venue_id"])
-    return jsonify([_inspection(i) for i in db.session.scalars(q.limit(_limit()))])
+    return jsonify([_inspection(i) for i in queries.api_inspections(venue_id=request.args.get("venue_id", ""), limit=_limit())])
 
 
 @bp.post("/inspections")
@@ -228,23 +128,6 @@ def create_inspection():
     rules = current_app.extensions["patrol"].rules
     return _written(lambda: (201, _inspection(record_result(g.api_user, result, rules=rules, today=today(), file="request",
                                                             day_field="date").inspection)))
-
-
-@bp.post("/results")
-def create_result():
-    """One stop's whole result (the phone app's call): outcome, notes, hazards found, hazards re-checked and fixed."""
-    data = _body()
-    result = StopResult(day=_day(data, "day", today()), team_id=_own_team(data), venue_id=_text(data, "venue_id", required=True),
-                        outcome=_text(data, "outcome") or "done", notes=_text(data, "notes"), found=_found(data),
-                        fixed=_texts(data, "fixed"))
-    rules = current_app.extensions["patrol"].rules
-
-    def record() -> tuple[int, dict]:
-        done = record_result(g.api_user, result, rules=rules, today=today(), file="request")
-        return 201, {"inspection": _inspection(done.inspection), "hazards": [_hazard(h) for h in done.hazards],
-                     "closed": [h.hazard_id for h in done.closed]}
-
-    return _written(record)
 
 
 @bp.post("/stops")
@@ -278,20 +161,25 @@ def _own_team(data: dict) -> str:
 @bp.get("/plans")
 def plans():
     return jsonify([{"id": p.id, "start": p.start.isoformat(), "days": p.days, "status": p.status, "progress": p.progress,
-                     "summary": p.summary} for p in db.session.scalars(db.select(PlanRun).order_by(PlanRun.id))])
+                     "summary": p.summary} for p in queries.plan_runs()])
 
 
 @bp.get("/plans/<int:plan_id>")
 def plan(plan_id: int):
-    p = (db.session.get(PlanRun, plan_id) if plan_id <= MAX_ID else None) or abort(404)
-    q = db.select(PlanStop).where(PlanStop.plan_id == plan_id)
-    if g.api_user.role == "patrol":  # its own team's stops only
-        q = q.where(PlanStop.team_id == g.api_user.team_id)
-    stops = db.session.scalars(q.order_by(PlanStop.day, PlanStop.team_id, PlanStop.seq))
+    p = get_or_404(PlanRun, plan_id)
+    stops = queries.plan_stops(plan_id, team_id=g.api_user.team_id if g.api_user.role == "patrol" else None)  # its own only
     return jsonify({"id": p.id, "start": p.start.isoformat(), "days": p.days, "status": p.status, "progress": p.progress,
                     "message": p.message, "summary": p.summary,
                     "stops": [{"day": s.day.isoformat(), "team_id": s.team_id, "seq": s.seq, "venue_id": s.venue_id,
                                "reason": s.reason, "arrive": s.arrive, "depart": s.depart} for s in stops]})
+
+
+@bp.get("/kpi")
+def kpi():
+    """The ranking (考核) of one period by grid, worker, team or community, with the last period (coordinators, viewers)."""
+    if g.api_user.role not in ("coordinator", "viewer"):
+        abort(403)
+    return jsonify(kpi_json(request.args, rules=current_app.extensions["patrol"].rules, today=today()))
 
 
 @bp.get("/openapi.json")
@@ -362,13 +250,6 @@ OPENAPI = {
                                                 "outcome": {"type": "string", "enum": list(OUTCOMES)}}, ["venue_id"]),
                      "responses": {"201": _OBJ, **_WRITE}},
         },
-        "/api/v1/results": {"post": {
-            "parameters": _KEY,
-            "requestBody": _json_body({"day": {"type": "string", "format": "date"}, "team_id": {"type": "string"},
-                                       "venue_id": {"type": "string"}, "outcome": {"type": "string", "enum": list(OUTCOMES)},
-                                       "notes": {"type": "string"}, "hazards": {"type": "array", "items": _HAZARD_FOUND},
-                                       "fixed": {"type": "array", "items": {"type": "string"}}}, ["venue_id"]),
-            "responses": {"201": _OBJ, **_WRITE}}},
         "/api/v1/stops": {"post": {
             "parameters": _KEY,
             "requestBody": _json_body({"day": {"type": "string", "format": "date"}, "team_id": {"type": "string"},
@@ -381,7 +262,17 @@ OPENAPI = {
                 "required": ["file"]}}}},
             "responses": {"200": _OBJ, "400": _ERR, "401": _AUTH, "403": {"description": "coordinators only"}}}},
         "/api/v1/plans": {"get": {"responses": {"200": _LIST, "401": _AUTH}}},
-        "/api/v1/plans/{plan_id}": {"get": {"parameters": [{"name": "plan_id", "in": "path", "required": True, "schema": {"type": "integer", "minimum": 1, "maximum": 2**31 - 1}}],
+        "/api/v1/plans/{plan_id}": {"get": {"parameters": [{"name": "plan_id", "in": "path", "required": True, "schema": {"type": "integer", "minimum": 1, "maximum": MAX_ID}}],
                                             "responses": {"200": _OBJ, "401": _AUTH, "404": {"description": "unknown"}}}},
+        "/api/v1/kpi": {"get": {
+            "summary": "The ranking (考核) of a period: measures, score, rank and the change against the last period",
+            "parameters": [{"name": "period", "in": "query", "schema": {"type": "string", "enum": ["week", "month", "quarter"],
+                                                                         "default": "month"}},
+                           {"name": "by", "in": "query", "schema": {"type": "string", "enum": ["grid", "worker", "team", "community"],
+                                                                     "default": "grid"}},
+                           {"name": "on", "in": "query", "schema": {"type": "string", "format": "date"},
+                            "description": "a day of the period (default today; not after today): the period runs to it"}],
+            "responses": {"200": _OBJ, "400": _ERR, "401": _AUTH, "403": {"description": "coordinators and viewers only"}}}},
+        **FIELD_PATHS,
     },
 }

@@ -9,12 +9,14 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_login import current_user, login_user, logout_user
 
 from gis.errors import InputError
-from ledger.models import ROLES, Team, User, db
+from ledger import queries
+from ledger.models import ROLES, User
 from ledger.notify import set_contact
+from ledger.transaction import transaction
 from ledger.users import change_password, create_user, reset_password, set_active
 
+from ..context import current_lang, get_or_404
 from ..i18n import t
-from ..context import current_lang
 from . import ANYONE, requires
 
 bp = Blueprint("auth", __name__)
@@ -28,17 +30,17 @@ def login():
         wait_s = throttle.wait_s(name, address)
         if wait_s > 0:
             flash(t("login.locked", current_lang()).format(minutes=math.ceil(wait_s / 60)))
-            return render_template("login.html"), 429
-        user = db.session.scalar(db.select(User).where(User.username == name))
+            return render_template("auth/login.html"), 429
+        user = queries.user_named(name)
         if user is not None and user.check_password(request.form.get("password", "")):
             throttle.succeeded(name, address)
             if not login_user(user):  # a disabled account
                 flash(t("login.disabled", current_lang()))
-                return render_template("login.html"), 403
+                return render_template("auth/login.html"), 403
             return redirect(_local_target(request.args.get("next", "")))
         throttle.failed(name, address)
         flash(t("login.failed", current_lang()))
-    return render_template("login.html")
+    return render_template("auth/login.html")
 
 
 def _local_target(target: str) -> str:
@@ -60,8 +62,8 @@ def _local_target(target: str) -> str:
 def logout():
     """Log out everywhere: every session of the account ends, copies of this cookie too."""
     if current_user.is_authenticated:
-        current_user.end_sessions()
-        db.session.commit()
+        with transaction():
+            current_user.end_sessions()
     logout_user()
     return redirect(url_for("auth.login"))
 
@@ -76,33 +78,37 @@ def users():
     """
     error, shown = None, None
     if request.method == "POST":
-        form = request.form
         try:
-            if form.get("action") == "create":
-                user, password = create_user(form.get("username", ""), form.get("role", ""),
-                                             team_id=form.get("team_id", ""), password=form.get("password", ""))
-                shown = {"username": user.username, "password": password}
-            else:
-                user = db.session.get(User, int(form.get("user_id", "0") or 0)) or abort(404)
-                if form.get("action") == "reset":
-                    shown = {"username": user.username, "password": reset_password(user)}
-                    current_app.extensions["patrol"].login_throttle.forgive(user.username)
-                elif form.get("action") == "token":
-                    shown = {"username": user.username, "token": user.new_token()}
-                elif form.get("action") == "contact":
-                    set_contact(user, email=form.get("email", ""), notify_for=form.get("notify_for", ""))
-                elif form.get("action") in ("disable", "enable"):
-                    set_active(user, form["action"] == "enable", by=current_user)
-                else:
-                    abort(400)
-            db.session.commit()
+            with transaction():
+                shown = _account_action(request.form)
         except InputError as err:
-            db.session.rollback()
             error = err.as_dict()
-    accounts = db.session.scalars(db.select(User).order_by(User.role, User.username)).all()
-    teams = db.session.scalars(db.select(Team).where(Team.retired.is_(False)).order_by(Team.team_id)).all()
-    return render_template("users.html", accounts=accounts, teams=teams, roles=ROLES, error=error, shown=shown,
+    return render_template("auth/users.html", accounts=queries.accounts(), teams=queries.teams(), roles=ROLES, error=error, shown=shown,
                            form=request.form if error else {}), (400 if error else 200)
+
+
+def _account_action(form) -> dict[str, str] | None:
+    """One action of the accounts page; the new password or token to show once, if it made one."""
+    action = form.get("action")
+    if action == "create":
+        user, password = create_user(form.get("username", ""), form.get("role", ""),
+                                     team_id=form.get("team_id", ""), password=form.get("password", ""))
+        return {"username": user.username, "password": password}
+    user_id = form.get("user_id", "0") or "0"
+    user = get_or_404(User, int(user_id) if user_id.isdigit() else 0)
+    if action == "reset":
+        shown = {"username": user.username, "password": reset_password(user)}
+        current_app.extensions["patrol"].login_throttle.forgive(user.username)
+        return shown
+    if action == "token":
+        return {"username": user.username, "token": user.new_token()}
+    if action == "contact":
+        set_contact(user, email=form.get("email", ""), notify_for=form.get("notify_for", ""))
+    elif action in ("disable", "enable"):
+        set_active(user, action == "enable", by=current_user)
+    else:
+        abort(400)
+    return None
 
 
 @bp.route("/account", methods=["GET", "POST"])
@@ -112,17 +118,16 @@ def account():
     error, token = None, None
     if request.method == "POST":
         if request.form.get("action") == "token":
-            token = current_user.new_token()
-            db.session.commit()
+            with transaction():
+                token = current_user.new_token()
         else:
             try:
-                change_password(current_user, old=request.form.get("old_password", ""),
-                                new=request.form.get("new_password", ""), repeat=request.form.get("repeat_password", ""))
-                db.session.commit()
+                with transaction():
+                    change_password(current_user, old=request.form.get("old_password", ""),
+                                    new=request.form.get("new_password", ""), repeat=request.form.get("repeat_password", ""))
                 login_user(current_user._get_current_object())  # this session goes on under the new session version
                 flash(t("password.changed", current_lang()))
                 return redirect(url_for("auth.account"))
             except InputError as err:
-                db.session.rollback()
                 error = err.as_dict()
-    return render_template("account.html", error=error, token=token), (400 if error else 200)
+    return render_template("auth/account.html", error=error, token=token), (400 if error else 200)

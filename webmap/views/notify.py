@@ -5,8 +5,9 @@ from __future__ import annotations
 from flask import Blueprint, current_app, render_template, request
 from flask_login import current_user
 
-from ledger.models import Hazard, NotifyMessage, db
+from ledger.models import Hazard
 from ledger.notify import failed_count
+from ledger.queries import notify_messages
 from ledger.warnings import Card, escalation
 
 from ..context import today
@@ -21,11 +22,8 @@ SHOWN = 500
 @requires("coordinator")
 def messages():
     status = request.args.get("status", "")
-    q = db.select(NotifyMessage).order_by(NotifyMessage.id.desc()).limit(SHOWN)
-    if status in STATUSES:
-        q = q.where(NotifyMessage.status == status)
-    counts = dict(db.session.execute(db.select(NotifyMessage.status, db.func.count()).group_by(NotifyMessage.status)).all())
-    return render_template("notify.html", messages=db.session.scalars(q).all(), counts=counts,
+    messages, counts = notify_messages(status=status if status in STATUSES else "", limit=SHOWN)
+    return render_template("notify/notify.html", messages=messages, counts=counts,
                            status=status if status in STATUSES else "", statuses=STATUSES, shown=SHOWN)
 
 

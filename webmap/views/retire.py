@@ -5,8 +5,10 @@ from __future__ import annotations
 from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from ledger.models import Team, Venue, db
+from ledger import queries
+from ledger.models import Team, Venue
 from ledger.retire import record_events, set_retired
+from ledger.transaction import transaction
 
 from ..context import get_or_404
 from . import requires
@@ -18,16 +20,15 @@ def _retire(kind: str, object_id: str) -> None:
     action = request.form.get("action", "")
     if action not in ("retire", "restore"):
         abort(400)
-    set_retired(kind, object_id, action == "retire", by=current_user)
-    db.session.commit()
+    with transaction():
+        set_retired(kind, object_id, action == "retire", by=current_user)
 
 
 @bp.route("/teams")
 @requires("coordinator")
 def teams():
     """Every team, in use or retired, with its retire/restore button and the trail of both."""
-    rows = db.session.scalars(db.select(Team).order_by(Team.retired, Team.team_id)).all()
-    return render_template("teams.html", teams=rows, trail=record_events("team")[::-1])
+    return render_template("retire/teams.html", teams=queries.teams(in_use_only=False), trail=record_events("team")[::-1])
 
 
 @bp.route("/teams/<team_id>/retired", methods=["POST"])

@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
-import uuid
 from pathlib import Path
 
-import pandas as pd
 from flask import (
     Blueprint,
     Response,
@@ -19,10 +17,13 @@ from flask import (
     url_for,
 )
 from flask_login import current_user
+from flask_babel import gettext as _
 
 from gis.cells import read_text_csv
 from gis.errors import InputError
-from ledger.models import Hazard, Inspection, PlanRun, Team, Venue, db
+from ledger.models import PlanRun, Team, Venue
+from ledger.photos import photo_name
+from ledger.queries import recent_inspections, waiting_hazards
 from ledger.results import (
     FoundHazard,
     NotAllowed,
@@ -33,14 +34,13 @@ from ledger.results import (
 )
 from webmap.reports import stops_with_shifts
 
-from ..context import current_lang, get_or_404, today
+from ..context import current_lang, get_or_404, public_url, today
 from ..jobs import plan_folder
 from ..sheets import pdf_available, sheets_html, sheets_pdf
 from . import form_token, refuse, requires, save_form_once
 
 bp = Blueprint("sheets", __name__)
 bp.register_error_handler(NotAllowed, refuse)
-PHOTO_TYPES = {".jpg", ".jpeg", ".png", ".webp", ".heic"}
 
 
 def _own_team_only(team_id: str) -> None:
@@ -61,7 +61,7 @@ def team_sheet(plan_id: int, team_id: str):
         abort(404)
     layers = current_app.extensions["patrol"].layers(run.start)
     html = sheets_html(stops_with_shifts(stops, layers), teams=layers.teams, venues=layers.venues, rules=layers.rules,
-                       lang=current_lang(), grids=layers.grids, hazards=layers.hazards, base_url=request.host_url)
+                       lang=current_lang(), grids=layers.grids, hazards=layers.hazards, base_url=public_url())
     if request.args.get("format") == "pdf" and pdf_available():
         return Response(sheets_pdf(html), mimetype="application/pdf")
     return html
@@ -71,8 +71,7 @@ def team_sheet(plan_id: int, team_id: str):
 @requires("coordinator", "patrol")
 def result_form(day: str, team_id: str, venue_id: str):
     _own_team_only(team_id)
-    venue = db.session.get(Venue, venue_id) or abort(404)
-    team = db.session.get(Team, team_id) or abort(404)
+    venue, team = get_or_404(Venue, venue_id), get_or_404(Team, team_id)
     on = _date_or_404(day)
     rules = current_app.extensions["patrol"].rules
     error = None
@@ -84,15 +83,12 @@ def result_form(day: str, team_id: str, venue_id: str):
                                    file="result form")
             if saved and photo:
                 photo[1].save(Path(current_app.instance_path) / "photos" / photo[0])
-            flash("已保存 saved" if saved else "这份表单已经保存过，没有重复记录 already saved: not recorded twice")
+            flash(_("Saved") if saved else _("Already saved: not recorded twice"))
             return redirect(url_for("sheets.result_form", day=day, team_id=team_id, venue_id=venue_id))
         except InputError as err:
             error = err.as_dict()
-    waiting = db.session.scalars(db.select(Hazard).where(Hazard.venue_id == venue_id, Hazard.status != "closed")
-                                 .order_by(Hazard.found_on)).all()
-    history = db.session.scalars(db.select(Inspection).where(Inspection.venue_id == venue_id).order_by(Inspection.id.desc()).limit(5)).all()
-    return render_template("result_form.html", venue=venue, team=team, day=day, checklist=rules.checklist(venue.category),
-                           rules=rules, history=history, waiting=waiting, error=error, once=form_token(), once_add=form_token(),
+    return render_template("sheets/result_form.html", venue=venue, team=team, day=day, checklist=rules.checklist(venue.category),
+                           rules=rules, history=recent_inspections(venue_id), waiting=waiting_hazards(venue_id), error=error, once=form_token(), once_add=form_token(),
                            on_day=on_team_day(on, team_id, venue_id)), (400 if error else 200)
 
 
@@ -102,7 +98,7 @@ def add_to_day(day: str, team_id: str, venue_id: str):
     """A coordinator adds the venue to the team's stops of the day, so that its patrol may record it."""
     on = _date_or_404(day)
     save_form_once(lambda: add_stop(current_user, day=on, team_id=team_id, venue_id=venue_id, file="stop"), file="stop")
-    flash(f"已加入 {team_id} {day} 的巡查点 added to the team's stops of the day")
+    flash(_("Added to the stops of team %(team)s on %(day)s", team=team_id, day=day))
     return redirect(url_for("sheets.result_form", day=day, team_id=team_id, venue_id=venue_id))
 
 
@@ -127,21 +123,8 @@ def _photo_name(upload) -> tuple[str, object] | None:
     """A checked uploaded photo and the fresh name it will be kept under (saved once the result is recorded)."""
     if upload is None or not upload.filename:
         return None
-    suffix = Path(upload.filename).suffix.lower()
-    if suffix not in PHOTO_TYPES:
-        raise InputError(f"photo {upload.filename!r}：应为图片 should be a picture ({', '.join(sorted(PHOTO_TYPES))})",
-                         file="result form", field="photo")
     head = upload.stream.read(16)
     upload.stream.seek(0)
-    if not _looks_like_a_picture(head):
-        raise InputError(f"photo {upload.filename!r}：内容不是 JPEG、PNG、WebP 或 HEIC 图片 is not a JPEG, PNG, WebP or HEIC "
-                         "picture (its content)", file="result form", field="photo")
+    name = photo_name(upload.filename, head)
     (Path(current_app.instance_path) / "photos").mkdir(parents=True, exist_ok=True)
-    return f"{uuid.uuid4().hex}{suffix}", upload
-
-
-def _looks_like_a_picture(head: bytes) -> bool:
-    """Whether a file starts the way a JPEG, PNG, WebP or HEIC picture does (its name alone proves nothing)."""
-    return (head.startswith((b"\xff\xd8\xff", b"\x89PNG\r\n\x1a\n"))
-            or (head[:4] == b"RIFF" and head[8:12] == b"WEBP")
-            or (head[4:8] == b"ftyp" and head[8:12] in (b"heic", b"heix", b"mif1", b"msf1", b"hevc")))
+    return name, upload

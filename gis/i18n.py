@@ -1,0 +1,63 @@
+"""Messages in the user's language from code of any layer (errors, progress, the CLI): the gettext catalogues.
+
+There is one set of catalogues, ``webmap/translations/{zh_CN,en}`` (Flask-Babel reads the same
+files for the pages). Code outside a request asks :func:`gettext` here; the language is the one
+chosen for the current context with :func:`use_language` (each web request sets it from the
+user's choice, the CLI from ``PATROL_LANG``), Chinese when none was chosen.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+from contextvars import ContextVar
+from functools import lru_cache
+from pathlib import Path
+
+from babel.support import NullTranslations, Translations
+
+LANGS = ("zh", "en")
+LOCALES = {"zh": "zh_CN", "en": "en"}  # our language codes → the catalogues' locales
+CATALOGUES = Path(__file__).resolve().parents[1] / "webmap" / "translations"
+
+_language: ContextVar[str] = ContextVar("patrol_language", default="zh")
+
+
+@lru_cache(maxsize=None)
+def translations(lang: str = "zh") -> NullTranslations:
+    """The catalogue of ``lang`` ('zh' or 'en'; zh_CN for any other)."""
+    return Translations.load(str(CATALOGUES), [LOCALES.get(lang, LOCALES["zh"])])
+
+
+def language() -> str:
+    """The language chosen for this context: 'zh' (the default) or 'en'."""
+    return _language.get()
+
+
+def set_language(lang: str) -> None:
+    """Choose the language of this context's messages (unknown codes mean Chinese)."""
+    _language.set(lang if lang in LANGS else "zh")
+
+
+@contextlib.contextmanager
+def use_language(lang: str) -> Iterator[None]:
+    """Messages made inside the block are in ``lang``."""
+    token = _language.set(lang if lang in LANGS else "zh")
+    try:
+        yield
+    finally:
+        _language.reset(token)
+
+
+def gettext(message: str, /, **variables: object) -> str:
+    """``message`` (an English msgid) in this context's language, ``%(name)s`` placeholders filled from ``variables``."""
+    text = translations(language()).ugettext(message)
+    return text % variables if variables else text
+
+
+def ngettext(singular: str, plural: str, n: int, /, **variables: object) -> str:
+    """The form for ``n`` in this context's language; ``%(num)d`` is ``n``."""
+    return translations(language()).ungettext(singular, plural, n) % {"num": n, **variables}
+
+
+_ = gettext

@@ -1,0 +1,301 @@
+"""The phone app's day: a team's stops of today, and a stop's whole result with its proof of presence.
+
+A field result is a stop result (:func:`ledger.results.record_result`, which owns the rules and the
+permissions: a patrol only for its own team's stops of that day) plus what only the phone gives:
+the check-in (position, accuracy, time, distance to the venue, or a scanned venue QR code), the
+checklist ticked, photos of the hazards found, and a signed 隐患整改通知书. A check-in farther than
+``far_m`` from the venue, or none at all, is flagged on the result and on the live board; it is
+never refused (the team may stand across a wide road) and never silently accepted.
+
+Like :mod:`ledger.results`, nothing here commits: callers wrap it in ``once`` or ``transaction``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import hmac
+import io
+import math
+from dataclasses import dataclass, field
+
+from gis.errors import InputError
+from gis.rules import Rules
+
+from .field_models import FieldEvent, FieldFile, FieldVisit, Notice
+from .models import AddedStop, Hazard, Inspection, PlanRun, PlanStop, User, Venue, db
+from .results import NotAllowed, Recorded, StopResult, check_stop, record_result
+
+METHODS = ("gps", "qr", "none")
+MAX_PHOTO_BYTES = 3 * 1024 * 1024  # the phone sends photos scaled down to 1600 px (about 200-400 kB)
+MAX_SIGNATURE_BYTES = 512 * 1024
+MAX_PHOTOS = 6  # per hazard
+_IMAGE_TYPES = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp"}
+
+
+@dataclass(frozen=True)
+class CheckIn:
+    """How the team said it was there: the phone's position (WGS84) and its time, or a scanned venue code."""
+
+    method: str = "none"
+    lon: float | None = None
+    lat: float | None = None
+    accuracy_m: float | None = None
+    at: dt.datetime | None = None  # UTC
+    qr_token: str = ""
+
+
+@dataclass(frozen=True)
+class NoticeIn:
+    """The 隐患整改通知书 as filled in on the phone: the 五落实, the deadline and the signature (PNG bytes)."""
+
+    measure: str
+    responsible_unit: str
+    responsible_person: str
+    deadline: dt.date
+    standard: str
+    signer: str
+    signature: bytes
+
+
+@dataclass(frozen=True)
+class FieldResult:
+    """One stop's result from the phone; ``photos[i]`` are the pictures of ``result.found[i]``."""
+
+    result: StopResult
+    checkin: CheckIn = CheckIn()
+    checklist: tuple[str, ...] = ()
+    photos: tuple[tuple[bytes, ...], ...] = ()
+    notice: NoticeIn | None = None
+
+
+@dataclass
+class FieldRecorded:
+    recorded: Recorded
+    visit: FieldVisit
+    files: list[FieldFile] = field(default_factory=list)
+    notice: Notice | None = None
+
+
+def distance_m(lon1: float, lat1: float, lon2: float, lat2: float) -> float:
+    """Great-circle metres between two WGS84 points (haversine: plenty at a few hundred metres)."""
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    a = math.sin((p2 - p1) / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(math.radians(lon2 - lon1) / 2) ** 2
+    return 2 * 6_371_008.8 * math.asin(min(1.0, math.sqrt(a)))
+
+
+def venue_token(secret: str, venue_id: str) -> str:
+    """The code printed in a venue's 扫码签到 QR: only someone who saw the posted code knows it."""
+    return hmac.new(secret.encode(), f"checkin:{venue_id}".encode(), hashlib.sha256).hexdigest()[:20]
+
+
+def image_type(data: bytes, *, field: str, max_bytes: int) -> str:
+    """The media type of a JPEG, PNG or WebP picture, read from its content (Pillow decodes it), never its name.
+
+    Raises
+    ------
+    InputError
+        Too large, empty, or not a picture of those types.
+    """
+    from PIL import Image, UnidentifiedImageError
+
+    if not data:
+        raise InputError(f"{field}：图片为空 the picture is empty", file="request", field=field)
+    if len(data) > max_bytes:
+        msg = f"{field}：图片太大（{len(data) // 1024} KB，上限 {max_bytes // 1024} KB） the picture is larger than {max_bytes // 1024} KB"
+        raise InputError(msg, file="request", field=field)
+    try:
+        with Image.open(io.BytesIO(data)) as picture:
+            kind = picture.format
+            picture.verify()
+    except (UnidentifiedImageError, OSError, ValueError, SyntaxError) as err:
+        msg = f"{field}：内容不是 JPEG、PNG 或 WebP 图片 is not a JPEG, PNG or WebP picture (its content)"
+        raise InputError(msg, file="request", field=field) from err
+    if kind not in _IMAGE_TYPES:
+        msg = f"{field}：{kind} 图片不受支持，应为 JPEG、PNG 或 WebP should be a JPEG, PNG or WebP picture"
+        raise InputError(msg, file="request", field=field)
+    return _IMAGE_TYPES[kind]
+
+
+def day_stops(team_id: str, day: dt.date) -> tuple[int | None, list[PlanStop | AddedStop]]:
+    """The team's stops of ``day`` in order: those of the newest finished plan that has the team on that day
+    (a re-plan of the rest of the day is the newest), then the venues a coordinator added."""
+    plan_id = db.session.scalar(
+        db.select(PlanStop.plan_id).join(PlanRun, PlanRun.id == PlanStop.plan_id)
+        .where(PlanRun.status == "done", PlanStop.day == day, PlanStop.team_id == team_id)
+        .order_by(PlanStop.plan_id.desc()).limit(1))
+    planned = [] if plan_id is None else list(db.session.scalars(
+        db.select(PlanStop).where(PlanStop.plan_id == plan_id, PlanStop.day == day, PlanStop.team_id == team_id)
+        .order_by(PlanStop.seq)))
+    seen = {s.venue_id for s in planned}
+    added = [a for a in db.session.scalars(db.select(AddedStop).where(AddedStop.day == day, AddedStop.team_id == team_id)
+                                           .order_by(AddedStop.id)) if a.venue_id not in seen]
+    return plan_id, [*planned, *added]
+
+
+def may_see_team(user: User, team_id: str) -> bool:
+    """Coordinators see every team's day; a patrol only its own."""
+    return user.role == "coordinator" or (user.role == "patrol" and user.team_id == team_id)
+
+
+def record_field_result(user: User, field_result: FieldResult, *, rules: Rules, today: dt.date, far_m: float,
+                        secret: str, file: str = "request") -> FieldRecorded:
+    """Record one stop's result from the phone: the stop result, the check-in (flagged when far), files, notice, live event.
+
+    Raises
+    ------
+    NotAllowed
+        See :func:`ledger.results.check_stop`.
+    InputError
+        Naming the field: a bad check-in, a checklist item that is not a hazard type, a photo or
+        signature that is not a picture or too large, a notice without hazards or with a deadline
+        before the day.
+    """
+    r, c = field_result.result, field_result.checkin
+    check_stop(user, day=r.day, team_id=r.team_id, venue_id=r.venue_id, today=today, file=file)  # who, before what
+    _check_values(field_result, rules, file=file)
+    media = [[image_type(p, field=f"hazards[{i}].photos[{k}]", max_bytes=MAX_PHOTO_BYTES) for k, p in enumerate(photos)]
+             for i, photos in enumerate(field_result.photos)]
+    notice = field_result.notice
+    signature_type = None if notice is None else image_type(notice.signature, field="notice.signature",
+                                                            max_bytes=MAX_SIGNATURE_BYTES)
+    recorded = record_result(user, r, rules=rules, today=today, file=file)  # the rules and the permissions
+    venue = db.session.get(Venue, r.venue_id)
+    dist = None if c.lon is None or c.lat is None else distance_m(c.lon, c.lat, venue.lon, venue.lat)
+    if c.method == "qr":
+        if not hmac.compare_digest(c.qr_token, venue_token(secret, r.venue_id)):
+            msg = "checkin.qr_token：不是本场所的签到二维码 is not this venue's check-in code"
+            raise InputError(msg, file=file, field="checkin.qr_token")
+        far = False  # the posted code was scanned at the venue
+    else:
+        far = dist is None or dist > far_m
+    visit = FieldVisit(inspection_id=recorded.inspection.id, day=r.day, team_id=r.team_id, venue_id=r.venue_id,
+                       method=c.method, lon=c.lon, lat=c.lat, accuracy_m=c.accuracy_m, checked_in_at=c.at,
+                       distance_m=None if dist is None else round(dist, 1), far=far,
+                       checklist=list(field_result.checklist), recorded_by=user.username)
+    db.session.add(visit)
+    db.session.flush()
+    out = FieldRecorded(recorded, visit)
+    for hazard, photos, types in zip(recorded.hazards, field_result.photos, media):
+        for data, media_type in zip(photos, types):
+            out.files.append(_file(visit, "photo", data, media_type, hazard_id=hazard.hazard_id))
+    if notice is not None:
+        signature = _file(visit, "signature", notice.signature, signature_type)
+        out.files.append(signature)
+        db.session.flush()
+        out.notice = Notice(visit_id=visit.id, venue_id=r.venue_id, team_id=r.team_id, day=r.day,
+                            hazard_ids=[h.hazard_id for h in recorded.hazards], measure=notice.measure,
+                            responsible_unit=notice.responsible_unit, responsible_person=notice.responsible_person,
+                            deadline=notice.deadline, standard=notice.standard, signer=notice.signer,
+                            signature_id=signature.id)
+        db.session.add(out.notice)
+        for hazard in recorded.hazards:  # new rows of this very result: the notice's 五落实 are theirs
+            hazard.measure, hazard.responsible_unit = notice.measure, notice.responsible_unit
+            hazard.responsible_person, hazard.standard, hazard.deadline = (notice.responsible_person, notice.standard,
+                                                                           notice.deadline)
+    db.session.add(FieldEvent(day=r.day, team_id=r.team_id, kind="result", detail=_event_detail(out, venue)))
+    db.session.flush()
+    return out
+
+
+def _check_values(fr: FieldResult, rules: Rules, *, file: str) -> None:
+    c = fr.checkin
+    if c.method not in METHODS:
+        raise InputError(f"checkin.method {c.method!r}：应为 gps、qr 或 none should be one of {', '.join(METHODS)}",
+                         file=file, field="checkin.method")
+    if c.method == "gps" and (c.lon is None or c.lat is None):
+        raise InputError("checkin：定位签到需要经纬度 a gps check-in needs lon and lat", file=file, field="checkin.lon")
+    for name, value, low, high in (("lon", c.lon, -180, 180), ("lat", c.lat, -90, 90), ("accuracy_m", c.accuracy_m, 0, 1e6)):
+        if value is not None and not (math.isfinite(value) and low <= value <= high):
+            raise InputError(f"checkin.{name} {value!r}：应在 {low} 到 {high} 之间 should be between {low} and {high}",
+                             file=file, field=f"checkin.{name}")
+    for code in fr.checklist:
+        if code not in rules.hazard_types:
+            raise InputError(f"checklist {code!r}：不是规则中的检查项 is not a hazard type of the rules", file=file,
+                             field="checklist")
+    if len(fr.photos) > len(fr.result.found):
+        raise InputError("hazards：照片多于隐患 photos were given for more hazards than were found", file=file, field="hazards")
+    for i, photos in enumerate(fr.photos):
+        if len(photos) > MAX_PHOTOS:
+            raise InputError(f"hazards[{i}].photos：最多 {MAX_PHOTOS} 张 at most {MAX_PHOTOS} photos a hazard", file=file,
+                             field=f"hazards[{i}].photos")
+    n = fr.notice
+    if n is not None:
+        if not fr.result.found:
+            raise InputError("notice：整改通知书需要至少一条隐患 a rectification notice needs a hazard found", file=file,
+                             field="notice")
+        for name in ("measure", "responsible_unit", "responsible_person", "standard", "signer"):
+            if not getattr(n, name):
+                raise InputError(f"notice.{name}：必填（五落实） is required", file=file, field=f"notice.{name}")
+        if n.deadline < fr.result.day:
+            raise InputError(f"notice.deadline {n.deadline}：早于检查日期 is before the day of the check", file=file,
+                             field="notice.deadline")
+
+
+def _file(visit: FieldVisit, kind: str, data: bytes, media_type: str, *, hazard_id: str = "") -> FieldFile:
+    row = FieldFile(visit_id=visit.id, kind=kind, hazard_id=hazard_id, team_id=visit.team_id, media_type=media_type,
+                    size=len(data), sha256=hashlib.sha256(data).hexdigest(), data=data)
+    db.session.add(row)
+    return row
+
+
+def _event_detail(out: FieldRecorded, venue: Venue) -> dict:
+    v, r = out.visit, out.recorded
+    return {"venue_id": venue.venue_id, "name": venue.name, "outcome": r.inspection.outcome, "method": v.method,
+            "lon": v.lon, "lat": v.lat, "accuracy_m": v.accuracy_m, "distance_m": v.distance_m, "far": v.far,
+            "at": (v.checked_in_at or v.recorded_at or dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)).isoformat(),
+            "hazards": len(r.hazards), "major": any(h.severity == "major" for h in r.hazards)}
+
+
+def file_for(user: User, file_id: int) -> FieldFile | None:
+    """A photo or signature when ``user`` may see it (a coordinator, or a patrol of the file's team); else None."""
+    row = db.session.get(FieldFile, file_id)
+    if row is None or not may_see_team(user, row.team_id):
+        return None
+    return row
+
+
+def hazard_photo_ids(user: User, hazard_id: str) -> list[int]:
+    """Ids of the field photos of a hazard that ``user`` may see (its team's patrols and coordinators)."""
+    rows = db.session.execute(db.select(FieldFile.id, FieldFile.team_id).where(FieldFile.hazard_id == hazard_id,
+                                                                              FieldFile.kind == "photo").order_by(FieldFile.id))
+    return [file_id for file_id, team_id in rows if may_see_team(user, team_id)]
+
+
+def visits_of(day: dt.date, team_id: str | None = None) -> list[FieldVisit]:
+    q = db.select(FieldVisit).where(FieldVisit.day == day)
+    if team_id is not None:
+        q = q.where(FieldVisit.team_id == team_id)
+    return list(db.session.scalars(q.order_by(FieldVisit.id)))
+
+
+def done_venues(day: dt.date, team_id: str) -> dict[str, str]:
+    """Venues the team has a result for on ``day`` (from the phone, the form or the API): venue id → outcome."""
+    rows = db.session.execute(db.select(Inspection.venue_id, Inspection.outcome)
+                              .where(Inspection.date == day, Inspection.team_id == team_id).order_by(Inspection.id))
+    return {venue_id: outcome for venue_id, outcome in rows}
+
+
+def open_hazards(venue_ids: list[str]) -> dict[str, list[Hazard]]:
+    if not venue_ids:
+        return {}
+    out: dict[str, list[Hazard]] = {}
+    for h in db.session.scalars(db.select(Hazard).where(Hazard.venue_id.in_(venue_ids), Hazard.status != "closed")
+                                .order_by(Hazard.found_on, Hazard.hazard_id)):
+        out.setdefault(h.venue_id, []).append(h)
+    return out
+
+
+def events_after(last_id: int, day: dt.date, *, limit: int = 200) -> list[FieldEvent]:
+    return list(db.session.scalars(db.select(FieldEvent).where(FieldEvent.id > last_id, FieldEvent.day == day)
+                                   .order_by(FieldEvent.id).limit(limit)))
+
+
+def add_event(day: dt.date, kind: str, detail: dict, *, team_id: str = "") -> FieldEvent:
+    event = FieldEvent(day=day, team_id=team_id, kind=kind, detail=detail)
+    db.session.add(event)
+    db.session.flush()
+    return event
+
+
+__all__ = ["CheckIn", "FieldResult", "NoticeIn", "NotAllowed", "record_field_result", "day_stops", "venue_token"]

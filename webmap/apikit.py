@@ -1,0 +1,112 @@
+"""What the API blueprints share: who calls, the error shapes, writes done once, and reading a JSON body's fields."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from typing import Any
+
+from flask import abort, g, jsonify, request
+from flask_babel import gettext as _
+from flask_login import current_user
+from werkzeug.exceptions import HTTPException
+
+from gis.errors import InputError
+from ledger.idempotency import MAX_KEY_CHARS, ReusedKeyError, fingerprint, once
+from ledger import queries
+from ledger.results import FoundHazard
+from ledger.transaction import transaction
+
+from .context import api_error_body
+
+IDEMPOTENCY_KEY = "Idempotency-Key"
+
+
+def authenticate():
+    """Who calls: a Bearer token's account, else the logged-in session's (401 for neither); ``g.api_user``."""
+    if request.endpoint == "api.openapi":
+        return
+    header = request.headers.get("Authorization", "")
+    if header.startswith("Bearer "):
+        user = queries.user_for_token(header.removeprefix("Bearer ").strip())
+        if user is None:
+            abort(401)
+        g.api_user = user
+    elif current_user.is_authenticated:
+        g.api_user = current_user
+    else:
+        abort(401)
+    return
+
+
+def http_error(err: HTTPException):
+    return jsonify(api_error_body(err.code, err.name, err.description)), err.code
+
+
+def reused_key(err: ReusedKeyError):
+    return jsonify({k: err.as_dict()[k] for k in ("error", "message", "file", "row", "field")}), 422
+
+
+def written(work: Callable[[], tuple[int, Any]]):
+    """Do one write in one transaction; with an ``Idempotency-Key`` header, only once (a retry gets the first answer)."""
+    key = request.headers.get(IDEMPOTENCY_KEY, "")
+    if not key:
+        with transaction():
+            status, body = work()
+        return jsonify(body), status
+    if len(key) > MAX_KEY_CHARS or not key.isprintable():
+        msg = _("%(field)s: should be at most %(n)d printable characters", field=IDEMPOTENCY_KEY, n=MAX_KEY_CHARS)
+        raise InputError(msg, file="request", field=IDEMPOTENCY_KEY)
+    asked = fingerprint(request.method, request.path, request.get_json(silent=True))
+    answer = once(f"api:{g.api_user.id}:{key}", asked, work, field=IDEMPOTENCY_KEY)
+    response = jsonify(answer.body)
+    if answer.replayed:
+        response.headers["Idempotent-Replayed"] = "true"
+    return response, answer.status
+
+
+def body() -> dict:
+    data = request.get_json(silent=True)
+    if not isinstance(data, dict):
+        raise InputError(_("body: the request body should be a JSON object"), file="request", field="body")
+    return data
+
+
+def text(data: dict, key: str, *, required: bool = False, default: str = "") -> str:
+    value = data.get(key, default)
+    if value is None:
+        value = default
+    if not isinstance(value, str) or (required and not value.strip()) or "\x00" in value:
+        msg = (_("%(field)s: should be a non-empty string without NUL characters", field=key) if required
+               else _("%(field)s: should be a string without NUL characters", field=key))
+        raise InputError(msg, file="request", field=key)
+    return value.strip()
+
+
+def day(data: dict, key: str, default: dt.date) -> dt.date:
+    value = text(data, key)
+    if not value:
+        return default
+    try:
+        day = dt.date.fromisoformat(value)
+    except ValueError as err:
+        msg = _("%(field)s %(value)r: should be a date YYYY-MM-DD", field=key, value=value)
+        raise InputError(msg, file="request", field=key) from err
+    return day
+
+
+def texts(data: dict, key: str) -> tuple[str, ...]:
+    value = data.get(key) or []
+    if not isinstance(value, list) or not all(isinstance(v, str) and "\x00" not in v for v in value):
+        raise InputError(_("%(field)s: should be a list of strings", field=key), file="request", field=key)
+    return tuple(v.strip() for v in value)
+
+
+def found(data: dict) -> tuple[FoundHazard, ...]:
+    """The ``hazards`` of a result body: objects with type, severity and description."""
+    value = data.get("hazards") or []
+    if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
+        raise InputError(_("hazards: should be a list of objects {type, severity, description}"), file="request",
+                         field="hazards")
+    return tuple(FoundHazard(text(v, "type", required=True), text(v, "severity"), text(v, "description")) for v in value)
+

@@ -1,0 +1,437 @@
+// The phone app: today's route, a stop's result, an outbox in IndexedDB that uploads when online.
+// Vanilla JS, no build step, no eval, no inline handlers (the page's CSP allows only this file).
+"use strict";
+(function () {
+  const body = document.body;
+  const S = JSON.parse(document.getElementById("field-strings").textContent);
+  const $ = (id) => document.getElementById(id);
+  const TODAY_URL = body.dataset.todayUrl, RESULTS_URL = body.dataset.resultsUrl;
+  const TODAY_KEY = "patrol-today:" + body.dataset.team;
+  let today = null, current = null, checkin = null, hazards = [], signed = false, flushing = false;
+
+  // ---- the outbox: one IndexedDB record per result, keyed by its Idempotency-Key ----
+  function openDb() {
+    return new Promise((resolve, reject) => {
+      const req = indexedDB.open("patrol-field", 1);
+      req.onupgradeneeded = () => req.result.createObjectStore("outbox", { keyPath: "key" });
+      req.onsuccess = () => resolve(req.result);
+      req.onerror = () => reject(req.error);
+    });
+  }
+  async function store(mode, work) {
+    const db = await openDb();
+    return new Promise((resolve, reject) => {
+      const tx = db.transaction("outbox", mode);
+      const out = work(tx.objectStore("outbox"));
+      tx.oncomplete = () => resolve(out && "result" in out ? out.result : undefined);
+      tx.onerror = () => reject(tx.error);
+    });
+  }
+  const allItems = () => store("readonly", (s) => s.getAll());
+  const putItem = (item) => store("readwrite", (s) => s.put(item));
+  const dropItem = (key) => store("readwrite", (s) => s.delete(key));
+
+  function newKey() {
+    if (crypto.randomUUID) return crypto.randomUUID();
+    const b = crypto.getRandomValues(new Uint8Array(16));
+    return Array.from(b, (x) => x.toString(16).padStart(2, "0")).join("");
+  }
+
+  async function showPending() {
+    const items = await allItems();
+    const waiting = items.filter((i) => i.state === "pending").length;
+    const failed = items.filter((i) => i.state === "failed");
+    const el = $("pending");
+    el.dataset.count = String(waiting);
+    el.textContent = S["Waiting to upload"] + ": " + waiting + (failed.length ? " · " + S["Failed"] + ": " + failed.length : "");
+    el.title = failed.map((i) => i.venue_id + ": " + i.error).join("\n");
+    return items;
+  }
+
+  async function flush() {
+    if (flushing || !navigator.onLine) return;
+    flushing = true;
+    let changed = false;
+    try {
+      for (const item of await allItems()) {
+        if (item.state !== "pending") continue;
+        let response;
+        try {
+          response = await fetch(RESULTS_URL, {
+            method: "POST", credentials: "same-origin",
+            headers: { "Content-Type": "application/json", "Idempotency-Key": item.key },
+            body: JSON.stringify(item.body),
+          });
+        } catch (err) {
+          break; // no connection after all: try again later, in the same order
+        }
+        if (response.ok) {
+          const answer = await response.json();
+          if (answer.notice) rememberNotice(answer.notice.id, item.name);
+          await dropItem(item.key);
+          changed = true;
+        } else if ([400, 403, 404, 409, 413, 422].includes(response.status)) {
+          const answer = await response.json().catch(() => ({}));
+          item.state = "failed";
+          item.error = answer.message || String(response.status);
+          await putItem(item);
+        } else {
+          if (response.status === 401) say(S["Logged out: log in again to upload"]);
+          break; // logged out (401) or the server is busy: keep it and try later
+        }
+      }
+    } finally {
+      flushing = false;
+      await showPending();
+    }
+    if (changed) loadToday();
+  }
+
+  function rememberNotice(id, name) {
+    const list = JSON.parse(localStorage.getItem("patrol-notices") || "[]");
+    list.push({ id: id, name: name });
+    localStorage.setItem("patrol-notices", JSON.stringify(list));
+    showNotices();
+  }
+  function showNotices() {
+    const list = JSON.parse(localStorage.getItem("patrol-notices") || "[]");
+    const ul = $("notice-links");
+    ul.replaceChildren();
+    for (const n of list) {
+      const a = el("a", n.name + " · PDF");
+      a.href = body.dataset.noticeUrl.replace(/\/0$/, "/" + n.id) + "?format=pdf";
+      ul.append(el("li", null, a));
+    }
+    $("notices").hidden = list.length === 0;
+  }
+
+  // ---- today's route ----
+  async function loadToday() {
+    try {
+      const response = await fetch(TODAY_URL, { credentials: "same-origin" });
+      if (!response.ok) throw new Error(String(response.status));
+      const fresh = await response.json();
+      const changedOrder = today && today.version !== fresh.version;
+      today = fresh;
+      localStorage.setItem(TODAY_KEY, JSON.stringify(today));
+      if (changedOrder) say(S["The new order arrived"]);
+    } catch (err) {
+      today = today || JSON.parse(localStorage.getItem(TODAY_KEY) || "null");
+    }
+    render();
+  }
+
+  function el(tag, text, ...children) {
+    const node = document.createElement(tag);
+    if (text != null) node.textContent = text;
+    node.append(...children);
+    return node;
+  }
+
+  async function render() {
+    if (!today) return;
+    $("day").textContent = today.day;
+    const queued = new Set((await allItems()).map((i) => i.venue_id));
+    const ol = $("stops");
+    ol.replaceChildren();
+    ol.dataset.version = today.version;
+    if (!today.stops.length) ol.append(el("li", S["No stops today"]));
+    for (const stop of today.stops) {
+      const li = el("li");
+      li.className = "stop";
+      li.dataset.venue = stop.venue_id;
+      const state = stop.done ? S["Done"] + " · " + (today.outcomes[stop.done] || stop.done) : queued.has(stop.venue_id) ? S["Queued"] : "";
+      li.dataset.state = stop.done ? "done" : queued.has(stop.venue_id) ? "queued" : "todo";
+      const window = stop.arrive ? stop.arrive + "–" + stop.depart : "";
+      li.append(el("div", null, el("b", stop.seq + ". " + stop.name), el("span", " " + window, )),
+        el("div", stop.category_label + " · " + S["Why due"] + ": " + stop.reason_label + (state ? " · " + state : "")),
+        el("div", stop.address || ""));
+      if (stop.hazards.length) {
+        li.append(el("div", S["Open hazards to re-check"] + ": " + stop.hazards.map((h) => h.hazard_id + " " + h.label + "（" + h.status_label + "）").join("；")));
+      }
+      const nav = el("div", S["Navigate"] + ": ");
+      nav.className = "nav";
+      for (const app of ["amap", "baidu", "tencent"]) {
+        const a = el("a", S[{ amap: "AMap", baidu: "Baidu", tencent: "Tencent" }[app]]);
+        a.href = stop.nav[app];
+        a.className = "nav-" + app;
+        a.rel = "noopener";
+        a.target = "_blank";
+        nav.append(a, " ");
+      }
+      const open = el("button", S["Record"]);
+      open.type = "button";
+      open.className = "record";
+      open.addEventListener("click", () => openStop(stop));
+      li.append(nav, open);
+      ol.append(li);
+    }
+    drawRoute();
+  }
+
+  // The route sketch as vector data (no tiles): office, the stops in order, numbered.
+  function drawRoute() {
+    const ns = "http://www.w3.org/2000/svg", w = 360, h = 200, pad = 14;
+    const pts = [[today.team.lon, today.team.lat], ...today.stops.map((s) => [s.lon, s.lat])];
+    const frame = [...pts, ...(today.grids || []).flatMap((g) => g.rings.flat())];
+    const lons = frame.map((p) => p[0]), lats = frame.map((p) => p[1]);
+    const x0 = Math.min(...lons), x1 = Math.max(...lons), y0 = Math.min(...lats), y1 = Math.max(...lats);
+    const k = Math.cos(((y0 + y1) / 2) * Math.PI / 180);
+    const scale = Math.min((w - 2 * pad) / Math.max((x1 - x0) * k, 1e-6), (h - 2 * pad) / Math.max(y1 - y0, 1e-6));
+    const xy = (p) => [pad + (p[0] - x0) * k * scale, h - pad - (p[1] - y0) * scale];
+    const svg = document.createElementNS(ns, "svg");
+    svg.setAttribute("viewBox", "0 0 " + w + " " + h);
+    for (const grid of today.grids || []) {  // the grids the stops are in, beneath the route
+      for (const ring of grid.rings) {
+        const area = document.createElementNS(ns, "polygon");
+        area.setAttribute("points", ring.map((p) => xy(p).join(",")).join(" "));
+        area.setAttribute("class", "grid");
+        svg.append(area);
+      }
+    }
+    const line = document.createElementNS(ns, "polyline");
+    line.setAttribute("points", [...pts, pts[0]].map((p) => xy(p).join(",")).join(" "));
+    line.setAttribute("class", "route");
+    svg.append(line);
+    pts.forEach((p, i) => {
+      const [x, y] = xy(p);
+      const c = document.createElementNS(ns, i ? "circle" : "rect");
+      if (i) { c.setAttribute("cx", x); c.setAttribute("cy", y); c.setAttribute("r", 8); }
+      else { c.setAttribute("x", x - 6); c.setAttribute("y", y - 6); c.setAttribute("width", 12); c.setAttribute("height", 12); }
+      c.setAttribute("class", i && today.stops[i - 1].done ? "stop done" : "stop");
+      const t = document.createElementNS(ns, "text");
+      t.setAttribute("x", x);
+      t.setAttribute("y", y + 4);
+      t.textContent = i ? String(today.stops[i - 1].seq) : "";
+      svg.append(c, t);
+    });
+    $("route-map").replaceChildren(svg);
+  }
+
+  // ---- one stop's result ----
+  function openStop(stop) {
+    current = stop;
+    checkin = null;
+    hazards = [];
+    const qr = JSON.parse(localStorage.getItem("patrol-qr") || "{}");
+    if (qr[stop.venue_id]) checkin = { method: "qr", qr_token: qr[stop.venue_id], at: new Date().toISOString() };
+    $("record-title").textContent = stop.seq + ". " + stop.name;
+    $("record-meta").textContent = [stop.arrive && stop.arrive + "–" + stop.depart, stop.category_label, stop.address].filter(Boolean).join(" · ");
+    $("checkin-state").textContent = checkin ? S["Scanned the venue code"] : "";
+    $("checklist").replaceChildren(...stop.checklist.map((c) => checkbox("check", c.code, c.label)));
+    $("recheck").replaceChildren(...stop.hazards.filter((h) => h.status === "feedback").map((h) => checkbox("fixed", h.hazard_id, h.hazard_id + " " + h.label + " · " + S["Re-checked and fixed"])));
+    $("recheck-box").hidden = !stop.hazards.some((h) => h.status === "feedback");
+    $("outcome").replaceChildren(...Object.entries(today.outcomes).map(([code, label], i) => radio("outcome", code, label, i === 0)));
+    $("notes").value = "";
+    $("hazards").replaceChildren();
+    $("notice-toggle").checked = false;
+    $("notice-box").hidden = true;
+    for (const id of ["n-measure", "n-unit", "n-person", "n-standard", "n-signer"]) $(id).value = "";
+    $("n-deadline").value = "";
+    clearSignature();
+    $("list-view").hidden = true;
+    $("record-view").hidden = false;
+    window.scrollTo(0, 0);
+  }
+
+  function checkbox(name, value, label) {
+    const input = el("input");
+    input.type = "checkbox";
+    input.name = name;
+    input.value = value;
+    return el("label", null, input, " " + label);
+  }
+  function radio(name, value, label, checked) {
+    const input = el("input");
+    input.type = "radio";
+    input.name = name;
+    input.value = value;
+    input.checked = checked;
+    return el("label", null, input, " " + label);
+  }
+
+  function metres(lon1, lat1, lon2, lat2) {
+    const r = Math.PI / 180, a = Math.sin((lat2 - lat1) * r / 2) ** 2 +
+      Math.cos(lat1 * r) * Math.cos(lat2 * r) * Math.sin((lon2 - lon1) * r / 2) ** 2;
+    return 2 * 6371008.8 * Math.asin(Math.min(1, Math.sqrt(a)));
+  }
+
+  function doCheckin() {
+    $("checkin-state").textContent = S["Locating…"];
+    navigator.geolocation.getCurrentPosition((pos) => {
+      const c = pos.coords;
+      const qr = checkin && checkin.method === "qr" ? checkin.qr_token : "";
+      checkin = { method: qr ? "qr" : "gps", qr_token: qr, lon: c.longitude, lat: c.latitude, accuracy_m: c.accuracy, at: new Date(pos.timestamp || Date.now()).toISOString() };
+      const d = Math.round(metres(c.longitude, c.latitude, current.lon, current.lat));
+      const far = !qr && d > today.far_m;
+      const state = $("checkin-state");
+      state.textContent = S["Checked in"] + " · " + S["Distance"] + " " + d + " m · " + S["Accuracy"] + " " + Math.round(c.accuracy) + " m" + (far ? " · " + S["far from the venue"] : "");
+      state.dataset.far = far ? "1" : "0";
+    }, () => { $("checkin-state").textContent = S["Position unavailable"]; }, { enableHighAccuracy: true, timeout: 15000, maximumAge: 0 });
+  }
+
+  function addHazard() {
+    const box = el("fieldset");
+    box.className = "hazard";
+    const type = el("select");
+    type.className = "h-type";
+    for (const h of today.hazard_types) {
+      const o = el("option", h.label);
+      o.value = h.code;
+      type.append(o);
+    }
+    const severity = el("select");
+    severity.className = "h-severity";
+    for (const [v, label] of [["", "—"], ["general", S["General"]], ["major", S["Major"]]]) {
+      const o = el("option", label);
+      o.value = v;
+      severity.append(o);
+    }
+    const description = el("input");
+    description.className = "h-description";
+    const photos = el("input");
+    photos.type = "file";
+    photos.accept = "image/*";
+    photos.capture = "environment";
+    photos.multiple = true;
+    photos.className = "h-photos";
+    const thumbs = el("div");
+    thumbs.className = "thumbs";
+    const entry = { box: box, photos: [] };
+    photos.addEventListener("change", async () => {
+      for (const file of photos.files) {
+        try {
+          entry.photos.push(await compress(file));
+        } catch (err) {
+          say(String(err));
+        }
+      }
+      photos.value = "";
+      thumbs.replaceChildren(...entry.photos.map((src) => { const img = el("img"); img.src = src; return img; }));
+      box.dataset.photos = String(entry.photos.length);
+    });
+    const remove = el("button", S["Remove"]);
+    remove.type = "button";
+    remove.addEventListener("click", () => { hazards = hazards.filter((h) => h !== entry); box.remove(); });
+    box.append(el("label", S["Hazard type"], type), el("label", S["Severity"], severity),
+      el("label", S["Description"], description), el("label", S["Photos"], photos), thumbs, remove);
+    hazards.push(entry);
+    $("hazards").append(box);
+  }
+
+  // Photos are scaled down on the phone (longest side 1600 px, JPEG 0.7): a few hundred kB to upload, not megabytes.
+  async function compress(file) {
+    const bitmap = await createImageBitmap(file);
+    const k = Math.min(1, 1600 / Math.max(bitmap.width, bitmap.height));
+    const canvas = document.createElement("canvas");
+    canvas.width = Math.max(1, Math.round(bitmap.width * k));
+    canvas.height = Math.max(1, Math.round(bitmap.height * k));
+    canvas.getContext("2d").drawImage(bitmap, 0, 0, canvas.width, canvas.height);
+    bitmap.close && bitmap.close();
+    return canvas.toDataURL("image/jpeg", 0.7);
+  }
+
+  // ---- the signature pad ----
+  const pad = $("signature");
+  const ink = pad.getContext("2d");
+  let drawing = false;
+  function at(e) {
+    const r = pad.getBoundingClientRect();
+    return [(e.clientX - r.left) * pad.width / r.width, (e.clientY - r.top) * pad.height / r.height];
+  }
+  pad.addEventListener("pointerdown", (e) => { drawing = true; pad.setPointerCapture(e.pointerId); ink.beginPath(); ink.moveTo(...at(e)); });
+  pad.addEventListener("pointermove", (e) => { if (!drawing) return; ink.lineTo(...at(e)); ink.stroke(); signed = true; });
+  pad.addEventListener("pointerup", () => { drawing = false; });
+  function clearSignature() {
+    ink.fillStyle = "#fff";
+    ink.fillRect(0, 0, pad.width, pad.height);
+    ink.lineWidth = 2.5;
+    ink.lineCap = "round";
+    ink.strokeStyle = "#000";
+    signed = false;
+  }
+
+  async function save() {
+    const outcome = document.querySelector("input[name=outcome]:checked");
+    const item = {
+      key: newKey(), venue_id: current.venue_id, name: current.name, state: "pending", created: new Date().toISOString(),
+      body: {
+        day: today.day, team_id: today.team.team_id, venue_id: current.venue_id, outcome: outcome ? outcome.value : "done",
+        notes: $("notes").value, checkin: checkin || { method: "none" },
+        checklist: Array.from(document.querySelectorAll("input[name=check]:checked"), (i) => i.value),
+        fixed: Array.from(document.querySelectorAll("input[name=fixed]:checked"), (i) => i.value),
+        hazards: hazards.map((h) => ({
+          type: h.box.querySelector(".h-type").value, severity: h.box.querySelector(".h-severity").value,
+          description: h.box.querySelector(".h-description").value, photos: h.photos,
+        })),
+      },
+    };
+    if ($("notice-toggle").checked) {
+      if (!signed) { say(S["Sign on the screen first"]); return; }
+      item.body.notice = {
+        measure: $("n-measure").value, responsible_unit: $("n-unit").value, responsible_person: $("n-person").value,
+        deadline: $("n-deadline").value, standard: $("n-standard").value, signer: $("n-signer").value,
+        signature: pad.toDataURL("image/png"),
+      };
+    }
+    await putItem(item);
+    say(S["Saved: it uploads when online"]);
+    closeStop();
+    await showPending();
+    render();
+    flush();
+  }
+
+  function closeStop() {
+    $("record-view").hidden = true;
+    $("list-view").hidden = false;
+    current = null;
+  }
+
+  function say(text) {
+    $("message").textContent = text;
+  }
+
+  function showNet() {
+    const net = $("net");
+    net.dataset.online = navigator.onLine ? "1" : "0";
+    net.textContent = navigator.onLine ? S["Online"] : S["Offline"];
+  }
+
+  // A scanned venue code (/m/?checkin=V&c=...) is kept for that venue's check-in, then the address is cleaned.
+  function takeScannedCode() {
+    const params = new URLSearchParams(location.search);
+    if (!params.get("checkin") || !params.get("c")) return;
+    const qr = JSON.parse(localStorage.getItem("patrol-qr") || "{}");
+    qr[params.get("checkin")] = params.get("c");
+    localStorage.setItem("patrol-qr", JSON.stringify(qr));
+    history.replaceState(null, "", location.pathname);
+    say(S["Scanned the venue code"]);
+  }
+
+  function listen() {
+    if (!window.EventSource) return;
+    const source = new EventSource(body.dataset.liveUrl);
+    source.addEventListener("replan", () => loadToday());
+  }
+
+  $("checkin").addEventListener("click", doCheckin);
+  $("add-hazard").addEventListener("click", addHazard);
+  $("clear-signature").addEventListener("click", clearSignature);
+  $("notice-toggle").addEventListener("change", () => { $("notice-box").hidden = !$("notice-toggle").checked; });
+  $("save").addEventListener("click", save);
+  $("cancel").addEventListener("click", closeStop);
+  $("refresh").addEventListener("click", () => { loadToday(); flush(); });
+  window.addEventListener("online", () => { showNet(); flush(); loadToday(); });
+  window.addEventListener("offline", showNet);
+  setInterval(flush, 15000);
+
+  if ("serviceWorker" in navigator) {
+    navigator.serviceWorker.register(body.dataset.swUrl, { scope: body.dataset.scope }).catch(() => {});
+  }
+  takeScannedCode();
+  showNet();
+  showNotices();
+  showPending().then(loadToday).then(flush);
+  listen();
+})();
