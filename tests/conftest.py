@@ -8,6 +8,7 @@ them against both databases. PostgreSQL comes from $TEST_DATABASE_URL or .ci/tes
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import os
 import sys
 import threading
@@ -80,6 +81,14 @@ def _drop_schema(url: str, name: str) -> None:
     engine.dispose()
 
 
+@pytest.fixture(scope="module", autouse=True)
+def _garbage_collected_after_each_module():
+    """An object left open by a module (a database connection, a file) is closed by the garbage collector with a
+    warning, whenever that runs: collect at the module's end, so that the warning fails the module that left it."""
+    yield
+    gc.collect()
+
+
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])
 def app(request, tmp_path_factory):
     from ledger.models import User, db
@@ -111,7 +120,10 @@ def app(request, tmp_path_factory):
     yield app
     with app.app_context():
         db.session.remove()
+        leaked = db.engine.pool.checkedout()
+        held = dict(db.session.registry.registry)
         db.engine.dispose()
+    assert leaked == 0, f"connections still checked out at the end of the module: {leaked}; sessions {held}"
     if request.param == "postgresql":
         _drop_schema(base, schema)
 
