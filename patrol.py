@@ -333,24 +333,29 @@ def run_replan(args: argparse.Namespace, layers, progress: ProgressPrinter) -> N
 
     stops = read_text_csv(args.plan / "stops.csv", dtype={"venue_id": str, "team_id": str, "day": str})
     if stops["day"].nunique() != 1:
-        raise InputError("replan works on one day: this plan has several (plan that day alone first)", file="stops.csv", field="day")
+        msg = "replan works on one day: this plan has several (plan that day alone first)"
+        raise InputError(msg, file="stops.csv", field="day")
     done: set[str] = set()
     if args.done:
         table = pd.read_csv(args.done, dtype=str)
         if "venue_id" not in table:
-            raise InputError("venue_id column is missing", file=args.done.name, field="venue_id")
+            msg = "venue_id column is missing"
+            raise InputError(msg, file=args.done.name, field="venue_id")
         unknown = sorted(set(table["venue_id"]) - set(stops["venue_id"]))
         if unknown:
-            raise InputError(f"venue_id {unknown[0]!r} is not a stop of the plan", file=args.done.name,
+            msg = f"venue_id {unknown[0]!r} is not a stop of the plan"
+            raise InputError(msg, file=args.done.name,
                              row=int(table.index[table["venue_id"] == unknown[0]][0]) + 2, field="venue_id")
         done = set(table["venue_id"])
     for team in args.drop_team:
         if team not in layers.teams.index:
-            raise InputError(f"--drop-team {team!r} is not a team of the teams file", file="command line", field="drop-team")
+            msg = f"--drop-team {team!r} is not a team of the teams file"
+            raise InputError(msg, file="command line", field="drop-team")
     try:
         at_s = parse_hhmm(args.at)
     except ValueError as err:
-        raise InputError(f"--at {args.at!r}: {err}", file="command line", field="at") from err
+        msg = f"--at {args.at!r}: {err}"
+        raise InputError(msg, file="command line", field="at") from err
     unassigned = read_text_csv(args.plan / "unassigned.csv", dtype={"venue_id": str})
     road_lines, roads = _road_network(args, layers, progress)
     params = PlanParams(solve=SolveParams(time_limit_s=args.time_limit), max_access_m=args.max_access_m or PlanParams.max_access_m)

@@ -55,7 +55,8 @@ def _engines(names: list[str], variants: dict[str, dict]) -> dict[str, object]:
         elif name == "vroom":
             engines[name] = lambda inst, t, run: solomon_refs.solve_vroom(inst, t)
         else:
-            raise SystemExit(f"unknown engine {name!r} (patrol-ortools, pyvrp, vroom)")
+            msg = f"unknown engine {name!r} (patrol-ortools, pyvrp, vroom)"
+            raise SystemExit(msg)
     for name, options in variants.items():
         engines[name] = lambda inst, t, run, options=options: solomon.solve_instance(inst, t, **options)[0]
     return engines
@@ -63,7 +64,8 @@ def _engines(names: list[str], variants: dict[str, dict]) -> dict[str, object]:
 
 def compare(a: dict, b: dict) -> int:
     """-1 if ``a`` is better than ``b`` (fewer vehicles, or as many and shorter), 0 for a tie, 1 if worse.
-    An infeasible result loses to a feasible one."""
+    An infeasible result loses to a feasible one.
+    """
     key_a = (not a["feasible"], a["vehicles"], a["distance"])
     key_b = (not b["feasible"], b["vehicles"], b["distance"])
     if key_a[:2] == key_b[:2] and abs(a["distance"] - b["distance"]) <= 0.01:

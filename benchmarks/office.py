@@ -22,7 +22,6 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests"))
 
 from checker import check_plan  # noqa: E402
-
 from gis.layers import read_layers  # noqa: E402
 from gis.rules import DEFAULT_RULES_PATH  # noqa: E402
 from planner import PlanParams, SolveParams, plan_days  # noqa: E402

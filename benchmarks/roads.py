@@ -23,12 +23,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
 
+from gis.coverage import venue_status  # noqa: E402
 from gis.crs import local_utm  # noqa: E402
 from gis.layers import read_layers  # noqa: E402
 from gis.roads import RoadNetwork, read_roads  # noqa: E402
 from gis.rules import DEFAULT_RULES_PATH  # noqa: E402
 from planner import routing  # noqa: E402
-from gis.coverage import venue_status  # noqa: E402
 from planner.plan import build_problem  # noqa: E402
 
 

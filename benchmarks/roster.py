@@ -32,7 +32,6 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests"))
 
 from checker import check_plan, check_roster  # noqa: E402
-
 from gis.crs import local_utm  # noqa: E402
 from gis.layers import read_layers  # noqa: E402
 from gis.rules import DEFAULT_RULES_PATH  # noqa: E402
@@ -61,7 +60,8 @@ def _officer_checks(out: Path, rules) -> tuple[int, int, int]:
 
 def fixed_teams_roster(path: Path) -> Path:
     """The fixed teams' 24 members as a roster: every day, each with their team's pace and start point,
-    the grid workers with their team's home grids."""
+    the grid workers with their team's home grids.
+    """
     teams = pd.read_csv(DEMO / "teams.csv", dtype=str, keep_default_na=False)
     rows = []
     for team in teams.itertuples():

@@ -61,7 +61,8 @@ class Instance:
 
 def read_instance(path: Path) -> Instance:
     """Read an instance: the original Solomon text format (see the README beside the instances), or
-    VRPLIB (``.vrp``, as PyVRP's instance collection keeps Gehring–Homberger's)."""
+    VRPLIB (``.vrp``, as PyVRP's instance collection keeps Gehring–Homberger's).
+    """
     if path.suffix.lower() == ".vrp":
         return _read_vrplib(path)
     lines = [ln.split() for ln in path.read_text().splitlines() if ln.strip()]
@@ -160,7 +161,8 @@ def solve_instance(inst: Instance, time_limit_s: float, **options) -> tuple[list
 
 def read_bks(folder: Path) -> dict[str, tuple[int, float]]:
     """Best known (vehicles, distance) by instance, fewest vehicles first: ``BKS.csv`` beside the
-    instances, or else :data:`GH_BKS` (SINTEF's list for the Gehring–Homberger 200s and 400s)."""
+    instances, or else :data:`GH_BKS` (SINTEF's list for the Gehring–Homberger 200s and 400s).
+    """
     path = folder / "BKS.csv" if (folder / "BKS.csv").exists() else GH_BKS
     with path.open(newline="") as f:
         return {r["instance"]: (int(r["vehicles"]), float(r["distance"])) for r in csv.DictReader(f)}

@@ -400,7 +400,8 @@ def make_hazards(rng: np.random.Generator, rules: Rules, venues: pd.DataFrame, v
 
 def make_roads(rng: np.random.Generator, spacing_m: float = 260.0) -> gpd.GeoDataFrame:
     """A street network for ``--roads``: main roads on a slightly bent lattice with lanes between them,
-    some lanes missing (dead ends, blocks to walk round). Invented, like everything here."""
+    some lanes missing (dead ends, blocks to walk round). Invented, like everything here.
+    """
     half_w, half_h = WIDTH_M / 2, HEIGHT_M / 2
     lines, kinds = [], []
     for axis in (0, 1):

@@ -11,7 +11,7 @@ import datetime as dt
 import functools
 import warnings
 from pathlib import Path
-from typing import Iterable, Sequence
+from typing import Sequence
 
 import geopandas as gpd
 import numpy as np
@@ -19,7 +19,7 @@ import pandas as pd
 import shapely
 
 from ._table import Problems, Table, field_name, parse_date, parse_float, read_frame, split_list
-from .crs import normalize_crs_name, transform_geoseries_to_wgs84, to_wgs84_lonlat
+from .crs import normalize_crs_name, to_wgs84_lonlat, transform_geoseries_to_wgs84
 from .errors import DataWarning, InputError
 from .rules import MODES, ROLE_LABELS_ZH, ROLES, Rules
 from .timeparse import parse_hhmm, parse_shifts
@@ -61,7 +61,8 @@ def _resolve_crs_arg(crs: str | None, file: str) -> str | None:
     try:
         return normalize_crs_name(crs)
     except ValueError as err:
-        raise InputError(f"crs: {err}", file=file, field="crs") from err
+        msg = f"crs: {err}"
+        raise InputError(msg, file=file, field="crs") from err
 
 
 # --- grids -------------------------------------------------------------------------------

@@ -42,29 +42,34 @@ _MERGE_CELLS_PER_M = 2  # vertices closer than 0.5 m are one node
 
 def read_roads(path: str | Path) -> gpd.GeoDataFrame:
     """Road centre lines in WGS84 from GeoJSON/GPKG/SHP lines or an OSM extract (GDAL's OSM driver, offline),
-    with each line's ``level`` (0 on the ground, above for bridges, below for tunnels)."""
+    with each line's ``level`` (0 on the ground, above for bridges, below for tunnels).
+    """
     path = Path(path)
     if not path.exists():
-        raise InputError("file not found", file=path.name)
+        msg = "file not found"
+        raise InputError(msg, file=path.name)
     try:
         if path.suffix.lower() in OSM_SUFFIXES:
             roads = _walkable(gpd.GeoDataFrame(pyogrio.read_dataframe(path, layer="lines")))
         else:
             roads = gpd.read_file(path, engine="pyogrio")
     except pyogrio.errors.DataSourceError as err:
-        raise InputError(f"not a readable road layer: {err}", file=path.name) from err
+        msg = f"not a readable road layer: {err}"
+        raise InputError(msg, file=path.name) from err
     if roads.crs is None:
         roads = roads.set_crs("EPSG:4326")
     roads = roads.to_crs("EPSG:4326")
     lines = roads[roads.geometry.geom_type.isin(["LineString", "MultiLineString"]) & ~roads.geometry.is_empty]
     if lines.empty:
-        raise InputError("no road lines (LineString) in the layer", file=path.name, field="geometry")
+        msg = "no road lines (LineString) in the layer"
+        raise InputError(msg, file=path.name, field="geometry")
     return lines.assign(level=road_levels(lines)).reset_index(drop=True)
 
 
 def _walkable(ways: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     """OSM ways a team on foot or on an e-bike may use: highways, without motorways, ways not built
-    (yet), platforms and ways closed to the public (``access`` no/private, ``foot`` no)."""
+    (yet), platforms and ways closed to the public (``access`` no/private, ``foot`` no).
+    """
     if "highway" not in ways:
         return ways.iloc[:0]
     highway = ways["highway"].fillna("")
@@ -121,7 +126,8 @@ class RoadNetwork:
                 pairs.append(np.column_stack([np.arange(start, start + len(xy) - 1), np.arange(start + 1, start + len(xy))]))
                 start += len(xy)
         if not coords:
-            raise InputError("no road line is longer than 0.5 m", file=source, field="geometry")
+            msg = "no road line is longer than 0.5 m"
+            raise InputError(msg, file=source, field="geometry")
         xy = np.vstack(coords)
         keys = np.round(xy * _MERGE_CELLS_PER_M).astype(np.int64)
         _, first, inverse = np.unique(keys, axis=0, return_index=True, return_inverse=True)

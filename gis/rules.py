@@ -146,7 +146,8 @@ class Season:
 @dataclass(frozen=True)
 class CampaignScope:
     """A campaign (专项排查) as planning sees it: every venue of ``categories`` in ``grids`` (empty: all) once between
-    ``start`` and ``end``, with the campaign's own check items for the sheets."""
+    ``start`` and ``end``, with the campaign's own check items for the sheets.
+    """
 
     name: str
     start: date

@@ -53,21 +53,26 @@ def declare_campaign(user: User, *, name: str, start: dt.date, end: dt.date, cat
         grid or hazard type, a checklist of more than 50 items, another campaign of that name and start.
     """
     if user.role != "coordinator":
-        raise NotAllowed("只有协调员可以发起专项排查 only coordinators declare campaigns", file=file)
+        msg = "只有协调员可以发起专项排查 only coordinators declare campaigns"
+        raise NotAllowed(msg, file=file)
     name = (name or "").strip()
     if not name or len(name) > 200:
-        raise InputError("name：请填写 1-200 字的名称 should be 1-200 characters", file=file, field="name")
+        msg = "name：请填写 1-200 字的名称 should be 1-200 characters"
+        raise InputError(msg, file=file, field="name")
     if end < start:
-        raise InputError(f"end {end}：早于开始日期 {start} is before the start", file=file, field="end")
+        msg = f"end {end}：早于开始日期 {start} is before the start"
+        raise InputError(msg, file=file, field="end")
     if (end - start).days >= MAX_DAYS:
-        raise InputError(f"end {end}：专项排查最长一年 a campaign lasts a year at most", file=file, field="end")
+        msg = f"end {end}：专项排查最长一年 a campaign lasts a year at most"
+        raise InputError(msg, file=file, field="end")
     category_codes = _codes(categories, rules.resolve_category, "categories", file)
     type_codes = _codes(hazard_types, rules.resolve_hazard_type, "hazard_types", file)
     known_grids = set(db.session.scalars(db.select(Grid.grid_id)))
     grid_ids = tuple(dict.fromkeys(g.strip() for g in grids if g.strip()))
     for g in grid_ids:
         if g not in known_grids:
-            raise InputError(f"grids {g!r}：没有这个网格 is not a grid of the database", file=file, field="grids")
+            msg = f"grids {g!r}：没有这个网格 is not a grid of the database"
+            raise InputError(msg, file=file, field="grids")
     items = [line.strip() for line in (checklist or "").splitlines() if line.strip()]
     if len(items) > MAX_ITEMS or any(len(i) > 200 for i in items):
         msg = f"checklist：最多 {MAX_ITEMS} 项、每项 200 字 at most {MAX_ITEMS} items of 200 characters"
@@ -93,7 +98,8 @@ def _codes(values: Sequence[str], resolve, field: str, file: str) -> tuple[str, 
             continue
         code = resolve(value)
         if code is None:
-            raise InputError(f"{field} {value.strip()[:60]!r}：不认识 is not known", file=file, field=field)
+            msg = f"{field} {value.strip()[:60]!r}：不认识 is not known"
+            raise InputError(msg, file=file, field=field)
         out.append(code)
     return tuple(dict.fromkeys(out))
 

@@ -116,26 +116,26 @@ def parse_webhooks(value: str | list | None) -> tuple[Robot, ...]:
 
 
 def _robot(entry: Any, path: str, names: set[str]) -> Robot:
-    def bad(field: str, problem: str) -> InputError:
+    def bad(*, field: str, problem: str) -> InputError:
         return InputError(f"{path}.{field}: {problem}", file="settings", field=f"{path}.{field}")
 
     if not isinstance(entry, Mapping):
-        raise bad("name", "each robot should be a table {name, kind, url, secret, for}")
+        raise bad(field="name", problem="each robot should be a table {name, kind, url, secret, for}")
     name, kind, url = (str(entry.get(k, "")).strip() for k in ("name", "kind", "url"))
     secret, serves = str(entry.get("secret", "") or ""), entry.get("for", ["*"])
     if not name or name in names:
-        raise bad("name", f"{name!r} should be a name no other robot has")
+        raise bad(field="name", problem=f"{name!r} should be a name no other robot has")
     names.add(name)
     if kind not in ROBOT_KINDS:
-        raise bad("kind", f"{kind!r} should be one of {', '.join(ROBOT_KINDS)}")
+        raise bad(field="kind", problem=f"{kind!r} should be one of {', '.join(ROBOT_KINDS)}")
     if urllib.parse.urlsplit(url).scheme not in ("http", "https") or not urllib.parse.urlsplit(url).hostname:
-        raise bad("url", "should be the robot's https:// webhook address")
+        raise bad(field="url", problem="should be the robot's https:// webhook address")
     if kind == "wecom" and secret:
-        raise bad("secret", "WeCom robots have no signing secret (their key is in the url)")
+        raise bad(field="secret", problem="WeCom robots have no signing secret (their key is in the url)")
     if isinstance(serves, str):
         serves = serves.split()
     if not isinstance(serves, list) or not all(isinstance(s, str) for s in serves):
-        raise bad("for", 'should be a list of what it is told of, e.g. ["street", "community:滨江东社区"]')
+        raise bad(field="for", problem='should be a list of what it is told of, e.g. ["street", "community:滨江东社区"]')
     return Robot(name, kind, url, secret, frozenset(serves))
 
 

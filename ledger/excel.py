@@ -17,8 +17,8 @@ from gis.cells import looks_like_formula
 from gis.rules import Rules
 
 from .lifecycle import ledger
-from .warnings import escalation
 from .models import Hazard, Venue, db
+from .warnings import escalation
 
 TITLES = {"problems": "隐患问题台账", "rectification": "隐患整改台账", "closed": "隐患销号台账"}
 STATUS_ZH = {"found": "发现", "reported": "报告", "rectifying": "整改中", "feedback": "待复查", "closed": "已销号"}

@@ -100,7 +100,8 @@ def image_type(data: bytes, *, field: str, max_bytes: int) -> str:
     from PIL import Image, UnidentifiedImageError
 
     if not data:
-        raise InputError(f"{field}：图片为空 the picture is empty", file="request", field=field)
+        msg = f"{field}：图片为空 the picture is empty"
+        raise InputError(msg, file="request", field=field)
     if len(data) > max_bytes:
         msg = f"{field}：图片太大（{len(data) // 1024} KB，上限 {max_bytes // 1024} KB） the picture is larger than {max_bytes // 1024} KB"
         raise InputError(msg, file="request", field=field)
@@ -119,7 +120,8 @@ def image_type(data: bytes, *, field: str, max_bytes: int) -> str:
 
 def day_stops(team_id: str, day: dt.date) -> tuple[int | None, list[PlanStop | AddedStop]]:
     """The team's stops of ``day`` in order: those of the newest finished plan that has the team on that day
-    (a re-plan of the rest of the day is the newest), then the venues a coordinator added."""
+    (a re-plan of the rest of the day is the newest), then the venues a coordinator added.
+    """
     plan_id = db.session.scalar(
         db.select(PlanStop.plan_id).join(PlanRun, PlanRun.id == PlanStop.plan_id)
         .where(PlanRun.status == "done", PlanStop.day == day, PlanStop.team_id == team_id)
@@ -201,34 +203,43 @@ def record_field_result(user: User, field_result: FieldResult, *, rules: Rules, 
 def _check_values(fr: FieldResult, rules: Rules, *, file: str) -> None:
     c = fr.checkin
     if c.method not in METHODS:
-        raise InputError(f"checkin.method {c.method!r}：应为 gps、qr 或 none should be one of {', '.join(METHODS)}",
+        msg = f"checkin.method {c.method!r}：应为 gps、qr 或 none should be one of {', '.join(METHODS)}"
+        raise InputError(msg,
                          file=file, field="checkin.method")
     if c.method == "gps" and (c.lon is None or c.lat is None):
-        raise InputError("checkin：定位签到需要经纬度 a gps check-in needs lon and lat", file=file, field="checkin.lon")
+        msg = "checkin：定位签到需要经纬度 a gps check-in needs lon and lat"
+        raise InputError(msg, file=file, field="checkin.lon")
     for name, value, low, high in (("lon", c.lon, -180, 180), ("lat", c.lat, -90, 90), ("accuracy_m", c.accuracy_m, 0, 1e6)):
         if value is not None and not (math.isfinite(value) and low <= value <= high):
-            raise InputError(f"checkin.{name} {value!r}：应在 {low} 到 {high} 之间 should be between {low} and {high}",
+            msg = f"checkin.{name} {value!r}：应在 {low} 到 {high} 之间 should be between {low} and {high}"
+            raise InputError(msg,
                              file=file, field=f"checkin.{name}")
     for code in fr.checklist:
         if code not in rules.hazard_types:
-            raise InputError(f"checklist {code!r}：不是规则中的检查项 is not a hazard type of the rules", file=file,
+            msg = f"checklist {code!r}：不是规则中的检查项 is not a hazard type of the rules"
+            raise InputError(msg, file=file,
                              field="checklist")
     if len(fr.photos) > len(fr.result.found):
-        raise InputError("hazards：照片多于隐患 photos were given for more hazards than were found", file=file, field="hazards")
+        msg = "hazards：照片多于隐患 photos were given for more hazards than were found"
+        raise InputError(msg, file=file, field="hazards")
     for i, photos in enumerate(fr.photos):
         if len(photos) > MAX_PHOTOS:
-            raise InputError(f"hazards[{i}].photos：最多 {MAX_PHOTOS} 张 at most {MAX_PHOTOS} photos a hazard", file=file,
+            msg = f"hazards[{i}].photos：最多 {MAX_PHOTOS} 张 at most {MAX_PHOTOS} photos a hazard"
+            raise InputError(msg, file=file,
                              field=f"hazards[{i}].photos")
     n = fr.notice
     if n is not None:
         if not fr.result.found:
-            raise InputError("notice：整改通知书需要至少一条隐患 a rectification notice needs a hazard found", file=file,
+            msg = "notice：整改通知书需要至少一条隐患 a rectification notice needs a hazard found"
+            raise InputError(msg, file=file,
                              field="notice")
         for name in ("measure", "responsible_unit", "responsible_person", "standard", "signer"):
             if not getattr(n, name):
-                raise InputError(f"notice.{name}：必填（五落实） is required", file=file, field=f"notice.{name}")
+                msg = f"notice.{name}：必填（五落实） is required"
+                raise InputError(msg, file=file, field=f"notice.{name}")
         if n.deadline < fr.result.day:
-            raise InputError(f"notice.deadline {n.deadline}：早于检查日期 is before the day of the check", file=file,
+            msg = f"notice.deadline {n.deadline}：早于检查日期 is before the day of the check"
+            raise InputError(msg, file=file,
                              field="notice.deadline")
 
 

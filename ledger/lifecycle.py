@@ -10,6 +10,7 @@ Every change adds a :class:`~ledger.models.HazardEvent` (who, when, what); event
 from __future__ import annotations
 
 import datetime as dt
+
 from gis.errors import InputError, raise_collected
 from gis.i18n import gettext as _
 

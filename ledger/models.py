@@ -278,7 +278,8 @@ class NotifyMessage(db.Model):
 
 class DataVersion(db.Model):
     """One row: the version of the layer tables, bumped in the same transaction as every write to them
-    (:mod:`ledger.layer_cache`), so every process sees every other's writes."""
+    (:mod:`ledger.layer_cache`), so every process sees every other's writes.
+    """
 
     __tablename__ = "data_version"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

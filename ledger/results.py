@@ -22,9 +22,9 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from gis.errors import InputError, PatrolError
+from gis.i18n import gettext as _
 from gis.io import OUTCOMES
 from gis.rules import SEVERITIES, Rules
-from gis.i18n import gettext as _
 
 from .lifecycle import advance, close_by_recheck, record_hazard
 from .models import (

@@ -16,7 +16,8 @@ CLOSURE_GOAL = 0.95
 def period_bounds(period: str, on: dt.date, back: int = 0, *, to_date: bool = True) -> tuple[dt.date, dt.date]:
     """The calendar period (ISO week Monday-Sunday, month, quarter) that holds ``on``, or the
     ``back``-th one before it, as inclusive bounds; with ``to_date`` the period that holds ``on``
-    ends at ``on``, earlier ones are whole. Meetings speak of "November" and "Q3", not of rolling days."""
+    ends at ``on``, earlier ones are whole. Meetings speak of "November" and "Q3", not of rolling days.
+    """
     if period == "week":
         start = on - dt.timedelta(days=on.weekday()) - dt.timedelta(weeks=back)
         end = start + dt.timedelta(days=6)

@@ -39,7 +39,8 @@ class Part:
 
 def split_by_community(layers: Layers) -> list[Part]:
     """One part per community (grids without a community form their own part); parts without teams are skipped
-    with a warning in the log, their venues then stay unplanned."""
+    with a warning in the log, their venues then stay unplanned.
+    """
     grids = layers.grids
     community = grids["community"].replace("", np.nan).fillna("—") if "community" in grids else pd.Series("—", index=grids.index)
     team_part = team_communities(layers.teams, grids, community)

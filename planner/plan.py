@@ -21,7 +21,7 @@ from gis.rules import Rules
 from . import routing
 from .horizon import assign_days, optional_candidates, venue_status
 from .matrix import distance_matrix_m, network_metres, travel_matrices_s
-from .model import DayPlan, Plan, Problem, Unplanned, Vehicle, Visit
+from .model import Plan, Problem, Vehicle, Visit
 from .params import PlanParams
 
 Progress = Callable[[float, str], None]
@@ -30,7 +30,8 @@ Progress = Callable[[float, str], None]
 def _home_preference(team: pd.Series, grid_of: list[str], n_depots: int, away_cost_s: int,
                      familiar: frozenset[str] = frozenset()) -> dict:
     """Vehicle fields that keep a team to its home grids (none when it has no home grids), and to the
-    ``familiar`` grids it already visited in the horizon before any other."""
+    ``familiar`` grids it already visited in the horizon before any other.
+    """
     home = set(team.get("home_grids") or ())
     if not home or away_cost_s <= 0:
         return {}
@@ -221,7 +222,8 @@ def plan_days(
 def unreachable_venues(*, venues: gpd.GeoDataFrame, teams: gpd.GeoDataFrame, rules: Rules, day: dt.date,
                        grids: gpd.GeoDataFrame | None = None) -> pd.Series:
     """Venues no team can serve in any shift, with the reason (no_team_with_roles,
-    closed_at_shift_times, unreachable): the same screening the planner applies before a solve."""
+    closed_at_shift_times, unreachable): the same screening the planner applies before a solve.
+    """
     crs = local_utm(grids if grids is not None and len(grids) else venues)
     status = venue_status(venues, rules)
     reasons: dict[str, str] = {}

@@ -240,7 +240,8 @@ def _take(t: int, teams: list[_Team], needs: Sequence[Need], wanting: list[int],
 
 def _join_smallest(pid: str, teams: list[_Team], here: gpd.GeoDataFrame, xy: dict[str, tuple[float, float]]) -> None:
     """An extra hand: the smallest team this person shares time with, one they do not slow down (a
-    walker on an e-bike team) first, then the nearest."""
+    walker on an e-bike team) first, then the nearest.
+    """
     walks = here.at[pid, "mode"] == "walk"
     fits = [(len(t.members), walks and _mode(t.members, here) == "ebike", _dist(xy.get(pid), (t.x, t.y)), k)
             for k, t in enumerate(teams) if _overlap_s(t.shifts, here.at[pid, "shifts"]) > 0]
@@ -379,7 +380,8 @@ def all_teams(formed: Sequence[gpd.GeoDataFrame]) -> gpd.GeoDataFrame:
 
 def teams_table(formed: Sequence[gpd.GeoDataFrame], days: Sequence[dt.date]) -> pd.DataFrame:
     """``teams.csv`` of a plan from people: one row per day and team, in the columns the teams reader takes
-    (plus ``day`` first and ``people``, the person ids), so that a day's rows plan again with ``--teams``."""
+    (plus ``day`` first and ``people``, the person ids), so that a day's rows plan again with ``--teams``.
+    """
     rows = []
     for day, teams in zip(days, formed):
         for tid, team in teams.iterrows():

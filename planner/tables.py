@@ -97,7 +97,8 @@ def _foot(problem, node: int) -> dict[str, float]:
 
 def access_legs(routes: gpd.GeoDataFrame) -> dict[tuple[str, str], list[tuple[tuple[float, float], tuple[float, float]]]]:
     """Per (day, team_id) the access legs of its route, (foot on the street, venue or start), from
-    :func:`routes_frame`'s columns; empty when the plan does not follow roads."""
+    :func:`routes_frame`'s columns; empty when the plan does not follow roads.
+    """
     legs: dict[tuple[str, str], list] = {}
     if "road_lon" in routes:
         points = routes[(routes["kind"] == "stop") & routes["road_lon"].notna()]

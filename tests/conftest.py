@@ -19,10 +19,9 @@ from werkzeug.serving import make_server
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from gis.rules import Rules  # noqa: E402
 from synth import write_instance  # noqa: E402
 from web_helpers import PASSWORDS  # noqa: E402
-
-from gis.rules import Rules  # noqa: E402
 
 TODAY = dt.date(2026, 11, 22)
 PLAN_DAY = dt.date(2026, 11, 23)

@@ -44,8 +44,8 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from gis.crs import wgs84_to_gcj02
 from checker import STOPS_COLUMNS, _load_rules, _must_venues, _read_venues, check_plan
+from gis.crs import wgs84_to_gcj02
 
 DATE = "2024-05-06"
 TRUE_WGS84 = {  # venue_id -> true WGS84 lon, lat

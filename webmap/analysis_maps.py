@@ -133,7 +133,8 @@ def _marked_venues(venues: pd.DataFrame, venue_xy: gpd.GeoSeries, *, name: str, 
 def gap_map(grids: gpd.GeoDataFrame, venues: pd.DataFrame, venue_xy: gpd.GeoSeries, *, lang: str = "zh",
             on: dt.date | None = None) -> folium.Map:
     """Share of each grid's venues inspected within their interval (worst ranked beside the map), grids
-    without a visit this month outlined, never-inspected and unreachable venues marked."""
+    without a visit this month outlined, never-inspected and unreachable venues marked.
+    """
     m = base_map(grids.set_index("grid_id"), lang=lang)
 
     def colour(share: float | None) -> str:

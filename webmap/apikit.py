@@ -12,8 +12,8 @@ from flask_login import current_user
 from werkzeug.exceptions import HTTPException
 
 from gis.errors import InputError
-from ledger.idempotency import MAX_KEY_CHARS, ReusedKeyError, fingerprint, once
 from ledger import queries
+from ledger.idempotency import MAX_KEY_CHARS, ReusedKeyError, fingerprint, once
 from ledger.results import FoundHazard
 from ledger.transaction import transaction
 

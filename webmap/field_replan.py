@@ -40,18 +40,21 @@ def replan_rest_of_day(app: Flask, user: User, *, day: dt.date, at_s: int, dropp
     from .outputs import write_outputs
 
     if user.role != "coordinator":
-        raise NotAllowed("role：只有协调员可以重新安排 only a coordinator re-plans the day", file="request", field="role")
+        msg = "role：只有协调员可以重新安排 only a coordinator re-plans the day"
+        raise NotAllowed(msg, file="request", field="role")
     run = db.session.scalar(db.select(PlanRun).join(PlanStop, PlanStop.plan_id == PlanRun.id)
                             .where(PlanRun.status == "done", PlanStop.day == day).order_by(PlanRun.id.desc()).limit(1))
     folder = None if run is None else plan_folder(app, run.id)
     if folder is None or not (folder / "stops.csv").is_file():
-        raise InputError(f"day {day}：这一天没有已完成的计划 has no finished plan to re-plan", file="request", field="day")
+        msg = f"day {day}：这一天没有已完成的计划 has no finished plan to re-plan"
+        raise InputError(msg, file="request", field="day")
     stops = read_text_csv(folder / "stops.csv", dtype={"venue_id": str, "team_id": str, "day": str})
     stops = stops[stops["day"] == day.isoformat()].reset_index(drop=True)
     team_ids = sorted(set(stops["team_id"]))
     unknown = sorted(dropped - set(team_ids))
     if unknown:
-        raise InputError(f"drop {unknown[0]!r}：不在当天的计划中 is not a team of the day's plan", file="request", field="drop")
+        msg = f"drop {unknown[0]!r}：不在当天的计划中 is not a team of the day's plan"
+        raise InputError(msg, file="request", field="drop")
     done = {vid for tid in team_ids for vid, _ in done_venues(day, tid).items()} & set(stops["venue_id"])
     unassigned = read_text_csv(folder / "unassigned.csv", dtype={"venue_id": str}) if run.days == 1 else None
     layers = app.extensions["patrol"].layers(day)

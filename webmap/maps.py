@@ -7,10 +7,10 @@ import re
 from pathlib import Path
 
 import folium
-from branca.element import MacroElement
-from jinja2 import Template
 import geopandas as gpd
 import pandas as pd
+from branca.element import MacroElement
+from jinja2 import Template
 
 from gis.layers import Layers
 from gis.rules import Rules
@@ -27,7 +27,6 @@ from .layers import (
     venue_state_layers,
     venue_summary_layer,
 )
-
 
 VENDOR = Path(__file__).resolve().parent / "static" / "vendor"
 

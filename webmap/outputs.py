@@ -14,11 +14,21 @@ import geopandas as gpd
 
 from gis.cells import write_text_csv
 from gis.layers import Layers
+from planner.contract import (
+    MAP_FILE,
+    ROUTES_FILE,
+    SHEETS_FILE,
+    SHEETS_PDF_FILE,
+    STOP_COLUMNS,
+    STOPS_FILE,
+    SUMMARY_FILE,
+    UNASSIGNED_COLUMNS,
+    UNASSIGNED_FILE,
+    summary,
+)
 from planner.model import Plan
-from planner.contract import (MAP_FILE, ROUTES_FILE, SHEETS_FILE, SHEETS_PDF_FILE, STOP_COLUMNS, STOPS_FILE, SUMMARY_FILE,
-                              UNASSIGNED_COLUMNS, UNASSIGNED_FILE, summary)
-from planner.tables import routes_frame, stops_table, unassigned_table
 from planner.roster import teams_table
+from planner.tables import routes_frame, stops_table, unassigned_table
 
 from .maps import plan_map
 from .sheets import pdf_available, sheets_html, write_sheets_pdf

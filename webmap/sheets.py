@@ -50,7 +50,8 @@ def _recheck_detail(hazards: pd.DataFrame | None, venue_id: str, rules: Rules, l
 def _sketch(part: pd.DataFrame, team: pd.Series, grids: gpd.GeoDataFrame | None, title: str,
             line=None, roads: gpd.GeoDataFrame | None = None, access=(), lang: str = "zh") -> str:
     """The team-day's route sketch: along its route line when it follows roads (access legs dashed),
-    else straight between stops."""
+    else straight between stops.
+    """
     office = (team.geometry.x, team.geometry.y)
     if line is not None:
         legs = [list(line.coords)]

@@ -6,14 +6,14 @@ import datetime as dt
 import os
 import secrets
 import sys
-from functools import cached_property
-from urllib.parse import urlencode
 from collections.abc import Mapping
+from functools import cached_property
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
-from flask import Flask, Response, current_app, g, jsonify, render_template, request, session
+from flask import Flask, Response, current_app, jsonify, render_template, request, session
 from flask_babel import Babel, Domain
 from flask_babel import gettext as _
 from flask_login import LoginManager
@@ -141,8 +141,24 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
 
     jobs.init_app(app)  # web plans: worker processes with a memory ceiling, PLAN_JOBS at a time
 
-    from .views import api, auth, field, field_api, ledger, live, map, notify, plan, retire, review, sheets
-    from .views import campaign, kpi, screen, seasons
+    from .views import (
+        api,
+        auth,
+        campaign,
+        field,
+        field_api,
+        kpi,
+        ledger,
+        live,
+        map,
+        notify,
+        plan,
+        retire,
+        review,
+        screen,
+        seasons,
+        sheets,
+    )
 
     for bp in (auth.bp, map.bp, plan.bp, sheets.bp, ledger.bp, review.bp, api.bp, retire.bp, notify.bp, field.bp, field_api.bp,
                live.bp):

@@ -30,7 +30,8 @@ def balance_caps(model: Model, routes: dict[int, list[int]], allowed: dict[int, 
                  spread_s: int) -> dict[int, tuple[int, int]]:
     """Soft bounds (lower, upper) on each vehicle's work from a plan's teams: the least busy team's work
     plus the spread above, the busiest team's less the spread below (so a quiet team is offered work
-    before a busy one gives it up), each split over the team's shifts by their length."""
+    before a busy one gives it up), each split over the team's shifts by their length.
+    """
     work = team_work_s(model, routes, allowed)
     if not work:
         return {}

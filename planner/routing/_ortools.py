@@ -42,7 +42,8 @@ def found(model: Model, solution) -> Found | None:
 class Models:
     """What the models of one solve share: the problem, its kept visits, who may serve each, the
     parameters, the clock, the progress callback and the transit matrices (building those is the slow
-    part of a model)."""
+    part of a model).
+    """
 
     def __init__(self, problem: Problem, kept: list[int], allowed: dict[int, list[int]], params: SolveParams,
                  *, started: float, progress: Progress | None = None) -> None:
@@ -112,7 +113,8 @@ class Model:
         "Work" dimension (travel + service, no waiting): each second beyond the upper one costs
         ``params.balance_cost``, each second short of the lower one 1 (as a second of travel, so
         a detour never pays for itself). Without ``fixed_costs`` the vehicles' fixed costs are left out of
-        the objective (see ``_solve._polish``)."""
+        the objective (see ``_solve._polish``).
+        """
         self.problem, self.kept, self.vehicles, self.params = problem, kept, vehicles, params
         fleet = [problem.vehicles[i] for i in vehicles]
         depots = sorted({n for v in problem.vehicles for n in (v.start_node, v.end_node)})
@@ -212,7 +214,8 @@ class Model:
 
     def read_routes(self, routes: dict[int, list[int]]):
         """The assignment of ``routes`` (node numbers by vehicle index in the problem) in this model, its
-        times the solver's; None when they break a rule of the model."""
+        times the solver's; None when they break a rule of the model.
+        """
         self.routing.CloseModelWithParameters(search_params(self.params, max(self.params.time_limit_s, 1.0)))
         order = [[self.manager.NodeToIndex(n) for n in routes.get(p, [])] for p in self.vehicles]
         return self.routing.ReadAssignmentFromRoutes(order, True)
@@ -271,7 +274,8 @@ class Model:
 
 def arc_costs(problem: Problem, vehicle, index: np.ndarray, n_depots: int) -> np.ndarray:
     """Travel seconds, plus the away cost on arcs into visits outside the team's home grids (half of it
-    into grids the team has already visited in the horizon, so a grid keeps to few teams)."""
+    into grids the team has already visited in the horizon, so a grid keeps to few teams).
+    """
     cost = problem.travel_s[vehicle.matrix][np.ix_(index, index)].copy()
     if vehicle.home_nodes is not None and vehicle.away_cost_s:
         away = np.array([n not in vehicle.home_nodes for n in index[n_depots:]], dtype=bool)

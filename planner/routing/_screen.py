@@ -34,7 +34,8 @@ def screen_visits(problem: Problem) -> tuple[dict[int, list[int]], list[Unplanne
 
 def _screens(problem: Problem) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Visits × vehicles: the vehicle has the roles; and it is there in the opening hours; and it can also get
-    there and back within its shift. One column per vehicle over all visits at once (a district has 20,000 × 400)."""
+    there and back within its shift. One column per vehicle over all visits at once (a district has 20,000 × 400).
+    """
     visits, vehicles = problem.visits, problem.vehicles
     roles = sorted({r for v in visits for r in v.required_roles} | {r for v in vehicles for r in v.roles})
     bit = {r: 1 << i for i, r in enumerate(roles)}

@@ -115,7 +115,6 @@ def test_the_measure_travels_with_the_ledger(app, client):
 
 def test_a_ledger_is_filtered_by_community_major_and_overdue_and_exported_so(app, client):
     from ledger.models import Grid, Hazard, Venue, db
-
     from web_helpers import TODAY
 
     with app.app_context():

@@ -17,7 +17,6 @@ import pytest
 import patrol
 from gis.rules import DEFAULT_RULES_PATH
 from notify_sinks import RobotSink, smtp_server
-
 from web_helpers import TODAY, login
 
 PUBLIC = "https://patrol.example.cn"
@@ -236,7 +235,6 @@ def test_the_web_app_schedule_sends_the_same_messages(app, notify_env):
 
 def test_the_accounts_page_keeps_where_warnings_reach_a_person(app, client):
     from ledger.models import User, db
-
     from web_helpers import post_form
 
     login(client, "coord")

@@ -12,7 +12,6 @@ import pytest
 
 from gis.errors import InputError
 from ledger.channels import Robot, SendError, parse_smtp_url, parse_webhooks, post_robot, robot_request, send_email
-
 from notify_sinks import RobotSink, free_port, smtp_server
 
 TITLE, TEXT, LINK = "【黄牌】H0066 超期未整改", "隐患 H0066：消防通道堵塞，已超期。", "http://localhost:5000/hazards/H0066"

@@ -7,8 +7,8 @@ import datetime as dt
 import numpy as np
 import pytest
 
-from planner.model import DayPlan, Plan, Problem, Stop, Tour, Vehicle, Visit
 from planner.contract import summary
+from planner.model import DayPlan, Plan, Problem, Stop, Tour, Vehicle, Visit
 from planner.routing import SolveParams, solve
 
 ALL = frozenset({"grid_worker", "property", "volunteer", "safety_officer"})

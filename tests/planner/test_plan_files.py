@@ -7,12 +7,11 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from checker import check_plan
-from synth import write_instance
-
-from gis.crs import wgs84_to_gcj02
 
 import patrol
+from checker import check_plan
+from gis.crs import wgs84_to_gcj02
+from synth import write_instance
 
 
 def _run(paths: dict[str, Path], out: Path, *extra: str) -> int:

@@ -116,11 +116,11 @@ def test_replan_follows_the_roads_too(tmp_path, far_venue):
 
 
 def test_a_team_whose_start_is_far_from_every_street_is_named_in_a_warning(far_venue):
+    from gis.coverage import venue_status
     from gis.errors import DataWarning
     from gis.layers import read_layers
     from gis.roads import RoadNetwork
     from gis.rules import DEFAULT_RULES_PATH
-    from gis.coverage import venue_status
     from planner.plan import build_problem
 
     layers = read_layers(grids=far_venue["grids"], venues=[far_venue["venues"]], teams=far_venue["teams"],

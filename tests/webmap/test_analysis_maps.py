@@ -8,8 +8,8 @@ import re
 from pathlib import Path
 
 import folium
-from folium.plugins import HeatMap
 import pytest
+from folium.plugins import HeatMap
 
 from gis.gaps import grid_gaps, venue_gaps
 from gis.hotspots import hazard_points, hazards_in_period, hotspot_table

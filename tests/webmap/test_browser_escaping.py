@@ -4,7 +4,6 @@ to every role in headless Chromium (under the CSP): no dialog, no injected eleme
 from __future__ import annotations
 
 import io
-import json
 import time
 from pathlib import Path
 
@@ -13,9 +12,9 @@ import pandas as pd
 import pytest
 from openpyxl import load_workbook
 from shapely.geometry import box
+from test_browser import browser, log_in  # noqa: F401 (browser: the module's one Chromium, a fixture)
 
 from web_helpers import TODAY, csrf_token, login
-from test_browser import browser, log_in  # noqa: F401 (browser: the module's one Chromium, a fixture)
 
 ROOT = Path(__file__).resolve().parents[2]
 DEMO = ROOT / "data" / "demo"

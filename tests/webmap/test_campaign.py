@@ -11,7 +11,6 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import patrol
-
 from web_helpers import TODAY, csrf_token, form_once, login
 
 START, END = TODAY - dt.timedelta(days=6), TODAY + dt.timedelta(days=14)

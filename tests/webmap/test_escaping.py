@@ -87,7 +87,6 @@ def test_stops_csv_quotes_formulas_and_reads_back(hostile_plan):
 @pytest.mark.browser
 def test_map_and_sheets_of_patrol_plan_show_hostile_names_as_text(hostile_plan):
     from playwright.sync_api import sync_playwright
-
     from test_browser import CHROMIUM_ARGS
 
     dialogs, errors = [], []

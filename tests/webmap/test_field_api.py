@@ -214,7 +214,6 @@ def test_no_check_in_at_all_is_flagged(app, client, world):
 def test_a_notice_is_a_page_and_a_pdf_for_its_team_only(app, client, world):
     from ledger.field_models import Notice
     from ledger.models import db
-
     from web_helpers import login
 
     with app.app_context():
@@ -367,7 +366,6 @@ def test_the_phone_app_speaks_chinese_first_and_english_when_asked(app, client, 
 
 def test_venue_codes_and_the_accounts_page_use_the_public_address(app, client, world):
     from ledger.field import venue_token
-
     from web_helpers import login
 
     login(client, "coord")
@@ -392,7 +390,6 @@ def test_venue_codes_and_the_accounts_page_use_the_public_address(app, client, w
 def test_a_hazards_page_shows_its_field_photos_to_its_team(app, client, world):
     from ledger.field_models import FieldFile
     from ledger.models import db
-
     from web_helpers import login
 
     with app.app_context():

@@ -13,7 +13,6 @@ import pandas as pd
 from PIL import Image
 
 from ledger.review import covered_share, period_bounds
-
 from web_helpers import TODAY, login
 
 DEMO = Path(__file__).resolve().parents[2] / "data" / "demo"

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from conftest import PLAN_DAY, TODAY
-
 from gis.layers import read_layers
 from planner import PlanParams, SolveParams, plan_days
 from webmap.outputs import write_outputs

@@ -13,8 +13,14 @@ import pytest
 from playwright.sync_api import sync_playwright
 
 from gis.layers import read_layers
-from webmap.layers import (DETAIL_FROM_VENUES, DETAIL_ZOOM, STATUS_COLOURS, grid_layer, venue_state_layers,
-                           venue_summary_layer)
+from webmap.layers import (
+    DETAIL_FROM_VENUES,
+    DETAIL_ZOOM,
+    STATUS_COLOURS,
+    grid_layer,
+    venue_state_layers,
+    venue_summary_layer,
+)
 from webmap.maps import base_map
 from webmap.points import CanvasPoints
 

@@ -93,10 +93,9 @@ def test_screen_is_for_coordinators_and_viewers(today_out, client):
 @pytest.mark.browser
 def test_screen_at_1920x1080_shows_the_ledgers_numbers(today_out, live_server, tmp_path):
     from playwright.sync_api import expect, sync_playwright
+    from test_browser import CHROMIUM_ARGS
 
     from ledger.models import db
-
-    from test_browser import CHROMIUM_ARGS
 
     with today_out.app_context():
         want = expected_numbers(db.engine)

@@ -7,11 +7,10 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from test_sheets_pdf import render_gray
 
 from webmap.sheets import sheets_pdf
 from webmap.sheets_parallel import balanced_groups, split_sheets
-
-from test_sheets_pdf import render_gray
 
 
 def _page_texts(pdf: Path) -> list[str]:

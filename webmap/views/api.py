@@ -6,8 +6,6 @@ that may not do it; 404 for an unknown id.
 
 from __future__ import annotations
 
-import datetime as dt
-
 from flask import Blueprint, abort, current_app, g, jsonify, request
 from flask_babel import gettext as _
 from werkzeug.exceptions import HTTPException
@@ -15,8 +13,9 @@ from werkzeug.exceptions import HTTPException
 from gis.errors import InputError
 from gis.io import OUTCOMES
 from gis.rules import SEVERITIES
-from ledger.idempotency import MAX_KEY_CHARS, ReusedKeyError
 from ledger import queries
+from ledger.idempotency import MAX_KEY_CHARS, ReusedKeyError
+from ledger.kpi import kpi_json
 from ledger.models import Hazard, Inspection, PlanRun, Venue
 from ledger.results import (
     FoundHazard,
@@ -28,17 +27,16 @@ from ledger.results import (
     record_result,
     report_hazard,
 )
-from ledger.kpi import kpi_json
 from ledger.store import KINDS
 
-from ..context import MAX_ID, get_or_404, today
-from ..field_openapi import FIELD_PATHS
-from . import import_uploads, refuse
 from ..apikit import IDEMPOTENCY_KEY, authenticate, http_error, reused_key
 from ..apikit import body as _body
 from ..apikit import day as _day
 from ..apikit import text as _text
 from ..apikit import written as _written
+from ..context import MAX_ID, get_or_404, today
+from ..field_openapi import FIELD_PATHS
+from . import import_uploads, refuse
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 bp.register_error_handler(NotAllowed, refuse)

@@ -38,12 +38,12 @@ from ledger.idempotency import ReusedKeyError
 from ledger.models import Grid, Team, Venue, db
 from ledger.results import NotAllowed, StopResult
 
+from ..apikit import authenticate, body, day, found, http_error, reused_key, text, texts, written
 from ..context import MAX_ID, current_lang, now_s, today
 from ..i18n import category_label, hazard_label, t, word
 from ..live import events_stream, team_summary
 from ..navlinks import nav_links
 from . import refuse
-from ..apikit import authenticate, body, day, found, http_error, reused_key, text, texts, written
 
 bp = Blueprint("field_api", __name__, url_prefix="/api/v1")
 bp.before_request(authenticate)
@@ -147,19 +147,22 @@ def _field_result(data: dict) -> FieldResult:
 def _list(data: dict, key: str, name: str) -> list:
     value = data.get(key) or []
     if not isinstance(value, list):
-        raise InputError(f"{name}：应为列表 should be a list", file="request", field=name)
+        msg = f"{name}：应为列表 should be a list"
+        raise InputError(msg, file="request", field=name)
     return value
 
 
 def _picture(value: object, name: str) -> bytes:
     """A picture sent as a data URL (``data:image/jpeg;base64,...``), decoded; its content is checked by the service."""
     if not isinstance(value, str) or len(value) > _MAX_DATA_URL or not _DATA_URL.match(value):
-        raise InputError(f"{name}：应为图片 data URL（data:image/jpeg;base64,…） should be a picture as a data URL",
+        msg = f"{name}：应为图片 data URL（data:image/jpeg;base64,…） should be a picture as a data URL"
+        raise InputError(msg,
                          file="request", field=name)
     try:
         return base64.b64decode(value[value.index(",") + 1:], validate=True)
     except (binascii.Error, ValueError) as err:
-        raise InputError(f"{name}：base64 编码有误 is not valid base64", file="request", field=name) from err
+        msg = f"{name}：base64 编码有误 is not valid base64"
+        raise InputError(msg, file="request", field=name) from err
 
 
 def _number(data: dict, key: str, name: str) -> float | None:
@@ -167,7 +170,8 @@ def _number(data: dict, key: str, name: str) -> float | None:
     if value is None:
         return None
     if isinstance(value, bool) or not isinstance(value, int | float):
-        raise InputError(f"{name}：应为数字 should be a number", file="request", field=name)
+        msg = f"{name}：应为数字 should be a number"
+        raise InputError(msg, file="request", field=name)
     return float(value)
 
 
@@ -175,14 +179,16 @@ def _checkin(value: object) -> CheckIn:
     if value is None:
         return CheckIn()
     if not isinstance(value, dict):
-        raise InputError("checkin：应为对象 should be an object {method, lon, lat, accuracy_m, at}", file="request", field="checkin")
+        msg = "checkin：应为对象 should be an object {method, lon, lat, accuracy_m, at}"
+        raise InputError(msg, file="request", field="checkin")
     at = text(value, "at")
     when = None
     if at:
         try:
             when = dt.datetime.fromisoformat(at.replace("Z", "+00:00"))
         except ValueError as err:
-            raise InputError(f"checkin.at {at!r}：应为 ISO 时间 should be an ISO time", file="request", field="checkin.at") from err
+            msg = f"checkin.at {at!r}：应为 ISO 时间 should be an ISO time"
+            raise InputError(msg, file="request", field="checkin.at") from err
         if when.tzinfo is not None:
             when = when.astimezone(dt.timezone.utc).replace(tzinfo=None)
     return CheckIn(method=text(value, "method") or "none", lon=_number(value, "lon", "checkin.lon"),
@@ -194,10 +200,12 @@ def _notice(value: object) -> NoticeIn | None:
     if value is None:
         return None
     if not isinstance(value, dict):
-        raise InputError("notice：应为对象 should be an object", file="request", field="notice")
+        msg = "notice：应为对象 should be an object"
+        raise InputError(msg, file="request", field="notice")
     deadline = day(value, "deadline", dt.date.min)
     if deadline == dt.date.min:
-        raise InputError("notice.deadline：必填（整改期限） is required", file="request", field="notice.deadline")
+        msg = "notice.deadline：必填（整改期限） is required"
+        raise InputError(msg, file="request", field="notice.deadline")
     return NoticeIn(**{k: text(value, k) for k in ("measure", "responsible_unit", "responsible_person", "standard", "signer")},
                     deadline=deadline, signature=_picture(value.get("signature"), "notice.signature"))
 
@@ -224,7 +232,8 @@ def live():
         abort(403)
     after = request.headers.get("Last-Event-ID") or request.args.get("after") or "0"
     if not after.isdigit() or int(after) > MAX_ID:
-        raise InputError("Last-Event-ID：应为事件编号 should be an event id", file="request", field="Last-Event-ID")
+        msg = "Last-Event-ID：应为事件编号 should be an event id"
+        raise InputError(msg, file="request", field="Last-Event-ID")
     team = user.team_id if user.role == "patrol" else None
     stream = events_stream(current_app._get_current_object(), day=today(), after=int(after), team_id=team)
     return Response(stream, mimetype="text/event-stream",
@@ -261,7 +270,8 @@ def replan():
     if at:
         match = re.fullmatch(r"([01]?\d|2[0-3]):([0-5]\d)", at)
         if not match:
-            raise InputError(f"at {at!r}：应为时间 HH:MM should be a time HH:MM", file="request", field="at")
+            msg = f"at {at!r}：应为时间 HH:MM should be a time HH:MM"
+            raise InputError(msg, file="request", field="at")
         at_s = int(match[1]) * 3600 + int(match[2]) * 60
     dropped = set(texts(data, "drop"))
     app = current_app._get_current_object()

@@ -17,8 +17,8 @@ from flask import (
     send_from_directory,
     url_for,
 )
-from flask_login import current_user
 from flask_babel import gettext as _
+from flask_login import current_user
 from werkzeug.utils import secure_filename
 
 from gis.errors import InputError

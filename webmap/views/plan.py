@@ -5,10 +5,19 @@ from __future__ import annotations
 import datetime as dt
 
 import pandas as pd
-
-from flask import Blueprint, abort, current_app, jsonify, redirect, render_template, request, send_from_directory, url_for
-from flask_login import current_user
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    send_from_directory,
+    url_for,
+)
 from flask_babel import gettext as _
+from flask_login import current_user
 
 from ledger import queries
 from ledger.models import PlanRun

@@ -16,8 +16,8 @@ from flask import (
     request,
     url_for,
 )
-from flask_login import current_user
 from flask_babel import gettext as _
+from flask_login import current_user
 
 from gis.cells import read_text_csv
 from gis.errors import InputError
