@@ -71,11 +71,14 @@ class ProgressPrinter:
 def _add_plan_args(p: argparse.ArgumentParser, *, demo: bool) -> None:
     if not demo:
         p.add_argument("--grids", required=True, type=Path, help="grid polygons (GeoJSON, GPKG, SHP)")
-        p.add_argument("--venues", required=True, type=Path, nargs="+", help="venue points or tables with lon/lat (one or more files)")
+        p.add_argument("--venues", required=True, type=Path, nargs="+",
+                       help="venue points or tables with lon/lat (one or more files)")
         who = p.add_mutually_exclusive_group(required=True)
         who.add_argument("--teams", type=Path, help="teams (CSV, XLSX or YAML)")
-        who.add_argument("--people", type=Path, help="a roster of people (CSV, XLSX or YAML: name, role, home grids, mode, "
-                                                    "days, shift): each day's teams are formed from it and written to teams.csv")
+        who.add_argument("--people", type=Path,
+                         help="a roster of people (CSV, XLSX or YAML: name, role, home grids, mode, "
+                                                    "days, shift): each day's teams are formed from it and "
+                                                    "written to teams.csv")
         p.add_argument("--date", required=True, type=_date, help="first day to plan, YYYY-MM-DD")
         p.add_argument("--hazards", type=Path, help="hazards (CSV/XLSX)")
         p.add_argument("--inspections", type=Path, help="past inspections (CSV/XLSX)")
@@ -86,24 +89,29 @@ def _add_plan_args(p: argparse.ArgumentParser, *, demo: bool) -> None:
     p.add_argument("--days", type=_positive_int, default=1, help="days to plan (default 1)")
     p.add_argument("--time-limit", type=_positive_float, default=None, help="solver seconds per day (default 20)")
     p.add_argument("--partition", choices=("none", "community", "auto"), default="none",
-                   help="split the work by community and plan the parts in parallel with Dask (auto: above 1,500 venues)")
+                   help="split the work by community and plan the parts in parallel with Dask (auto: "
+                        "above 1,500 venues)")
     p.add_argument("--balance-spread", type=_spread_minutes, default=None, metavar="MIN",
                    help="balanced days: teams' working minutes (travel + service) within MIN of each other, "
                         "never at the price of a must visit (off by default; e.g. 60)")
     _add_road_args(p)
-    p.add_argument("--no-pdf", action="store_true", help="skip sheets.pdf (large runs: the PDF of hundreds of sheets takes minutes)")
+    p.add_argument("--no-pdf", action="store_true",
+                   help="skip sheets.pdf (large runs: the PDF of hundreds of sheets takes minutes)")
     p.add_argument("--scheduler", help="address of an existing Dask scheduler (default: a local cluster)")
     p.add_argument("--workers", type=_positive_int, default=2, help="local Dask worker processes (default 2)")
     p.add_argument("--lang", choices=("zh", "en"), default="zh", help="language of map and sheets (default zh)")
-    p.add_argument("--base-url", help="web app address for the sheets' QR codes (default $PUBLIC_URL, $PATROL_BASE_URL or http://localhost:5000)")
+    p.add_argument("--base-url",
+                   help="web app address for the sheets' QR codes (default $PUBLIC_URL, $PATROL_BASE_URL or http://localhost:5000)")
     p.add_argument("--out", required=True, type=Path, help="output directory (replaced on success)")
     p.add_argument("--quiet", action="store_true", help="no progress lines")
 
 
 def _add_road_args(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--roads", type=Path, help="road lines (GeoJSON/GPKG/SHP) or an OSM extract (.osm/.pbf): travel along real roads")
+    p.add_argument("--roads", type=Path,
+                   help="road lines (GeoJSON/GPKG/SHP) or an OSM extract (.osm/.pbf): travel along real roads")
     p.add_argument("--max-access-m", type=_positive_float, default=None,
-                   help="with --roads: straight metres a venue may be from its street, farther is unreachable (default 500)")
+                   help="with --roads: straight metres a venue may be from its street, farther is "
+                        "unreachable (default 500)")
 
 
 def _road_network(args: argparse.Namespace, layers, progress: ProgressPrinter):
@@ -141,11 +149,13 @@ def build_parser() -> argparse.ArgumentParser:
     serve = sub.add_parser("serve", help="the web app (same as python app.py)")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=5000)
-    user = sub.add_parser("user", help="web app accounts: give one a new password, or make one (the password is printed once)")
+    user = sub.add_parser("user",
+                          help="web app accounts: give one a new password, or make one (the password is printed once)")
     user.add_argument("username")
     user.add_argument("--role", choices=("coordinator", "patrol", "viewer"), help="make the account with this role")
     user.add_argument("--team", default="", help="the team of a patrol account")
-    notify = sub.add_parser("notify", help="send the due warnings and escalations (SMTP_URL, NOTIFY_WEBHOOKS), each once")
+    notify = sub.add_parser("notify",
+                            help="send the due warnings and escalations (SMTP_URL, NOTIFY_WEBHOOKS), each once")
     notify.add_argument("--date", type=_date, help="the day to warn for (default: today in $TIMEZONE)")
     notify.add_argument("--dry-run", action="store_true", help="print what would be sent; send and store nothing")
     campaign = sub.add_parser("campaign", help="campaigns (专项排查) of the web app's database")
@@ -187,7 +197,8 @@ def run_report(args: argparse.Namespace, *, progress: ProgressPrinter) -> None:
     if args.demo:
         on = args.date
         args = _demo_args(args)
-        args.date = on or dt.date.fromisoformat(json.loads((DEMO_DIR / "meta.json").read_text(encoding="utf-8"))["today"])
+        meta = json.loads((DEMO_DIR / "meta.json").read_text(encoding="utf-8"))
+        args.date = on or dt.date.fromisoformat(meta["today"])
     missing = [f"--{k}" for k in ("grids", "venues", "teams") if getattr(args, k) is None]
     if args.command == "hotspots" and args.hazards is None:
         missing.append("--hazards")  # without them every grid would be "not significant", which says nothing
@@ -242,7 +253,8 @@ def _report_unexpected(err: BaseException) -> int:
         traceback.print_exception(err, file=f)
     where = traceback.extract_tb(err.__traceback__)[-1] if err.__traceback__ else None
     at = f" in {Path(where.filename).name}:{where.lineno}" if where else ""
-    print(f"patrol: unexpected error{at}: {type(err).__name__}: {err} (please report it: the full traceback is in {path})", file=sys.stderr)
+    print(f"patrol: unexpected error{at}: {type(err).__name__}: {err} (please report it: the full "
+          f"traceback is in {path})", file=sys.stderr)
     return 1
 
 
@@ -284,7 +296,8 @@ def run_plan(args: argparse.Namespace, *, progress: ProgressPrinter) -> dict[str
             roads=roads,
         )
     progress(0.96, f"写出文件 writing {args.out}")
-    numbers = write_outputs(plan, layers, args.out, lang=args.lang, pdf=not args.no_pdf, roads=road_lines, base_url=args.base_url)
+    numbers = write_outputs(plan, layers, args.out, lang=args.lang, pdf=not args.no_pdf, roads=road_lines,
+                            base_url=args.base_url)
     progress(1.0, "完成 done: " + json.dumps(numbers, ensure_ascii=False))
     return numbers
 
@@ -358,8 +371,10 @@ def run_replan(args: argparse.Namespace, layers, progress: ProgressPrinter) -> N
         raise InputError(msg, file="command line", field="at") from err
     unassigned = read_text_csv(args.plan / "unassigned.csv", dtype={"venue_id": str})
     road_lines, roads = _road_network(args, layers, progress)
-    params = PlanParams(solve=SolveParams(time_limit_s=args.time_limit), max_access_m=args.max_access_m or PlanParams.max_access_m)
-    plan = replan_day(stops, done=done, dropped=set(args.drop_team), at_s=at_s, unassigned=unassigned, venues=layers.venues, teams=layers.teams,
+    params = PlanParams(solve=SolveParams(time_limit_s=args.time_limit),
+                        max_access_m=args.max_access_m or PlanParams.max_access_m)
+    plan = replan_day(stops, done=done, dropped=set(args.drop_team), at_s=at_s, unassigned=unassigned,
+                      venues=layers.venues, teams=layers.teams,
                       rules=layers.rules, hazards=layers.hazards, inspections=layers.inspections, grids=layers.grids,
                       params=params, progress=lambda f, m: progress(0.3 + 0.6 * f, m), roads=roads)
     numbers = write_outputs(plan, layers, args.out, lang=args.lang, roads=road_lines)
@@ -380,7 +395,10 @@ def _demo_args(args: argparse.Namespace) -> argparse.Namespace:
 
 
 def run_user(args: argparse.Namespace) -> int:
-    """`patrol user NAME`: a new password for an account (e.g. a forgotten coordinator's), or a new account with --role."""
+    """`patrol user NAME`: a new password for an account, or a new account with --role.
+
+    E.g. a forgotten coordinator's password.
+    """
     from gis.errors import PatrolError
     from ledger.models import User, db
     from ledger.users import create_user, reset_password
@@ -412,7 +430,8 @@ def run_notify(args: argparse.Namespace) -> int:
     from webmap.notify_schedule import notify_once
     from webmap.web import create_app
 
-    app = create_app({"LOAD_DEMO": False, "NOTIFY_EVERY_S": 0})  # the instance folder and DATABASE_URL as for `patrol serve`
+    app = create_app({"LOAD_DEMO": False,
+                      "NOTIFY_EVERY_S": 0})  # the instance folder and DATABASE_URL as for `patrol serve`
     try:
         report = notify_once(app, day=args.date, dry_run=args.dry_run)
     except PatrolError as err:
@@ -426,7 +445,8 @@ def run_notify(args: argparse.Namespace) -> int:
         state = "would send" if args.dry_run else m.status
         print(f"{state}\t{m.day}\t{m.stage}\t{m.subject}\t{m.recipient} ({m.channel})\t{m.title}")
     if args.dry_run:
-        print(f"patrol: dry run: {len(report.new)} new, {len(report.retried)} to try again; nothing sent or stored", file=sys.stderr)
+        print(f"patrol: dry run: {len(report.new)} new, {len(report.retried)} to try again; nothing sent or stored",
+              file=sys.stderr)
     else:
         print(f"patrol: {report.sent} sent, {report.failed} failed (tried again at the next run)", file=sys.stderr)
     return 1 if report.failed and not args.dry_run else 0  # cron mails the owner of a run that failed to send
@@ -440,14 +460,16 @@ def run_campaign_report(args: argparse.Namespace) -> int:
     from ledger.models import db
     from webmap.web import create_app
 
-    app = create_app({"LOAD_DEMO": False, "NOTIFY_EVERY_S": 0})  # the instance folder and DATABASE_URL as for `patrol serve`
+    app = create_app({"LOAD_DEMO": False,
+                      "NOTIFY_EVERY_S": 0})  # the instance folder and DATABASE_URL as for `patrol serve`
     try:
         with app.app_context():
             day = args.date or local_today(app.config["TIMEZONE"])
             if args.id is not None:
                 one = db.session.get(Campaign, args.id) if 0 < args.id < 2**31 else None
                 if one is None:
-                    print(f"patrol: campaign --id {args.id}：没有这个专项排查 there is no such campaign", file=sys.stderr)
+                    print(f"patrol: campaign --id {args.id}：没有这个专项排查 there is no such campaign",
+                          file=sys.stderr)
                     return 2
                 chosen = [one]
             else:
@@ -471,7 +493,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     set_language(os.environ.get("PATROL_LANG", "zh"))  # messages of the ledger and the catalogues: Chinese unless asked
-    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
+                        format="%(levelname)s %(name)s: %(message)s")
     if args.command == "serve":
         from webmap.web import serve
 

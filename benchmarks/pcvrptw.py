@@ -147,10 +147,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--time-limit", type=float, default=60.0, help="solver seconds per instance")
     parser.add_argument("--first-solution", default="ALL_UNPERFORMED",
                         help="OR-Tools first-solution strategies, comma-separated (as PlanParams.first_solution); "
-                             "the insertion and arc strategies found no plan better than visiting nobody on C1_10_1 in 40 s")
+                             "the insertion and arc strategies found no plan better than visiting nobody "
+                             "on C1_10_1 in 40 s")
     args = parser.parse_args(argv)
     names = args.instances.split(",") if args.instances else sorted(p.stem for p in args.dir.glob("*.vrp"))
-    print("instance,cost,bks,gap_pct,value_share,visited,bks_visited,routes,bks_routes,seconds,feasible,load", flush=True)
+    header = "instance,cost,bks,gap_pct,value_share,visited,bks_visited,routes,bks_routes,seconds,feasible,load"
+    print(header, flush=True)
     for name in names:
         inst = read_instance(args.dir / f"{name}.vrp")
         params = SolveParams(time_limit_s=args.time_limit, optional_value_s=1, first_solution=args.first_solution)
@@ -164,7 +166,8 @@ def main(argv: list[str] | None = None) -> int:
         gap = f"{100 * (cost - bks[0]) / bks[0]:.2f}" if bks else ""
         share = f"{(nobody - cost) / (nobody - bks[0]):.3f}" if bks and nobody > bks[0] else ""
         print(f"{name},{cost},{bks[0] if bks else ''},{gap},{share},{sum(map(len, routes))},{bks[2] if bks else ''},"
-              f"{len(routes)},{bks[1] if bks else ''},{seconds:.1f},{not problems},{os.getloadavg()[0]:.2f}", flush=True)
+              f"{len(routes)},{bks[1] if bks else ''},{seconds:.1f},{not problems},{os.getloadavg()[0]:.2f}",
+              flush=True)
         for p in problems[:5]:
             print(f"# {name}: {p}", file=sys.stderr)
     return 0

@@ -60,8 +60,10 @@ class Instance:
 
 
 def read_instance(path: Path) -> Instance:
-    """Read an instance: the original Solomon text format (see the README beside the instances), or
-    VRPLIB (``.vrp``, as PyVRP's instance collection keeps Gehring–Homberger's).
+    """Read an instance in the original Solomon text format, or VRPLIB.
+
+    The text format is described in the README beside the instances; VRPLIB (``.vrp``) is how PyVRP's instance
+    collection keeps Gehring–Homberger's.
     """
     if path.suffix.lower() == ".vrp":
         return _read_vrplib(path)
@@ -160,8 +162,10 @@ def solve_instance(inst: Instance, time_limit_s: float, **options) -> tuple[list
 
 
 def read_bks(folder: Path) -> dict[str, tuple[int, float]]:
-    """Best known (vehicles, distance) by instance, fewest vehicles first: ``BKS.csv`` beside the
-    instances, or else :data:`GH_BKS` (SINTEF's list for the Gehring–Homberger 200s and 400s).
+    """Best known (vehicles, distance) by instance, fewest vehicles first.
+
+    From ``BKS.csv`` beside the instances, or else :data:`GH_BKS` (SINTEF's list for the Gehring–Homberger 200s and
+    400s).
     """
     path = folder / "BKS.csv" if (folder / "BKS.csv").exists() else GH_BKS
     with path.open(newline="") as f:
@@ -185,13 +189,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--time-limit", type=float, default=10.0, help="seconds per instance")
     parser.add_argument("--routes-out", type=Path, help="write the routes as JSON {name: [[customer ids], ...]}")
     parser.add_argument("--fleet-share", type=float, default=SolveParams.fleet_share,
-                        help="take tours out until this share of the time (0: never; see benchmarks/results/quality-2026-12-02.md)")
+                        help="take tours out until this share of the time (0: never; see "
+                             "benchmarks/results/quality-2026-12-02.md)")
     args = parser.parse_args(argv)
 
     bks = read_bks(args.dir)
     names = [n.strip() for n in args.instances.split(",") if n.strip()] or instance_names(args.dir)
     out = csv.writer(sys.stdout)
-    out.writerow(["instance", "engine", "vehicles", "distance", "bks_vehicles", "bks_distance", "gap_pct", "seconds", "feasible"])
+    out.writerow(["instance", "engine", "vehicles", "distance", "bks_vehicles", "bks_distance", "gap_pct",
+                  "seconds", "feasible"])
     all_routes = {}
     for name in names:
         inst = read_instance(instance_path(args.dir, name))

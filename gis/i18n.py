@@ -50,7 +50,10 @@ def use_language(lang: str) -> Iterator[None]:
 
 
 def gettext(message: str, /, **variables: object) -> str:
-    """``message`` (an English msgid) in this context's language, ``%(name)s`` placeholders filled from ``variables``."""
+    """``message`` (an English msgid) in this context's language.
+
+    Its ``%(name)s`` placeholders are filled from ``variables``.
+    """
     text = translations(language()).ugettext(message)
     return text % variables if variables else text
 

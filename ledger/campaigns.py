@@ -126,8 +126,10 @@ def scope_venues(campaign: Campaign) -> list[Venue]:
 
 
 def progress(campaign: Campaign, today: dt.date) -> dict[str, object]:
-    """How far the campaign is on ``today``: venues covered of the total by grid, hazards found by type, what is
-    left, and whether the days left are enough at the pace so far.
+    """How far the campaign is on ``today``.
+
+    Venues covered of the total by grid, hazards found by type, what is left, and whether the days left are enough at
+    the pace so far.
 
     Returns
     -------
@@ -146,8 +148,8 @@ def progress(campaign: Campaign, today: dt.date) -> dict[str, object]:
     names = dict(db.session.execute(db.select(Grid.grid_id, Grid.name)).all())
     grids: dict[str, dict] = {}
     for v in venues:
-        g = grids.setdefault(v.grid_id, {"grid_id": v.grid_id, "name": names.get(v.grid_id, ""), "total": 0, "covered": 0,
-                                         "left": []})
+        g = grids.setdefault(v.grid_id, {"grid_id": v.grid_id, "name": names.get(v.grid_id, ""),
+                                         "total": 0, "covered": 0, "left": []})
         g["total"] += 1
         if v.venue_id in seen:
             g["covered"] += 1
@@ -185,7 +187,8 @@ def report_text(campaign: Campaign, p: dict[str, object], rules: Rules) -> str:
         left = "、".join(v for v, _ in g["left"][:10]) + (f" 等 {len(g['left'])} 处" if len(g["left"]) > 10 else "")
         lines.append(f"{g['grid_id']}\t{g['covered']}\t{g['total']}\t{left}")
     lines.append("发现隐患（按类型）：" + ("；".join(
-        f"{rules.hazard_types[t].label_zh if t in rules.hazard_types else t} {n}" for t, n in p["hazards"].items()) or "无"))
+        f"{rules.hazard_types[t].label_zh if t in rules.hazard_types else t} {n}"
+        for t, n in p["hazards"].items()) or "无"))
     return "\n".join(lines)
 
 

@@ -103,7 +103,8 @@ def image_type(data: bytes, *, field: str, max_bytes: int) -> str:
         msg = f"{field}：图片为空 the picture is empty"
         raise InputError(msg, file="request", field=field)
     if len(data) > max_bytes:
-        msg = f"{field}：图片太大（{len(data) // 1024} KB，上限 {max_bytes // 1024} KB） the picture is larger than {max_bytes // 1024} KB"
+        msg = (f"{field}：图片太大（{len(data) // 1024} KB，上限 {max_bytes // 1024} KB） "
+               f"the picture is larger than {max_bytes // 1024} KB")
         raise InputError(msg, file="request", field=field)
     try:
         with Image.open(io.BytesIO(data)) as picture:
@@ -119,8 +120,10 @@ def image_type(data: bytes, *, field: str, max_bytes: int) -> str:
 
 
 def day_stops(team_id: str, day: dt.date) -> tuple[int | None, list[PlanStop | AddedStop]]:
-    """The team's stops of ``day`` in order: those of the newest finished plan that has the team on that day
-    (a re-plan of the rest of the day is the newest), then the venues a coordinator added.
+    """The team's stops of ``day`` in order.
+
+    Those of the newest finished plan that has the team on that day (a re-plan of the rest of the day is the newest),
+    then the venues a coordinator added.
     """
     plan_id = db.session.scalar(
         db.select(PlanStop.plan_id).join(PlanRun, PlanRun.id == PlanStop.plan_id)
@@ -130,7 +133,8 @@ def day_stops(team_id: str, day: dt.date) -> tuple[int | None, list[PlanStop | A
         db.select(PlanStop).where(PlanStop.plan_id == plan_id, PlanStop.day == day, PlanStop.team_id == team_id)
         .order_by(PlanStop.seq)))
     seen = {s.venue_id for s in planned}
-    added = [a for a in db.session.scalars(db.select(AddedStop).where(AddedStop.day == day, AddedStop.team_id == team_id)
+    added = [a for a in db.session.scalars(db.select(AddedStop).where(AddedStop.day == day,
+                                                                      AddedStop.team_id == team_id)
                                            .order_by(AddedStop.id)) if a.venue_id not in seen]
     return plan_id, [*planned, *added]
 
@@ -142,7 +146,9 @@ def may_see_team(user: User, team_id: str) -> bool:
 
 def record_field_result(user: User, field_result: FieldResult, *, rules: Rules, today: dt.date, far_m: float,
                         secret: str, file: str = "request") -> FieldRecorded:
-    """Record one stop's result from the phone: the stop result, the check-in (flagged when far), files, notice, live event.
+    """Record one stop's result from the phone.
+
+    The stop result, the check-in (flagged when far), files, notice, live event.
 
     Raises
     ------
@@ -209,7 +215,8 @@ def _check_values(fr: FieldResult, rules: Rules, *, file: str) -> None:
     if c.method == "gps" and (c.lon is None or c.lat is None):
         msg = "checkin：定位签到需要经纬度 a gps check-in needs lon and lat"
         raise InputError(msg, file=file, field="checkin.lon")
-    for name, value, low, high in (("lon", c.lon, -180, 180), ("lat", c.lat, -90, 90), ("accuracy_m", c.accuracy_m, 0, 1e6)):
+    for name, value, low, high in (("lon", c.lon, -180, 180), ("lat", c.lat, -90, 90),
+                                   ("accuracy_m", c.accuracy_m, 0, 1e6)):
         if value is not None and not (math.isfinite(value) and low <= value <= high):
             msg = f"checkin.{name} {value!r}：应在 {low} 到 {high} 之间 should be between {low} and {high}"
             raise InputError(msg,
@@ -254,7 +261,8 @@ def _event_detail(out: FieldRecorded, venue: Venue) -> dict:
     v, r = out.visit, out.recorded
     return {"venue_id": venue.venue_id, "name": venue.name, "outcome": r.inspection.outcome, "method": v.method,
             "lon": v.lon, "lat": v.lat, "accuracy_m": v.accuracy_m, "distance_m": v.distance_m, "far": v.far,
-            "at": (v.checked_in_at or v.recorded_at or dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)).isoformat(),
+            "at": (v.checked_in_at or v.recorded_at
+                   or dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)).isoformat(),
             "hazards": len(r.hazards), "major": any(h.severity == "major" for h in r.hazards)}
 
 
@@ -269,7 +277,8 @@ def file_for(user: User, file_id: int) -> FieldFile | None:
 def hazard_photo_ids(user: User, hazard_id: str) -> list[int]:
     """Ids of the field photos of a hazard that ``user`` may see (its team's patrols and coordinators)."""
     rows = db.session.execute(db.select(FieldFile.id, FieldFile.team_id).where(FieldFile.hazard_id == hazard_id,
-                                                                              FieldFile.kind == "photo").order_by(FieldFile.id))
+                                                                              FieldFile.kind == "photo")
+                                                                              .order_by(FieldFile.id))
     return [file_id for file_id, team_id in rows if may_see_team(user, team_id)]
 
 

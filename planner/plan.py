@@ -29,8 +29,10 @@ Progress = Callable[[float, str], None]
 
 def _home_preference(team: pd.Series, grid_of: list[str], n_depots: int, away_cost_s: int,
                      familiar: frozenset[str] = frozenset()) -> dict:
-    """Vehicle fields that keep a team to its home grids (none when it has no home grids), and to the
-    ``familiar`` grids it already visited in the horizon before any other.
+    """Vehicle fields that keep a team to its home grids and familiar grids.
+
+    None when it has no home grids; ``familiar`` grids are those it already visited in the horizon, preferred before any
+    other.
     """
     home = set(team.get("home_grids") or ())
     if not home or away_cost_s <= 0:
@@ -117,8 +119,10 @@ UNREACHABLE = 10**8  # metres or seconds standing for "no road connects these"
 
 def road_matrices(roads, xy_m: np.ndarray, rules: Rules, *, starts: int, max_access_m: float,
                   names: list[str] | None = None) -> dict[str, object]:
-    """Problem fields for travel along real roads: metres by shortest path with the access legs
-    (straight × detour) at both ends, seconds per mode; the network split at each node's foot.
+    """Problem fields for travel along real roads.
+
+    Metres by shortest path with the access legs (straight × detour) at both ends, seconds per mode; the network split
+    at each node's foot.
 
     The first ``starts`` points are the teams' starts (``names`` their team ids, for the warning
     about a start too far from every street).
@@ -193,9 +197,11 @@ def plan_days(
             high_risk_threshold=rules.high_risk_threshold,
         )
         problem = build_problem(day, must + [(v, r, False) for v, r in optional],
-                                venues=venues, teams=teams_of[d], status=status, rules=rules, crs=roads.crs if roads is not None else crs,
+                                venues=venues, teams=teams_of[d], status=status, rules=rules,
+                                crs=roads.crs if roads is not None else crs,
                                 roads=roads, max_access_m=params.max_access_m,
-                                familiar={t: frozenset(g) for t, g in familiar.items()} if params.consistent_teams else None)
+                                familiar={t: frozenset(g) for t, g in familiar.items()}
+                                if params.consistent_teams else None)
         step = None
         if progress is not None:
             def step(frac: float, msg: str, d: int = d) -> None:
@@ -221,8 +227,10 @@ def plan_days(
 
 def unreachable_venues(*, venues: gpd.GeoDataFrame, teams: gpd.GeoDataFrame, rules: Rules, day: dt.date,
                        grids: gpd.GeoDataFrame | None = None) -> pd.Series:
-    """Venues no team can serve in any shift, with the reason (no_team_with_roles,
-    closed_at_shift_times, unreachable): the same screening the planner applies before a solve.
+    """Venues no team can serve in any shift, with the reason.
+
+    The reason is no_team_with_roles, closed_at_shift_times or unreachable: the same screening the planner applies
+    before a solve.
     """
     crs = local_utm(grids if grids is not None and len(grids) else venues)
     status = venue_status(venues, rules)

@@ -63,7 +63,8 @@ def replan_rest_of_day(app: Flask, user: User, *, day: dt.date, at_s: int, dropp
     plan = replan_day(stops, done=done, dropped=dropped, at_s=at_s, unassigned=unassigned, venues=layers.venues,
                       teams=teams, rules=layers.rules, hazards=layers.hazards, inspections=layers.inspections,
                       grids=layers.grids, params=params)
-    new = PlanRun(created_by=user.username, start=day, days=1, teams=";".join(team_ids), time_limit_s=params.solve.time_limit_s,
+    new = PlanRun(created_by=user.username, start=day, days=1, teams=";".join(team_ids),
+                  time_limit_s=params.solve.time_limit_s,
                   status="running", message=f"重新安排 re-plan of plan {run.id} at {format_hhmm(at_s)}")
     db.session.add(new)
     db.session.flush()
@@ -79,5 +80,5 @@ def replan_rest_of_day(app: Flask, user: User, *, day: dt.date, at_s: int, dropp
         add_event(day, "replan", {"plan_id": new.id, "from_plan": run.id, "at": format_hhmm(at_s), "order": order[tid],
                                   "dropped": tid in dropped}, team_id=tid)
     db.session.flush()
-    return {"plan_id": new.id, "from_plan": run.id, "day": day.isoformat(), "at": format_hhmm(at_s), "done": sorted(done),
-            "dropped": sorted(dropped), "order": order, "summary": new.summary}
+    return {"plan_id": new.id, "from_plan": run.id, "day": day.isoformat(), "at": format_hhmm(at_s),
+            "done": sorted(done), "dropped": sorted(dropped), "order": order, "summary": new.summary}

@@ -34,7 +34,8 @@ VENDOR = Path(__file__).resolve().parent / "static" / "vendor"
 class _MetricScale(MacroElement):
     """A metres-only scale bar (folium's ``control_scale`` also shows feet, which nobody here reads)."""
 
-    _template = Template("{% macro script(this, kwargs) %}L.control.scale({imperial: false}).addTo({{ this._parent.get_name() }});{% endmacro %}")
+    _template = Template("{% macro script(this, kwargs) %}L.control.scale({imperial: false}).addTo({{ "
+                         "this._parent.get_name() }});{% endmacro %}")
 
 
 def offline_assets(m: folium.Map) -> folium.Map:

@@ -90,7 +90,8 @@ def write_outputs(plan: Plan, layers: Layers, out_dir: str | Path, *, lang: str 
         (tmp / SHEETS_FILE).write_text(html, encoding="utf-8")
         if pdf and pdf_available():
             step("pdf")
-            pdf_progress = None if progress is None else (lambda f, m: progress(_STEPS["pdf"] + (1 - _STEPS["pdf"]) * f, m))
+            pdf_progress = None if progress is None else (lambda f,
+                                                          m: progress(_STEPS["pdf"] + (1 - _STEPS["pdf"]) * f, m))
             write_sheets_pdf(html, tmp / SHEETS_PDF_FILE, progress=pdf_progress)
         elif pdf:
             write_sheets_pdf(html, tmp / SHEETS_PDF_FILE)  # says in one line why there is no PDF

@@ -45,7 +45,10 @@ class PlanJob:
 
 
 def main() -> None:
-    """``python -m webmap.plan_worker``: the job as one JSON line on stdin; stop when stdin ends (the server is gone)."""
+    """``python -m webmap.plan_worker``: the job as one JSON line on stdin.
+
+    Stop when stdin ends (the server is gone).
+    """
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s plan-worker %(name)s: %(message)s")
     job = PlanJob(**json.loads(sys.stdin.buffer.readline()))
     threading.Thread(target=_exit_with_the_server, daemon=True).start()
@@ -127,7 +130,9 @@ def _make_plan(job: PlanJob) -> None:
             progress(0.0, "读取数据 reading layers")
             layers = layers_from_db(Rules.from_toml(job.rules_path), as_of=run.start)
             campaigns = campaign_scopes(run.start)  # 专项排查: their venues fall due within them
-            layers = dataclasses.replace(layers, rules=layers.rules.with_campaigns(campaigns, run.start)) if campaigns else layers
+            layers = dataclasses.replace(layers,
+                                         rules=layers.rules.with_campaigns(campaigns,
+                                                                           run.start)) if campaigns else layers
             if run.teams:
                 layers = dataclasses.replace(layers, teams=layers.teams[layers.teams.index.isin(run.teams.split(";"))])
             params = PlanParams(days=run.days, solve=SolveParams(time_limit_s=run.time_limit_s))
@@ -140,8 +145,10 @@ def _make_plan(job: PlanJob) -> None:
             run.summary = write_outputs(plan, layers, job.out_dir, lang="zh", base_url=job.base_url, pdf=False,
                                         progress=lambda f, m: progress(0.6 + 0.38 * f, m))
             progress(0.99, "保存巡查点 storing the stops")
-            stops = read_text_csv(Path(job.out_dir) / "stops.csv", dtype={"venue_id": str, "team_id": str})  # ids as given
-            db.session.add_all(PlanStop(plan_id=job.plan_id, day=pd.Timestamp(r.day).date(), team_id=r.team_id, seq=int(r.seq),
+            stops = read_text_csv(Path(job.out_dir) / "stops.csv",
+                                  dtype={"venue_id": str, "team_id": str})  # ids as given
+            db.session.add_all(PlanStop(plan_id=job.plan_id, day=pd.Timestamp(r.day).date(), team_id=r.team_id,
+                                        seq=int(r.seq),
                                         venue_id=r.venue_id, reason=r.reason, arrive=r.arrive, depart=r.depart)
                                for r in stops.itertuples())
             pdf = pdf_available()

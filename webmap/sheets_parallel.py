@@ -21,7 +21,8 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 _SHEET = '<section class="sheet"'
 _END = "</section>"
 _NO_NUMBER = "@page { @top-right { content: none; } }"
-_GOES_ON = "body { margin-top: 0; }"  # a later run goes on after a page break, where the body's top margin is not repeated
+# a later run goes on after a page break, where the body's top margin is not repeated
+_GOES_ON = "body { margin-top: 0; }"
 
 
 def split_sheets(html: str) -> tuple[str, list[str], str]:
@@ -64,7 +65,8 @@ def parallel_pdf(html: str, render: Callable[..., bytes], *, workers: int | None
     if workers < 2:
         return None
     groups = balanced_groups([len(s) for s in sheets], workers)
-    first, later = (head.replace("</head>", f"<style>{css}</style></head>", 1) for css in (_NO_NUMBER, _NO_NUMBER + _GOES_ON))
+    first, later = (head.replace("</head>", f"<style>{css}</style></head>",
+                                 1) for css in (_NO_NUMBER, _NO_NUMBER + _GOES_ON))
     parts: list[bytes | None] = [None] * len(groups)
     with ProcessPoolExecutor(max_workers=workers, mp_context=_context()) as pool:
         futures = {pool.submit(render, (later if a else first) + "".join(sheets[a:b]) + tail): k
@@ -100,7 +102,10 @@ def balanced_groups(sizes: Sequence[int], count: int) -> list[tuple[int, int]]:
 
 
 def _context() -> multiprocessing.context.BaseContext:
-    """Fork where this process has one thread (quick: WeasyPrint is already imported), else spawn (forking threads is unsafe)."""
+    """Fork where this process has one thread, else spawn.
+
+    Forking is quick (WeasyPrint is already imported); forking threads is unsafe.
+    """
     method = "fork" if threading.active_count() == 1 and "fork" in multiprocessing.get_all_start_methods() else "spawn"
     return multiprocessing.get_context(method)
 

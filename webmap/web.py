@@ -40,7 +40,10 @@ DEMO_DIR = REPO / "data" / "demo"
 MIGRATIONS = REPO / "migrations"
 
 class _Catalogues(Domain):
-    """The pages' catalogue, found by our language code: Babel names Chinese zh_Hans_CN, which misses the zh_CN folder."""
+    """The pages' catalogue, found by our language code.
+
+    Babel names Chinese zh_Hans_CN, which misses the zh_CN folder.
+    """
 
     def get_translations(self):
         return translations(current_lang())
@@ -59,7 +62,10 @@ migrate = Migrate()
 
 
 class PatrolExtension:
-    """What views need beyond the database: the rules and the current layers (``layers()``, built once per data version)."""
+    """What views need beyond the database.
+
+    The rules and the current layers (``layers()``, built once per data version).
+    """
 
     def __init__(self, app: Flask) -> None:
         from ledger.layer_cache import LayerCache
@@ -87,7 +93,7 @@ def _locale() -> str:
 
 
 def _lang_switch() -> str:
-    """This page in the other language, keeping its filters (the query string)."""
+    """The page in the other language, keeping its filters (the query string)."""
     args = request.args.to_dict(flat=False)
     args["lang"] = ["zh" if current_lang() == "en" else "en"]
     return f"{request.path}?{urlencode(args, doseq=True)}"
@@ -160,8 +166,8 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         sheets,
     )
 
-    for bp in (auth.bp, map.bp, plan.bp, sheets.bp, ledger.bp, review.bp, api.bp, retire.bp, notify.bp, field.bp, field_api.bp,
-               live.bp):
+    for bp in (auth.bp, map.bp, plan.bp, sheets.bp, ledger.bp, review.bp, api.bp, retire.bp, notify.bp,
+               field.bp, field_api.bp, live.bp):
         app.register_blueprint(bp)
     app.register_blueprint(kpi.bp)
     app.register_blueprint(screen.bp)
@@ -180,8 +186,10 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.after_request(_security_headers)
     app.jinja_env.globals.update(tr=lambda key: t(key, current_lang()), lang=current_lang,
                                  word=lambda kind, code: word(kind, code, current_lang()), lang_switch=_lang_switch,
-                                 hazard_name=lambda code: hazard_label(app.extensions["patrol"].rules, code, current_lang()),
-                                 category_name=lambda code: category_label(app.extensions["patrol"].rules, code, current_lang()),
+                                 hazard_name=lambda code: hazard_label(app.extensions["patrol"].rules, code,
+                                                                       current_lang()),
+                                 category_name=lambda code: category_label(app.extensions["patrol"].rules, code,
+                                                                           current_lang()),
                                  csp_nonce=csp_nonce, public_url=public_url, field_photos=_field_photos,
                                  data_problems=lambda: page_problem_notes(today(), current_lang()))
 
@@ -204,7 +212,8 @@ def serve(*, host: str = "127.0.0.1", port: int = 5000) -> None:
     print(f"patrol: instance folder {app.instance_path}; open http://{host}:{port}/ in a browser", file=sys.stderr)
     if app.config["SESSION_COOKIE_SECURE"] and host not in ("127.0.0.1", "localhost", "::1"):
         print("patrol: session cookies are Secure: browsers on other machines can log in only over HTTPS "
-              "(put the app behind an HTTPS proxy, or set PATROL_INSECURE_COOKIES=1 on a trusted network)", file=sys.stderr)
+              "(put the app behind an HTTPS proxy, or set PATROL_INSECURE_COOKIES=1 on a trusted network)",
+              file=sys.stderr)
     app.run(host=host, port=port, threaded=True, request_handler=_QuietRequestHandler)
 
 
@@ -283,14 +292,16 @@ def _first_start(app: Flask) -> None:
         db.session.commit()
         print(f"patrol: first start. Log in as 'coordinator' with password: {password}", file=sys.stderr)
         if not app.config["PUBLIC_URL"]:
-            print("patrol: set PUBLIC_URL (in instance/config.py or the environment) to the address phones reach this site "
+            print("patrol: set PUBLIC_URL (in instance/config.py or the environment) to the address "
+                  "phones reach this site "
                   "at, e.g. https://patrol.example.cn/: QR codes and links on sheets, notices and messages use it",
                   file=sys.stderr)
     if db.session.scalar(db.select(db.func.count()).select_from(Venue)) == 0 and DEMO_DIR.exists():
         import json
 
         today = dt.date.fromisoformat(json.loads((DEMO_DIR / "meta.json").read_text(encoding="utf-8"))["today"])
-        counts = load_demo(DEMO_DIR, app.extensions["patrol"].rules, as_of=max(today, local_today(app.config["TIMEZONE"])))
+        counts = load_demo(DEMO_DIR, app.extensions["patrol"].rules,
+                           as_of=max(today, local_today(app.config["TIMEZONE"])))
         print(f"patrol: loaded the demo street: {counts}", file=sys.stderr)
 
 

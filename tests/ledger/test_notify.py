@@ -31,7 +31,8 @@ def address_book(app):
     with app.app_context():
         communities = sorted({g.community for g in db.session.scalars(db.select(Grid)) if g.community})
         person = db.session.scalar(db.select(Hazard.responsible_person).where(Hazard.hazard_id == "H0142"))
-        people = {"leader": "street", "disabled-leader": "street", "worker-g05": "grid:G05", "owner": f"person:{person}",
+        people = {"leader": "street", "disabled-leader": "street", "worker-g05": "grid:G05",
+                  "owner": f"person:{person}",
                   **{f"community-{i}": f"community:{c}" for i, c in enumerate(communities)}}
         if db.session.scalar(db.select(User).where(User.username == "leader")) is None:
             for name, tokens in people.items():
@@ -39,7 +40,8 @@ def address_book(app):
                                     notify_for=tokens, active=name != "disabled-leader"))
             db.session.commit()
     accounts = {f"{n}@street.test": {t} for n, t in people.items() if n != "disabled-leader"}
-    robots = {"street-wecom": ("wecom", {"street"}), "communities": ("dingtalk", {"community:*"}), "all": ("feishu", {"*"})}
+    robots = {"street-wecom": ("wecom", {"street"}), "communities": ("dingtalk", {"community:*"}),
+              "all": ("feishu", {"*"})}
     return accounts, robots
 
 
@@ -64,7 +66,8 @@ def expected(app, day: dt.date, accounts, robots) -> set[tuple]:
         if h.status not in ("found", "reported", "rectifying") or h.deadline is None:
             continue
         if (h.deadline - day).days in sev["remind_days_before"]:
-            due.append((f"remind_{(h.deadline - day).days}", h.hazard_id, day, {f"person:{h.responsible_person}"} | worker))
+            due.append((f"remind_{(h.deadline - day).days}", h.hazard_id, day,
+                        {f"person:{h.responsible_person}"} | worker))
         yellow = h.deadline + dt.timedelta(days=sev["yellow_after_days"])
         red = yellow + dt.timedelta(days=sev["red_after_days"])
         if day >= yellow:
@@ -74,7 +77,8 @@ def expected(app, day: dt.date, accounts, robots) -> set[tuple]:
     soon = Counter()
     for v in venues.values():
         interval = RULES["categories"][v.category]["interval_days"]
-        if v.last_inspected and (v.last_inspected + dt.timedelta(days=interval) - day).days == RULES["notify"]["interval_warn_days"]:
+        if v.last_inspected and (v.last_inspected
+                                 + dt.timedelta(days=interval) - day).days == RULES["notify"]["interval_warn_days"]:
             soon[v.grid_id] += 1
     for grid_id in soon:
         due.append(("interval_soon", grid_id, day, {f"grid:{grid_id}", f"person:{grids[grid_id].worker}"}))
@@ -83,7 +87,8 @@ def expected(app, day: dt.date, accounts, robots) -> set[tuple]:
     for stage, subject, on, audiences in due:
         keys |= {(stage, subject, on, address) for address, tokens in accounts.items() if tokens & audiences}
         for name, (_, serves) in robots.items():
-            if "*" in serves or serves & audiences or ("community:*" in serves and any(a.startswith("community:") for a in audiences)):
+            if "*" in serves or serves & audiences or ("community:*" in serves
+                                                       and any(a.startswith("community:") for a in audiences)):
                 keys.add((stage, subject, on, f"robot:{name}"))
     return keys
 
@@ -103,7 +108,8 @@ def notify_env(app, monkeypatch):
     (Path(app.instance_path) / "config.py").write_text(f"NOTIFY_RETRY_WAITS_S = {WAITS!r}\nNOTIFY_TIMEOUT_S = 5\n")
     with smtp_server() as (smtp_url, box), RobotSink() as sink:
         webhooks = (f'[{{"name": "street-wecom", "kind": "wecom", "url": "{sink.url}/wecom?key=K", "for": ["street"]}},'
-                    f' {{"name": "communities", "kind": "dingtalk", "url": "{sink.url}/dingtalk?access_token=T", "secret": "SEC1", "for": ["community:*"]}},'
+                    f' {{"name": "communities", "kind": "dingtalk", "url": "{sink.url}/dingtalk?access_token=T", '
+                    f'"secret": "SEC1", "for": ["community:*"]}},'
                     f' {{"name": "all", "kind": "feishu", "url": "{sink.url}/feishu", "secret": "fs", "for": ["*"]}}]')
         for key, value in {"PATROL_INSTANCE": app.instance_path, "DATABASE_URL": app.config["DATABASE_URL"],
                            "SMTP_URL": smtp_url, "NOTIFY_WEBHOOKS": webhooks, "PUBLIC_URL": PUBLIC}.items():
@@ -116,7 +122,8 @@ def robot_posts(sink) -> Counter:
     out = Counter()
     for p in sink.posts:
         body = p["body"]
-        text = body.get("markdown", {}).get("content") or body.get("markdown", {}).get("text") or body["content"]["text"]
+        markdown = body.get("markdown", {})
+        text = markdown.get("content") or markdown.get("text") or body["content"]["text"]
         link = next(w for w in text.replace("(", " ").replace(")", " ").split() if w.startswith(PUBLIC))
         out[(p["path"], link.rsplit("/", 1)[-1].removeprefix("map?grid="))] += 1
     return out

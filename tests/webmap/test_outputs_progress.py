@@ -10,7 +10,8 @@ from webmap.sheets import pdf_available
 
 
 def test_write_outputs_moves_the_progress_through_every_step(instance, rules, tmp_path):
-    layers = read_layers(grids=instance["grids"], venues=instance["venues"], teams=instance["teams"], rules=rules, as_of=TODAY)
+    layers = read_layers(grids=instance["grids"], venues=instance["venues"], teams=instance["teams"],
+                         rules=rules, as_of=TODAY)
     plan = plan_days(venues=layers.venues, teams=layers.teams, rules=rules, start=PLAN_DAY, grids=layers.grids,
                      params=PlanParams(solve=SolveParams(time_limit_s=1)))
     seen: list[tuple[float, str]] = []
@@ -34,7 +35,8 @@ def test_a_plan_without_tours_still_writes_every_file(instance, rules, tmp_path)
     import geopandas as gpd
     import pandas as pd
 
-    layers = read_layers(grids=instance["grids"], venues=instance["venues"], teams=instance["teams"], rules=rules, as_of=TODAY)
+    layers = read_layers(grids=instance["grids"], venues=instance["venues"], teams=instance["teams"],
+                         rules=rules, as_of=TODAY)
     plan = plan_days(venues=layers.venues, teams=layers.teams, rules=rules, start=PLAN_DAY, grids=layers.grids,
                      params=PlanParams(solve=SolveParams(time_limit_s=1)))
     empty = dataclasses.replace(plan, days=tuple(dataclasses.replace(d, tours=()) for d in plan.days))

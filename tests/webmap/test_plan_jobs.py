@@ -107,7 +107,8 @@ def test_a_web_plan_runs_in_a_worker_process_and_stores_its_stops(app, client):
     assert len(stops) == state["summary"]["visits"] > 0 and {s.team_id for s in stops} == {"T01"}
     _wait_for_pdf(client, plan_id)
     deadline = time.monotonic() + 30
-    while _pid_alive(worker) and time.monotonic() < deadline:  # the worker ends with its plan's PDF (reaped by the watcher)
+    # the worker ends with its plan's PDF (reaped by the watcher)
+    while _pid_alive(worker) and time.monotonic() < deadline:
         time.sleep(0.1)
     assert not _pid_alive(worker)
 
@@ -175,7 +176,8 @@ def test_plans_left_queued_or_running_by_a_stopped_server_are_failed_at_the_next
     from webmap.web import create_app
 
     with app.app_context():
-        left = [PlanRun(created_by="coord", start=dt.date(2026, 11, 23), status=status) for status in ("queued", "running")]
+        left = [PlanRun(created_by="coord", start=dt.date(2026, 11, 23),
+                        status=status) for status in ("queued", "running")]
         db.session.add_all(left)
         db.session.commit()
         ids = [run.id for run in left]

@@ -66,7 +66,8 @@ def team_today(team_id: str):
 def today_payload(team: Team, on: dt.date) -> dict:
     rules, lang = current_app.extensions["patrol"].rules, current_lang()
     plan_id, stops = day_stops(team.team_id, on)
-    venues = {v.venue_id: v for v in db.session.scalars(db.select(Venue).where(Venue.venue_id.in_([s.venue_id for s in stops])))}
+    venues = {v.venue_id: v
+              for v in db.session.scalars(db.select(Venue).where(Venue.venue_id.in_([s.venue_id for s in stops])))}
     hazards, done = open_hazards(list(venues)), done_venues(on, team.team_id)
     rows = []
     for k, s in enumerate(stops, start=1):
@@ -85,7 +86,8 @@ def today_payload(team: Team, on: dt.date) -> dict:
                          "severity": h.severity, "status": h.status, "status_label": word("status", h.status, lang),
                          "deadline": h.deadline.isoformat() if h.deadline else None, "description": h.description}
                         for h in hazards.get(v.venue_id, [])],
-            "checklist": [{"code": h.code, "label": hazard_label(rules, h.code, lang)} for h in rules.checklist(v.category)
+            "checklist": [{"code": h.code,
+                           "label": hazard_label(rules, h.code, lang)} for h in rules.checklist(v.category)
                           if h.code != "other"],
         })
     order = [r["venue_id"] for r in rows]
@@ -93,8 +95,10 @@ def today_payload(team: Team, on: dt.date) -> dict:
     return {
         "grids": [{"grid_id": g.grid_id, "name": g.name, "rings": _rings(g.geometry)}
                   for g in db.session.scalars(db.select(Grid).where(Grid.grid_id.in_(grid_ids)))],
-        "day": on.isoformat(), "plan_id": plan_id, "version": hashlib.sha256(json.dumps([plan_id, order]).encode()).hexdigest()[:12],
-        "team": {"team_id": team.team_id, "name": team.name, "shift": team.shift, "lon": team.start_lon, "lat": team.start_lat},
+        "day": on.isoformat(), "plan_id": plan_id,
+        "version": hashlib.sha256(json.dumps([plan_id, order]).encode()).hexdigest()[:12],
+        "team": {"team_id": team.team_id, "name": team.name, "shift": team.shift, "lon": team.start_lon,
+                 "lat": team.start_lat},
         "far_m": current_app.config["FIELD_FAR_M"], "stops": rows,
         "hazard_types": [{"code": code, "label": hazard_label(rules, code, lang), "severity": h.severity}
                          for code, h in rules.hazard_types.items()],
@@ -117,18 +121,22 @@ def create_result():
     rules, app = current_app.extensions["patrol"].rules, current_app
 
     def record() -> tuple[int, dict]:
-        done = record_field_result(g.api_user, field_result, rules=rules, today=today(), far_m=app.config["FIELD_FAR_M"],
-                                   secret=app.config["SECRET_KEY"])
+        done = record_field_result(g.api_user, field_result, rules=rules, today=today(),
+                                   far_m=app.config["FIELD_FAR_M"], secret=app.config["SECRET_KEY"])
         r, v = done.recorded, done.visit
-        return 201, {"inspection": {"id": r.inspection.id, "venue_id": r.inspection.venue_id, "date": r.inspection.date.isoformat(),
-                                    "team_id": r.inspection.team_id, "outcome": r.inspection.outcome, "notes": r.inspection.notes,
-                                    "recorded_by": r.inspection.recorded_by},
+        return 201, {"inspection": {"id": r.inspection.id, "venue_id": r.inspection.venue_id,
+                                    "date": r.inspection.date.isoformat(),
+                                    "team_id": r.inspection.team_id, "outcome": r.inspection.outcome,
+                                    "notes": r.inspection.notes, "recorded_by": r.inspection.recorded_by},
                      "hazards": [{"hazard_id": h.hazard_id, "type": h.type, "severity": h.severity, "status": h.status,
                                   "deadline": h.deadline.isoformat() if h.deadline else None} for h in r.hazards],
                      "closed": [h.hazard_id for h in r.closed],
-                     "checkin": {"method": v.method, "distance_m": v.distance_m, "far": v.far, "accuracy_m": v.accuracy_m},
-                     "files": [{"id": f.id, "kind": f.kind, "hazard_id": f.hazard_id, "media_type": f.media_type} for f in done.files],
-                     "notice": None if done.notice is None else {"id": done.notice.id, "hazard_ids": done.notice.hazard_ids}}
+                     "checkin": {"method": v.method, "distance_m": v.distance_m, "far": v.far,
+                                 "accuracy_m": v.accuracy_m},
+                     "files": [{"id": f.id, "kind": f.kind, "hazard_id": f.hazard_id,
+                                "media_type": f.media_type} for f in done.files],
+                     "notice": None if done.notice is None else {"id": done.notice.id,
+                                                                 "hazard_ids": done.notice.hazard_ids}}
 
     return written(record)
 
@@ -138,7 +146,9 @@ def _field_result(data: dict) -> FieldResult:
     result = StopResult(day=day(data, "day", today()), team_id=team_id, venue_id=text(data, "venue_id", required=True),
                         outcome=text(data, "outcome") or "done", notes=text(data, "notes"), found=found(data),
                         fixed=texts(data, "fixed"))
-    photos = tuple(tuple(_picture(p, f"hazards[{i}].photos[{k}]") for k, p in enumerate(_list(h, "photos", f"hazards[{i}].photos")))
+    photos = tuple(tuple(_picture(p,
+                                  f"hazards[{i}].photos[{k}]")
+                                  for k, p in enumerate(_list(h, "photos", f"hazards[{i}].photos")))
                    for i, h in enumerate(data.get("hazards") or []))
     return FieldResult(result, checkin=_checkin(data.get("checkin")), checklist=texts(data, "checklist"),
                        photos=photos if any(photos) else (), notice=_notice(data.get("notice")))
@@ -192,7 +202,8 @@ def _checkin(value: object) -> CheckIn:
         if when.tzinfo is not None:
             when = when.astimezone(dt.timezone.utc).replace(tzinfo=None)
     return CheckIn(method=text(value, "method") or "none", lon=_number(value, "lon", "checkin.lon"),
-                   lat=_number(value, "lat", "checkin.lat"), accuracy_m=_number(value, "accuracy_m", "checkin.accuracy_m"),
+                   lat=_number(value, "lat", "checkin.lat"),
+                   accuracy_m=_number(value, "accuracy_m", "checkin.accuracy_m"),
                    at=when, qr_token=text(value, "qr_token"))
 
 
@@ -206,13 +217,17 @@ def _notice(value: object) -> NoticeIn | None:
     if deadline == dt.date.min:
         msg = "notice.deadline：必填（整改期限） is required"
         raise InputError(msg, file="request", field="notice.deadline")
-    return NoticeIn(**{k: text(value, k) for k in ("measure", "responsible_unit", "responsible_person", "standard", "signer")},
+    return NoticeIn(**{k: text(value, k) for k in ("measure", "responsible_unit", "responsible_person",
+                                                   "standard", "signer")},
                     deadline=deadline, signature=_picture(value.get("signature"), "notice.signature"))
 
 
 @bp.get("/files/<int:file_id>")
 def field_file(file_id: int):
-    """A photo or signature, to a coordinator or a patrol of its team; stored bytes with the type read from their content."""
+    """A photo or signature, to a coordinator or a patrol of its team.
+
+    The stored bytes, with the type read from their content.
+    """
     row = (file_for(g.api_user, file_id) if 0 < file_id <= MAX_ID else None) or abort(404)
     response = Response(row.data, mimetype=row.media_type)
     response.headers["Cache-Control"] = "private, max-age=86400"
@@ -246,8 +261,10 @@ def live_state():
     if g.api_user.role != "coordinator":
         abort(403)
     on = today()
-    teams = sorted(set(db.session.scalars(db.select(FieldVisit.team_id).where(FieldVisit.day == on))) | _planned_teams(on))
-    return jsonify({"day": on.isoformat(), "now_s": now_s(), "teams": [team_summary(on, tid, now_s()) for tid in teams]})
+    teams = sorted(set(db.session.scalars(db.select(FieldVisit.team_id).where(FieldVisit.day == on)))
+                   | _planned_teams(on))
+    return jsonify({"day": on.isoformat(), "now_s": now_s(),
+                    "teams": [team_summary(on, tid, now_s()) for tid in teams]})
 
 
 def _planned_teams(on: dt.date) -> set[str]:
