@@ -33,7 +33,9 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+import solomon  # noqa: E402
 from planner.model import Problem, Vehicle, Visit  # noqa: E402
 from planner.routing import SolveParams, solve  # noqa: E402
 
@@ -41,41 +43,19 @@ DIMACS = 10  # the .sol costs count tenths: every distance, time, demand and pri
 
 
 @dataclass(frozen=True)
-class Instance:
-    """A PC-VRPTW instance in DIMACS integers (node 0 is the depot)."""
+class Instance(solomon.Instance):
+    """A PC-VRPTW instance in DIMACS integers (node 0 is the depot): a VRPTW instance with a prize per customer."""
 
-    name: str
-    vehicles: int
-    capacity: int
-    xy: np.ndarray
-    demand: np.ndarray
-    ready: np.ndarray
-    due: np.ndarray
-    service: np.ndarray
     prize: np.ndarray
 
     def distances(self) -> np.ndarray:
-        diff = self.xy[:, None, :] - self.xy[None, :, :]
-        return (DIMACS * np.hypot(diff[..., 0], diff[..., 1])).astype(np.int64)
+        """Euclidean distances between every pair of nodes in DIMACS integers (tenths, truncated)."""
+        return (DIMACS * super().distances()).astype(np.int64)
 
 
 def read_instance(path: Path) -> Instance:
     """Read the VRPLIB text (specifications, then NODE_COORD, DEMAND, TIME_WINDOW, PRIZE, DEPOT sections)."""
-    spec: dict[str, str] = {}
-    sections: dict[str, list[list[float]]] = {}
-    current = None
-    for line in path.read_text().splitlines():
-        line = line.strip()
-        if not line or line == "EOF":
-            continue
-        if line.endswith("_SECTION"):
-            current = line[: -len("_SECTION")]
-            sections[current] = []
-        elif ":" in line and current is None:
-            key, value = (p.strip() for p in line.split(":", 1))
-            spec[key] = value
-        elif current is not None:
-            sections[current].append([float(x) for x in line.split()])
+    spec, sections = solomon.read_vrplib(path)
     n = int(spec["DIMENSION"])
 
     def column(section: str, k: int = 1) -> np.ndarray:

@@ -76,8 +76,11 @@ def read_instance(path: Path) -> Instance:
                     rows[:, 4].astype(int), rows[:, 5].astype(int), rows[:, 6].astype(int))
 
 
-def _read_vrplib(path: Path) -> Instance:
-    """VRPLIB CVRPTW: NODE_COORD, DEMAND, TIME_WINDOW (and SERVICE_TIME) sections, node 1 the depot."""
+def read_vrplib(path: Path) -> tuple[dict[str, str], dict[str, list[list[float]]]]:
+    """A VRPLIB text file as its specifications (``NAME : C101``) and its sections by name (``NODE_COORD``).
+
+    Each section is its rows of numbers as they are in the file; ``EOF`` ends nothing early.
+    """
     header: dict[str, str] = {}
     sections: dict[str, list[list[float]]] = {}
     current = None
@@ -89,16 +92,22 @@ def _read_vrplib(path: Path) -> Instance:
             header[parts[0]] = " ".join(parts[2:])
             current = None
         elif parts[0].endswith("_SECTION"):
-            current = parts[0]
+            current = parts[0].removesuffix("_SECTION")
             sections[current] = []
         elif current is not None:
             sections[current].append([float(x) for x in parts])
-    n = len(sections["NODE_COORD_SECTION"])
-    xy = np.array([row[1:3] for row in sections["NODE_COORD_SECTION"]])
-    demand = np.array([int(row[1]) for row in sections["DEMAND_SECTION"]])
-    windows = np.array([row[1:3] for row in sections["TIME_WINDOW_SECTION"]], dtype=int)
-    if "SERVICE_TIME_SECTION" in sections:
-        service = np.array([int(row[1]) for row in sections["SERVICE_TIME_SECTION"]])
+    return header, sections
+
+
+def _read_vrplib(path: Path) -> Instance:
+    """VRPLIB CVRPTW: NODE_COORD, DEMAND, TIME_WINDOW (and SERVICE_TIME) sections, node 1 the depot."""
+    header, sections = read_vrplib(path)
+    n = len(sections["NODE_COORD"])
+    xy = np.array([row[1:3] for row in sections["NODE_COORD"]])
+    demand = np.array([int(row[1]) for row in sections["DEMAND"]])
+    windows = np.array([row[1:3] for row in sections["TIME_WINDOW"]], dtype=int)
+    if "SERVICE_TIME" in sections:
+        service = np.array([int(row[1]) for row in sections["SERVICE_TIME"]])
     else:
         service = np.full(n, int(float(header.get("SERVICE_TIME", 0))))
         service[0] = 0
