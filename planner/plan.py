@@ -151,6 +151,20 @@ def day_capacity_s(teams: gpd.GeoDataFrame, *, utilisation: float) -> float:
     return utilisation * sum(end - start for shifts in teams["shifts"] for start, end in shifts)
 
 
+def area_and_status(venues: gpd.GeoDataFrame, rules: Rules, *, grids: gpd.GeoDataFrame | None = None,
+                    hazards: pd.DataFrame | None = None, inspections: pd.DataFrame | None = None):
+    """The area's metric CRS (:func:`gis.crs.local_utm` of the grids, else the venues) and each venue's status."""
+    crs = local_utm(grids if grids is not None and len(grids) else venues)
+    return crs, venue_status(venues, rules, hazards=hazards, inspections=inspections)
+
+
+def must_per_day(status: pd.DataFrame, teams_of: Sequence[gpd.GeoDataFrame], *, start: dt.date,
+                 params: PlanParams) -> list:
+    """The must visits of each day of the horizon, given the time each day's teams (``teams_of``) have."""
+    capacity = [day_capacity_s(t, utilisation=params.utilisation) for t in teams_of]
+    return assign_days(status, start=start, days=params.days, capacity_s=capacity, est_travel_s=params.est_travel_s)
+
+
 def plan_days(
     *,
     venues: gpd.GeoDataFrame,
@@ -175,11 +189,9 @@ def plan_days(
     -------
     Plan with one :class:`DayPlan` per day and the must visits that stayed unplanned.
     """
-    crs = local_utm(grids if grids is not None and len(grids) else venues)
-    status = venue_status(venues, rules, hazards=hazards, inspections=inspections)
+    crs, status = area_and_status(venues, rules, grids=grids, hazards=hazards, inspections=inspections)
     teams_of = [teams] * params.days if day_teams is None else list(day_teams)
-    capacity = [day_capacity_s(t, utilisation=params.utilisation) for t in teams_of]
-    per_day = assign_days(status, start=start, days=params.days, capacity_s=capacity, est_travel_s=params.est_travel_s)
+    per_day = must_per_day(status, teams_of, start=start, params=params)
     must_ids = {a.venue_id for day in per_day for a in day}
     day_plans, problems, unassigned = [], [], []
     carried: list[tuple[str, str]] = []
@@ -232,8 +244,7 @@ def unreachable_venues(*, venues: gpd.GeoDataFrame, teams: gpd.GeoDataFrame, rul
     The reason is no_team_with_roles, closed_at_shift_times or unreachable: the same screening the planner applies
     before a solve.
     """
-    crs = local_utm(grids if grids is not None and len(grids) else venues)
-    status = venue_status(venues, rules)
+    crs, status = area_and_status(venues, rules, grids=grids)
     reasons: dict[str, str] = {}
     # Each venue is screened against the teams' starts alone: a chunk's matrix is all it needs, not a district's
     # venues × venues (20,000 venues: 3 GB and minutes).

@@ -28,15 +28,14 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from gis.crs import local_utm
 from gis.rules import ROLE_LABELS_ZH, ROLES, Rules
 from gis.timeparse import format_hhmm
 from gis.workdays import works_on
 
-from .horizon import assign_days, optional_candidates, venue_status
+from .horizon import optional_candidates
 from .model import Plan
 from .params import PlanParams
-from .plan import day_capacity_s, plan_days
+from .plan import area_and_status, must_per_day, plan_days
 
 Progress = Callable[[float, str], None]
 TEAM_COLUMNS = ["name", "roles", "shifts", "mode", "home_grids", "members", "start_name", "people"]
@@ -354,12 +353,10 @@ def plan_with_people(
     -------
     The plan and the teams of each day (one frame per day, possibly empty).
     """
-    crs = local_utm(grids if grids is not None and len(grids) else venues)
-    status = venue_status(venues, rules, hazards=hazards, inspections=inspections)
+    crs, status = area_and_status(venues, rules, grids=grids, hazards=hazards, inspections=inspections)
     days = [start + dt.timedelta(days=d) for d in range(params.days)]
     rough = [form_teams(people, day=day, crs=crs) for day in days]
-    per_day = assign_days(status, start=start, days=params.days, est_travel_s=params.est_travel_s,
-                          capacity_s=[day_capacity_s(t, utilisation=params.utilisation) for t in rough])
+    per_day = must_per_day(status, rough, start=start, params=params)
     formed = []
     for d, day in enumerate(days):
         must = [a.venue_id for a in per_day[d]]

@@ -940,13 +940,8 @@ def _check_summary(
     path: Path, *, n_stops: int, days: int, n_teams: int, travel_km: float, problems: list[str],
     stops: Sequence[_Stop] | None = None,
 ) -> None:
-    if not path.is_file():
-        problems.append("summary.json: file is missing")
-        return
-    try:
-        summary = json.loads(path.read_text(encoding="utf-8"))
-    except (json.JSONDecodeError, UnicodeDecodeError) as err:
-        problems.append(f"summary.json: not valid JSON ({err})")
+    summary = _read_json(path, problems)
+    if summary is None:
         return
     if not isinstance(summary, dict):
         problems.append("summary.json: is not a JSON object")
@@ -991,14 +986,21 @@ def _check_summary(
         problems.append(f"summary.json: travel_km is {km} but the shift tours recomputed are {travel_km:.3f} km")
 
 
-def _check_routes(path: Path, stops: Sequence[_Stop], venues: Mapping[str, _Venue], problems: list[str]) -> None:
+def _read_json(path: Path, problems: list[str]) -> object | None:
+    """The JSON in ``path``, or None with the problem (missing, not JSON) added to ``problems``."""
     if not path.is_file():
-        problems.append("routes.geojson: file is missing")
-        return
+        problems.append(f"{path.name}: file is missing")
+        return None
     try:
-        fc = json.loads(path.read_text(encoding="utf-8"))
+        return json.loads(path.read_text(encoding="utf-8"))
     except (json.JSONDecodeError, UnicodeDecodeError) as err:
-        problems.append(f"routes.geojson: not valid JSON ({err})")
+        problems.append(f"{path.name}: not valid JSON ({err})")
+        return None
+
+
+def _check_routes(path: Path, stops: Sequence[_Stop], venues: Mapping[str, _Venue], problems: list[str]) -> None:
+    fc = _read_json(path, problems)
+    if fc is None:
         return
     if not isinstance(fc, dict) or fc.get("type") != "FeatureCollection" or not isinstance(fc.get("features"), list):
         problems.append("routes.geojson: is not a GeoJSON FeatureCollection")
@@ -1191,13 +1193,8 @@ def check_plan(
 
 def _check_summary_keys_only(path: Path, problems: list[str]) -> None:
     """When stops.csv is unusable, still check that summary.json exists and has the keys."""
-    if not path.is_file():
-        problems.append("summary.json: file is missing")
-        return
-    try:
-        summary = json.loads(path.read_text(encoding="utf-8"))
-    except (json.JSONDecodeError, UnicodeDecodeError) as err:
-        problems.append(f"summary.json: not valid JSON ({err})")
+    summary = _read_json(path, problems)
+    if summary is None:
         return
     if not isinstance(summary, dict) or not SUMMARY_KEYS <= set(summary):
         problems.append(f"summary.json: keys do not include {sorted(SUMMARY_KEYS)}")
