@@ -8,7 +8,7 @@ import re
 TODAY = dt.date(2026, 11, 22)
 TABLES = ("grid", "venue", "team", "person", "inspection", "hazard", "hazard_event", "plan", "stop", "user")
 PASSWORDS = {"coord": "coord-test-pw", "patrol1": "patrol-test-pw", "viewer": "viewer-test-pw"}
-# Debian's Chromium, headless, offline (the ``browser`` fixture of tests/webmap/conftest.py)
+# Debian's Chromium, headless, offline (the ``browser`` fixture of tests/conftest.py)
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync"]
 
