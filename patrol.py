@@ -16,18 +16,25 @@ from typing import Sequence
 DEMO_DIR = Path(__file__).resolve().parent / "data" / "demo"
 
 
+def _(message: str, /, **variables: object) -> str:
+    """``gis.i18n.gettext``, imported when a message is made (``patrol --help`` stays quick)."""
+    from gis.i18n import gettext
+
+    return gettext(message, **variables)
+
+
 def _date(text: str) -> dt.date:
     try:
         return dt.date.fromisoformat(text)
     except ValueError as err:
-        msg = f"{text!r} is not a date YYYY-MM-DD"
+        msg = _("%(text)r is not a date YYYY-MM-DD", text=text)
         raise argparse.ArgumentTypeError(msg) from err
 
 
 def _positive_int(text: str) -> int:
     value = int(text)
     if value < 1:
-        msg = f"{text} should be 1 or more"
+        msg = _("%(text)s should be 1 or more", text=text)
         raise argparse.ArgumentTypeError(msg)
     return value
 
@@ -41,7 +48,7 @@ def _spread_minutes(text: str) -> float | str:
     except ValueError:
         value = -1.0
     if value < 0:
-        msg = f"{text} should be minutes (0 or more) or off"
+        msg = _("%(text)s should be minutes (0 or more) or off", text=text)
         raise argparse.ArgumentTypeError(msg)
     return value
 
@@ -49,7 +56,7 @@ def _spread_minutes(text: str) -> float | str:
 def _positive_float(text: str) -> float:
     value = float(text)
     if value <= 0:
-        msg = f"{text} should be more than 0"
+        msg = _("%(text)s should be more than 0", text=text)
         raise argparse.ArgumentTypeError(msg)
     return value
 
@@ -76,9 +83,8 @@ def _add_plan_args(p: argparse.ArgumentParser, *, demo: bool) -> None:
         who = p.add_mutually_exclusive_group(required=True)
         who.add_argument("--teams", type=Path, help="teams (CSV, XLSX or YAML)")
         who.add_argument("--people", type=Path,
-                         help="a roster of people (CSV, XLSX or YAML: name, role, home grids, mode, "
-                                                    "days, shift): each day's teams are formed from it and "
-                                                    "written to teams.csv")
+                         help="a roster of people (CSV, XLSX or YAML: name, role, home grids, mode, days, shift): "
+                              "each day's teams are formed from it and written to teams.csv")
         p.add_argument("--date", required=True, type=_date, help="first day to plan, YYYY-MM-DD")
         p.add_argument("--hazards", type=Path, help="hazards (CSV/XLSX)")
         p.add_argument("--inspections", type=Path, help="past inspections (CSV/XLSX)")
@@ -121,7 +127,7 @@ def _road_network(args: argparse.Namespace, layers, progress: ProgressPrinter):
     from gis.crs import local_utm
     from gis.roads import RoadNetwork, read_roads
 
-    progress(0.04, f"道路 building the road network from {args.roads.name}")
+    progress(0.04, _("building the road network from %(file)s", file=args.roads.name))
     lines = read_roads(args.roads)
     return lines, RoadNetwork.from_lines(lines, local_utm(layers.grids), source=args.roads.name)
 
@@ -203,28 +209,29 @@ def run_report(args: argparse.Namespace, *, progress: ProgressPrinter) -> None:
     if args.command == "hotspots" and args.hazards is None:
         missing.append("--hazards")  # without them every grid would be "not significant", which says nothing
     if missing:
-        msg = f"{', '.join(missing)} needed (or --demo)"
-        raise InputError(msg, file="command line", field=missing[0])
+        msg = _("%(flags)s needed (or --demo)", flags=", ".join(missing))
+        raise InputError(msg, file=_("command line"), field=missing[0])
     args.date = args.date or office_today(args.tz)
-    progress(0.0, "读取数据 reading layers")
+    progress(0.0, _("reading layers"))
     layers = read_layers(
         grids=args.grids, venues=args.venues, teams=args.teams, as_of=args.date, hazards=args.hazards,
         inspections=args.inspections, rules=args.rules or DEFAULT_RULES_PATH, crs=args.crs,
     )
-    progress(0.3, f"写出文件 writing {args.out}")
+    progress(0.3, _("writing %(out)s", out=args.out))
     if args.command == "gaps":
         table = reports.write_gaps(layers, args.date, args.out, lang=args.lang)
-        progress(1.0, f"完成 done: worst grid {table['grid_id'].iat[0]} ({table['covered_share'].iat[0]:.0%} covered)")
+        share = f"{table['covered_share'].iat[0]:.0%}"
+        progress(1.0, _("done: worst grid %(grid)s (%(share)s covered)", grid=table["grid_id"].iat[0], share=share))
     elif args.command == "hotspots":
         since = args.since or args.date - dt.timedelta(days=90)
         table = reports.write_hotspots(layers, args.out, since=since, until=args.until or args.date, lang=args.lang)
         hot = table.loc[table["hotspot"] == "hot", "grid_id"].tolist()
-        progress(1.0, f"完成 done: hot spots {', '.join(hot) or 'none'}")
+        progress(1.0, _("done: hot spots %(grids)s", grids=_(", ").join(hot) or _("none")))
     elif args.command == "replan":
         run_replan(args, layers, progress)
     else:
         written = reports.write_sheets(layers, args.plan, args.out, lang=args.lang, base_url=args.base_url)
-        progress(1.0, f"完成 done: {', '.join(written)}")
+        progress(1.0, _("done: %(files)s", files=", ".join(written)))
 
 
 def office_today(zone: str | None) -> dt.date:
@@ -238,8 +245,8 @@ def office_today(zone: str | None) -> dt.date:
     try:
         return local_today(zone)
     except (ZoneInfoNotFoundError, ValueError) as err:
-        msg = f"--tz {zone!r} is not a time zone (e.g. Asia/Shanghai, Asia/Urumqi)"
-        raise InputError(msg, file="command line", field="tz") from err
+        msg = _("--tz %(zone)r is not a time zone (e.g. Asia/Shanghai, Asia/Urumqi)", zone=zone)
+        raise InputError(msg, file=_("command line"), field="tz") from err
 
 
 def _report_unexpected(err: BaseException) -> int:
@@ -252,9 +259,9 @@ def _report_unexpected(err: BaseException) -> int:
         f.write(f"patrol {' '.join(sys.argv[1:])}\n\n")
         traceback.print_exception(err, file=f)
     where = traceback.extract_tb(err.__traceback__)[-1] if err.__traceback__ else None
-    at = f" in {Path(where.filename).name}:{where.lineno}" if where else ""
-    print(f"patrol: unexpected error{at}: {type(err).__name__}: {err} (please report it: the full "
-          f"traceback is in {path})", file=sys.stderr)
+    at = f"{Path(where.filename).name}:{where.lineno}" if where else "?"
+    print("patrol: " + _("unexpected error in %(at)s: %(kind)s: %(error)s (please report it: the full traceback is in "
+                         "%(path)s)", at=at, kind=type(err).__name__, error=err, path=path), file=sys.stderr)
     return 1
 
 
@@ -265,15 +272,16 @@ def run_plan(args: argparse.Namespace, *, progress: ProgressPrinter) -> dict[str
     from planner import PlanParams, SolveParams, plan_days
     from webmap.outputs import write_outputs
 
-    progress(0.0, "读取数据 reading layers")
+    progress(0.0, _("reading layers"))
     people = getattr(args, "people", None)
     layers = read_layers(
         grids=args.grids, venues=args.venues, teams=None if people else args.teams, as_of=args.date,
         hazards=args.hazards, inspections=args.inspections, rules=args.rules or DEFAULT_RULES_PATH,
         crs=args.crs, people=people,
     )
-    crews = f"{len(layers.people)} people" if people else f"{len(layers.teams)} teams"
-    progress(0.05, f"{len(layers.grids)} grids, {len(layers.venues)} venues, {crews}")
+    crews = (_("%(n)d people", n=len(layers.people)) if people else _("%(n)d teams", n=len(layers.teams)))
+    progress(0.05, _("%(grids)d grids, %(venues)d venues, %(crews)s", grids=len(layers.grids),
+                     venues=len(layers.venues), crews=crews))
     solve = SolveParams(time_limit_s=args.time_limit or SolveParams.time_limit_s,
                         balance_spread_s=_balance_spread(args.balance_spread, SolveParams.balance_spread_s))
     params = PlanParams(days=args.days, solve=solve, max_access_m=args.max_access_m or PlanParams.max_access_m)
@@ -295,10 +303,10 @@ def run_plan(args: argparse.Namespace, *, progress: ProgressPrinter) -> dict[str
             hazards=layers.hazards, inspections=layers.inspections, grids=layers.grids, progress=plan_progress,
             roads=roads,
         )
-    progress(0.96, f"写出文件 writing {args.out}")
+    progress(0.96, _("writing %(out)s", out=args.out))
     numbers = write_outputs(plan, layers, args.out, lang=args.lang, pdf=not args.no_pdf, roads=road_lines,
                             base_url=args.base_url)
-    progress(1.0, "完成 done: " + json.dumps(numbers, ensure_ascii=False))
+    progress(1.0, _("done: %(numbers)s", numbers=json.dumps(numbers, ensure_ascii=False)))
     return numbers
 
 
@@ -312,17 +320,17 @@ def _plan_people(args: argparse.Namespace, layers, params, plan_progress, roads,
     from webmap.outputs import write_outputs
 
     if args.partition == "community":
-        msg = "--partition community cannot be used with --people yet: plan the communities' rosters one by one"
-        raise InputError(msg, file="command line", field="partition")
+        msg = _("--partition community cannot be used with --people yet: plan the communities' rosters one by one")
+        raise InputError(msg, file=_("command line"), field="partition")
     plan, formed = plan_with_people(
         venues=layers.venues, people=layers.people, rules=layers.rules, start=args.date, params=params,
         hazards=layers.hazards, inspections=layers.inspections, grids=layers.grids, progress=plan_progress, roads=roads,
     )
-    progress(0.96, f"写出文件 writing {args.out}")
+    progress(0.96, _("writing %(out)s", out=args.out))
     layers = dataclasses.replace(layers, teams=all_teams(formed))
     numbers = write_outputs(plan, layers, args.out, lang=args.lang, pdf=not args.no_pdf, roads=road_lines,
                             base_url=args.base_url, day_teams=formed)
-    progress(1.0, "完成 done: " + json.dumps(numbers, ensure_ascii=False))
+    progress(1.0, _("done: %(numbers)s", numbers=json.dumps(numbers, ensure_ascii=False)))
     return numbers
 
 
@@ -346,29 +354,29 @@ def run_replan(args: argparse.Namespace, layers, progress: ProgressPrinter) -> N
 
     stops = read_text_csv(args.plan / "stops.csv", dtype={"venue_id": str, "team_id": str, "day": str})
     if stops["day"].nunique() != 1:
-        msg = "replan works on one day: this plan has several (plan that day alone first)"
+        msg = _("replan works on one day: this plan has several (plan that day alone first)")
         raise InputError(msg, file="stops.csv", field="day")
     done: set[str] = set()
     if args.done:
         table = pd.read_csv(args.done, dtype=str)
         if "venue_id" not in table:
-            msg = "venue_id column is missing"
+            msg = _("venue_id column is missing")
             raise InputError(msg, file=args.done.name, field="venue_id")
         unknown = sorted(set(table["venue_id"]) - set(stops["venue_id"]))
         if unknown:
-            msg = f"venue_id {unknown[0]!r} is not a stop of the plan"
+            msg = _("venue_id %(venue)r is not a stop of the plan", venue=unknown[0])
             raise InputError(msg, file=args.done.name,
                              row=int(table.index[table["venue_id"] == unknown[0]][0]) + 2, field="venue_id")
         done = set(table["venue_id"])
     for team in args.drop_team:
         if team not in layers.teams.index:
-            msg = f"--drop-team {team!r} is not a team of the teams file"
-            raise InputError(msg, file="command line", field="drop-team")
+            msg = _("--drop-team %(team)r is not a team of the teams file", team=team)
+            raise InputError(msg, file=_("command line"), field="drop-team")
     try:
         at_s = parse_hhmm(args.at)
     except ValueError as err:
         msg = f"--at {args.at!r}: {err}"
-        raise InputError(msg, file="command line", field="at") from err
+        raise InputError(msg, file=_("command line"), field="at") from err
     unassigned = read_text_csv(args.plan / "unassigned.csv", dtype={"venue_id": str})
     road_lines, roads = _road_network(args, layers, progress)
     params = PlanParams(solve=SolveParams(time_limit_s=args.time_limit),
@@ -378,7 +386,7 @@ def run_replan(args: argparse.Namespace, layers, progress: ProgressPrinter) -> N
                       rules=layers.rules, hazards=layers.hazards, inspections=layers.inspections, grids=layers.grids,
                       params=params, progress=lambda f, m: progress(0.3 + 0.6 * f, m), roads=roads)
     numbers = write_outputs(plan, layers, args.out, lang=args.lang, roads=road_lines)
-    progress(1.0, "完成 done: " + json.dumps(numbers, ensure_ascii=False))
+    progress(1.0, _("done: %(numbers)s", numbers=json.dumps(numbers, ensure_ascii=False)))
 
 
 def _demo_args(args: argparse.Namespace) -> argparse.Namespace:
@@ -409,7 +417,8 @@ def run_user(args: argparse.Namespace) -> int:
         user = db.session.scalar(db.select(User).where(User.username == args.username))
         try:
             if user is None and args.role is None:
-                print(f"patrol: there is no account {args.username!r}: give --role to make one", file=sys.stderr)
+                print("patrol: " + _("there is no account %(name)r: give --role to make one", name=args.username),
+                      file=sys.stderr)
                 return 2
             if user is None:
                 user, password = create_user(args.username, args.role, team_id=args.team)
@@ -442,13 +451,14 @@ def run_notify(args: argparse.Namespace) -> int:
             db.session.remove()
             db.engine.dispose()  # close its connections now (cron, tests: one run, one process)
     for m in report.new + report.retried:
-        state = "would send" if args.dry_run else m.status
+        state = _("would send") if args.dry_run else m.status
         print(f"{state}\t{m.day}\t{m.stage}\t{m.subject}\t{m.recipient} ({m.channel})\t{m.title}")
     if args.dry_run:
-        print(f"patrol: dry run: {len(report.new)} new, {len(report.retried)} to try again; nothing sent or stored",
-              file=sys.stderr)
+        print("patrol: " + _("dry run: %(new)d new, %(retried)d to try again; nothing sent or stored",
+                             new=len(report.new), retried=len(report.retried)), file=sys.stderr)
     else:
-        print(f"patrol: {report.sent} sent, {report.failed} failed (tried again at the next run)", file=sys.stderr)
+        print("patrol: " + _("%(sent)d sent, %(failed)d failed (tried again at the next run)", sent=report.sent,
+                             failed=report.failed), file=sys.stderr)
     return 1 if report.failed and not args.dry_run else 0  # cron mails the owner of a run that failed to send
 
 
@@ -468,7 +478,7 @@ def run_campaign_report(args: argparse.Namespace) -> int:
             if args.id is not None:
                 one = db.session.get(Campaign, args.id) if 0 < args.id < 2**31 else None
                 if one is None:
-                    print(f"patrol: campaign --id {args.id}：没有这个专项排查 there is no such campaign",
+                    print("patrol: " + _("campaign --id %(id)s: there is no such campaign", id=args.id),
                           file=sys.stderr)
                     return 2
                 chosen = [one]
@@ -478,7 +488,7 @@ def run_campaign_report(args: argparse.Namespace) -> int:
             for c in chosen:
                 print(report_text(c, progress(c, day), rules), end="\n\n")
             if not chosen:
-                print(f"patrol: {day} 没有进行中的专项排查 no campaign runs on {day}", file=sys.stderr)
+                print("patrol: " + _("no campaign runs on %(day)s", day=day), file=sys.stderr)
             return 0
     finally:
         with app.app_context():
@@ -487,12 +497,17 @@ def run_campaign_report(args: argparse.Namespace) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    from gis.i18n import use_language
+
+    with use_language(os.environ.get("PATROL_LANG", "zh")):  # messages of every layer: Chinese unless asked
+        return _main(argv)
+
+
+def _main(argv: Sequence[str] | None) -> int:
     from gis.errors import DataWarning, PatrolError
-    from gis.i18n import set_language
 
     parser = build_parser()
     args = parser.parse_args(argv)
-    set_language(os.environ.get("PATROL_LANG", "zh"))  # messages of the ledger and the catalogues: Chinese unless asked
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
                         format="%(levelname)s %(name)s: %(message)s")
     if args.command == "serve":
@@ -527,7 +542,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _report_unexpected(err)
         finally:
             for message in dict.fromkeys(str(w.message) for w in caught if issubclass(w.category, DataWarning)):
-                print(f"patrol: warning: {message}", file=sys.stderr)  # once each, though every planned day warns
+                # once each, though every planned day warns
+                print("patrol: " + _("warning: %(message)s", message=message), file=sys.stderr)
     print(args.out)
     return 0
 

@@ -18,6 +18,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from gis.i18n import gettext as _
 from gis.layers import Layers
 
 from .model import DayPlan, Plan, Problem, Tour
@@ -109,8 +110,9 @@ def plan_partitioned(layers: Layers, *, start: dt.date, params: PlanParams = Pla
     logging.getLogger("distributed").setLevel(logging.WARNING)
     parts = split_by_community(layers)
     if progress:
-        sizes = ", ".join(f"{p.name} ({len(p.layers.venues)} venues, {len(p.layers.teams)} teams)" for p in parts)
-        progress(0.0, f"{len(parts)} parts: {sizes}")
+        sizes = _(", ").join(_("%(name)s (%(venues)d venues, %(teams)d teams)", name=p.name,
+                                 venues=len(p.layers.venues), teams=len(p.layers.teams)) for p in parts)
+        progress(0.0, _("%(n)d parts: %(sizes)s", n=len(parts), sizes=sizes))
     cluster = None if scheduler else LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
                                                    dashboard_address=None, silence_logs=logging.ERROR)
     try:
@@ -120,7 +122,8 @@ def plan_partitioned(layers: Layers, *, start: dt.date, params: PlanParams = Pla
             for k, future in enumerate(as_completed(futures), start=1):
                 plans[futures[future]] = future.result()
                 if progress:
-                    progress(k / len(parts), f"part {futures[future]} planned ({k}/{len(parts)})")
+                    progress(k / len(parts),
+                             _("part %(name)s planned (%(k)d/%(n)d)", name=futures[future], k=k, n=len(parts)))
     finally:
         if cluster is not None:
             cluster.close()
@@ -133,7 +136,9 @@ def _plan_parts_here(layers: Layers, *, start: dt.date, params: PlanParams, prog
     plans = []
     for k, part in enumerate(parts):
         def step(frac: float, msg: str, k: int = k, name: str = part.name) -> None:
-            progress((k + frac) / len(parts), f"part {name} ({k + 1}/{len(parts)}): {msg}")
+            progress((k + frac) / len(parts), _("part %(name)s (%(k)d/%(n)d): %(msg)s", name=name,
+                                                k=k + 1, n=len(parts),
+                                                          msg=msg))
 
         plans.append(plan_days(venues=part.layers.venues, teams=part.layers.teams, rules=layers.rules, start=start,
                                params=params, hazards=part.layers.hazards, inspections=part.layers.inspections,

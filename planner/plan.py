@@ -16,6 +16,7 @@ import pandas as pd
 
 from gis.crs import local_utm
 from gis.errors import DataWarning
+from gis.i18n import gettext as _
 from gis.rules import Rules
 
 from . import routing
@@ -201,7 +202,7 @@ def plan_days(
     for d in range(params.days):
         day = start + dt.timedelta(days=d)
         todays = {a.venue_id: a.reason for a in per_day[d]}
-        for vid, _ in carried:
+        for vid, _reason in carried:
             todays.setdefault(vid, "overdue")
         must = [(vid, reason, True) for vid, reason in todays.items()]
         optional = optional_candidates(
@@ -218,7 +219,8 @@ def plan_days(
         if progress is not None:
             def step(frac: float, msg: str, d: int = d) -> None:
                 progress((d + frac) / params.days, f"{day.isoformat()}: {msg}")
-            step(0.0, f"{len(must)} must visits, {len(optional)} optional candidates")
+            step(0.0,
+                 _("%(must)d must visits, %(optional)d optional candidates", must=len(must), optional=len(optional)))
         result = routing.solve(problem, params.solve, progress=step)
         day_plans.append(result)
         problems.append(problem)

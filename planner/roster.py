@@ -28,6 +28,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from gis.i18n import gettext as _
 from gis.rules import ROLE_LABELS_ZH, ROLES, Rules
 from gis.timeparse import format_hhmm
 from gis.workdays import works_on
@@ -367,8 +368,9 @@ def plan_with_people(
         formed.append(form_teams(people, day=day, needs=needs, crs=crs, away_s=rules.away_from_home_s,
                                  speeds=rules.speed_m_s, utilisation=params.utilisation))
         if progress is not None:
-            progress(0.02 * (d + 1) / len(days), f"{day.isoformat()}: {len(formed[-1])} teams formed from "
-                     f"{len(available_people(people, day))} people")
+            progress(0.02 * (d + 1) / len(days), _("%(day)s: %(teams)d teams formed from %(people)d people",
+                                                   day=day.isoformat(), teams=len(formed[-1]),
+                                                   people=len(available_people(people, day))))
     plan = plan_days(venues=venues, teams=all_teams(formed), rules=rules, start=start, params=params, hazards=hazards,
                      inspections=inspections, grids=grids, roads=roads, day_teams=formed,
                      progress=None if progress is None else (lambda f, m: progress(0.02 + 0.98 * f, m)))

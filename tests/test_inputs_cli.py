@@ -25,7 +25,7 @@ def test_an_unexpected_error_is_one_line_and_a_traceback_file(capsys):
         code = patrol._report_unexpected(err)
     lines = capsys.readouterr().err.strip().splitlines()
     assert code == 1 and len(lines) == 1
-    assert lines[0].startswith("patrol: unexpected error in test_inputs_cli.py:") and "KeyError: 'missing'" in lines[0]
+    assert lines[0].startswith("patrol: 意外错误（test_inputs_cli.py:") and "KeyError：'missing'" in lines[0]
     trace = Path(lines[0].rsplit(" ", 1)[-1].rstrip(")"))
     try:
         assert "Traceback (most recent call last)" in trace.read_text(encoding="utf-8")
@@ -68,6 +68,15 @@ def test_the_default_date_is_today_in_the_office_time_zone(tmp_path, monkeypatch
 
 def test_a_wrong_time_zone_names_the_flag(tmp_path):
     layers = minimal_files(tmp_path / "in")
+    code, err = run_patrol("gaps", "--grids", layers["grids"], "--venues", layers["venues"], "--teams", layers["teams"],
+                           "--tz", "Mars/Base", "--quiet", "--out", tmp_path / "gaps")
+    assert code == 2
+    assert err.strip() == "patrol: 命令行: --tz 'Mars/Base' 不是时区（例如 Asia/Shanghai、Asia/Urumqi）"
+
+
+def test_the_command_speaks_english_when_asked(tmp_path, monkeypatch):
+    layers = minimal_files(tmp_path / "in")
+    monkeypatch.setenv("PATROL_LANG", "en")
     code, err = run_patrol("gaps", "--grids", layers["grids"], "--venues", layers["venues"], "--teams", layers["teams"],
                            "--tz", "Mars/Base", "--quiet", "--out", tmp_path / "gaps")
     assert code == 2

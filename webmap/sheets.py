@@ -12,6 +12,7 @@ import geopandas as gpd
 import jinja2
 import pandas as pd
 
+from gis.i18n import gettext as _
 from gis.rules import ROLES, Rules, members_by_role
 from gis.timeparse import format_hhmm
 from planner.tables import access_legs
@@ -182,8 +183,8 @@ def chinese_font_missing() -> str | None:
         found = subprocess.run(["fc-list", ":lang=zh-cn", "family"], capture_output=True, text=True, check=False).stdout
         if found.strip():
             return None
-    return ("no Chinese font: sheets.pdf would print boxes, so only sheets.html was written "
-            "(install one: apt-get install fonts-noto-cjk) 没有中文字体，未生成 sheets.pdf")
+    return _("no Chinese font: sheets.pdf would print boxes, so only sheets.html was written (install one: "
+             "apt-get install fonts-noto-cjk)")
 
 
 def write_sheets_pdf(html: str, path: Path, *, progress: Callable[[float, str], None] | None = None) -> bool:
@@ -254,8 +255,8 @@ class _PdfProgress(logging.Handler):
         page = re.search(r"Page (\d+)", message)
         if page:
             self.progress(0.7 * min(1.0, int(page.group(1)) / self.pages),
-                          f"排版第 {page.group(1)} 页 laying out page {page.group(1)}")
+                          _("laying out page %(page)s", page=page.group(1)))
         elif message.startswith("Step 6"):
-            self.progress(0.7, "写出 PDF writing the PDF")
+            self.progress(0.7, _("writing the PDF"))
         elif message.startswith("Step 7"):
-            self.progress(0.85, "写出 PDF writing the PDF")
+            self.progress(0.85, _("writing the PDF"))

@@ -18,6 +18,8 @@ import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 
+from gis.i18n import gettext as _
+
 _SHEET = '<section class="sheet"'
 _END = "</section>"
 _NO_NUMBER = "@page { @top-right { content: none; } }"
@@ -78,9 +80,9 @@ def parallel_pdf(html: str, render: Callable[..., bytes], *, workers: int | None
             done_sheets += b - a
             if progress is not None:
                 progress(0.9 * done_sheets / len(sheets),
-                         f"已排版 {done_sheets}/{len(sheets)} 张路线单 {done_sheets} of {len(sheets)} sheets laid out")
+                         _("%(done)d of %(n)d sheets laid out", done=done_sheets, n=len(sheets)))
     if progress is not None:
-        progress(0.92, "合并 PDF joining the sheets")
+        progress(0.92, _("joining the sheets"))
     return _joined(parts, lambda pages: render(_numbers_document(head, pages, tail)))
 
 

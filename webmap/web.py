@@ -13,7 +13,7 @@ from typing import Any
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
-from flask import Flask, Response, current_app, jsonify, render_template, request, session
+from flask import Flask, Response, current_app, g, jsonify, render_template, request, session
 from flask_babel import Babel, Domain
 from flask_babel import gettext as _
 from flask_login import LoginManager
@@ -24,7 +24,7 @@ from werkzeug.exceptions import HTTPException, InternalServerError
 from werkzeug.serving import WSGIRequestHandler
 
 from gis.errors import PatrolError
-from gis.i18n import LOCALES, set_language, translations
+from gis.i18n import LOCALES, gettext, reset_language, set_language, translations
 from gis.rules import DEFAULT_RULES_PATH, Rules
 from gis.timeparse import local_today
 from ledger.models import User, db
@@ -182,6 +182,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.register_error_handler(HTTPException, _handle_http_error)
     app.register_error_handler(InternalServerError, _handle_server_error)
     app.before_request(_messages_in_the_chosen_language)
+    app.teardown_request(_language_as_before)
     app.before_request(_refuse_nul_characters)
     app.after_request(_security_headers)
     app.jinja_env.globals.update(tr=lambda key: t(key, current_lang()), lang=current_lang,
@@ -275,7 +276,7 @@ def _interrupted_plans() -> None:
 
     stuck = db.session.scalars(db.select(PlanRun).where(PlanRun.status.in_(("queued", "running")))).all()
     for run in stuck:
-        run.status, run.message = "failed", "服务重启，计划中断，请重新计划 interrupted by a restart: plan again"
+        run.status, run.message = "failed", gettext("interrupted by a restart: plan again")
     db.session.commit()
 
 
@@ -307,7 +308,14 @@ def _first_start(app: Flask) -> None:
 
 def _messages_in_the_chosen_language() -> None:
     """Messages made by code outside the views (ledger errors) follow the user's language too."""
-    set_language(current_lang())
+    g.patrol_language = set_language(current_lang())
+
+
+def _language_as_before(_error: BaseException | None = None) -> None:
+    """After the request, the thread's language is what it was (a test client's thread, a server's worker)."""
+    token = g.pop("patrol_language", None)
+    if token is not None:
+        reset_language(token)
 
 
 def _refuse_nul_characters() -> None:

@@ -14,6 +14,8 @@ from typing import Callable, NamedTuple
 import numpy as np
 from ortools.constraint_solver import pywrapcp, routing_enums_pb2
 
+from gis.i18n import gettext as _
+
 from ..model import Problem, Stop, Tour
 from ..params import SolveParams
 
@@ -75,8 +77,8 @@ class Models:
         def _report() -> None:
             elapsed = time.perf_counter() - started
             progress(min(0.99, elapsed / max(limit, 1e-3)),
-                     f"求解中 searching routes, {elapsed:.0f} of {limit:.0f} s (cost "
-                     f"{ref().routing.CostVar().Value()})")
+                     _("searching routes, %(elapsed).0f of %(limit).0f s (cost %(cost)d)", elapsed=elapsed,
+                       limit=limit, cost=ref().routing.CostVar().Value()))
         return _report
 
 

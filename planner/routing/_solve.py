@@ -5,6 +5,8 @@ from __future__ import annotations
 import logging
 import time
 
+from gis.i18n import gettext as _
+
 from ..model import DayPlan, Problem, Unplanned
 from ..params import SolveParams
 from ._balance import balance_caps, team_work_s, trim_to_spread
@@ -136,5 +138,5 @@ def _day_plan(models: Models, best: Found | None, last: Model | None, unplanned:
         for k in models.kept if problem.visits[k].venue_id not in served
     ]
     if models.progress is not None:
-        models.progress(1.0, f"{len(served)} visits planned")
+        models.progress(1.0, _("%(n)d visits planned", n=len(served)))
     return DayPlan(problem.day, tuple(tours), tuple(unplanned + dropped), seconds, status, best.objective, work)

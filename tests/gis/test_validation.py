@@ -137,7 +137,7 @@ def test_point_outside_every_grid_is_a_warning_and_planned_as_unassigned_grid(in
     out = tmp_path / "plan"
     assert patrol.main([*_plan_args(instance, out), "--time-limit", "1"]) == 0
     err = capsys.readouterr().err
-    assert "warning: 1 venue(s) lie outside every grid (venues.csv row 5)" in err
+    assert "警告：1 venue(s) lie outside every grid (venues.csv row 5)" in err
     assert "grid 'unassigned'" in err
     assert (out / "stops.csv").exists()
 

@@ -139,7 +139,7 @@ def test_notify_sends_the_expected_messages_once_and_retries_failures(app, clien
     assert len(want) > 20 and {k[0] for k in want} >= {"yellow", "red", "interval_soon"}  # the demo has all kinds
 
     assert patrol.main(["notify", "--date", str(TODAY), "--dry-run"]) == 0
-    printed = [line for line in capsys.readouterr().out.splitlines() if line.startswith("would send")]
+    printed = [line for line in capsys.readouterr().out.splitlines() if line.startswith("将发送")]
     assert len(printed) == len(want)
     assert stored(app) == [] and box.messages == [] and sink.posts == []  # a dry run stores and sends nothing
 

@@ -148,6 +148,33 @@ def test_the_check_catches_an_english_sentence_and_passes_ids_and_units():
     assert english_sentences(page) == ["Save the result", "Log out", "yellow card 2026-11-15"]
 
 
+def english_lines(text: str) -> list[str]:
+    """Lines of a command's output that hold two Latin words of prose in a row and no Chinese at all."""
+    lines = [re.sub(r"^\[[^\]]*\]\s*", "", line).strip() for line in text.splitlines()]  # the progress prefix
+    return [line for line in lines if line and not _CJK.search(line) and _two_words(line)]
+
+
+def test_the_command_and_its_progress_speak_chinese(instance, tmp_path):
+    """Every progress message of ``patrol plan`` (reading, each day's search, every file written) and its last
+    line are Chinese unless English was chosen; and in English they are English."""
+    import patrol
+    from gis.i18n import use_language
+
+    argv = ["plan", "--grids", str(instance["grids"]), "--venues", str(instance["venues"]), "--teams",
+            str(instance["teams"]), "--date", "2026-11-23", "--time-limit", "1", "--no-pdf"]
+    for lang in ("zh", "en"):
+        seen: list[str] = []
+        args = patrol.build_parser().parse_args([*argv, "--out", str(tmp_path / lang)])
+        with use_language(lang):
+            patrol.run_plan(args, progress=lambda _f, m: seen.append(m))
+        assert len(seen) > 5
+        if lang == "zh":
+            assert english_lines("\n".join(seen)) == [], seen
+        else:
+            assert not any(_CJK.search(m) for m in seen if not m.startswith("done:")), seen
+    assert english_lines("[ 42%  1.0s] reading layers\n[ 50%  2.0s] 读取数据") == ["reading layers"]
+
+
 NO_MENU = ("/screen", "/m/")  # the command-centre screen and the phone app have no site menu
 
 

@@ -20,10 +20,10 @@ def test_write_outputs_moves_the_progress_through_every_step(instance, rules, tm
     assert fractions[0] == 0.0 and fractions[-1] == 1.0
     assert fractions == sorted(fractions)
     messages = " ".join(m for _, m in seen)
-    for step in ("stops and routes", "the map", "the route sheets"):
+    for step in ("写出路线表", "绘制地图", "生成路线单"):  # in Chinese unless English was chosen
         assert step in messages
     if pdf_available():  # the PDF's layout moves the bar (page by page in one process, run by run in several)
-        pages = [f for f, m in seen if "laying out page" in m or "sheets laid out" in m]
+        pages = [f for f, m in seen if m.startswith(("排版第", "已排版"))]
         assert pages and all(0.25 < f < 1.0 for f in pages)
         assert (tmp_path / "out" / "sheets.pdf").exists()
 

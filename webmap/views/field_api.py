@@ -22,6 +22,7 @@ from flask import Blueprint, Response, abort, current_app, g, jsonify, request
 from werkzeug.exceptions import HTTPException
 
 from gis.errors import InputError
+from gis.i18n import gettext as _
 from ledger.field import (
     CheckIn,
     FieldResult,
@@ -157,7 +158,7 @@ def _field_result(data: dict) -> FieldResult:
 def _list(data: dict, key: str, name: str) -> list:
     value = data.get(key) or []
     if not isinstance(value, list):
-        msg = f"{name}：应为列表 should be a list"
+        msg = _("%(name)s: should be a list", name=name)
         raise InputError(msg, file="request", field=name)
     return value
 
@@ -165,13 +166,13 @@ def _list(data: dict, key: str, name: str) -> list:
 def _picture(value: object, name: str) -> bytes:
     """A picture sent as a data URL (``data:image/jpeg;base64,...``), decoded; its content is checked by the service."""
     if not isinstance(value, str) or len(value) > _MAX_DATA_URL or not _DATA_URL.match(value):
-        msg = f"{name}：应为图片 data URL（data:image/jpeg;base64,…） should be a picture as a data URL"
+        msg = _("%(name)s: should be a picture as a data URL (data:image/jpeg;base64,…)", name=name)
         raise InputError(msg,
                          file="request", field=name)
     try:
         return base64.b64decode(value[value.index(",") + 1:], validate=True)
     except (binascii.Error, ValueError) as err:
-        msg = f"{name}：base64 编码有误 is not valid base64"
+        msg = _("%(name)s: is not valid base64", name=name)
         raise InputError(msg, file="request", field=name) from err
 
 
@@ -180,7 +181,7 @@ def _number(data: dict, key: str, name: str) -> float | None:
     if value is None:
         return None
     if isinstance(value, bool) or not isinstance(value, int | float):
-        msg = f"{name}：应为数字 should be a number"
+        msg = _("%(name)s: should be a number", name=name)
         raise InputError(msg, file="request", field=name)
     return float(value)
 
@@ -189,7 +190,7 @@ def _checkin(value: object) -> CheckIn:
     if value is None:
         return CheckIn()
     if not isinstance(value, dict):
-        msg = "checkin：应为对象 should be an object {method, lon, lat, accuracy_m, at}"
+        msg = _("checkin: should be an object {method, lon, lat, accuracy_m, at}")
         raise InputError(msg, file="request", field="checkin")
     at = text(value, "at")
     when = None
@@ -197,7 +198,7 @@ def _checkin(value: object) -> CheckIn:
         try:
             when = dt.datetime.fromisoformat(at.replace("Z", "+00:00"))
         except ValueError as err:
-            msg = f"checkin.at {at!r}：应为 ISO 时间 should be an ISO time"
+            msg = _("checkin.at %(at)r: should be an ISO time", at=at)
             raise InputError(msg, file="request", field="checkin.at") from err
         if when.tzinfo is not None:
             when = when.astimezone(dt.timezone.utc).replace(tzinfo=None)
@@ -211,11 +212,11 @@ def _notice(value: object) -> NoticeIn | None:
     if value is None:
         return None
     if not isinstance(value, dict):
-        msg = "notice：应为对象 should be an object"
+        msg = _("notice: should be an object")
         raise InputError(msg, file="request", field="notice")
     deadline = day(value, "deadline", dt.date.min)
     if deadline == dt.date.min:
-        msg = "notice.deadline：必填（整改期限） is required"
+        msg = _("notice.deadline: is required (the rectification deadline)")
         raise InputError(msg, file="request", field="notice.deadline")
     return NoticeIn(**{k: text(value, k) for k in ("measure", "responsible_unit", "responsible_person",
                                                    "standard", "signer")},
@@ -247,7 +248,7 @@ def live():
         abort(403)
     after = request.headers.get("Last-Event-ID") or request.args.get("after") or "0"
     if not after.isdigit() or int(after) > MAX_ID:
-        msg = "Last-Event-ID：应为事件编号 should be an event id"
+        msg = _("Last-Event-ID: should be an event id")
         raise InputError(msg, file="request", field="Last-Event-ID")
     team = user.team_id if user.role == "patrol" else None
     stream = events_stream(current_app._get_current_object(), day=today(), after=int(after), team_id=team)
@@ -287,7 +288,7 @@ def replan():
     if at:
         match = re.fullmatch(r"([01]?\d|2[0-3]):([0-5]\d)", at)
         if not match:
-            msg = f"at {at!r}：应为时间 HH:MM should be a time HH:MM"
+            msg = _("at %(at)r: should be a time HH:MM", at=at)
             raise InputError(msg, file="request", field="at")
         at_s = int(match[1]) * 3600 + int(match[2]) * 60
     dropped = set(texts(data, "drop"))
