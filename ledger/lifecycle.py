@@ -56,7 +56,7 @@ def record_hazard(*, venue_id: str, type: str, severity: str, description: str, 
     db.session.add(hazard)
     _event(hazard, user, "found", "", {"type": type, "severity": severity, "description": description})
     if hazard.supervised:
-        _event(hazard, user, "supervise", "found", {"reason": "major hazard: 挂牌督办"})
+        _event(hazard, user, "supervise", "found", {"reason": "major_hazard"})
     return hazard
 
 
@@ -152,7 +152,7 @@ def import_hazards(rows: list[tuple[str, int, dict]], *, file: str, user: str) -
             db.session.add(hazard)
             _event(hazard, user, "import", "", {"file": file, "row": row})
             if hazard.supervised:
-                _event(hazard, user, "supervise", hazard.status, {"reason": "major hazard: 挂牌督办"})
+                _event(hazard, user, "supervise", hazard.status, {"reason": "major_hazard"})
             continue
         if values["status"] != hazard.status:
             msg = _("status %(status)s differs from %(stored)s in the database: a ledger import does not move "
@@ -170,7 +170,7 @@ def import_hazards(rows: list[tuple[str, int, dict]], *, file: str, user: str) -
             _event(hazard, user, "import", hazard.status, {"file": file, "row": row, "changed": changed})
         if hazard.severity == "major" and not hazard.supervised:
             hazard.supervised = True
-            _event(hazard, user, "supervise", hazard.status, {"reason": "major hazard: 挂牌督办"})
+            _event(hazard, user, "supervise", hazard.status, {"reason": "major_hazard"})
     raise_collected(problems)
     return counts
 

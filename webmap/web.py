@@ -239,15 +239,17 @@ def _local_time(at: dt.datetime | None, zone: ZoneInfo) -> str:
 
 
 def _detail(detail: object) -> str:
-    """An event's detail for people: "key: value" parts, changes as "field: before → after"."""
+    """An event's detail for people: "key: value" parts, changes as "field: before → after", keys in their words."""
     if not isinstance(detail, dict):
         return "" if detail is None else str(detail)
+    lang = current_lang()
     parts = []
     for key, value in detail.items():
         if isinstance(value, dict):
-            parts += [f"{k}: {v}" for k, v in value.items()]
+            parts += [f"{word('detail', k, lang)}: {v}" for k, v in value.items()]
         elif value not in (None, ""):
-            parts.append(f"{key}: {value}")
+            shown = word(key, value, lang) if key == "reason" else value  # a code (older rows: their text)
+            parts.append(f"{word('detail', key, lang)}: {shown}")
     return " · ".join(parts)
 
 

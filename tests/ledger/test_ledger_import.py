@@ -93,7 +93,7 @@ def test_a_changed_field_is_recorded_and_the_closing_day_kept(app, client):
     action, user, detail = _events(app, hid)[-1]
     assert (action, user) == ("import", "coord") and list(detail["changed"]) == ["responsible_person"]
     page = client.get(f"/hazards/{hid}").get_data(as_text=True)
-    assert f"responsible_person: {closed.responsible_person} → 新责任人" in page
+    assert f"责任人: {closed.responsible_person} → 新责任人" in page  # the audit trail's keys in Chinese
     assert "{" not in page.split('id="events"')[1]
     from zoneinfo import ZoneInfo
 
