@@ -169,7 +169,7 @@ def _plan_args(instance: dict[str, Path], out: Path) -> list[str]:
 
 
 def _first_line(err: str) -> str:
-    return next((line for line in err.splitlines() if line.startswith("patrol: ") and "warning" not in line), "")
+    return next((line for line in err.splitlines() if line.startswith("patrol: ") and "警告" not in line), "")
 
 
 @pytest.mark.parametrize(("status", "closed_on", "message"), [

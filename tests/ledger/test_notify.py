@@ -163,7 +163,8 @@ def test_notify_sends_the_expected_messages_once_and_retries_failures(app, clien
     assert new_robot  # the next day has messages for the robots
     sink.status = 500
     assert patrol.main(["notify", "--date", str(day2)]) == 1  # a send failed: cron tells the owner
-    assert "failed" in capsys.readouterr().err
+    printed = capsys.readouterr().err.splitlines()[-1]
+    assert "失败" in printed and "失败 0 条" not in printed, printed  # N sent, M failed (M > 0), in Chinese
     failed = [r for r in stored(app) if r[4] == "failed"]
     assert {r[:4] for r in failed} == new_robot
     assert all(r[5] == 1 + len(WAITS) and "HTTP 500" in r[6] for r in failed)  # tried three times within the run
