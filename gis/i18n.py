@@ -68,7 +68,7 @@ def ngettext(singular: str, plural: str, n: int, /, **variables: object) -> str:
     return translations(language()).ungettext(singular, plural, n) % {"num": n, **variables}
 
 
-def N_(message: str, /) -> str:  # noqa: N802 - gettext's name for it
+def N_(message: str, /) -> str:
     """Mark ``message`` as a msgid where it is written (a table of labels); :func:`gettext` it where it is shown."""
     return message
 

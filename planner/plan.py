@@ -13,6 +13,7 @@ from typing import Callable, Sequence
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import pyproj
 
 from gis.crs import local_utm
 from gis.errors import DataWarning
@@ -20,7 +21,7 @@ from gis.i18n import gettext as _
 from gis.rules import Rules
 
 from . import routing
-from .horizon import assign_days, optional_candidates, venue_status
+from .horizon import Assignment, assign_days, optional_candidates, venue_status
 from .matrix import distance_matrix_m, network_metres, travel_matrices_s
 from .model import Plan, Problem, Vehicle, Visit
 from .params import PlanParams
@@ -153,14 +154,15 @@ def day_capacity_s(teams: gpd.GeoDataFrame, *, utilisation: float) -> float:
 
 
 def area_and_status(venues: gpd.GeoDataFrame, rules: Rules, *, grids: gpd.GeoDataFrame | None = None,
-                    hazards: pd.DataFrame | None = None, inspections: pd.DataFrame | None = None):
+                    hazards: pd.DataFrame | None = None,
+                    inspections: pd.DataFrame | None = None) -> tuple[pyproj.CRS, pd.DataFrame]:
     """The area's metric CRS (:func:`gis.crs.local_utm` of the grids, else the venues) and each venue's status."""
     crs = local_utm(grids if grids is not None and len(grids) else venues)
     return crs, venue_status(venues, rules, hazards=hazards, inspections=inspections)
 
 
 def must_per_day(status: pd.DataFrame, teams_of: Sequence[gpd.GeoDataFrame], *, start: dt.date,
-                 params: PlanParams) -> list:
+                 params: PlanParams) -> list[list[Assignment]]:
     """The must visits of each day of the horizon, given the time each day's teams (``teams_of``) have."""
     capacity = [day_capacity_s(t, utilisation=params.utilisation) for t in teams_of]
     return assign_days(status, start=start, days=params.days, capacity_s=capacity, est_travel_s=params.est_travel_s)
