@@ -84,7 +84,8 @@ def test_parts_planned_here_one_after_another_make_one_feasible_plan(tmp_path):
     plan = plan_partitioned(layers, start=dt.date(2026, 11, 23),
                             params=PlanParams(solve=SolveParams(time_limit_s=2)), workers=0,
                             progress=lambda f, m: seen.append((f, m)))
-    assert [f for f, _ in seen] == sorted(f for f, _ in seen) and any("part " in m and "(2/2)" in m for _, m in seen)
+    assert [f for f, _ in seen] == sorted(f for f, _ in seen)
+    assert any(m.startswith("片区") and "（2/2）" in m for _, m in seen)  # part 2 of 2, in Chinese
     write_outputs(plan, layers, tmp_path / "plan", pdf=False)
     assert check_plan(tmp_path / "plan", grids=paths["grids"], venues=paths["venues"], teams=paths["teams"],
                       date="2026-11-23") == []
