@@ -16,18 +16,25 @@ from typing import Sequence
 DEMO_DIR = Path(__file__).resolve().parent / "data" / "demo"
 
 
+def _(message: str, /, **variables: object) -> str:
+    """``gis.i18n.gettext``, imported when a message is made (``patrol --help`` stays quick)."""
+    from gis.i18n import gettext
+
+    return gettext(message, **variables)
+
+
 def _date(text: str) -> dt.date:
     try:
         return dt.date.fromisoformat(text)
     except ValueError as err:
-        msg = f"{text!r} is not a date YYYY-MM-DD"
+        msg = _("%(text)r is not a date YYYY-MM-DD", text=text)
         raise argparse.ArgumentTypeError(msg) from err
 
 
 def _positive_int(text: str) -> int:
     value = int(text)
     if value < 1:
-        msg = f"{text} should be 1 or more"
+        msg = _("%(text)s should be 1 or more", text=text)
         raise argparse.ArgumentTypeError(msg)
     return value
 
@@ -41,7 +48,7 @@ def _spread_minutes(text: str) -> float | str:
     except ValueError:
         value = -1.0
     if value < 0:
-        msg = f"{text} should be minutes (0 or more) or off"
+        msg = _("%(text)s should be minutes (0 or more) or off", text=text)
         raise argparse.ArgumentTypeError(msg)
     return value
 
@@ -49,7 +56,7 @@ def _spread_minutes(text: str) -> float | str:
 def _positive_float(text: str) -> float:
     value = float(text)
     if value <= 0:
-        msg = f"{text} should be more than 0"
+        msg = _("%(text)s should be more than 0", text=text)
         raise argparse.ArgumentTypeError(msg)
     return value
 
@@ -71,11 +78,13 @@ class ProgressPrinter:
 def _add_plan_args(p: argparse.ArgumentParser, *, demo: bool) -> None:
     if not demo:
         p.add_argument("--grids", required=True, type=Path, help="grid polygons (GeoJSON, GPKG, SHP)")
-        p.add_argument("--venues", required=True, type=Path, nargs="+", help="venue points or tables with lon/lat (one or more files)")
+        p.add_argument("--venues", required=True, type=Path, nargs="+",
+                       help="venue points or tables with lon/lat (one or more files)")
         who = p.add_mutually_exclusive_group(required=True)
         who.add_argument("--teams", type=Path, help="teams (CSV, XLSX or YAML)")
-        who.add_argument("--people", type=Path, help="a roster of people (CSV, XLSX or YAML: name, role, home grids, mode, "
-                                                    "days, shift): each day's teams are formed from it and written to teams.csv")
+        who.add_argument("--people", type=Path,
+                         help="a roster of people (CSV, XLSX or YAML: name, role, home grids, mode, days, shift): "
+                              "each day's teams are formed from it and written to teams.csv")
         p.add_argument("--date", required=True, type=_date, help="first day to plan, YYYY-MM-DD")
         p.add_argument("--hazards", type=Path, help="hazards (CSV/XLSX)")
         p.add_argument("--inspections", type=Path, help="past inspections (CSV/XLSX)")
@@ -86,24 +95,29 @@ def _add_plan_args(p: argparse.ArgumentParser, *, demo: bool) -> None:
     p.add_argument("--days", type=_positive_int, default=1, help="days to plan (default 1)")
     p.add_argument("--time-limit", type=_positive_float, default=None, help="solver seconds per day (default 20)")
     p.add_argument("--partition", choices=("none", "community", "auto"), default="none",
-                   help="split the work by community and plan the parts in parallel with Dask (auto: above 1,500 venues)")
+                   help="split the work by community and plan the parts in parallel with Dask (auto: "
+                        "above 1,500 venues)")
     p.add_argument("--balance-spread", type=_spread_minutes, default=None, metavar="MIN",
                    help="balanced days: teams' working minutes (travel + service) within MIN of each other, "
                         "never at the price of a must visit (off by default; e.g. 60)")
     _add_road_args(p)
-    p.add_argument("--no-pdf", action="store_true", help="skip sheets.pdf (large runs: the PDF of hundreds of sheets takes minutes)")
+    p.add_argument("--no-pdf", action="store_true",
+                   help="skip sheets.pdf (large runs: the PDF of hundreds of sheets takes minutes)")
     p.add_argument("--scheduler", help="address of an existing Dask scheduler (default: a local cluster)")
     p.add_argument("--workers", type=_positive_int, default=2, help="local Dask worker processes (default 2)")
     p.add_argument("--lang", choices=("zh", "en"), default="zh", help="language of map and sheets (default zh)")
-    p.add_argument("--base-url", help="web app address for the sheets' QR codes (default $PUBLIC_URL, $PATROL_BASE_URL or http://localhost:5000)")
+    p.add_argument("--base-url",
+                   help="web app address for the sheets' QR codes (default $PUBLIC_URL, $PATROL_BASE_URL or http://localhost:5000)")
     p.add_argument("--out", required=True, type=Path, help="output directory (replaced on success)")
     p.add_argument("--quiet", action="store_true", help="no progress lines")
 
 
 def _add_road_args(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--roads", type=Path, help="road lines (GeoJSON/GPKG/SHP) or an OSM extract (.osm/.pbf): travel along real roads")
+    p.add_argument("--roads", type=Path,
+                   help="road lines (GeoJSON/GPKG/SHP) or an OSM extract (.osm/.pbf): travel along real roads")
     p.add_argument("--max-access-m", type=_positive_float, default=None,
-                   help="with --roads: straight metres a venue may be from its street, farther is unreachable (default 500)")
+                   help="with --roads: straight metres a venue may be from its street, farther is "
+                        "unreachable (default 500)")
 
 
 def _road_network(args: argparse.Namespace, layers, progress: ProgressPrinter):
@@ -113,7 +127,7 @@ def _road_network(args: argparse.Namespace, layers, progress: ProgressPrinter):
     from gis.crs import local_utm
     from gis.roads import RoadNetwork, read_roads
 
-    progress(0.04, f"道路 building the road network from {args.roads.name}")
+    progress(0.04, _("building the road network from %(file)s", file=args.roads.name))
     lines = read_roads(args.roads)
     return lines, RoadNetwork.from_lines(lines, local_utm(layers.grids), source=args.roads.name)
 
@@ -141,11 +155,13 @@ def build_parser() -> argparse.ArgumentParser:
     serve = sub.add_parser("serve", help="the web app (same as python app.py)")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=5000)
-    user = sub.add_parser("user", help="web app accounts: give one a new password, or make one (the password is printed once)")
+    user = sub.add_parser("user",
+                          help="web app accounts: give one a new password, or make one (the password is printed once)")
     user.add_argument("username")
     user.add_argument("--role", choices=("coordinator", "patrol", "viewer"), help="make the account with this role")
     user.add_argument("--team", default="", help="the team of a patrol account")
-    notify = sub.add_parser("notify", help="send the due warnings and escalations (SMTP_URL, NOTIFY_WEBHOOKS), each once")
+    notify = sub.add_parser("notify",
+                            help="send the due warnings and escalations (SMTP_URL, NOTIFY_WEBHOOKS), each once")
     notify.add_argument("--date", type=_date, help="the day to warn for (default: today in $TIMEZONE)")
     notify.add_argument("--dry-run", action="store_true", help="print what would be sent; send and store nothing")
     campaign = sub.add_parser("campaign", help="campaigns (专项排查) of the web app's database")
@@ -187,33 +203,35 @@ def run_report(args: argparse.Namespace, *, progress: ProgressPrinter) -> None:
     if args.demo:
         on = args.date
         args = _demo_args(args)
-        args.date = on or dt.date.fromisoformat(json.loads((DEMO_DIR / "meta.json").read_text(encoding="utf-8"))["today"])
+        meta = json.loads((DEMO_DIR / "meta.json").read_text(encoding="utf-8"))
+        args.date = on or dt.date.fromisoformat(meta["today"])
     missing = [f"--{k}" for k in ("grids", "venues", "teams") if getattr(args, k) is None]
     if args.command == "hotspots" and args.hazards is None:
         missing.append("--hazards")  # without them every grid would be "not significant", which says nothing
     if missing:
-        msg = f"{', '.join(missing)} needed (or --demo)"
-        raise InputError(msg, file="command line", field=missing[0])
+        msg = _("%(flags)s needed (or --demo)", flags=", ".join(missing))
+        raise InputError(msg, file=_("command line"), field=missing[0])
     args.date = args.date or office_today(args.tz)
-    progress(0.0, "读取数据 reading layers")
+    progress(0.0, _("reading layers"))
     layers = read_layers(
         grids=args.grids, venues=args.venues, teams=args.teams, as_of=args.date, hazards=args.hazards,
         inspections=args.inspections, rules=args.rules or DEFAULT_RULES_PATH, crs=args.crs,
     )
-    progress(0.3, f"写出文件 writing {args.out}")
+    progress(0.3, _("writing %(out)s", out=args.out))
     if args.command == "gaps":
         table = reports.write_gaps(layers, args.date, args.out, lang=args.lang)
-        progress(1.0, f"完成 done: worst grid {table['grid_id'].iat[0]} ({table['covered_share'].iat[0]:.0%} covered)")
+        share = f"{table['covered_share'].iat[0]:.0%}"
+        progress(1.0, _("done: worst grid %(grid)s (%(share)s covered)", grid=table["grid_id"].iat[0], share=share))
     elif args.command == "hotspots":
         since = args.since or args.date - dt.timedelta(days=90)
         table = reports.write_hotspots(layers, args.out, since=since, until=args.until or args.date, lang=args.lang)
         hot = table.loc[table["hotspot"] == "hot", "grid_id"].tolist()
-        progress(1.0, f"完成 done: hot spots {', '.join(hot) or 'none'}")
+        progress(1.0, _("done: hot spots %(grids)s", grids=_(", ").join(hot) or _("none")))
     elif args.command == "replan":
         run_replan(args, layers, progress)
     else:
         written = reports.write_sheets(layers, args.plan, args.out, lang=args.lang, base_url=args.base_url)
-        progress(1.0, f"完成 done: {', '.join(written)}")
+        progress(1.0, _("done: %(files)s", files=", ".join(written)))
 
 
 def office_today(zone: str | None) -> dt.date:
@@ -227,8 +245,8 @@ def office_today(zone: str | None) -> dt.date:
     try:
         return local_today(zone)
     except (ZoneInfoNotFoundError, ValueError) as err:
-        msg = f"--tz {zone!r} is not a time zone (e.g. Asia/Shanghai, Asia/Urumqi)"
-        raise InputError(msg, file="command line", field="tz") from err
+        msg = _("--tz %(zone)r is not a time zone (e.g. Asia/Shanghai, Asia/Urumqi)", zone=zone)
+        raise InputError(msg, file=_("command line"), field="tz") from err
 
 
 def _report_unexpected(err: BaseException) -> int:
@@ -241,8 +259,9 @@ def _report_unexpected(err: BaseException) -> int:
         f.write(f"patrol {' '.join(sys.argv[1:])}\n\n")
         traceback.print_exception(err, file=f)
     where = traceback.extract_tb(err.__traceback__)[-1] if err.__traceback__ else None
-    at = f" in {Path(where.filename).name}:{where.lineno}" if where else ""
-    print(f"patrol: unexpected error{at}: {type(err).__name__}: {err} (please report it: the full traceback is in {path})", file=sys.stderr)
+    at = f"{Path(where.filename).name}:{where.lineno}" if where else "?"
+    print("patrol: " + _("unexpected error in %(at)s: %(kind)s: %(error)s (please report it: the full traceback is in "
+                         "%(path)s)", at=at, kind=type(err).__name__, error=err, path=path), file=sys.stderr)
     return 1
 
 
@@ -253,15 +272,16 @@ def run_plan(args: argparse.Namespace, *, progress: ProgressPrinter) -> dict[str
     from planner import PlanParams, SolveParams, plan_days
     from webmap.outputs import write_outputs
 
-    progress(0.0, "读取数据 reading layers")
+    progress(0.0, _("reading layers"))
     people = getattr(args, "people", None)
     layers = read_layers(
         grids=args.grids, venues=args.venues, teams=None if people else args.teams, as_of=args.date,
         hazards=args.hazards, inspections=args.inspections, rules=args.rules or DEFAULT_RULES_PATH,
         crs=args.crs, people=people,
     )
-    crews = f"{len(layers.people)} people" if people else f"{len(layers.teams)} teams"
-    progress(0.05, f"{len(layers.grids)} grids, {len(layers.venues)} venues, {crews}")
+    crews = (_("%(n)d people", n=len(layers.people)) if people else _("%(n)d teams", n=len(layers.teams)))
+    progress(0.05, _("%(grids)d grids, %(venues)d venues, %(crews)s", grids=len(layers.grids),
+                     venues=len(layers.venues), crews=crews))
     solve = SolveParams(time_limit_s=args.time_limit or SolveParams.time_limit_s,
                         balance_spread_s=_balance_spread(args.balance_spread, SolveParams.balance_spread_s))
     params = PlanParams(days=args.days, solve=solve, max_access_m=args.max_access_m or PlanParams.max_access_m)
@@ -283,9 +303,10 @@ def run_plan(args: argparse.Namespace, *, progress: ProgressPrinter) -> dict[str
             hazards=layers.hazards, inspections=layers.inspections, grids=layers.grids, progress=plan_progress,
             roads=roads,
         )
-    progress(0.96, f"写出文件 writing {args.out}")
-    numbers = write_outputs(plan, layers, args.out, lang=args.lang, pdf=not args.no_pdf, roads=road_lines, base_url=args.base_url)
-    progress(1.0, "完成 done: " + json.dumps(numbers, ensure_ascii=False))
+    progress(0.96, _("writing %(out)s", out=args.out))
+    numbers = write_outputs(plan, layers, args.out, lang=args.lang, pdf=not args.no_pdf, roads=road_lines,
+                            base_url=args.base_url)
+    progress(1.0, _("done: %(numbers)s", numbers=json.dumps(numbers, ensure_ascii=False)))
     return numbers
 
 
@@ -299,17 +320,17 @@ def _plan_people(args: argparse.Namespace, layers, params, plan_progress, roads,
     from webmap.outputs import write_outputs
 
     if args.partition == "community":
-        msg = "--partition community cannot be used with --people yet: plan the communities' rosters one by one"
-        raise InputError(msg, file="command line", field="partition")
+        msg = _("--partition community cannot be used with --people yet: plan the communities' rosters one by one")
+        raise InputError(msg, file=_("command line"), field="partition")
     plan, formed = plan_with_people(
         venues=layers.venues, people=layers.people, rules=layers.rules, start=args.date, params=params,
         hazards=layers.hazards, inspections=layers.inspections, grids=layers.grids, progress=plan_progress, roads=roads,
     )
-    progress(0.96, f"写出文件 writing {args.out}")
+    progress(0.96, _("writing %(out)s", out=args.out))
     layers = dataclasses.replace(layers, teams=all_teams(formed))
     numbers = write_outputs(plan, layers, args.out, lang=args.lang, pdf=not args.no_pdf, roads=road_lines,
                             base_url=args.base_url, day_teams=formed)
-    progress(1.0, "完成 done: " + json.dumps(numbers, ensure_ascii=False))
+    progress(1.0, _("done: %(numbers)s", numbers=json.dumps(numbers, ensure_ascii=False)))
     return numbers
 
 
@@ -333,32 +354,39 @@ def run_replan(args: argparse.Namespace, layers, progress: ProgressPrinter) -> N
 
     stops = read_text_csv(args.plan / "stops.csv", dtype={"venue_id": str, "team_id": str, "day": str})
     if stops["day"].nunique() != 1:
-        raise InputError("replan works on one day: this plan has several (plan that day alone first)", file="stops.csv", field="day")
+        msg = _("replan works on one day: this plan has several (plan that day alone first)")
+        raise InputError(msg, file="stops.csv", field="day")
     done: set[str] = set()
     if args.done:
         table = pd.read_csv(args.done, dtype=str)
         if "venue_id" not in table:
-            raise InputError("venue_id column is missing", file=args.done.name, field="venue_id")
+            msg = _("venue_id column is missing")
+            raise InputError(msg, file=args.done.name, field="venue_id")
         unknown = sorted(set(table["venue_id"]) - set(stops["venue_id"]))
         if unknown:
-            raise InputError(f"venue_id {unknown[0]!r} is not a stop of the plan", file=args.done.name,
+            msg = _("venue_id %(venue)r is not a stop of the plan", venue=unknown[0])
+            raise InputError(msg, file=args.done.name,
                              row=int(table.index[table["venue_id"] == unknown[0]][0]) + 2, field="venue_id")
         done = set(table["venue_id"])
     for team in args.drop_team:
         if team not in layers.teams.index:
-            raise InputError(f"--drop-team {team!r} is not a team of the teams file", file="command line", field="drop-team")
+            msg = _("--drop-team %(team)r is not a team of the teams file", team=team)
+            raise InputError(msg, file=_("command line"), field="drop-team")
     try:
         at_s = parse_hhmm(args.at)
     except ValueError as err:
-        raise InputError(f"--at {args.at!r}: {err}", file="command line", field="at") from err
+        msg = f"--at {args.at!r}: {err}"
+        raise InputError(msg, file=_("command line"), field="at") from err
     unassigned = read_text_csv(args.plan / "unassigned.csv", dtype={"venue_id": str})
     road_lines, roads = _road_network(args, layers, progress)
-    params = PlanParams(solve=SolveParams(time_limit_s=args.time_limit), max_access_m=args.max_access_m or PlanParams.max_access_m)
-    plan = replan_day(stops, done=done, dropped=set(args.drop_team), at_s=at_s, unassigned=unassigned, venues=layers.venues, teams=layers.teams,
+    params = PlanParams(solve=SolveParams(time_limit_s=args.time_limit),
+                        max_access_m=args.max_access_m or PlanParams.max_access_m)
+    plan = replan_day(stops, done=done, dropped=set(args.drop_team), at_s=at_s, unassigned=unassigned,
+                      venues=layers.venues, teams=layers.teams,
                       rules=layers.rules, hazards=layers.hazards, inspections=layers.inspections, grids=layers.grids,
                       params=params, progress=lambda f, m: progress(0.3 + 0.6 * f, m), roads=roads)
     numbers = write_outputs(plan, layers, args.out, lang=args.lang, roads=road_lines)
-    progress(1.0, "完成 done: " + json.dumps(numbers, ensure_ascii=False))
+    progress(1.0, _("done: %(numbers)s", numbers=json.dumps(numbers, ensure_ascii=False)))
 
 
 def _demo_args(args: argparse.Namespace) -> argparse.Namespace:
@@ -375,7 +403,10 @@ def _demo_args(args: argparse.Namespace) -> argparse.Namespace:
 
 
 def run_user(args: argparse.Namespace) -> int:
-    """`patrol user NAME`: a new password for an account (e.g. a forgotten coordinator's), or a new account with --role."""
+    """`patrol user NAME`: a new password for an account, or a new account with --role.
+
+    E.g. a forgotten coordinator's password.
+    """
     from gis.errors import PatrolError
     from ledger.models import User, db
     from ledger.users import create_user, reset_password
@@ -386,7 +417,8 @@ def run_user(args: argparse.Namespace) -> int:
         user = db.session.scalar(db.select(User).where(User.username == args.username))
         try:
             if user is None and args.role is None:
-                print(f"patrol: there is no account {args.username!r}: give --role to make one", file=sys.stderr)
+                print("patrol: " + _("there is no account %(name)r: give --role to make one", name=args.username),
+                      file=sys.stderr)
                 return 2
             if user is None:
                 user, password = create_user(args.username, args.role, team_id=args.team)
@@ -407,7 +439,8 @@ def run_notify(args: argparse.Namespace) -> int:
     from webmap.notify_schedule import notify_once
     from webmap.web import create_app
 
-    app = create_app({"LOAD_DEMO": False, "NOTIFY_EVERY_S": 0})  # the instance folder and DATABASE_URL as for `patrol serve`
+    app = create_app({"LOAD_DEMO": False,
+                      "NOTIFY_EVERY_S": 0})  # the instance folder and DATABASE_URL as for `patrol serve`
     try:
         report = notify_once(app, day=args.date, dry_run=args.dry_run)
     except PatrolError as err:
@@ -418,12 +451,14 @@ def run_notify(args: argparse.Namespace) -> int:
             db.session.remove()
             db.engine.dispose()  # close its connections now (cron, tests: one run, one process)
     for m in report.new + report.retried:
-        state = "would send" if args.dry_run else m.status
+        state = _("would send") if args.dry_run else m.status
         print(f"{state}\t{m.day}\t{m.stage}\t{m.subject}\t{m.recipient} ({m.channel})\t{m.title}")
     if args.dry_run:
-        print(f"patrol: dry run: {len(report.new)} new, {len(report.retried)} to try again; nothing sent or stored", file=sys.stderr)
+        print("patrol: " + _("dry run: %(new)d new, %(retried)d to try again; nothing sent or stored",
+                             new=len(report.new), retried=len(report.retried)), file=sys.stderr)
     else:
-        print(f"patrol: {report.sent} sent, {report.failed} failed (tried again at the next run)", file=sys.stderr)
+        print("patrol: " + _("%(sent)d sent, %(failed)d failed (tried again at the next run)", sent=report.sent,
+                             failed=report.failed), file=sys.stderr)
     return 1 if report.failed and not args.dry_run else 0  # cron mails the owner of a run that failed to send
 
 
@@ -435,14 +470,16 @@ def run_campaign_report(args: argparse.Namespace) -> int:
     from ledger.models import db
     from webmap.web import create_app
 
-    app = create_app({"LOAD_DEMO": False, "NOTIFY_EVERY_S": 0})  # the instance folder and DATABASE_URL as for `patrol serve`
+    app = create_app({"LOAD_DEMO": False,
+                      "NOTIFY_EVERY_S": 0})  # the instance folder and DATABASE_URL as for `patrol serve`
     try:
         with app.app_context():
             day = args.date or local_today(app.config["TIMEZONE"])
             if args.id is not None:
                 one = db.session.get(Campaign, args.id) if 0 < args.id < 2**31 else None
                 if one is None:
-                    print(f"patrol: campaign --id {args.id}：没有这个专项排查 there is no such campaign", file=sys.stderr)
+                    print("patrol: " + _("campaign --id %(id)s: there is no such campaign", id=args.id),
+                          file=sys.stderr)
                     return 2
                 chosen = [one]
             else:
@@ -451,7 +488,7 @@ def run_campaign_report(args: argparse.Namespace) -> int:
             for c in chosen:
                 print(report_text(c, progress(c, day), rules), end="\n\n")
             if not chosen:
-                print(f"patrol: {day} 没有进行中的专项排查 no campaign runs on {day}", file=sys.stderr)
+                print("patrol: " + _("no campaign runs on %(day)s", day=day), file=sys.stderr)
             return 0
     finally:
         with app.app_context():
@@ -460,13 +497,19 @@ def run_campaign_report(args: argparse.Namespace) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    from gis.i18n import use_language
+
+    with use_language(os.environ.get("PATROL_LANG", "zh")):  # messages of every layer: Chinese unless asked
+        return _main(argv)
+
+
+def _main(argv: Sequence[str] | None) -> int:
     from gis.errors import DataWarning, PatrolError
-    from gis.i18n import set_language
 
     parser = build_parser()
     args = parser.parse_args(argv)
-    set_language(os.environ.get("PATROL_LANG", "zh"))  # messages of the ledger and the catalogues: Chinese unless asked
-    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
+                        format="%(levelname)s %(name)s: %(message)s")
     if args.command == "serve":
         from webmap.web import serve
 
@@ -499,7 +542,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _report_unexpected(err)
         finally:
             for message in dict.fromkeys(str(w.message) for w in caught if issubclass(w.category, DataWarning)):
-                print(f"patrol: warning: {message}", file=sys.stderr)  # once each, though every planned day warns
+                # once each, though every planned day warns
+                print("patrol: " + _("warning: %(message)s", message=message), file=sys.stderr)
     print(args.out)
     return 0
 

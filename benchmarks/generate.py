@@ -34,7 +34,8 @@ VENUES_PER_GRID = 16
 VENUES_PER_COMMUNITY = 500
 
 
-def generate(folder: Path, *, venues: int, teams: int, seed: int = 1, today: dt.date = make_demo.TODAY) -> dict[str, Path]:
+def generate(folder: Path, *, venues: int, teams: int, seed: int = 1,
+             today: dt.date = make_demo.TODAY) -> dict[str, Path]:
     """Write grids.geojson, venues.csv and teams.csv for a street or district; return their paths."""
     rng = np.random.default_rng(seed)
     rules = Rules.from_toml(DEFAULT_RULES_PATH)
@@ -56,7 +57,8 @@ def generate(folder: Path, *, venues: int, teams: int, seed: int = 1, today: dt.
     grids = gpd.GeoDataFrame(
         {"grid_id": [grid_ids[i] for i in order], "community": [f"社区{block[i] + 1:03d}" for i in order],
          "name": [f"第{k + 1}网格" for k in range(len(order))]},
-        geometry=[shapely.Polygon(to_lonlat(np.asarray(cells[i].exterior.coords)).round(6)) for i in order], crs="EPSG:4326")
+        geometry=[shapely.Polygon(to_lonlat(np.asarray(cells[i].exterior.coords)).round(6)) for i in order],
+        crs="EPSG:4326")
 
     cats = rng.choice(list(make_demo.CATEGORY_COUNTS), size=venues,
                       p=np.array(list(make_demo.CATEGORY_COUNTS.values())) / sum(make_demo.CATEGORY_COUNTS.values()))
@@ -92,7 +94,8 @@ def generate(folder: Path, *, venues: int, teams: int, seed: int = 1, today: dt.
             team_rows.append({"team_id": f"T{len(team_rows) + 1:04d}", "name": f"{comm}联合巡查{j + 1}组",
                               "roles": "grid_worker;property;volunteer;safety_officer", "start_lon": round(office.x, 6),
                               "start_lat": round(office.y, 6), "shift": make_demo.SHIFT,
-                              "mode": "walk" if len(team_rows) % 2 == 0 else "ebike", "home_grids": ";".join(home["grid_id"])})
+                              "mode": "walk" if len(team_rows) % 2 == 0 else "ebike",
+                              "home_grids": ";".join(home["grid_id"])})
     grids.to_file(folder / "grids.geojson", driver="GeoJSON", engine="pyogrio")
     pd.DataFrame(team_rows).to_csv(folder / "teams.csv", index=False)
     return {"grids": folder / "grids.geojson", "venues": folder / "venues.csv", "teams": folder / "teams.csv"}

@@ -1,6 +1,6 @@
-"""The project's routing against PyVRP and VROOM, head to head: same instances, same time, one thread each.
+r"""The project's routing against PyVRP and VROOM, head to head: same instances, same time, one thread each.
 
-    nice -n 10 python benchmarks/head_to_head.py --dir ../shared/benchmarks/solomon --time-limit 10 --runs 3 \\
+    nice -n 10 python benchmarks/head_to_head.py --dir ../shared/benchmarks/solomon --time-limit 10 --runs 3 \
         --csv solomon.csv --routes-out solomon-routes.json
     nice -n 10 python benchmarks/head_to_head.py --dir GH200 --instances C1_2_1,C1_2_2 --time-limit 20
 
@@ -55,15 +55,18 @@ def _engines(names: list[str], variants: dict[str, dict]) -> dict[str, object]:
         elif name == "vroom":
             engines[name] = lambda inst, t, run: solomon_refs.solve_vroom(inst, t)
         else:
-            raise SystemExit(f"unknown engine {name!r} (patrol-ortools, pyvrp, vroom)")
+            msg = f"unknown engine {name!r} (patrol-ortools, pyvrp, vroom)"
+            raise SystemExit(msg)
     for name, options in variants.items():
         engines[name] = lambda inst, t, run, options=options: solomon.solve_instance(inst, t, **options)[0]
     return engines
 
 
 def compare(a: dict, b: dict) -> int:
-    """-1 if ``a`` is better than ``b`` (fewer vehicles, or as many and shorter), 0 for a tie, 1 if worse.
-    An infeasible result loses to a feasible one."""
+    """Compare two results: -1 if ``a`` is better than ``b``, 0 for a tie, 1 if worse.
+
+    Better is fewer vehicles, or as many and shorter. An infeasible result loses to a feasible one.
+    """
     key_a = (not a["feasible"], a["vehicles"], a["distance"])
     key_b = (not b["feasible"], b["vehicles"], b["distance"])
     if key_a[:2] == key_b[:2] and abs(a["distance"] - b["distance"]) <= 0.01:
@@ -110,7 +113,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--variant", action="append", default=[], metavar="NAME=JSON",
                         help="a project engine with these SolveParams fields")
     parser.add_argument("--csv", type=Path, help="also write the rows here")
-    parser.add_argument("--routes-out", type=Path, help="write every route set as JSON {instance: {engine/run: routes}}")
+    parser.add_argument("--routes-out", type=Path,
+                        help="write every route set as JSON {instance: {engine/run: routes}}")
     args = parser.parse_args(argv)
 
     variants = {}

@@ -22,7 +22,6 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests"))
 
 from checker import check_plan  # noqa: E402
-
 from gis.layers import read_layers  # noqa: E402
 from gis.rules import DEFAULT_RULES_PATH  # noqa: E402
 from planner import PlanParams, SolveParams, plan_days  # noqa: E402
@@ -55,15 +54,18 @@ def main() -> None:
     for days in (int(d) for d in args.days.split(",")):
         for name in args.variants.split(","):
             variant = VARIANTS[name]
-            solve = SolveParams(time_limit_s=args.time_limit, balance_spread_s=variant.get("balance_spread_s", SolveParams.balance_spread_s))
-            params = PlanParams(days=days, solve=solve, consistent_teams=variant.get("consistent_teams", PlanParams.consistent_teams))
+            solve = SolveParams(time_limit_s=args.time_limit,
+                                balance_spread_s=variant.get("balance_spread_s", SolveParams.balance_spread_s))
+            params = PlanParams(days=days, solve=solve,
+                                consistent_teams=variant.get("consistent_teams", PlanParams.consistent_teams))
             plan = plan_days(venues=layers.venues, teams=layers.teams, rules=layers.rules, start=start, params=params,
                              hazards=layers.hazards, inspections=layers.inspections, grids=layers.grids)
             numbers = summary(plan, teams=len(layers.teams))
             with tempfile.TemporaryDirectory() as tmp:
                 out = Path(tmp) / "plan"
                 write_outputs(plan, layers, out, pdf=False)
-                problems = check_plan(out, grids=DEMO / "grids.geojson", venues=[DEMO / "venues.csv", DEMO / "venues_amap.csv"],
+                problems = check_plan(out, grids=DEMO / "grids.geojson",
+                                      venues=[DEMO / "venues.csv", DEMO / "venues_amap.csv"],
                                       teams=DEMO / "teams.csv", date=start.isoformat(), days=days,
                                       hazards=DEMO / "hazards.csv", inspections=DEMO / "inspections.csv")
             print(f"{days},{name}," + ",".join(str(numbers[k]) for k in KEYS) + f",{len(problems)}", flush=True)

@@ -33,7 +33,9 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+import solomon  # noqa: E402
 from planner.model import Problem, Vehicle, Visit  # noqa: E402
 from planner.routing import SolveParams, solve  # noqa: E402
 
@@ -41,41 +43,19 @@ DIMACS = 10  # the .sol costs count tenths: every distance, time, demand and pri
 
 
 @dataclass(frozen=True)
-class Instance:
-    """A PC-VRPTW instance in DIMACS integers (node 0 is the depot)."""
+class Instance(solomon.Instance):
+    """A PC-VRPTW instance in DIMACS integers (node 0 is the depot): a VRPTW instance with a prize per customer."""
 
-    name: str
-    vehicles: int
-    capacity: int
-    xy: np.ndarray
-    demand: np.ndarray
-    ready: np.ndarray
-    due: np.ndarray
-    service: np.ndarray
     prize: np.ndarray
 
     def distances(self) -> np.ndarray:
-        diff = self.xy[:, None, :] - self.xy[None, :, :]
-        return (DIMACS * np.hypot(diff[..., 0], diff[..., 1])).astype(np.int64)
+        """Euclidean distances between every pair of nodes in DIMACS integers (tenths, truncated)."""
+        return (DIMACS * super().distances()).astype(np.int64)
 
 
 def read_instance(path: Path) -> Instance:
     """Read the VRPLIB text (specifications, then NODE_COORD, DEMAND, TIME_WINDOW, PRIZE, DEPOT sections)."""
-    spec: dict[str, str] = {}
-    sections: dict[str, list[list[float]]] = {}
-    current = None
-    for line in path.read_text().splitlines():
-        line = line.strip()
-        if not line or line == "EOF":
-            continue
-        if line.endswith("_SECTION"):
-            current = line[: -len("_SECTION")]
-            sections[current] = []
-        elif ":" in line and current is None:
-            key, value = (p.strip() for p in line.split(":", 1))
-            spec[key] = value
-        elif current is not None:
-            sections[current].append([float(x) for x in line.split()])
+    spec, sections = solomon.read_vrplib(path)
     n = int(spec["DIMENSION"])
 
     def column(section: str, k: int = 1) -> np.ndarray:
@@ -147,10 +127,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--time-limit", type=float, default=60.0, help="solver seconds per instance")
     parser.add_argument("--first-solution", default="ALL_UNPERFORMED",
                         help="OR-Tools first-solution strategies, comma-separated (as PlanParams.first_solution); "
-                             "the insertion and arc strategies found no plan better than visiting nobody on C1_10_1 in 40 s")
+                             "the insertion and arc strategies found no plan better than visiting nobody "
+                             "on C1_10_1 in 40 s")
     args = parser.parse_args(argv)
     names = args.instances.split(",") if args.instances else sorted(p.stem for p in args.dir.glob("*.vrp"))
-    print("instance,cost,bks,gap_pct,value_share,visited,bks_visited,routes,bks_routes,seconds,feasible,load", flush=True)
+    header = "instance,cost,bks,gap_pct,value_share,visited,bks_visited,routes,bks_routes,seconds,feasible,load"
+    print(header, flush=True)
     for name in names:
         inst = read_instance(args.dir / f"{name}.vrp")
         params = SolveParams(time_limit_s=args.time_limit, optional_value_s=1, first_solution=args.first_solution)
@@ -164,7 +146,8 @@ def main(argv: list[str] | None = None) -> int:
         gap = f"{100 * (cost - bks[0]) / bks[0]:.2f}" if bks else ""
         share = f"{(nobody - cost) / (nobody - bks[0]):.3f}" if bks and nobody > bks[0] else ""
         print(f"{name},{cost},{bks[0] if bks else ''},{gap},{share},{sum(map(len, routes))},{bks[2] if bks else ''},"
-              f"{len(routes)},{bks[1] if bks else ''},{seconds:.1f},{not problems},{os.getloadavg()[0]:.2f}", flush=True)
+              f"{len(routes)},{bks[1] if bks else ''},{seconds:.1f},{not problems},{os.getloadavg()[0]:.2f}",
+              flush=True)
         for p in problems[:5]:
             print(f"# {name}: {p}", file=sys.stderr)
     return 0

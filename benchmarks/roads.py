@@ -23,12 +23,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
 
+from gis.coverage import venue_status  # noqa: E402
 from gis.crs import local_utm  # noqa: E402
 from gis.layers import read_layers  # noqa: E402
 from gis.roads import RoadNetwork, read_roads  # noqa: E402
 from gis.rules import DEFAULT_RULES_PATH  # noqa: E402
 from planner import routing  # noqa: E402
-from gis.coverage import venue_status  # noqa: E402
 from planner.plan import build_problem  # noqa: E402
 
 
@@ -36,8 +36,10 @@ def instance(name: str, folder: Path) -> tuple[dict[str, object], dt.date]:
     """The input files of ``name`` and the day to plan."""
     if name == "demo":
         d = ROOT / "data" / "demo"
-        return {"grids": d / "grids.geojson", "venues": [d / "venues.csv", d / "venues_amap.csv"], "teams": d / "teams.csv",
-                "hazards": d / "hazards.csv", "inspections": d / "inspections.csv", "roads": d / "roads.geojson"}, dt.date(2026, 11, 23)
+        return {"grids": d / "grids.geojson", "venues": [d / "venues.csv", d / "venues_amap.csv"],
+                "teams": d / "teams.csv",
+                "hazards": d / "hazards.csv", "inspections": d / "inspections.csv",
+                "roads": d / "roads.geojson"}, dt.date(2026, 11, 23)
     from synth import write_clipped_instance
 
     paths = write_clipped_instance(folder, n_venues=800)
@@ -45,8 +47,10 @@ def instance(name: str, folder: Path) -> tuple[dict[str, object], dt.date]:
 
 
 def measure(paths: dict[str, object], day: dt.date, *, repeat: int) -> dict[str, object]:
-    layers = read_layers(grids=paths["grids"], venues=paths["venues"], teams=paths["teams"], as_of=day - dt.timedelta(days=1),
-                         hazards=paths.get("hazards"), inspections=paths.get("inspections"), rules=DEFAULT_RULES_PATH, crs=None)
+    layers = read_layers(grids=paths["grids"], venues=paths["venues"], teams=paths["teams"],
+                         as_of=day - dt.timedelta(days=1),
+                         hazards=paths.get("hazards"), inspections=paths.get("inspections"),
+                         rules=DEFAULT_RULES_PATH, crs=None)
     started = time.perf_counter()
     network = RoadNetwork.from_lines(read_roads(paths["roads"]), local_utm(layers.grids))
     network_s = time.perf_counter() - started
@@ -55,8 +59,8 @@ def measure(paths: dict[str, object], day: dt.date, *, repeat: int) -> dict[str,
     matrix_s = []
     for _ in range(repeat):
         started = time.perf_counter()
-        problem = build_problem(day, visits, venues=layers.venues, teams=layers.teams, status=status, rules=layers.rules,
-                                crs=network.crs, roads=network)
+        problem = build_problem(day, visits, venues=layers.venues, teams=layers.teams, status=status,
+                                rules=layers.rules, crs=network.crs, roads=network)
         matrix_s.append(time.perf_counter() - started)
     _, unplanned = routing.screen_visits(problem)
     return {"venues": len(layers.venues), "teams": len(layers.teams), "network_nodes": len(network.xy_m),

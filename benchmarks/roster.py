@@ -8,7 +8,8 @@ row each: the six fixed teams of data/demo/teams.csv; teams formed each day from
 hands); teams formed each day from data/demo/roster.csv (`patrol plan --people`: the street's 37 grid
 workers on two weekdays each, 6 safety officers, 10 property staff, 12 volunteers); and that roster
 with the scarce roles placed blind (no look at where the day's checks are: safety officers and property
-staff just fill the smallest teams), which shows what the placement itself is worth. Reported: must visits planned, the must visits that need a safety
+staff just fill the smallest teams), which shows what the placement itself is worth. Reported: must visits planned, the
+must visits that need a safety
 officer planned, all visits, km, teams and people on teams per day; every plan is judged by the
 independent checker (tests/checker.py: check_plan, and check_roster for the rosters).
 """
@@ -32,7 +33,6 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests"))
 
 from checker import check_plan, check_roster  # noqa: E402
-
 from gis.crs import local_utm  # noqa: E402
 from gis.layers import read_layers  # noqa: E402
 from gis.rules import DEFAULT_RULES_PATH  # noqa: E402
@@ -50,7 +50,9 @@ def _officer_checks(out: Path, rules) -> tuple[int, int, int]:
     """(must visits needing a safety officer planned, those planned or unassigned, all visits needing one)."""
     stops = pd.read_csv(out / "stops.csv", dtype=str)
     unassigned = pd.read_csv(out / "unassigned.csv", dtype=str)
-    venues = pd.concat([pd.read_csv(p, dtype=str).rename(columns={"场所编号": "venue_id", "场所类别": "category"}) for p in VENUES])
+    venues = pd.concat([pd.read_csv(p,
+                                    dtype=str).rename(columns={"场所编号": "venue_id",
+                                                               "场所类别": "category"}) for p in VENUES])
     category = dict(zip(venues["venue_id"], venues["category"].map(rules.resolve_category)))
     needs = {c for c, cat in rules.categories.items() if "safety_officer" in cat.required_roles}
     officer = stops["category"].isin(needs)
@@ -60,8 +62,10 @@ def _officer_checks(out: Path, rules) -> tuple[int, int, int]:
 
 
 def fixed_teams_roster(path: Path) -> Path:
-    """The fixed teams' 24 members as a roster: every day, each with their team's pace and start point,
-    the grid workers with their team's home grids."""
+    """The fixed teams' 24 members as a roster.
+
+    Every day, each with their team's pace and start point, the grid workers with their team's home grids.
+    """
     teams = pd.read_csv(DEMO / "teams.csv", dtype=str, keep_default_na=False)
     rows = []
     for team in teams.itertuples():
@@ -136,7 +140,8 @@ def main() -> None:
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
         for k, variant in enumerate(args.variants.split(",")):
-            rows.append(run(variant, days=args.days, time_limit=args.time_limit, start=start, out=Path(tmp) / f"plan{k}"))
+            rows.append(run(variant, days=args.days, time_limit=args.time_limit, start=start,
+                            out=Path(tmp) / f"plan{k}"))
             print(",".join(map(str, rows[-1].values())) if len(rows) > 1 else
                   ",".join(rows[-1]) + "\n" + ",".join(map(str, rows[-1].values())), flush=True)
 

@@ -28,8 +28,8 @@ from generate import generate  # noqa: E402
 def run_plan(paths: dict[str, Path], out: Path, *, time_limit: float, partition: str) -> dict[str, float]:
     """Run `patrol plan` as a whole process; wall seconds, peak tree RSS (MiB) and the summary."""
     cmd = [sys.executable, "-m", "patrol", "plan", "--grids", str(paths["grids"]), "--venues", str(paths["venues"]),
-           "--teams", str(paths["teams"]), "--date", "2026-11-23", "--time-limit", str(time_limit), "--partition", partition,
-           "--no-pdf", "--quiet", "--out", str(out)]
+           "--teams", str(paths["teams"]), "--date", "2026-11-23", "--time-limit", str(time_limit),
+           "--partition", partition, "--no-pdf", "--quiet", "--out", str(out)]
     started = time.perf_counter()
     proc = psutil.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     peak = 0
@@ -65,8 +65,10 @@ def main(argv: list[str] | None = None) -> int:
         print("venues,teams,wall_s,peak_mib,visits,must_visits,must_visits_planned,travel_km")
         for n in [int(s) for s in args.sizes.split(",")]:
             paths = generate(Path(tmp) / f"in{n}", venues=n, teams=max(2, n // 100))
-            row = run_plan(paths, Path(tmp) / f"out{n}", time_limit=args.time_limit, partition="community" if n > 600 else "none")
-            print(",".join(str(v) for v in [n, row["teams"], row["wall_s"], row["peak_mib"], row["visits"], row["must_visits"],
+            row = run_plan(paths, Path(tmp) / f"out{n}", time_limit=args.time_limit,
+                           partition="community" if n > 600 else "none")
+            print(",".join(str(v) for v in [n, row["teams"], row["wall_s"], row["peak_mib"], row["visits"],
+                                            row["must_visits"],
                                             row["must_visits_planned"], row["travel_km"]]), flush=True)
     return 0
 

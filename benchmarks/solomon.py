@@ -60,8 +60,11 @@ class Instance:
 
 
 def read_instance(path: Path) -> Instance:
-    """Read an instance: the original Solomon text format (see the README beside the instances), or
-    VRPLIB (``.vrp``, as PyVRP's instance collection keeps Gehring–Homberger's)."""
+    """Read an instance in the original Solomon text format, or VRPLIB.
+
+    The text format is described in the README beside the instances; VRPLIB (``.vrp``) is how PyVRP's instance
+    collection keeps Gehring–Homberger's.
+    """
     if path.suffix.lower() == ".vrp":
         return _read_vrplib(path)
     lines = [ln.split() for ln in path.read_text().splitlines() if ln.strip()]
@@ -73,8 +76,11 @@ def read_instance(path: Path) -> Instance:
                     rows[:, 4].astype(int), rows[:, 5].astype(int), rows[:, 6].astype(int))
 
 
-def _read_vrplib(path: Path) -> Instance:
-    """VRPLIB CVRPTW: NODE_COORD, DEMAND, TIME_WINDOW (and SERVICE_TIME) sections, node 1 the depot."""
+def read_vrplib(path: Path) -> tuple[dict[str, str], dict[str, list[list[float]]]]:
+    """A VRPLIB text file as its specifications (``NAME : C101``) and its sections by name (``NODE_COORD``).
+
+    Each section is its rows of numbers as they are in the file; ``EOF`` ends nothing early.
+    """
     header: dict[str, str] = {}
     sections: dict[str, list[list[float]]] = {}
     current = None
@@ -86,16 +92,22 @@ def _read_vrplib(path: Path) -> Instance:
             header[parts[0]] = " ".join(parts[2:])
             current = None
         elif parts[0].endswith("_SECTION"):
-            current = parts[0]
+            current = parts[0].removesuffix("_SECTION")
             sections[current] = []
         elif current is not None:
             sections[current].append([float(x) for x in parts])
-    n = len(sections["NODE_COORD_SECTION"])
-    xy = np.array([row[1:3] for row in sections["NODE_COORD_SECTION"]])
-    demand = np.array([int(row[1]) for row in sections["DEMAND_SECTION"]])
-    windows = np.array([row[1:3] for row in sections["TIME_WINDOW_SECTION"]], dtype=int)
-    if "SERVICE_TIME_SECTION" in sections:
-        service = np.array([int(row[1]) for row in sections["SERVICE_TIME_SECTION"]])
+    return header, sections
+
+
+def _read_vrplib(path: Path) -> Instance:
+    """VRPLIB CVRPTW: NODE_COORD, DEMAND, TIME_WINDOW (and SERVICE_TIME) sections, node 1 the depot."""
+    header, sections = read_vrplib(path)
+    n = len(sections["NODE_COORD"])
+    xy = np.array([row[1:3] for row in sections["NODE_COORD"]])
+    demand = np.array([int(row[1]) for row in sections["DEMAND"]])
+    windows = np.array([row[1:3] for row in sections["TIME_WINDOW"]], dtype=int)
+    if "SERVICE_TIME" in sections:
+        service = np.array([int(row[1]) for row in sections["SERVICE_TIME"]])
     else:
         service = np.full(n, int(float(header.get("SERVICE_TIME", 0))))
         service[0] = 0
@@ -159,8 +171,11 @@ def solve_instance(inst: Instance, time_limit_s: float, **options) -> tuple[list
 
 
 def read_bks(folder: Path) -> dict[str, tuple[int, float]]:
-    """Best known (vehicles, distance) by instance, fewest vehicles first: ``BKS.csv`` beside the
-    instances, or else :data:`GH_BKS` (SINTEF's list for the Gehring–Homberger 200s and 400s)."""
+    """Best known (vehicles, distance) by instance, fewest vehicles first.
+
+    From ``BKS.csv`` beside the instances, or else :data:`GH_BKS` (SINTEF's list for the Gehring–Homberger 200s and
+    400s).
+    """
     path = folder / "BKS.csv" if (folder / "BKS.csv").exists() else GH_BKS
     with path.open(newline="") as f:
         return {r["instance"]: (int(r["vehicles"]), float(r["distance"])) for r in csv.DictReader(f)}
@@ -183,13 +198,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--time-limit", type=float, default=10.0, help="seconds per instance")
     parser.add_argument("--routes-out", type=Path, help="write the routes as JSON {name: [[customer ids], ...]}")
     parser.add_argument("--fleet-share", type=float, default=SolveParams.fleet_share,
-                        help="take tours out until this share of the time (0: never; see benchmarks/results/quality-2026-12-02.md)")
+                        help="take tours out until this share of the time (0: never; see "
+                             "benchmarks/results/quality-2026-12-02.md)")
     args = parser.parse_args(argv)
 
     bks = read_bks(args.dir)
     names = [n.strip() for n in args.instances.split(",") if n.strip()] or instance_names(args.dir)
     out = csv.writer(sys.stdout)
-    out.writerow(["instance", "engine", "vehicles", "distance", "bks_vehicles", "bks_distance", "gap_pct", "seconds", "feasible"])
+    out.writerow(["instance", "engine", "vehicles", "distance", "bks_vehicles", "bks_distance", "gap_pct",
+                  "seconds", "feasible"])
     all_routes = {}
     for name in names:
         inst = read_instance(instance_path(args.dir, name))

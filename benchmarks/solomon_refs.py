@@ -92,7 +92,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     bks = solomon.read_bks(args.dir)
     out = csv.writer(sys.stdout)
-    out.writerow(["instance", "engine", "vehicles", "distance", "bks_vehicles", "bks_distance", "gap_pct", "seconds", "feasible"])
+    out.writerow(["instance", "engine", "vehicles", "distance", "bks_vehicles", "bks_distance", "gap_pct",
+                  "seconds", "feasible"])
     for name in [n.strip() for n in args.instances.split(",") if n.strip()]:
         inst = solomon.read_instance(solomon.instance_path(args.dir, name))
         for solver in args.solvers.split(","):

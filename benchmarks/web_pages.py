@@ -89,7 +89,8 @@ def main(argv: list[str] | None = None) -> int:
             body = response.get_data()
             html = Path(tmp) / (path.strip("/").replace("/", "_") + ".html")
             html.write_bytes(body)
-            print(f"| {path} | {seconds[0]:.2f} | {seconds[1]:.2f} | {len(body):,} | {_load_seconds(html):.2f} |", flush=True)
+            print(f"| {path} | {seconds[0]:.2f} | {seconds[1]:.2f} | {len(body):,} | "
+                  f"{_load_seconds(html):.2f} |", flush=True)
     return 0
 
 

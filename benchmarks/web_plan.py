@@ -104,7 +104,8 @@ def measure(instance: Path, *, time_limit: float, day: dt.date) -> dict[str, obj
         threading.Thread(target=_sample, args=(server, peaks, stop), daemon=True).start()
         form = coordinator.get(f"{base}/plan").text
         started = time.perf_counter()
-        posted = coordinator.post(f"{base}/plan", data={"date": day.isoformat(), "days": "1", "time_limit": str(time_limit),
+        posted = coordinator.post(f"{base}/plan", data={"date": day.isoformat(), "days": "1",
+                                                        "time_limit": str(time_limit),
                                                          "csrf_token": _token(form)}, allow_redirects=False)
         plan_url = base + posted.headers["Location"]
         result_form = f"{base}/stops/{day.isoformat()}/T0001/V000001"
@@ -125,11 +126,13 @@ def measure(instance: Path, *, time_limit: float, day: dt.date) -> dict[str, obj
     seconds = sorted(s for s, _ in latencies)
     return {"venues_plan_status": state["status"], "message": state["message"], "summary": state["summary"],
             "wall_s": round(wall_s, 1), "server_rss_idle_mib": round(idle_rss / 2**20),
-            "server_rss_peak_mib": round(peaks["server_rss"] / 2**20), "worker_rss_peak_mib": round(peaks["worker_rss"] / 2**20),
+            "server_rss_peak_mib": round(peaks["server_rss"] / 2**20),
+            "worker_rss_peak_mib": round(peaks["worker_rss"] / 2**20),
             "worker_address_space_peak_mib": round(peaks["worker_vms"] / 2**20),
             "result_form_requests": len(seconds), "result_form_non_200": sum(1 for _, c in latencies if c != 200),
             "result_form_median_s": round(statistics.median(seconds), 3),
-            "result_form_p95_s": round(seconds[int(0.95 * (len(seconds) - 1))], 3), "result_form_max_s": round(seconds[-1], 3)}
+            "result_form_p95_s": round(seconds[int(0.95 * (len(seconds) - 1))], 3),
+            "result_form_max_s": round(seconds[-1], 3)}
 
 
 def main(argv: list[str] | None = None) -> int:

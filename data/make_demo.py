@@ -50,7 +50,8 @@ STREET = "滨江示范街道"
 COMMUNITIES = ["滨江东社区", "滨江西社区", "南岸社区", "新港社区"]
 ROADS = ["滨江东路", "滨江西路", "南华中路", "新港西路", "宝岗大道", "江南大道", "晓港路", "昌岗路",
          "工业大道", "前进路", "叠景路", "万寿路", "龙凤街", "洪德路", "福场路", "石榴岗路"]
-SURNAMES = list("王李张刘陈杨黄赵吴周徐孙马朱胡郭何林罗高梁郑谢宋唐许韩冯邓曹彭曾萧田董潘袁蔡蒋余于杜叶程魏苏吕丁任卢姚沈钟姜崔谭陆")
+SURNAMES = list("王李张刘陈杨黄赵吴周徐孙马朱胡郭何林罗高梁郑谢宋唐许韩冯邓曹彭曾萧田董潘袁蔡蒋余于杜"
+                "叶程魏苏吕丁任卢姚沈钟姜崔谭陆")
 GIVEN = list("伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉兰萍红梅鹏辉斌俊峰志宏建国海燕婷雪琳晨浩宇欣怡")
 
 # How many venues of each category the street has (the main WGS84 file).
@@ -99,7 +100,8 @@ def make_grids(rng: np.random.Generator) -> gpd.GeoDataFrame:
     cells = shapely.voronoi_polygons(shapely.MultiPoint([tuple(p) for p in seeds]), extend_to=frame)
     polys = [c.intersection(frame) for c in cells.geoms]
     centroids = np.array([[p.centroid.x, p.centroid.y] for p in polys])
-    community = np.where(centroids[:, 1] >= 0, np.where(centroids[:, 0] >= 0, 0, 1), np.where(centroids[:, 0] < 0, 2, 3))
+    community = np.where(centroids[:, 1] >= 0, np.where(centroids[:, 0] >= 0, 0, 1),
+                         np.where(centroids[:, 0] < 0, 2, 3))
     order = np.lexsort((centroids[:, 0], -centroids[:, 1], community))
     ids, names, comms, workers, geoms = [], [], [], [], []
     counter = {c: 0 for c in range(4)}
@@ -302,7 +304,8 @@ def make_roster(rng: np.random.Generator, grids: gpd.GeoDataFrame, teams: pd.Dat
     the most rental and high-rise buildings (two of them mornings only); volunteers come on two or
     three days, weekends too, and have no start point of their own.
     """
-    members = [dict((role, name) for role, name in (m.split(" ") for m in text.split("、"))) for text in teams["members"]]
+    members = [dict((role,
+                     name) for role, name in (m.split(" ") for m in text.split("、"))) for text in teams["members"]]
     rows = []
 
     def add(role: str, name: str, **fields) -> None:
@@ -326,7 +329,8 @@ def make_roster(rng: np.random.Generator, grids: gpd.GeoDataFrame, teams: pd.Dat
     for k, name in enumerate([m["志愿者"] for m in members] + [person(rng) for _ in range(6)]):
         days = sorted(rng.choice(7, size=int(rng.integers(2, 4)), replace=False))
         add("志愿者", name, 出行方式="步行", 工作日="、".join(WEEKDAYS_ZH[d] for d in days))
-    columns = ["工号", "姓名", "角色", "责任网格", "出行方式", "工作日", "班次", "请假", "出发经度", "出发纬度", "出发点"]
+    columns = ["工号", "姓名", "角色", "责任网格", "出行方式", "工作日", "班次", "请假", "出发经度",
+               "出发纬度", "出发点"]
     frame = pd.DataFrame(rows).reindex(columns=columns).astype(object)
     return frame.where(frame.notna(), "")
 
@@ -344,14 +348,16 @@ def make_inspections(rng: np.random.Generator, rules: Rules, venues: pd.DataFram
             while day >= TODAY - dt.timedelta(days=HISTORY_DAYS):
                 rows.append((v.venue_id, day, team, "done", ""))
                 if rng.random() < 0.06:
-                    rows.append((v.venue_id, day - dt.timedelta(days=int(rng.integers(1, 4))), team, "closed_door", "关门未营业"))
+                    rows.append((v.venue_id, day - dt.timedelta(days=int(rng.integers(1, 4))), team,
+                                 "closed_door", "关门未营业"))
                 day -= dt.timedelta(days=int(interval - rng.integers(0, max(2, interval // 4))))
         elif rng.random() < 0.3:
             when = TODAY - dt.timedelta(days=int(rng.integers(1, 60)))
             outcome, note = ("refused", "拒绝检查，已报执法") if rng.random() < 0.4 else ("closed_door", "多次上门关门")
             rows.append((v.venue_id, when, team, outcome, note))
     frame = pd.DataFrame(rows, columns=["venue_id", "date", "team_id", "outcome", "notes"])
-    return frame.sort_values(["date", "venue_id"]).reset_index(drop=True).assign(date=lambda f: f["date"].map(dt.date.isoformat))
+    frame = frame.sort_values(["date", "venue_id"]).reset_index(drop=True)
+    return frame.assign(date=lambda f: f["date"].map(dt.date.isoformat))
 
 
 def make_hazards(rng: np.random.Generator, rules: Rules, venues: pd.DataFrame, venue_grid: pd.Series,
@@ -365,7 +371,8 @@ def make_hazards(rng: np.random.Generator, rules: Rules, venues: pd.DataFrame, v
     rows = []
 
     def add(venue: pd.Series, major: bool, found: dt.date) -> None:
-        choices = [h for h in types_for[venue["category"]] if (h.severity == "major") == major] or types_for[venue["category"]]
+        choices = [h for h in types_for[venue["category"]]
+                   if (h.severity == "major") == major] or types_for[venue["category"]]
         kind = choices[int(rng.integers(len(choices)))]
         deadline = found + dt.timedelta(days=kind.deadline_days + int(rng.integers(0, 10)))
         age = (TODAY - found).days
@@ -399,8 +406,11 @@ def make_hazards(rng: np.random.Generator, rules: Rules, venues: pd.DataFrame, v
 
 
 def make_roads(rng: np.random.Generator, spacing_m: float = 260.0) -> gpd.GeoDataFrame:
-    """A street network for ``--roads``: main roads on a slightly bent lattice with lanes between them,
-    some lanes missing (dead ends, blocks to walk round). Invented, like everything here."""
+    """A street network for ``--roads``.
+
+    Main roads on a slightly bent lattice with lanes between them, some lanes missing (dead ends, blocks to walk round).
+    Invented, like everything here.
+    """
     half_w, half_h = WIDTH_M / 2, HEIGHT_M / 2
     lines, kinds = [], []
     for axis in (0, 1):
@@ -433,11 +443,14 @@ def write_demo(folder: Path, seed: int = SEED) -> dict:
     venues = make_venues(rng, rules, grids, blind)
     amap = make_amap_venues(rng, rules, grids, blind)
     teams = make_teams(rng, grids)
-    points = gpd.GeoDataFrame(venues[["venue_id"]], geometry=gpd.points_from_xy(venues["lon"], venues["lat"]), crs="EPSG:4326")
-    venue_grid = gpd.sjoin(points, grids[["grid_id", "geometry"]], how="left", predicate="within").drop_duplicates("venue_id").set_index("venue_id")["grid_id"]
+    points = gpd.GeoDataFrame(venues[["venue_id"]], geometry=gpd.points_from_xy(venues["lon"], venues["lat"]),
+                              crs="EPSG:4326")
+    venue_grid = gpd.sjoin(points, grids[["grid_id", "geometry"]], how="left",
+                           predicate="within").drop_duplicates("venue_id").set_index("venue_id")["grid_id"]
     inspections = make_inspections(rng, rules, venues, teams, venue_grid)
     hazards = make_hazards(rng, rules, venues, venue_grid, hotspots, blind)
-    roster = make_roster(np.random.default_rng(seed + 2), grids, teams, venue_grid, venues)  # its own draws: the other files stay as they were
+    roster = make_roster(np.random.default_rng(seed + 2), grids, teams, venue_grid,
+                         venues)  # its own draws: the other files stay as they were
 
     grids.to_file(folder / "grids.geojson", driver="GeoJSON", engine="pyogrio", COORDINATE_PRECISION=6)
     make_roads(np.random.default_rng(seed + 1)).to_file(folder / "roads.geojson", driver="GeoJSON", engine="pyogrio",

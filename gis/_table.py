@@ -147,8 +147,10 @@ def field_name(header: object, aliases: dict[str, str] = HEADER_ALIASES) -> str:
 
 
 def _read_csv(path: Path) -> pd.DataFrame:
-    """All cells as text, the header too. UTF-8 (with or without BOM), else GB18030: Excel and
-    WPS on Chinese Windows save plain "CSV (逗号分隔)" in the GBK code page, which GB18030 contains.
+    """All cells as text, the header too.
+
+    UTF-8 (with or without BOM), else GB18030: Excel and WPS on Chinese Windows save plain "CSV (逗号分隔)" in the
+    GBK code page, which GB18030 contains.
 
     Short rows are padded (Excel drops empty cells at the end); a row with more filled cells than
     the header has columns is an error naming the row.
@@ -213,7 +215,8 @@ class Problems:
             if value == "":
                 self.add(i, field, f"{field} is empty")
             elif value in first_seen:
-                self.add(i, field, f"{field} {value!r} appears again (first at {self.unit} {self.row_number(first_seen[value])})")
+                self.add(i, field,
+                         f"{field} {value!r} appears again (first at {self.unit} {self.row_number(first_seen[value])})")
             else:
                 first_seen[value] = i
 

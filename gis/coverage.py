@@ -58,7 +58,8 @@ def recheck_dates(venues: gpd.GeoDataFrame, hazards: pd.DataFrame | None) -> pd.
     return _days_or_none(earliest.reindex(venues.index), "recheck_on")
 
 
-def days_overdue(venues: gpd.GeoDataFrame, rules: Rules, on: dt.date, inspections: pd.DataFrame | None = None) -> pd.Series:
+def days_overdue(venues: gpd.GeoDataFrame, rules: Rules, on: dt.date,
+                 inspections: pd.DataFrame | None = None) -> pd.Series:
     """Days past each venue's interval on day ``on`` (0 when not yet due; NaN when never inspected)."""
     due = due_dates(venues, rules, inspections)
     return pd.Series(
@@ -100,8 +101,9 @@ ATTENTION = ("major_hazard", "open_hazard", "overdue")  # the states a meeting m
 
 def venue_states(venues: gpd.GeoDataFrame, status: pd.DataFrame, hazards: pd.DataFrame | None,
                  on: dt.date, *, due_within_days: int = 7) -> pd.Series:
-    """Each venue's worst state on day ``on`` (one of :data:`VENUE_STATES`): an open major hazard, an open hazard,
-    overdue, due within ``due_within_days``, or ok.
+    """Each venue's worst state on day ``on`` (one of :data:`VENUE_STATES`).
+
+    An open major hazard, an open hazard, overdue, due within ``due_within_days``, or ok.
 
     ``status`` is :func:`venue_status` of the same venues.
     """

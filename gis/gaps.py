@@ -40,17 +40,21 @@ def venue_gaps(venues: gpd.GeoDataFrame, rules: Rules, on: dt.date, inspections:
 
 def grid_gaps(grids: gpd.GeoDataFrame, per_venue: pd.DataFrame, on: dt.date,
               inspections: pd.DataFrame | None = None) -> gpd.GeoDataFrame:
-    """Per grid: share of venues inspected within their interval, never-inspected, overdue and
-    unreachable counts, inspections done this calendar month; ranked worst first.
+    """Per grid: the coverage gaps, ranked worst first.
+
+    The share of venues inspected within their interval, never-inspected, overdue and unreachable counts, inspections
+    done this calendar month.
 
     The rank puts the lowest coverage first, then the most never-inspected venues.
     """
     frame = grid_frame(grids)
     g = per_venue.groupby("grid_id")
-    covered = per_venue.assign(ok=(~per_venue["never_inspected"]) & (per_venue["days_overdue"] == 0)).groupby("grid_id")["ok"]
+    covered = per_venue.assign(ok=(~per_venue["never_inspected"])
+                               & (per_venue["days_overdue"] == 0)).groupby("grid_id")["ok"]
     month_start = on.replace(day=1)
     if inspections is not None and not inspections.empty:
-        done = inspections[(inspections["outcome"] == "done") & (pd.to_datetime(inspections["date"]).dt.date >= month_start)
+        done = inspections[(inspections["outcome"] == "done")
+                           & (pd.to_datetime(inspections["date"]).dt.date >= month_start)
                            & (pd.to_datetime(inspections["date"]).dt.date <= on)]
         grid_of = per_venue.set_index("venue_id")["grid_id"]
         this_month = done["venue_id"].map(grid_of).value_counts()
@@ -70,7 +74,8 @@ def grid_gaps(grids: gpd.GeoDataFrame, per_venue: pd.DataFrame, on: dt.date,
     out["covered_share"] = out["covered_share"].where(out["venues"] > 0, np.nan)
     out["done_this_month"] = this_month.reindex(out.index, fill_value=0).astype(int)
     out["no_visit_this_month"] = (out["done_this_month"] == 0) & (out["venues"] > 0)
-    out = out.sort_values(["covered_share", "never_inspected", "overdue"], ascending=[True, False, False], na_position="last")
+    out = out.sort_values(["covered_share", "never_inspected", "overdue"], ascending=[True, False, False],
+                          na_position="last")
     out["gap_rank"] = np.arange(1, len(out) + 1)
     for col in ("name", "community"):
         if col not in out:

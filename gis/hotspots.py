@@ -3,8 +3,8 @@
 Each grid (网格) gets the severity-weighted count of hazards found in a period; PySAL's
 ``esda.G_Local`` (star: the grid counts itself) with queen contiguity gives a z-score per grid.
 A grid is a *hot spot* when its z-score is significant **and** its own count stands out (at least
-one standard deviation above the street's mean): Gi* also lifts the z-score of a quiet grid that merely touches two busy ones, and those are
-labelled *near a hot spot* instead, so a meeting sends people where the hazards are.
+one standard deviation above the street's mean): Gi* also lifts the z-score of a quiet grid that merely touches two
+busy ones, and those are labelled *near a hot spot* instead, so a meeting sends people where the hazards are.
 """
 
 from __future__ import annotations
@@ -35,7 +35,8 @@ def grid_frame(grids: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     return grids.reset_index() if "grid_id" not in grids.columns else grids.reset_index(drop=True)
 
 
-def hazards_in_period(hazards: pd.DataFrame, since: dt.date | None = None, until: dt.date | None = None) -> pd.DataFrame:
+def hazards_in_period(hazards: pd.DataFrame, since: dt.date | None = None,
+                      until: dt.date | None = None) -> pd.DataFrame:
     """Hazards found within [since, until] (either bound may be open)."""
     found = pd.to_datetime(hazards["found_on"]).dt.date
     keep = pd.Series(True, index=hazards.index)
@@ -49,7 +50,8 @@ def hazards_in_period(hazards: pd.DataFrame, since: dt.date | None = None, until
 def hazard_points(hazards: pd.DataFrame, venues: gpd.GeoDataFrame) -> pd.DataFrame:
     """lon, lat (its venue's position, WGS84) and severity of each hazard, for a heatmap."""
     where = venues.geometry.reindex(hazards["venue_id"])
-    return pd.DataFrame({"lon": where.x.to_numpy(), "lat": where.y.to_numpy(), "severity": hazards["severity"].to_numpy()})
+    return pd.DataFrame({"lon": where.x.to_numpy(), "lat": where.y.to_numpy(),
+                         "severity": hazards["severity"].to_numpy()})
 
 
 def grid_hazard_weights(hazards: pd.DataFrame, venues: gpd.GeoDataFrame, grids: gpd.GeoDataFrame) -> pd.Series:
@@ -85,7 +87,8 @@ def getis_ord(grids: gpd.GeoDataFrame, values: pd.Series) -> pd.DataFrame:
     else:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)
-            warnings.filterwarnings("ignore", "The weights matrix is not fully connected")  # a detached grid (an exclave)
+            warnings.filterwarnings("ignore",
+                                    "The weights matrix is not fully connected")  # a detached grid (an exclave)
             g = esda.G_Local(y, w, transform="B", star=True, permutations=0)
         z = np.nan_to_num(np.asarray(g.Zs, dtype=float))
     confidence = np.zeros(len(z), dtype=int)
@@ -116,6 +119,7 @@ def hotspot_table(grids: gpd.GeoDataFrame, venues: gpd.GeoDataFrame, hazards: pd
 
 def layer_hotspots(layers: Layers, since: dt.date, until: dt.date) -> tuple[gpd.GeoDataFrame, pd.DataFrame]:
     """The hotspot table of the stored layers' hazards found in [since, until], and those hazards as points."""
-    hazards = layers.hazards if layers.hazards is not None else pd.DataFrame(columns=["venue_id", "found_on", "severity"])
+    no_hazards = pd.DataFrame(columns=["venue_id", "found_on", "severity"])
+    hazards = layers.hazards if layers.hazards is not None else no_hazards
     table = hotspot_table(layers.grids, layers.venues, hazards, since, until)
     return table, hazard_points(hazards_in_period(hazards, since, until), layers.venues)

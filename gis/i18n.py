@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Iterator
-from contextvars import ContextVar
+from contextvars import ContextVar, Token
 from functools import lru_cache
 from pathlib import Path
 
@@ -34,9 +34,14 @@ def language() -> str:
     return _language.get()
 
 
-def set_language(lang: str) -> None:
-    """Choose the language of this context's messages (unknown codes mean Chinese)."""
-    _language.set(lang if lang in LANGS else "zh")
+def set_language(lang: str) -> Token[str]:
+    """Choose the language of this context's messages (unknown codes mean Chinese); :func:`reset_language` undoes it."""
+    return _language.set(lang if lang in LANGS else "zh")
+
+
+def reset_language(token: Token[str]) -> None:
+    """The language as it was before the :func:`set_language` that gave ``token``."""
+    _language.reset(token)
 
 
 @contextlib.contextmanager
@@ -50,7 +55,10 @@ def use_language(lang: str) -> Iterator[None]:
 
 
 def gettext(message: str, /, **variables: object) -> str:
-    """``message`` (an English msgid) in this context's language, ``%(name)s`` placeholders filled from ``variables``."""
+    """``message`` (an English msgid) in this context's language.
+
+    Its ``%(name)s`` placeholders are filled from ``variables``.
+    """
     text = translations(language()).ugettext(message)
     return text % variables if variables else text
 
@@ -58,6 +66,11 @@ def gettext(message: str, /, **variables: object) -> str:
 def ngettext(singular: str, plural: str, n: int, /, **variables: object) -> str:
     """The form for ``n`` in this context's language; ``%(num)d`` is ``n``."""
     return translations(language()).ungettext(singular, plural, n) % {"num": n, **variables}
+
+
+def N_(message: str, /) -> str:
+    """Mark ``message`` as a msgid where it is written (a table of labels); :func:`gettext` it where it is shown."""
+    return message
 
 
 _ = gettext

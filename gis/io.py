@@ -11,7 +11,7 @@ import datetime as dt
 import functools
 import warnings
 from pathlib import Path
-from typing import Iterable, Sequence
+from typing import Sequence
 
 import geopandas as gpd
 import numpy as np
@@ -19,7 +19,7 @@ import pandas as pd
 import shapely
 
 from ._table import Problems, Table, field_name, parse_date, parse_float, read_frame, split_list
-from .crs import normalize_crs_name, transform_geoseries_to_wgs84, to_wgs84_lonlat
+from .crs import normalize_crs_name, to_wgs84_lonlat, transform_geoseries_to_wgs84
 from .errors import DataWarning, InputError
 from .rules import MODES, ROLE_LABELS_ZH, ROLES, Rules
 from .timeparse import parse_hhmm, parse_shifts
@@ -43,7 +43,8 @@ _OUTCOME_ALIASES = {
 _ROLE_ALIASES = {label: code for code, label in ROLE_LABELS_ZH.items()} | {
     "物业人员": "property", "安全员": "safety_officer", "专职安全员": "safety_officer", "网格长": "grid_worker",
 }
-_MODE_ALIASES = {"步行": "walk", "foot": "walk", "电动车": "ebike", "电动自行车": "ebike", "e-bike": "ebike", "bike": "ebike"}
+_MODE_ALIASES = {"步行": "walk", "foot": "walk", "电动车": "ebike", "电动自行车": "ebike", "e-bike": "ebike",
+                 "bike": "ebike"}
 
 
 def _name(path: str | Path | Table) -> str:
@@ -61,7 +62,8 @@ def _resolve_crs_arg(crs: str | None, file: str) -> str | None:
     try:
         return normalize_crs_name(crs)
     except ValueError as err:
-        raise InputError(f"crs: {err}", file=file, field="crs") from err
+        msg = f"crs: {err}"
+        raise InputError(msg, file=file, field="crs") from err
 
 
 # --- grids -------------------------------------------------------------------------------
@@ -101,7 +103,9 @@ def read_grids(path: str | Path | Table, *, crs: str | None = None) -> gpd.GeoDa
             problems.add(i, "geometry", f"geometry is a {geom.geom_type}; grids must be polygons")
         elif not geom.is_valid:
             reason = shapely.is_valid_reason(geom)
-            problems.add(i, "geometry", f"geometry is not valid ({reason}); repair it (QGIS 'Fix geometries' or shapely.make_valid) or redraw it")
+            problems.add(i, "geometry",
+                         f"geometry is not valid ({reason}); repair it (QGIS 'Fix geometries' or "
+                         "shapely.make_valid) or redraw it")
     problems.raise_if_any()
     geoms = _layer_to_wgs84(frame, file, crs)
     out = gpd.GeoDataFrame(
@@ -119,7 +123,8 @@ def _layer_to_wgs84(frame: gpd.GeoDataFrame, file: str, crs: str | None) -> gpd.
     if given is not None:
         return transform_geoseries_to_wgs84(gpd.GeoSeries(frame.geometry.values), given)
     if frame.crs is None:
-        msg = "crs: the layer has no CRS (a Shapefile without .prj?); give it with --crs (e.g. EPSG:4326, EPSG:4490, gcj02)"
+        msg = ("crs: the layer has no CRS (a Shapefile without .prj?); "
+               "give it with --crs (e.g. EPSG:4326, EPSG:4490, gcj02)")
         raise InputError(msg, file=file, field="crs")
     return gpd.GeoSeries(frame.geometry.values, crs=frame.crs).to_crs("EPSG:4326")
 
@@ -181,7 +186,9 @@ def _points_from_table(
         if row_crs[i] and not _is_geographic(row_crs[i]):
             trouble = _lonlat_trouble(out_lon[i], out_lat[i], lon_field, lat_field)
             if trouble:
-                problems.add(i, lon_field, f"{lon_field}/{lat_field} in {row_crs[i]} fall outside the world ({out_lon[i]:.4f}, {out_lat[i]:.4f}): is the CRS right?")
+                problems.add(i, lon_field,
+                             f"{lon_field}/{lat_field} in {row_crs[i]} fall outside the world ({out_lon[i]:.4f}, "
+                             f"{out_lat[i]:.4f}): is the CRS right?")
     problems.raise_if_any()
     return gpd.GeoSeries(gpd.points_from_xy(out_lon, out_lat), crs="EPSG:4326")
 
@@ -328,7 +335,8 @@ def _read_venue_file(path: Path | Table, *, rules: Rules, crs: str | None, as_of
                 problems.add(i, "risk", f"risk {text!r} should be between 0 and 1")
             risk[i] = value
     if unit == "row":
-        geoms = _points_from_table(frame, problems, lon_field="lon", lat_field="lat", default_crs=_resolve_crs_arg(crs, file))
+        geoms = _points_from_table(frame, problems, lon_field="lon", lat_field="lat",
+                                   default_crs=_resolve_crs_arg(crs, file))
     else:
         problems.raise_if_any()
         geoms = _points_from_layer(frame, problems, file, crs)
@@ -355,7 +363,8 @@ def _read_venue_file(path: Path | Table, *, rules: Rules, crs: str | None, as_of
     return out
 
 
-def _dates(frame: pd.DataFrame, field: str, problems: Problems, *, as_of: dt.date | None, required: bool = False) -> list[dt.date | None]:
+def _dates(frame: pd.DataFrame, field: str, problems: Problems, *, as_of: dt.date | None,
+           required: bool = False) -> list[dt.date | None]:
     out: list[dt.date | None] = []
     column = frame[field] if field in frame else pd.Series([""] * len(frame))
     for i, text in column.items():
@@ -371,7 +380,8 @@ def _dates(frame: pd.DataFrame, field: str, problems: Problems, *, as_of: dt.dat
             out.append(None)
             continue
         if as_of is not None and day > as_of:
-            problems.add(i, field, f"{field} {day.isoformat()} is in the future (after {as_of.isoformat()}, the plan date)")
+            problems.add(i, field,
+                         f"{field} {day.isoformat()} is in the future (after {as_of.isoformat()}, the plan date)")
         out.append(day)
     return out
 
@@ -382,7 +392,8 @@ def _join_grids(venues: gpd.GeoDataFrame, grids: gpd.GeoDataFrame) -> gpd.GeoDat
     unknown = given & ~venues["grid_id"].isin(grids.index)
     if unknown.any():
         row = venues[unknown].iloc[0]
-        msg = f"grid_id {row['grid_id']!r} is not a grid of the grids layer (known: {', '.join(list(grids.index[:5]))}…)"
+        known = ", ".join(list(grids.index[:5]))
+        msg = f"grid_id {row['grid_id']!r} is not a grid of the grids layer (known: {known}…)"
         raise InputError(msg, file=row["source_file"], row=int(row["source_row"]), field="grid_id")
     todo = venues[~given]
     if len(todo):
@@ -438,7 +449,8 @@ def read_teams(
             else:
                 team_roles.add(code)
         if not frame["roles"].iat[i].strip():
-            problems.add(i, "roles", "roles is empty: list the team's roles, e.g. grid_worker;property;volunteer;safety_officer")
+            problems.add(i, "roles",
+                         "roles is empty: list the team's roles, e.g. grid_worker;property;volunteer;safety_officer")
         roles.append(frozenset(team_roles))
         shifts.append(_shift_cell(frame, i, problems))
         modes.append(_mode_cell(frame, i, problems))
@@ -488,7 +500,8 @@ def _mode_cell(frame: pd.DataFrame, i: int, problems: Problems) -> str:
     return mode
 
 
-def _home_grids_cell(frame: pd.DataFrame, i: int, problems: Problems, grids: gpd.GeoDataFrame | None) -> tuple[str, ...]:
+def _home_grids_cell(frame: pd.DataFrame, i: int, problems: Problems,
+                     grids: gpd.GeoDataFrame | None) -> tuple[str, ...]:
     home = tuple(split_list(frame["home_grids"].iat[i])) if "home_grids" in frame else ()
     if grids is not None:
         for g in home:
@@ -616,8 +629,10 @@ def read_people(
         if starts[i] is None and homes[i] and grids is not None and all(g in grids.index for g in homes[i]):
             starts[i] = grids.loc[list(homes[i])].geometry.union_all().representative_point()
         if starts[i] is None and roles[i] in LEAD_ROLES and not (homes[i] and grids is None):
-            problems.add(i, "start_lon", f"start_lon: {frame['name'].iat[i]!r} ({ROLE_LABELS_ZH[roles[i]]}) has neither "
-                         "home_grids nor start_lon/start_lat: give one, so that a team they lead knows where to set out")
+            problems.add(i, "start_lon",
+                         f"start_lon: {frame['name'].iat[i]!r} ({ROLE_LABELS_ZH[roles[i]]}) has neither "
+                         "home_grids nor start_lon/start_lat: give one, so that a team they lead "
+                         "knows where to set out")
     problems.raise_if_any()
     return gpd.GeoDataFrame(
         {
@@ -643,7 +658,8 @@ def _unique_people(ids: pd.Series, field: str, problems: Problems) -> None:
         if value == "":
             problems.add(i, field, f"{field} is empty")
         elif value in first_seen:
-            hint = "" if field == "person_id" else ": give each person a person_id (工号), or tell the two apart in the name"
+            hint = ("" if field == "person_id"
+                    else ": give each person a person_id (工号), or tell the two apart in the name")
             problems.add(i, field, f"{field} {value!r} appears again (first at {problems.unit} "
                          f"{problems.row_number(first_seen[value])}){hint}")
         else:
@@ -728,7 +744,8 @@ def read_hazards(
         code = rules.resolve_hazard_type(frame["type"].iat[i])
         if code is None:
             names = [f"{h.code} ({h.label_zh})" for h in list(rules.hazard_types.values())[:4]]
-            problems.add(i, "type", f"type {frame['type'].iat[i]!r} is not a hazard type of the rules (e.g. {', '.join(names)} …)")
+            problems.add(i, "type",
+                         f"type {frame['type'].iat[i]!r} is not a hazard type of the rules (e.g. {', '.join(names)} …)")
         types.append(code)
         sev = frame["severity"].iat[i].strip().lower() if "severity" in frame else ""
         if sev == "":
@@ -753,7 +770,8 @@ def read_hazards(
     closed_on = _dates(frame, "closed_on", problems, as_of=as_of)
     for i in range(len(frame)):
         if closed_on[i] is not None and statuses[i] != "closed":
-            problems.add(i, "closed_on", f"closed_on {closed_on[i]} is given but the status is {statuses[i]}, not closed")
+            problems.add(i, "closed_on",
+                         f"closed_on {closed_on[i]} is given but the status is {statuses[i]}, not closed")
         elif closed_on[i] is not None and found[i] is not None and closed_on[i] < found[i]:
             problems.add(i, "closed_on", f"closed_on {closed_on[i]} is before found_on {found[i]}")
     problems.raise_if_any()
@@ -797,7 +815,8 @@ def read_inspections(
         text = frame["outcome"].iat[i].strip() if "outcome" in frame else ""
         value = _OUTCOME_ALIASES.get(text, text.lower()) or "done"
         if value not in OUTCOMES:
-            problems.add(i, "outcome", f"outcome {text!r} should be done, closed_door or refused (已检查 · 关门 · 拒绝)")
+            problems.add(i, "outcome",
+                         f"outcome {text!r} should be done, closed_door or refused (已检查 · 关门 · 拒绝)")
         outcomes.append(value)
         if teams is not None and "team_id" in frame:
             team = frame["team_id"].iat[i]

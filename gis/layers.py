@@ -10,8 +10,8 @@ from typing import Sequence
 import geopandas as gpd
 import pandas as pd
 
-from .io import no_teams, read_grids, read_hazards, read_inspections, read_people, read_teams, read_venues
 from .errors import InputError
+from .io import no_teams, read_grids, read_hazards, read_inspections, read_people, read_teams, read_venues
 from .rules import DEFAULT_RULES_PATH, Rules
 
 

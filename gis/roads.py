@@ -1,8 +1,9 @@
-"""Real roads: a street network from lines (GeoJSON/GPKG/SHP, or an OSM XML/PBF extract) and
-shortest-path distances between venues on it.
+"""Real roads: a street network and shortest-path distances between venues on it.
 
-Lines are joined where they cross or one ends on another (within 0.5 m), except across levels: a bridge or tunnel (OSM ``layer``,
-``bridge``, ``tunnel``; a ``layer`` column in line files) meets the ways it crosses only where it
+The network comes from lines (GeoJSON/GPKG/SHP) or an OSM XML/PBF extract.
+
+Lines are joined where they cross or one ends on another (within 0.5 m), except across levels: a bridge or tunnel
+(OSM ``layer``, ``bridge``, ``tunnel``; a ``layer`` column in line files) meets the ways it crosses only where it
 shares a vertex with them, as OSM ways share a node. Vertices become graph nodes (merged within
 0.5 m), consecutive vertices become edges with their length in metres.
 
@@ -41,30 +42,39 @@ _MERGE_CELLS_PER_M = 2  # vertices closer than 0.5 m are one node
 
 
 def read_roads(path: str | Path) -> gpd.GeoDataFrame:
-    """Road centre lines in WGS84 from GeoJSON/GPKG/SHP lines or an OSM extract (GDAL's OSM driver, offline),
-    with each line's ``level`` (0 on the ground, above for bridges, below for tunnels)."""
+    """Road centre lines in WGS84, with each line's ``level``.
+
+    From GeoJSON/GPKG/SHP lines or an OSM extract (GDAL's OSM driver, offline); ``level`` is 0 on the ground, above for
+    bridges, below for tunnels.
+    """
     path = Path(path)
     if not path.exists():
-        raise InputError("file not found", file=path.name)
+        msg = "file not found"
+        raise InputError(msg, file=path.name)
     try:
         if path.suffix.lower() in OSM_SUFFIXES:
             roads = _walkable(gpd.GeoDataFrame(pyogrio.read_dataframe(path, layer="lines")))
         else:
             roads = gpd.read_file(path, engine="pyogrio")
     except pyogrio.errors.DataSourceError as err:
-        raise InputError(f"not a readable road layer: {err}", file=path.name) from err
+        msg = f"not a readable road layer: {err}"
+        raise InputError(msg, file=path.name) from err
     if roads.crs is None:
         roads = roads.set_crs("EPSG:4326")
     roads = roads.to_crs("EPSG:4326")
     lines = roads[roads.geometry.geom_type.isin(["LineString", "MultiLineString"]) & ~roads.geometry.is_empty]
     if lines.empty:
-        raise InputError("no road lines (LineString) in the layer", file=path.name, field="geometry")
+        msg = "no road lines (LineString) in the layer"
+        raise InputError(msg, file=path.name, field="geometry")
     return lines.assign(level=road_levels(lines)).reset_index(drop=True)
 
 
 def _walkable(ways: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
-    """OSM ways a team on foot or on an e-bike may use: highways, without motorways, ways not built
-    (yet), platforms and ways closed to the public (``access`` no/private, ``foot`` no)."""
+    """OSM ways a team on foot or on an e-bike may use.
+
+    Highways, without motorways, ways not built (yet), platforms and ways closed to the public (``access`` no/private,
+    ``foot`` no).
+    """
     if "highway" not in ways:
         return ways.iloc[:0]
     highway = ways["highway"].fillna("")
@@ -114,21 +124,25 @@ class RoadNetwork:
         for _, group in projected.groupby(levels.to_numpy()):
             # Street layers drawn by hand rarely share a vertex where lines cross or end on another:
             # noding on a 0.5 m grid (snap rounding) joins them there.
-            noded = shapely.get_parts(shapely.union_all(shapely.get_parts(group.to_numpy()), grid_size=1 / _MERGE_CELLS_PER_M))
+            noded = shapely.get_parts(shapely.union_all(shapely.get_parts(group.to_numpy()),
+                                                        grid_size=1 / _MERGE_CELLS_PER_M))
             for line in noded[(shapely.get_type_id(noded) == 1) & ~shapely.is_empty(noded)]:
                 xy = np.asarray(line.coords)[:, :2]
                 coords.append(xy)
-                pairs.append(np.column_stack([np.arange(start, start + len(xy) - 1), np.arange(start + 1, start + len(xy))]))
+                pairs.append(np.column_stack([np.arange(start, start + len(xy) - 1),
+                                              np.arange(start + 1, start + len(xy))]))
                 start += len(xy)
         if not coords:
-            raise InputError("no road line is longer than 0.5 m", file=source, field="geometry")
+            msg = "no road line is longer than 0.5 m"
+            raise InputError(msg, file=source, field="geometry")
         xy = np.vstack(coords)
         keys = np.round(xy * _MERGE_CELLS_PER_M).astype(np.int64)
         _, first, inverse = np.unique(keys, axis=0, return_index=True, return_inverse=True)
         edges = inverse.ravel()[np.vstack(pairs)]
         edges = np.unique(np.sort(edges[edges[:, 0] != edges[:, 1]], axis=1), axis=0)
         nodes_xy = xy[first]
-        lon, lat = pyproj.Transformer.from_crs(crs, "EPSG:4326", always_xy=True).transform(nodes_xy[:, 0], nodes_xy[:, 1])
+        lon, lat = pyproj.Transformer.from_crs(crs, "EPSG:4326",
+                                               always_xy=True).transform(nodes_xy[:, 0], nodes_xy[:, 1])
         return cls(nodes_xy, np.column_stack([lon, lat]), _graph(nodes_xy, edges), crs, edges)
 
     def pieces(self) -> np.ndarray:
@@ -193,14 +207,16 @@ class RoadNetwork:
         if not len(xy) or not allowed.any():
             return np.full(len(xy), -1), np.full(len(xy), np.inf)
         candidates = np.flatnonzero(allowed)
-        segments = shapely.linestrings(np.stack([self.xy_m[self.edges[candidates, 0]], self.xy_m[self.edges[candidates, 1]]], axis=1))
-        (point, hit), dist = shapely.STRtree(segments).query_nearest(shapely.points(xy), return_distance=True, all_matches=False)
+        segments = shapely.linestrings(np.stack([self.xy_m[self.edges[candidates, 0]],
+                                                 self.xy_m[self.edges[candidates, 1]]], axis=1))
+        (point, hit), dist = shapely.STRtree(segments).query_nearest(shapely.points(xy), return_distance=True,
+                                                                     all_matches=False)
         edge, access = np.full(len(xy), -1), np.full(len(xy), np.inf)
         edge[point], access[point] = candidates[hit], dist
         return edge, access
 
     def _split_at_feet(self, xy: np.ndarray, edge: np.ndarray) -> tuple[RoadNetwork, np.ndarray]:
-        """This network with each point's foot on its ``edge`` (-1: none) as a new node; the foot node of each point."""
+        """The network with each point's foot on its ``edge`` (-1: none) as a new node; the foot node of each point."""
         node = np.full(len(xy), -1)
         ids = np.flatnonzero(edge >= 0)
         if not len(ids):

@@ -145,8 +145,11 @@ class Season:
 
 @dataclass(frozen=True)
 class CampaignScope:
-    """A campaign (专项排查) as planning sees it: every venue of ``categories`` in ``grids`` (empty: all) once between
-    ``start`` and ``end``, with the campaign's own check items for the sheets."""
+    """A campaign (专项排查) as planning sees it.
+
+    Every venue of ``categories`` in ``grids`` (empty: all) once between ``start`` and ``end``, with the campaign's own
+    check items for the sheets.
+    """
 
     name: str
     start: date
@@ -192,7 +195,8 @@ class Rules:
 
     def campaign_items(self, category: str, grid_id: str, day: date) -> list[str]:
         """The check items of the campaigns running on ``day`` for a venue of ``category`` in ``grid_id``."""
-        return [item for c in self.campaigns if c.start <= day <= c.end and c.covers(category, grid_id) for item in c.items]
+        return [item for c in self.campaigns if c.start <= day <= c.end and c.covers(category,
+                                                                                     grid_id) for item in c.items]
 
     def in_season(self, day: date) -> Rules:
         """These rules as they hold on ``day``: the intervals and risks of the seasons in force multiplied in.
@@ -354,7 +358,8 @@ class _RulesReader:
             at_once = e.get("immediately", fallback.immediately)
             if not isinstance(at_once, bool):
                 self._err(f"{path}.immediately", f"{at_once!r} should be true or false")
-            severities[severity] = SeverityWarnings(tuple(sorted({d for d in days if isinstance(d, int)}, reverse=True)),
+            severities[severity] = SeverityWarnings(tuple(sorted({d for d in days if isinstance(d, int)},
+                                                                 reverse=True)),
                                                     yellow, red, bool(at_once))
         return NotifyRules(
             severities=MappingProxyType(severities),

@@ -11,6 +11,7 @@ from collections import Counter
 from collections.abc import Sequence
 
 from gis.errors import InputError
+from gis.i18n import gettext as _
 from gis.rules import CampaignScope, Rules
 
 from .campaign_models import Campaign
@@ -32,7 +33,7 @@ def parse_day(text: str, *, field: str, file: str = "campaign") -> dt.date:
     try:
         return dt.date.fromisoformat((text or "").strip())
     except ValueError as err:
-        msg = f"{field} {text[:40]!r}：应为日期 YYYY-MM-DD should be a date YYYY-MM-DD"
+        msg = _("%(field)s %(text)r: should be a date YYYY-MM-DD", field=field, text=text[:40])
         raise InputError(msg, file=file, field=field) from err
 
 
@@ -53,24 +54,29 @@ def declare_campaign(user: User, *, name: str, start: dt.date, end: dt.date, cat
         grid or hazard type, a checklist of more than 50 items, another campaign of that name and start.
     """
     if user.role != "coordinator":
-        raise NotAllowed("只有协调员可以发起专项排查 only coordinators declare campaigns", file=file)
+        msg = _("only coordinators declare campaigns")
+        raise NotAllowed(msg, file=file)
     name = (name or "").strip()
     if not name or len(name) > 200:
-        raise InputError("name：请填写 1-200 字的名称 should be 1-200 characters", file=file, field="name")
+        msg = _("name: should be 1-200 characters")
+        raise InputError(msg, file=file, field="name")
     if end < start:
-        raise InputError(f"end {end}：早于开始日期 {start} is before the start", file=file, field="end")
+        msg = _("end %(end)s: is before the start %(start)s", end=end, start=start)
+        raise InputError(msg, file=file, field="end")
     if (end - start).days >= MAX_DAYS:
-        raise InputError(f"end {end}：专项排查最长一年 a campaign lasts a year at most", file=file, field="end")
+        msg = _("end %(end)s: a campaign lasts a year at most", end=end)
+        raise InputError(msg, file=file, field="end")
     category_codes = _codes(categories, rules.resolve_category, "categories", file)
     type_codes = _codes(hazard_types, rules.resolve_hazard_type, "hazard_types", file)
     known_grids = set(db.session.scalars(db.select(Grid.grid_id)))
     grid_ids = tuple(dict.fromkeys(g.strip() for g in grids if g.strip()))
     for g in grid_ids:
         if g not in known_grids:
-            raise InputError(f"grids {g!r}：没有这个网格 is not a grid of the database", file=file, field="grids")
+            msg = _("grids %(grid)r: is not a grid of the database", grid=g)
+            raise InputError(msg, file=file, field="grids")
     items = [line.strip() for line in (checklist or "").splitlines() if line.strip()]
     if len(items) > MAX_ITEMS or any(len(i) > 200 for i in items):
-        msg = f"checklist：最多 {MAX_ITEMS} 项、每项 200 字 at most {MAX_ITEMS} items of 200 characters"
+        msg = _("checklist: at most %(n)d items of 200 characters", n=MAX_ITEMS)
         raise InputError(msg, file=file, field="checklist")
     wanted = {"end": end, "categories": ";".join(category_codes), "grids": ";".join(grid_ids),
               "hazard_types": ";".join(type_codes), "checklist": "\n".join(items)}
@@ -78,7 +84,7 @@ def declare_campaign(user: User, *, name: str, start: dt.date, end: dt.date, cat
     if known is not None:
         if all(getattr(known, k) == v for k, v in wanted.items()):
             return known
-        msg = f"name {name!r}：{start} 起已有同名专项排查 a campaign of this name starts on {start} already"
+        msg = _("name %(name)r: a campaign of this name starts on %(start)s already", name=name, start=start)
         raise InputError(msg, file=file, field="name")
     campaign = Campaign(name=name, start=start, created_by=user.username, **wanted)
     db.session.add(campaign)
@@ -93,7 +99,8 @@ def _codes(values: Sequence[str], resolve, field: str, file: str) -> tuple[str, 
             continue
         code = resolve(value)
         if code is None:
-            raise InputError(f"{field} {value.strip()[:60]!r}：不认识 is not known", file=file, field=field)
+            msg = _("%(field)s %(value)r: is not known", field=field, value=value.strip()[:60])
+            raise InputError(msg, file=file, field=field)
         out.append(code)
     return tuple(dict.fromkeys(out))
 
@@ -120,8 +127,10 @@ def scope_venues(campaign: Campaign) -> list[Venue]:
 
 
 def progress(campaign: Campaign, today: dt.date) -> dict[str, object]:
-    """How far the campaign is on ``today``: venues covered of the total by grid, hazards found by type, what is
-    left, and whether the days left are enough at the pace so far.
+    """How far the campaign is on ``today``.
+
+    Venues covered of the total by grid, hazards found by type, what is left, and whether the days left are enough at
+    the pace so far.
 
     Returns
     -------
@@ -140,8 +149,8 @@ def progress(campaign: Campaign, today: dt.date) -> dict[str, object]:
     names = dict(db.session.execute(db.select(Grid.grid_id, Grid.name)).all())
     grids: dict[str, dict] = {}
     for v in venues:
-        g = grids.setdefault(v.grid_id, {"grid_id": v.grid_id, "name": names.get(v.grid_id, ""), "total": 0, "covered": 0,
-                                         "left": []})
+        g = grids.setdefault(v.grid_id, {"grid_id": v.grid_id, "name": names.get(v.grid_id, ""),
+                                         "total": 0, "covered": 0, "left": []})
         g["total"] += 1
         if v.venue_id in seen:
             g["covered"] += 1
@@ -179,7 +188,8 @@ def report_text(campaign: Campaign, p: dict[str, object], rules: Rules) -> str:
         left = "、".join(v for v, _ in g["left"][:10]) + (f" 等 {len(g['left'])} 处" if len(g["left"]) > 10 else "")
         lines.append(f"{g['grid_id']}\t{g['covered']}\t{g['total']}\t{left}")
     lines.append("发现隐患（按类型）：" + ("；".join(
-        f"{rules.hazard_types[t].label_zh if t in rules.hazard_types else t} {n}" for t, n in p["hazards"].items()) or "无"))
+        f"{rules.hazard_types[t].label_zh if t in rules.hazard_types else t} {n}"
+        for t, n in p["hazards"].items()) or "无"))
     return "\n".join(lines)
 
 

@@ -1,4 +1,4 @@
-"""Sending a warning: e-mail over SMTP and the group robots of WeCom (企业微信), DingTalk (钉钉) and Feishu (飞书).
+r"""Sending a warning: e-mail over SMTP and the group robots of WeCom (企业微信), DingTalk (钉钉) and Feishu (飞书).
 
 No Flask and no database here: settings come in as values, a failure is a :class:`SendError` with a reason.
 
@@ -6,9 +6,10 @@ No Flask and no database here: settings come in as values, a failure is a :class
   in clear to a host that is not this machine) or ``smtps://…:465`` (TLS from the first byte).
 - ``NOTIFY_WEBHOOKS``: a JSON list of robots, each ``{"name", "kind": "wecom"|"dingtalk"|"feishu", "url",
   "secret" (optional: DingTalk's and Feishu's signing secret), "for": [what it is told of]}``.
-  DingTalk signs the URL (``timestamp`` in ms and ``sign`` = base64(HMAC-SHA256(secret, f"{timestamp}\\n{secret}")),
-  url-encoded); Feishu signs the body (``timestamp`` in s and ``sign`` = base64(HMAC-SHA256(key=f"{timestamp}\\n{secret}",
-  msg=b""))); WeCom's key is part of its URL and has no secret.
+  DingTalk signs the URL (``timestamp`` in ms and ``sign`` = base64(HMAC-SHA256(secret, f"{timestamp}\n{secret}")),
+  url-encoded); Feishu signs the body (``timestamp`` in s and
+  ``sign`` = base64(HMAC-SHA256(key=f"{timestamp}\n{secret}", msg=b""))); WeCom's key is part of its URL and has
+  no secret.
 """
 
 from __future__ import annotations
@@ -116,39 +117,40 @@ def parse_webhooks(value: str | list | None) -> tuple[Robot, ...]:
 
 
 def _robot(entry: Any, path: str, names: set[str]) -> Robot:
-    def bad(field: str, problem: str) -> InputError:
+    def bad(*, field: str, problem: str) -> InputError:
         return InputError(f"{path}.{field}: {problem}", file="settings", field=f"{path}.{field}")
 
     if not isinstance(entry, Mapping):
-        raise bad("name", "each robot should be a table {name, kind, url, secret, for}")
+        raise bad(field="name", problem="each robot should be a table {name, kind, url, secret, for}")
     name, kind, url = (str(entry.get(k, "")).strip() for k in ("name", "kind", "url"))
     secret, serves = str(entry.get("secret", "") or ""), entry.get("for", ["*"])
     if not name or name in names:
-        raise bad("name", f"{name!r} should be a name no other robot has")
+        raise bad(field="name", problem=f"{name!r} should be a name no other robot has")
     names.add(name)
     if kind not in ROBOT_KINDS:
-        raise bad("kind", f"{kind!r} should be one of {', '.join(ROBOT_KINDS)}")
+        raise bad(field="kind", problem=f"{kind!r} should be one of {', '.join(ROBOT_KINDS)}")
     if urllib.parse.urlsplit(url).scheme not in ("http", "https") or not urllib.parse.urlsplit(url).hostname:
-        raise bad("url", "should be the robot's https:// webhook address")
+        raise bad(field="url", problem="should be the robot's https:// webhook address")
     if kind == "wecom" and secret:
-        raise bad("secret", "WeCom robots have no signing secret (their key is in the url)")
+        raise bad(field="secret", problem="WeCom robots have no signing secret (their key is in the url)")
     if isinstance(serves, str):
         serves = serves.split()
     if not isinstance(serves, list) or not all(isinstance(s, str) for s in serves):
-        raise bad("for", 'should be a list of what it is told of, e.g. ["street", "community:滨江东社区"]')
+        raise bad(field="for",
+                  problem='should be a list of what it is told of, e.g. ["street", "community:滨江东社区"]')
     return Robot(name, kind, url, secret, frozenset(serves))
 
 
 # --- robots ------------------------------------------------------------------------------------
 
 def dingtalk_sign(secret: str, timestamp_ms: int) -> str:
-    """DingTalk's ``sign``: base64(HMAC-SHA256(key=secret, msg=f"{timestamp}\\n{secret}")), url-encoded."""
+    r"""DingTalk's ``sign``: base64(HMAC-SHA256(key=secret, msg=f"{timestamp}\n{secret}")), url-encoded."""
     digest = hmac.new(secret.encode(), f"{timestamp_ms}\n{secret}".encode(), hashlib.sha256).digest()
     return urllib.parse.quote_plus(base64.b64encode(digest).decode())
 
 
 def feishu_sign(secret: str, timestamp_s: int) -> str:
-    """Feishu's ``sign``: base64(HMAC-SHA256(key=f"{timestamp}\\n{secret}", msg=b""))."""
+    r"""Feishu's ``sign``: base64(HMAC-SHA256(key=f"{timestamp}\n{secret}", msg=b""))."""
     digest = hmac.new(f"{timestamp_s}\n{secret}".encode(), b"", hashlib.sha256).digest()
     return base64.b64encode(digest).decode()
 
@@ -160,7 +162,8 @@ def robot_request(robot: Robot, *, title: str, text: str, link: str, now_s: floa
         return robot.url, {"msgtype": "markdown", "markdown": {"content": content}}
     if robot.kind == "dingtalk":
         body = {"msgtype": "markdown",
-                "markdown": {"title": title, "text": f"#### {title}\n\n{text}" + (f"\n\n[查看详情]({link})" if link else "")}}
+                "markdown": {"title": title,
+                             "text": f"#### {title}\n\n{text}" + (f"\n\n[查看详情]({link})" if link else "")}}
         url = robot.url
         if robot.secret:
             ms = int(now_s * 1000)

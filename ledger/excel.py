@@ -17,8 +17,8 @@ from gis.cells import looks_like_formula
 from gis.rules import Rules
 
 from .lifecycle import ledger
-from .warnings import escalation
 from .models import Hazard, Venue, db
+from .warnings import escalation
 
 TITLES = {"problems": "隐患问题台账", "rectification": "隐患整改台账", "closed": "隐患销号台账"}
 STATUS_ZH = {"found": "发现", "reported": "报告", "rectifying": "整改中", "feedback": "待复查", "closed": "已销号"}
@@ -38,14 +38,18 @@ def style_header(cells) -> None:
 
 
 def card_text(hazard: Hazard, rules: Rules, today: dt.date | None) -> str:
-    """The hazard's escalation on ``today`` for a ledger cell: "黄牌 2026-11-20" or "红牌 2026-11-27（黄牌 2026-11-20）"."""
+    """The hazard's escalation on ``today`` for a ledger cell.
+
+    "黄牌 2026-11-20" or "红牌 2026-11-27（黄牌 2026-11-20）".
+    """
     card = escalation(hazard, rules.notify, today) if today is not None else None
     if card is None:
         return ""
     return f"红牌 {card.red_on}（黄牌 {card.yellow_on}）" if card.colour == "red" else f"黄牌 {card.yellow_on}"
 
 
-def ledger_workbook(kind: str, rules: Rules, *, hazards: list[Hazard] | None = None, today: dt.date | None = None) -> bytes:
+def ledger_workbook(kind: str, rules: Rules, *, hazards: list[Hazard] | None = None,
+                    today: dt.date | None = None) -> bytes:
     """One ledger as an .xlsx file: the header row (frozen), then one row per hazard (``hazards``: all of the ledger).
 
     With ``today``, the last column holds each hazard's yellow or red card (黄牌 / 红牌 with their dates) on that day.
@@ -54,15 +58,17 @@ def ledger_workbook(kind: str, rules: Rules, *, hazards: list[Hazard] | None = N
     ws = wb.active
     ws.title = TITLES[kind]
     hazards = ledger(kind) if hazards is None else hazards
-    venues = {v.venue_id: v for v in db.session.scalars(db.select(Venue).where(Venue.venue_id.in_({h.venue_id for h in hazards})))}
+    venues = {v.venue_id: v
+              for v in db.session.scalars(db.select(Venue).where(Venue.venue_id.in_({h.venue_id for h in hazards})))}
     ws.append([h for h, _ in COLUMNS])
     for k, h in enumerate(hazards, start=1):
         v = venues.get(h.venue_id)
         kind_label = rules.hazard_types[h.type].label_zh if h.type in rules.hazard_types else h.type
         ws.append([k, h.hazard_id, h.venue_id, v.name if v else "", v.address if v else "", v.grid_id if v else "",
-                   kind_label, "重大" if h.severity == "major" else "一般", h.found_on, STATUS_ZH.get(h.status, h.status),
-                   h.measure, h.responsible_unit, h.responsible_person, h.deadline, h.standard, "是" if h.supervised else "",
-                   h.closed_on, h.description, card_text(h, rules, today)])
+                   kind_label, "重大" if h.severity == "major" else "一般", h.found_on,
+                   STATUS_ZH.get(h.status, h.status),
+                   h.measure, h.responsible_unit, h.responsible_person, h.deadline, h.standard,
+                   "是" if h.supervised else "", h.closed_on, h.description, card_text(h, rules, today)])
     for i, (_, width) in enumerate(COLUMNS, start=1):
         ws.column_dimensions[get_column_letter(i)].width = width
     style_header(ws[1])

@@ -20,6 +20,7 @@ import math
 from dataclasses import dataclass, field
 
 from gis.errors import InputError
+from gis.i18n import gettext as _
 from gis.rules import Rules
 
 from .field_models import FieldEvent, FieldFile, FieldVisit, Notice
@@ -100,26 +101,31 @@ def image_type(data: bytes, *, field: str, max_bytes: int) -> str:
     from PIL import Image, UnidentifiedImageError
 
     if not data:
-        raise InputError(f"{field}：图片为空 the picture is empty", file="request", field=field)
+        msg = _("%(field)s: the picture is empty", field=field)
+        raise InputError(msg, file="request", field=field)
     if len(data) > max_bytes:
-        msg = f"{field}：图片太大（{len(data) // 1024} KB，上限 {max_bytes // 1024} KB） the picture is larger than {max_bytes // 1024} KB"
+        msg = _("%(field)s: the picture is larger than %(max)d KB (%(size)d KB)", field=field,
+                max=max_bytes // 1024, size=len(data) // 1024)
         raise InputError(msg, file="request", field=field)
     try:
         with Image.open(io.BytesIO(data)) as picture:
             kind = picture.format
             picture.verify()
     except (UnidentifiedImageError, OSError, ValueError, SyntaxError) as err:
-        msg = f"{field}：内容不是 JPEG、PNG 或 WebP 图片 is not a JPEG, PNG or WebP picture (its content)"
+        msg = _("%(field)s: is not a JPEG, PNG or WebP picture (its content)", field=field)
         raise InputError(msg, file="request", field=field) from err
     if kind not in _IMAGE_TYPES:
-        msg = f"{field}：{kind} 图片不受支持，应为 JPEG、PNG 或 WebP should be a JPEG, PNG or WebP picture"
+        msg = _("%(field)s: %(kind)s should be a JPEG, PNG or WebP picture", field=field, kind=kind)
         raise InputError(msg, file="request", field=field)
     return _IMAGE_TYPES[kind]
 
 
 def day_stops(team_id: str, day: dt.date) -> tuple[int | None, list[PlanStop | AddedStop]]:
-    """The team's stops of ``day`` in order: those of the newest finished plan that has the team on that day
-    (a re-plan of the rest of the day is the newest), then the venues a coordinator added."""
+    """The team's stops of ``day`` in order.
+
+    Those of the newest finished plan that has the team on that day (a re-plan of the rest of the day is the newest),
+    then the venues a coordinator added.
+    """
     plan_id = db.session.scalar(
         db.select(PlanStop.plan_id).join(PlanRun, PlanRun.id == PlanStop.plan_id)
         .where(PlanRun.status == "done", PlanStop.day == day, PlanStop.team_id == team_id)
@@ -128,7 +134,8 @@ def day_stops(team_id: str, day: dt.date) -> tuple[int | None, list[PlanStop | A
         db.select(PlanStop).where(PlanStop.plan_id == plan_id, PlanStop.day == day, PlanStop.team_id == team_id)
         .order_by(PlanStop.seq)))
     seen = {s.venue_id for s in planned}
-    added = [a for a in db.session.scalars(db.select(AddedStop).where(AddedStop.day == day, AddedStop.team_id == team_id)
+    added = [a for a in db.session.scalars(db.select(AddedStop).where(AddedStop.day == day,
+                                                                      AddedStop.team_id == team_id)
                                            .order_by(AddedStop.id)) if a.venue_id not in seen]
     return plan_id, [*planned, *added]
 
@@ -140,7 +147,9 @@ def may_see_team(user: User, team_id: str) -> bool:
 
 def record_field_result(user: User, field_result: FieldResult, *, rules: Rules, today: dt.date, far_m: float,
                         secret: str, file: str = "request") -> FieldRecorded:
-    """Record one stop's result from the phone: the stop result, the check-in (flagged when far), files, notice, live event.
+    """Record one stop's result from the phone.
+
+    The stop result, the check-in (flagged when far), files, notice, live event.
 
     Raises
     ------
@@ -164,7 +173,7 @@ def record_field_result(user: User, field_result: FieldResult, *, rules: Rules, 
     dist = None if c.lon is None or c.lat is None else distance_m(c.lon, c.lat, venue.lon, venue.lat)
     if c.method == "qr":
         if not hmac.compare_digest(c.qr_token, venue_token(secret, r.venue_id)):
-            msg = "checkin.qr_token：不是本场所的签到二维码 is not this venue's check-in code"
+            msg = _("checkin.qr_token: is not this venue's check-in code")
             raise InputError(msg, file=file, field="checkin.qr_token")
         far = False  # the posted code was scanned at the venue
     else:
@@ -201,34 +210,45 @@ def record_field_result(user: User, field_result: FieldResult, *, rules: Rules, 
 def _check_values(fr: FieldResult, rules: Rules, *, file: str) -> None:
     c = fr.checkin
     if c.method not in METHODS:
-        raise InputError(f"checkin.method {c.method!r}：应为 gps、qr 或 none should be one of {', '.join(METHODS)}",
+        msg = _("checkin.method %(method)r: should be one of %(choices)s", method=c.method, choices=", ".join(METHODS))
+        raise InputError(msg,
                          file=file, field="checkin.method")
     if c.method == "gps" and (c.lon is None or c.lat is None):
-        raise InputError("checkin：定位签到需要经纬度 a gps check-in needs lon and lat", file=file, field="checkin.lon")
-    for name, value, low, high in (("lon", c.lon, -180, 180), ("lat", c.lat, -90, 90), ("accuracy_m", c.accuracy_m, 0, 1e6)):
+        msg = _("checkin: a gps check-in needs lon and lat")
+        raise InputError(msg, file=file, field="checkin.lon")
+    for name, value, low, high in (("lon", c.lon, -180, 180), ("lat", c.lat, -90, 90),
+                                   ("accuracy_m", c.accuracy_m, 0, 1e6)):
         if value is not None and not (math.isfinite(value) and low <= value <= high):
-            raise InputError(f"checkin.{name} {value!r}：应在 {low} 到 {high} 之间 should be between {low} and {high}",
+            msg = _("checkin.%(name)s %(value)r: should be between %(low)s and %(high)s", name=name,
+                    value=value, low=low, high=high)
+            raise InputError(msg,
                              file=file, field=f"checkin.{name}")
     for code in fr.checklist:
         if code not in rules.hazard_types:
-            raise InputError(f"checklist {code!r}：不是规则中的检查项 is not a hazard type of the rules", file=file,
+            msg = _("checklist %(code)r: is not a hazard type of the rules", code=code)
+            raise InputError(msg, file=file,
                              field="checklist")
     if len(fr.photos) > len(fr.result.found):
-        raise InputError("hazards：照片多于隐患 photos were given for more hazards than were found", file=file, field="hazards")
+        msg = _("hazards: photos were given for more hazards than were found")
+        raise InputError(msg, file=file, field="hazards")
     for i, photos in enumerate(fr.photos):
         if len(photos) > MAX_PHOTOS:
-            raise InputError(f"hazards[{i}].photos：最多 {MAX_PHOTOS} 张 at most {MAX_PHOTOS} photos a hazard", file=file,
+            msg = _("hazards[%(i)d].photos: at most %(n)d photos a hazard", i=i, n=MAX_PHOTOS)
+            raise InputError(msg, file=file,
                              field=f"hazards[{i}].photos")
     n = fr.notice
     if n is not None:
         if not fr.result.found:
-            raise InputError("notice：整改通知书需要至少一条隐患 a rectification notice needs a hazard found", file=file,
+            msg = _("notice: a rectification notice needs a hazard found")
+            raise InputError(msg, file=file,
                              field="notice")
         for name in ("measure", "responsible_unit", "responsible_person", "standard", "signer"):
             if not getattr(n, name):
-                raise InputError(f"notice.{name}：必填（五落实） is required", file=file, field=f"notice.{name}")
+                msg = _("notice.%(name)s: is required (the five assignments)", name=name)
+                raise InputError(msg, file=file, field=f"notice.{name}")
         if n.deadline < fr.result.day:
-            raise InputError(f"notice.deadline {n.deadline}：早于检查日期 is before the day of the check", file=file,
+            msg = _("notice.deadline %(day)s: is before the day of the check", day=n.deadline)
+            raise InputError(msg, file=file,
                              field="notice.deadline")
 
 
@@ -243,7 +263,8 @@ def _event_detail(out: FieldRecorded, venue: Venue) -> dict:
     v, r = out.visit, out.recorded
     return {"venue_id": venue.venue_id, "name": venue.name, "outcome": r.inspection.outcome, "method": v.method,
             "lon": v.lon, "lat": v.lat, "accuracy_m": v.accuracy_m, "distance_m": v.distance_m, "far": v.far,
-            "at": (v.checked_in_at or v.recorded_at or dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)).isoformat(),
+            "at": (v.checked_in_at or v.recorded_at
+                   or dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)).isoformat(),
             "hazards": len(r.hazards), "major": any(h.severity == "major" for h in r.hazards)}
 
 
@@ -258,7 +279,8 @@ def file_for(user: User, file_id: int) -> FieldFile | None:
 def hazard_photo_ids(user: User, hazard_id: str) -> list[int]:
     """Ids of the field photos of a hazard that ``user`` may see (its team's patrols and coordinators)."""
     rows = db.session.execute(db.select(FieldFile.id, FieldFile.team_id).where(FieldFile.hazard_id == hazard_id,
-                                                                              FieldFile.kind == "photo").order_by(FieldFile.id))
+                                                                              FieldFile.kind == "photo")
+                                                                              .order_by(FieldFile.id))
     return [file_id for file_id, team_id in rows if may_see_team(user, team_id)]
 
 

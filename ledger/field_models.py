@@ -1,4 +1,6 @@
-"""What the phone app adds to a stop's result: the check-in, photos and signatures, the rectification notice, live events.
+"""What the phone app adds to a stop's result.
+
+The check-in, photos and signatures, the rectification notice, live events.
 
 Kept apart from :mod:`ledger.models` so that the field app's tables read as one piece; they share its ``db``.
 Photos and signatures are kept in the database (``field_file.data``), never on paths a user chose,

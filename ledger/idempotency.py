@@ -34,7 +34,8 @@ class ReusedKeyError(PatrolError):
         super().__init__(_("%(field)s: %(key)r was already used for a different request", field=field, key=key))
 
     def as_dict(self) -> dict[str, object]:
-        return {"error": "idempotency_key_reused", "message": str(self), "file": "request", "row": None, "field": self.field}
+        return {"error": "idempotency_key_reused", "message": str(self), "file": "request", "row": None,
+                "field": self.field}
 
 
 @dataclass(frozen=True)

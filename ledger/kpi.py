@@ -93,7 +93,8 @@ def ranking(period: str, by: str, on: dt.date, rules: Rules) -> dict[str, object
         rank_last = None if earlier is None or pd.isna(earlier["rank"]) else int(earlier["rank"])
         rows.append({"key": key, **_plain(row), "score_last": None if earlier is None else _number(earlier["score"]),
                      "rank_last": rank_last,
-                     "rank_change": None if rank_last is None or pd.isna(row["rank"]) else rank_last - int(row["rank"])})
+                     "rank_change": None if rank_last is None or pd.isna(row["rank"])
+                     else rank_last - int(row["rank"])})
     return {"period": period, "by": by, "on": on, "this": this, "last": last, "weights": dict(rules.kpi.weights),
             "days_to_close_target": rules.kpi.days_to_close_target, "rows": rows}
 
@@ -101,11 +102,11 @@ def ranking(period: str, by: str, on: dt.date, rules: Rules) -> dict[str, object
 def _frames(rules: Rules) -> dict[str, pd.DataFrame]:
     grids = pd.DataFrame(db.session.execute(db.select(Grid.grid_id, Grid.name, Grid.community, Grid.worker)).all(),
                          columns=["grid_id", "name", "community", "worker"])
-    venues = pd.DataFrame(db.session.execute(db.select(Venue.venue_id, Venue.grid_id, Venue.category, Venue.last_inspected,
-                                                       Venue.retired)).all(),
+    venues = pd.DataFrame(db.session.execute(db.select(Venue.venue_id, Venue.grid_id, Venue.category,
+                                                       Venue.last_inspected, Venue.retired)).all(),
                           columns=["venue_id", "grid_id", "category", "last_inspected", "retired"])
-    ins = pd.DataFrame(db.session.execute(db.select(Inspection.id, Inspection.venue_id, Inspection.date, Inspection.team_id,
-                                                    Inspection.outcome)).all(),
+    ins = pd.DataFrame(db.session.execute(db.select(Inspection.id, Inspection.venue_id, Inspection.date,
+                                                    Inspection.team_id, Inspection.outcome)).all(),
                        columns=["id", "venue_id", "date", "team_id", "outcome"])
     hz = pd.DataFrame(db.session.execute(db.select(Hazard.hazard_id, Hazard.venue_id, Hazard.found_on, Hazard.deadline,
                                                    Hazard.closed_on)).all(),
@@ -145,7 +146,8 @@ def _rows(frames: dict[str, pd.DataFrame], by: str) -> pd.DataFrame:
     if by == "grid":
         return pd.DataFrame({"name": grids["name"].fillna("").to_numpy()}, index=pd.Index(grids["grid_id"], name="key"))
     if by == "team":
-        return pd.DataFrame({"name": frames["teams"]["name"].to_numpy()}, index=pd.Index(frames["teams"]["team_id"], name="key"))
+        return pd.DataFrame({"name": frames["teams"]["name"].to_numpy()},
+                            index=pd.Index(frames["teams"]["team_id"], name="key"))
     keys = sorted({k for k in grids[BY[by]].fillna("") if k})
     return pd.DataFrame({"name": keys}, index=pd.Index(keys, name="key"))
 
@@ -203,14 +205,17 @@ def _ranked(m: pd.DataFrame, rules: Rules) -> pd.DataFrame:
     m = m.copy()
     m["stops_done"] = _share(m["stops_kept"], m["stops_planned"])
     m["hazards_per_patrol"] = _share(m["hazards_found"], m["patrols"])
-    parts = {"stops_done": m["stops_done"], "patrols": _share(m["patrols"], pd.Series(m["patrols"].max(), index=m.index)),
-             "hazards_per_patrol": _share(m["hazards_per_patrol"], pd.Series(m["hazards_per_patrol"].max(), index=m.index))}
+    parts = {"stops_done": m["stops_done"],
+             "patrols": _share(m["patrols"], pd.Series(m["patrols"].max(), index=m.index)),
+             "hazards_per_patrol": _share(m["hazards_per_patrol"],
+                                          pd.Series(m["hazards_per_patrol"].max(), index=m.index))}
     if "venues" in m:
         m["coverage"] = _share(m["venues_covered"], m["venues"])
         m["closed_on_time"] = _share(m["hazards_closed_on_time"], m["hazards_due"])
         m["no_overdue"] = (1 - _share(m["overdue"], m["hazards_open"])).fillna(1.0)
         target = rules.kpi.days_to_close_target
-        speed = (target / m["days_to_close"].where(m["days_to_close"] > target)).fillna(1.0).where(m["days_to_close"].notna())
+        days = m["days_to_close"]
+        speed = (target / days.where(days > target)).fillna(1.0).where(days.notna())
         parts |= {"coverage": m["coverage"], "closed_on_time": m["closed_on_time"], "no_overdue": m["no_overdue"],
                   "days_to_close": speed}
     weights = rules.kpi.weights
@@ -251,7 +256,8 @@ def measure_columns(by: str) -> tuple[str, ...]:
     common = ("stops_done", "stops_planned", "patrols", "inspections", "hazards_found", "hazards_per_patrol")
     if by == "team":
         return common
-    return ("coverage", "venues", *common, "closed_on_time", "hazards_due", "overdue", "days_to_close", "hazards_closed")
+    return ("coverage", "venues", *common, "closed_on_time", "hazards_due", "overdue", "days_to_close",
+            "hazards_closed")
 
 
 def weights_text(weights: Mapping[str, float]) -> str:
@@ -279,5 +285,6 @@ def stops_of_day(day: dt.date) -> set[tuple[str, str]]:
                                .where(PlanRun.status == "done", PlanStop.day == day))
     planned = {tuple(r) for r in db.session.execute(db.select(PlanStop.team_id, PlanStop.venue_id)
                                                     .where(PlanStop.plan_id == newest, PlanStop.day == day))}
-    added = {tuple(r) for r in db.session.execute(db.select(AddedStop.team_id, AddedStop.venue_id).where(AddedStop.day == day))}
+    added = {tuple(r) for r in db.session.execute(db.select(AddedStop.team_id,
+                                                            AddedStop.venue_id).where(AddedStop.day == day))}
     return (planned if newest else set()) | added

@@ -57,7 +57,8 @@ def kpi_workbook(ranking: Mapping[str, object], columns: Sequence[str], labels: 
         for cell in row:
             if looks_like_formula(cell.value):  # names from users, never a formula (openpyxl reads "=…" as one)
                 cell.data_type, cell.quotePrefix = "s", True
-            elif cell.row > 2 and cell.column <= len(keys) and keys[cell.column - 1] in PERCENT and cell.value is not None:
+            elif (cell.row > 2 and cell.column <= len(keys) and keys[cell.column - 1] in PERCENT
+                  and cell.value is not None):
                 cell.number_format = "0.0%"
     ws.freeze_panes = "A3"
     out = io.BytesIO()

@@ -64,7 +64,8 @@ def _bump(session: Session) -> None:
     if not session.info.get(_WROTE):
         return
     connection = session.connection()
-    if connection.execute(update(_VERSION).where(_VERSION.c.id == 1).values(version=_VERSION.c.version + 1)).rowcount == 0:
+    if connection.execute(update(_VERSION).where(_VERSION.c.id == 1).values(version=_VERSION.c.version
+                                                                            + 1)).rowcount == 0:
         connection.execute(insert(_VERSION).values(id=1, version=1))  # a schema made without the migration's row
 
 

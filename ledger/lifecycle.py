@@ -10,6 +10,7 @@ Every change adds a :class:`~ledger.models.HazardEvent` (who, when, what); event
 from __future__ import annotations
 
 import datetime as dt
+
 from gis.errors import InputError, raise_collected
 from gis.i18n import gettext as _
 
@@ -55,18 +56,20 @@ def record_hazard(*, venue_id: str, type: str, severity: str, description: str, 
     db.session.add(hazard)
     _event(hazard, user, "found", "", {"type": type, "severity": severity, "description": description})
     if hazard.supervised:
-        _event(hazard, user, "supervise", "found", {"reason": "major hazard: 挂牌督办"})
+        _event(hazard, user, "supervise", "found", {"reason": "major_hazard"})
     return hazard
 
 
 def advance(hazard: Hazard, action: str, *, user: str, fields: dict | None = None) -> Hazard:
     """Report, start rectification (needs the 五落实) or give feedback; raises LifecycleError otherwise."""
     if action not in NEXT:
-        msg = _("action %(action)r: is not a step of the loop (report, rectify, feedback; closing needs a re-check)", action=action)
+        msg = _("action %(action)r: is not a step of the loop (report, rectify, feedback; closing needs a re-check)",
+                action=action)
         raise LifecycleError(msg, file=hazard.hazard_id, field="action")
     before, after = NEXT[action]
     if hazard.status != before:
-        msg = _("status is %(status)s: %(action)s needs a hazard in %(before)s", status=hazard.status, action=action, before=before)
+        msg = _("status is %(status)s: %(action)s needs a hazard in %(before)s", status=hazard.status, action=action,
+                before=before)
         raise LifecycleError(msg, file=hazard.hazard_id, field="status")
     fields = {k: v for k, v in (fields or {}).items() if v not in (None, "")}
     if action == "rectify":
@@ -83,7 +86,8 @@ def advance(hazard: Hazard, action: str, *, user: str, fields: dict | None = Non
                 msg = _("%(field)s %(value)r: should be a date YYYY-MM-DD", field="deadline", value=deadline)
                 raise LifecycleError(msg, file=hazard.hazard_id, field="deadline") from err
         if deadline < hazard.found_on:
-            msg = _("deadline %(deadline)s: is before the hazard was found (%(found)s)", deadline=deadline, found=hazard.found_on)
+            msg = _("deadline %(deadline)s: is before the hazard was found (%(found)s)", deadline=deadline,
+                    found=hazard.found_on)
             raise LifecycleError(msg, file=hazard.hazard_id, field="deadline")
         fields["deadline"] = deadline
         for name in FIVE_FIELDS:
@@ -96,7 +100,8 @@ def advance(hazard: Hazard, action: str, *, user: str, fields: dict | None = Non
 def close_by_recheck(hazard: Hazard, *, user: str, on: dt.date, team_id: str = "", notes: str = "") -> Inspection:
     """销号: record the re-check inspection that found the hazard fixed, and close it."""
     if hazard.status != "feedback":
-        msg = _("status is %(status)s: a hazard is closed only after the unit's feedback, by a re-check", status=hazard.status)
+        msg = _("status is %(status)s: a hazard is closed only after the unit's feedback, by a re-check",
+                status=hazard.status)
         raise LifecycleError(msg, file=hazard.hazard_id, field="status")
     if on < hazard.found_on:
         msg = _("recheck_on %(day)s: is before the hazard was found (%(found)s)", day=on, found=hazard.found_on)
@@ -133,27 +138,31 @@ def import_hazards(rows: list[tuple[str, int, dict]], *, file: str, user: str) -
     LifecycleError
         For the first row whose status differs from the database's (the others in ``.more``).
     """
-    known = {h.hazard_id: h for h in db.session.scalars(db.select(Hazard).where(Hazard.hazard_id.in_([r[0] for r in rows])))}
+    known = {h.hazard_id: h
+             for h in db.session.scalars(db.select(Hazard).where(Hazard.hazard_id.in_([r[0] for r in rows])))}
     problems: list[InputError] = []
     counts = {"new": 0, "changed": 0, "unchanged": 0}
     for hazard_id, row, values in rows:
         hazard = known.get(hazard_id)
         if hazard is None:
             counts["new"] += 1
-            hazard = known[hazard_id] = Hazard(hazard_id=hazard_id, status=values["status"], supervised=values["severity"] == "major",
+            hazard = known[hazard_id] = Hazard(hazard_id=hazard_id, status=values["status"],
+                                               supervised=values["severity"] == "major",
                             **{k: values[k] for k in IMPORTED})
             db.session.add(hazard)
             _event(hazard, user, "import", "", {"file": file, "row": row})
             if hazard.supervised:
-                _event(hazard, user, "supervise", hazard.status, {"reason": "major hazard: 挂牌督办"})
+                _event(hazard, user, "supervise", hazard.status, {"reason": "major_hazard"})
             continue
         if values["status"] != hazard.status:
-            msg = _("status %(status)s differs from %(stored)s in the database: a ledger import does not move a hazard through "
-                    "the loop (use the hazard's page; closing needs a re-check)", status=values["status"], stored=hazard.status)
+            msg = _("status %(status)s differs from %(stored)s in the database: a ledger import does not move "
+                    "a hazard through the loop (use the hazard's page; closing needs a re-check)",
+                    status=values["status"], stored=hazard.status)
             problems.append(LifecycleError(msg, file=file, row=row, field="status"))
             continue
         given = {k: v for k, v in values.items() if k in IMPORTED and not (k == "closed_on" and v is None)}
-        changed = {k: f"{getattr(hazard, k) or ''} → {v or ''}" for k, v in given.items() if (getattr(hazard, k) or "") != (v or "")}
+        changed = {k: f"{getattr(hazard, k) or ''} → {v or ''}" for k, v in given.items()
+                   if (getattr(hazard, k) or "") != (v or "")}
         counts["changed" if changed else "unchanged"] += 1
         if changed:
             for name in changed:
@@ -161,7 +170,7 @@ def import_hazards(rows: list[tuple[str, int, dict]], *, file: str, user: str) -
             _event(hazard, user, "import", hazard.status, {"file": file, "row": row, "changed": changed})
         if hazard.severity == "major" and not hazard.supervised:
             hazard.supervised = True
-            _event(hazard, user, "supervise", hazard.status, {"reason": "major hazard: 挂牌督办"})
+            _event(hazard, user, "supervise", hazard.status, {"reason": "major_hazard"})
     raise_collected(problems)
     return counts
 

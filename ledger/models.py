@@ -190,9 +190,11 @@ class User(UserMixin, db.Model):
     token_hash: Mapped[str] = mapped_column(String(64), default="", index=True)
     # Part of every session's id (get_id): raising it ends every session of the account at once.
     session_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
-    active: Mapped[bool] = mapped_column(Boolean, default=True, server_default=sa_true())  # a disabled account cannot log in
+    active: Mapped[bool] = mapped_column(Boolean, default=True,
+                                         server_default=sa_true())  # a disabled account cannot log in
     email: Mapped[str] = mapped_column(String(200), default="", server_default="")  # where warnings reach this person
-    # What this person is told of (ledger.notify): "street", "community:<name>", "grid:<id>", "person:<name>", space-separated
+    # What this person is told of (ledger.notify): "street", "community:<name>", "grid:<id>", "person:<name>", space-
+    # separated
     notify_for: Mapped[str] = mapped_column(Text, default="", server_default="")
 
     @property
@@ -258,7 +260,9 @@ class NotifyMessage(db.Model):
     __tablename__ = "notify_message"
     __table_args__ = (UniqueConstraint("stage", "subject", "day", "address", name="uq_notify_message_once"),)
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    rule: Mapped[str] = mapped_column(String(32), index=True)  # remind, yellow, red, major_new, interval_soon, no_visit, plan_failed
+    rule: Mapped[str] = mapped_column(String(32),
+                                      # remind, yellow, red, major_new, interval_soon, no_visit, plan_failed
+                                      index=True)
     stage: Mapped[str] = mapped_column(String(32))  # the rule's step, e.g. remind_3 (three days before)
     subject: Mapped[str] = mapped_column(String(64))  # hazard id, grid id or plan id
     day: Mapped[dt.date] = mapped_column(Date)  # the day the stage is for (a card's day, a reminder's day)
@@ -277,8 +281,11 @@ class NotifyMessage(db.Model):
 
 
 class DataVersion(db.Model):
-    """One row: the version of the layer tables, bumped in the same transaction as every write to them
-    (:mod:`ledger.layer_cache`), so every process sees every other's writes."""
+    """One row: the version of the layer tables.
+
+    Bumped in the same transaction as every write to them (:mod:`ledger.layer_cache`), so every process sees every
+    other's writes.
+    """
 
     __tablename__ = "data_version"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

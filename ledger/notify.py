@@ -62,7 +62,8 @@ class NotifySettings:
         waits = config.get("NOTIFY_RETRY_WAITS_S", cls.retry_waits_s)
         return cls(smtp=smtp, robots=parse_webhooks(config.get("NOTIFY_WEBHOOKS")), sender=sender,
                    public_url=str(config.get("PUBLIC_URL") or cls.public_url),
-                   retry_waits_s=tuple(float(w) for w in waits), max_tries=int(config.get("NOTIFY_MAX_TRIES", cls.max_tries)),
+                   retry_waits_s=tuple(float(w) for w in waits),
+                   max_tries=int(config.get("NOTIFY_MAX_TRIES", cls.max_tries)),
                    timeout_s=float(config.get("NOTIFY_TIMEOUT_S", cls.timeout_s)))
 
 
@@ -111,7 +112,8 @@ def set_contact(user: User, *, email: str, notify_for: str) -> None:
         raise InputError(msg, file="user form", field="email")
     for token in tokens:
         if token not in ("street", "office") and not any(token.startswith(k) and len(token) > len(k) for k in _SCOPED):
-            msg = _("notify_for %(token)r: should be street, office, community:NAME, grid:ID or person:NAME", token=token)
+            msg = _("notify_for %(token)r: should be street, office, community:NAME, "
+                    "grid:ID or person:NAME", token=token)
             raise InputError(msg, file="user form", field="notify_for")
     user.email, user.notify_for = email, " ".join(tokens)
 
@@ -152,7 +154,8 @@ def run_notify(rules: Rules, today: dt.date, settings: NotifySettings, *, dry_ru
                   for a in addresses(due, settings, accounts)]
     known = _known_keys(candidates)
     new = [m for m in candidates if _key(m) not in known]
-    retriable = db.select(NotifyMessage).where(NotifyMessage.tries < settings.max_tries, (NotifyMessage.status == "failed") | (
+    retriable = db.select(NotifyMessage).where(NotifyMessage.tries < settings.max_tries,
+                                               (NotifyMessage.status == "failed") | (
         (NotifyMessage.status == "sending") & (NotifyMessage.tried_at < utcnow() - STALE_SENDING)))
     retried = list(db.session.scalars(retriable.order_by(NotifyMessage.id)))
     if not dry_run:
@@ -181,7 +184,8 @@ def _known_keys(candidates: list[NotifyMessage]) -> set[tuple]:
     subjects = {m.subject for m in candidates}
     if not subjects:
         return set()
-    rows = db.session.execute(db.select(NotifyMessage.stage, NotifyMessage.subject, NotifyMessage.day, NotifyMessage.address)
+    rows = db.session.execute(db.select(NotifyMessage.stage, NotifyMessage.subject, NotifyMessage.day,
+                                        NotifyMessage.address)
                               .where(NotifyMessage.subject.in_(subjects)))
     return {tuple(r) for r in rows}
 
@@ -238,7 +242,8 @@ def _send(message: NotifyMessage, settings: NotifySettings) -> None:
             raise SendError(msg)
         text = f"{message.body}\n\n{message.link}\n\n—— 社区安全巡查系统（patrol）自动发送"
         send_email(settings.smtp, sender=settings.sender, to=message.address, subject=message.title, text=text,
-                   timeout_s=settings.timeout_s, headers={"X-Patrol-Message": f"{message.stage} {message.subject} {message.day}"})
+                   timeout_s=settings.timeout_s,
+                   headers={"X-Patrol-Message": f"{message.stage} {message.subject} {message.day}"})
         return
     robot = next((r for r in settings.robots if f"robot:{r.name}" == message.address), None)
     if robot is None:

@@ -15,8 +15,11 @@ MAX_DAYS = 14
 TIME_LIMIT_S = (1, 600)
 
 
-def new_plan(user: User, *, start: str, days: str, time_limit_s: str, teams: Iterable[str], file: str = "plan form") -> PlanRun:
-    """A queued plan of ``days`` days from ``start`` for the chosen teams in use (unknown ones are left out); the caller commits.
+def new_plan(user: User, *, start: str, days: str, time_limit_s: str, teams: Iterable[str],
+             file: str = "plan form") -> PlanRun:
+    """A queued plan of ``days`` days from ``start`` for the chosen teams in use.
+
+    Unknown teams are left out; the caller commits.
 
     Raises
     ------
@@ -33,8 +36,8 @@ def new_plan(user: User, *, start: str, days: str, time_limit_s: str, teams: Ite
         msg = _("date, days or time limit is not valid: %(error)s", error=err)
         raise InputError(msg, file=file, field="date") from err
     if not 1 <= n_days <= MAX_DAYS or not TIME_LIMIT_S[0] <= limit <= TIME_LIMIT_S[1]:
-        msg = _("days should be 1-%(days)d and the time limit %(low)d-%(high)d seconds", days=MAX_DAYS, low=TIME_LIMIT_S[0],
-                high=TIME_LIMIT_S[1])
+        msg = _("days should be 1-%(days)d and the time limit %(low)d-%(high)d seconds", days=MAX_DAYS,
+                low=TIME_LIMIT_S[0], high=TIME_LIMIT_S[1])
         raise InputError(msg, file=file, field="days")
     in_use = set(db.session.scalars(db.select(Team.team_id).where(Team.retired.is_(False))))
     run = PlanRun(created_by=user.username, start=first, days=n_days, teams=";".join(sorted(set(teams) & in_use)),

@@ -52,7 +52,8 @@ def venue_history(venue_id: str) -> dict[str, list]:
     """A venue's inspections and hazards (newest first) and the hazards' events (oldest first)."""
     inspections = db.session.scalars(db.select(Inspection).where(Inspection.venue_id == venue_id)
                                      .order_by(Inspection.date.desc())).all()
-    hazards = db.session.scalars(db.select(Hazard).where(Hazard.venue_id == venue_id).order_by(Hazard.found_on.desc())).all()
+    hazards = db.session.scalars(db.select(Hazard).where(Hazard.venue_id == venue_id)
+                                 .order_by(Hazard.found_on.desc())).all()
     return {"inspections": inspections, "hazards": hazards, "events": hazard_events([h.hazard_id for h in hazards])}
 
 
@@ -81,7 +82,10 @@ def grids() -> list[Grid]:
 
 def ledger_rows(kind: str, *, today: dt.date, community: str = "", grid: str = "", major_only: bool = False,
                 overdue_only: bool = False) -> list[Hazard]:
-    """The rows of one ledger (``ledger.lifecycle.LEDGERS``) for one community or grid, major ones, or those past their deadline."""
+    """The rows of one ledger (``ledger.lifecycle.LEDGERS``).
+
+    For one community or grid, major ones, or those past their deadline.
+    """
     hazards = ledger(kind)
     if community or grid:
         q = db.select(Venue.venue_id)
@@ -178,5 +182,6 @@ def notify_messages(*, status: str = "", limit: int) -> tuple[list[NotifyMessage
     q = db.select(NotifyMessage).order_by(NotifyMessage.id.desc()).limit(limit)
     if status:
         q = q.where(NotifyMessage.status == status)
-    counts = dict(db.session.execute(db.select(NotifyMessage.status, db.func.count()).group_by(NotifyMessage.status)).all())
+    counts = dict(db.session.execute(db.select(NotifyMessage.status,
+                                               db.func.count()).group_by(NotifyMessage.status)).all())
     return db.session.scalars(q).all(), counts

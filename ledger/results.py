@@ -22,9 +22,9 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from gis.errors import InputError, PatrolError
+from gis.i18n import gettext as _
 from gis.io import OUTCOMES
 from gis.rules import SEVERITIES, Rules
-from gis.i18n import gettext as _
 
 from .lifecycle import advance, close_by_recheck, record_hazard
 from .models import (
@@ -107,18 +107,22 @@ def check_stop(user: User, *, day: dt.date, team_id: str, venue_id: str, today: 
     if user.role not in ("coordinator", "patrol"):
         raise NotAllowed(_("role: %(role)s may only read, not record", role=user.role), file=file, field="role")
     if user.role == "patrol" and team_id != user.team_id:
-        msg = _("team_id %(team)r: a patrol records only its own team's (%(own)s) results", team=team_id, own=user.team_id)
+        msg = _("team_id %(team)r: a patrol records only its own team's (%(own)s) results", team=team_id,
+                own=user.team_id)
         raise NotAllowed(msg, file=file, field="team_id")
     if db.session.get(Venue, venue_id) is None:
-        raise InputError(_("venue_id %(venue)r: is not a venue of the database", venue=venue_id), file=file, field="venue_id")
+        raise InputError(_("venue_id %(venue)r: is not a venue of the database", venue=venue_id), file=file,
+                         field="venue_id")
     if team_id and db.session.get(Team, team_id) is None:
         raise InputError(_("team_id %(team)r: is not a team of the database", team=team_id), file=file, field="team_id")
     if day > today:
-        msg = _("%(field)s %(day)s: is in the future (today is %(today)s): results are recorded on or after the patrol day",
+        msg = _("%(field)s %(day)s: is in the future (today is %(today)s): results are recorded on or "
+                "after the patrol day",
                 field=day_field, day=day, today=today)
         raise InputError(msg, file=file, field=day_field)
     if user.role == "patrol" and not on_team_day(day, team_id, venue_id):
-        msg = _("venue_id %(venue)r: is not on team %(team)s's stops of %(day)s (no finished plan has it and no coordinator "
+        msg = _("venue_id %(venue)r: is not on team %(team)s's stops of %(day)s (no finished plan has it "
+                "and no coordinator "
                 "added it)", venue=venue_id, team=team_id, day=day)
         raise NotAllowed(msg, file=file, field="venue_id")
 
@@ -141,13 +145,15 @@ def record_result(user: User, result: StopResult, *, rules: Rules, today: dt.dat
     check_stop(user, day=result.day, team_id=result.team_id, venue_id=result.venue_id, today=today, file=file,
                day_field=day_field)
     if result.outcome not in OUTCOMES:
-        msg = _("outcome %(outcome)r: should be one of %(choices)s", outcome=result.outcome, choices=", ".join(OUTCOMES))
+        msg = _("outcome %(outcome)r: should be one of %(choices)s", outcome=result.outcome,
+                choices=", ".join(OUTCOMES))
         raise InputError(msg, file=file, field="outcome")
     found = [_checked_hazard(h, rules, file=file) for h in result.found]
     fixed = _rechecked(result, file=file)
     recorded = None
     for hazard in fixed:  # 销号 by this re-check: its inspection is the stop's record
-        recorded = close_by_recheck(hazard, user=user.username, on=result.day, team_id=result.team_id, notes=result.notes)
+        recorded = close_by_recheck(hazard, user=user.username, on=result.day, team_id=result.team_id,
+                                    notes=result.notes)
     if recorded is None:
         recorded = Inspection(venue_id=result.venue_id, date=result.day, team_id=result.team_id, outcome=result.outcome,
                               notes=result.notes, recorded_by=user.username)
@@ -162,7 +168,10 @@ def record_result(user: User, result: StopResult, *, rules: Rules, today: dt.dat
 
 def report_hazard(user: User, hazard: FoundHazard, *, venue_id: str, on: dt.date, rules: Rules, today: dt.date,
                   team_id: str | None = None, file: str = "hazard") -> Hazard:
-    """A hazard found at ``venue_id`` on ``on`` (发现), outside a stop result; a patrol reports for its own team's stops."""
+    """A hazard found at ``venue_id`` on ``on`` (发现), outside a stop result.
+
+    A patrol reports for its own team's stops.
+    """
     team = user.team_id if team_id is None and user.role == "patrol" else (team_id or "")
     check_stop(user, day=on, team_id=team, venue_id=venue_id, today=today, file=file, day_field="found_on")
     new = _new_hazard(user, venue_id, _checked_hazard(hazard, rules, file=file), on=on, rules=rules)
@@ -178,8 +187,8 @@ def advance_hazard(user: User, hazard: Hazard, action: str, *, fields: dict[str,
     return advance(hazard, action, user=user.username, fields=fields)
 
 
-def close_hazard(user: User, hazard: Hazard, *, on: dt.date, today: dt.date, team_id: str | None = None, notes: str = "",
-                 file: str = "hazard") -> Inspection:
+def close_hazard(user: User, hazard: Hazard, *, on: dt.date, today: dt.date, team_id: str | None = None,
+                 notes: str = "", file: str = "hazard") -> Inspection:
     """销号 by a re-check on ``on``: between the hazard's finding and today; a patrol only at its own team's stops."""
     team = user.team_id if user.role == "patrol" else (team_id or "")
     check_stop(user, day=on, team_id=team, venue_id=hazard.venue_id, today=today, file=file, day_field="recheck_on")
@@ -192,7 +201,8 @@ def add_stop(user: User, *, day: dt.date, team_id: str, venue_id: str, file: str
         raise NotAllowed(_("role: only a coordinator adds stops"), file=file, field="role")
     venue, team = db.session.get(Venue, venue_id), db.session.get(Team, team_id)
     if venue is None:
-        raise InputError(_("venue_id %(venue)r: is not a venue of the database", venue=venue_id), file=file, field="venue_id")
+        raise InputError(_("venue_id %(venue)r: is not a venue of the database", venue=venue_id), file=file,
+                         field="venue_id")
     if team is None:
         raise InputError(_("team_id %(team)r: is not a team of the database", team=team_id), file=file, field="team_id")
     for retired, what, name in ((venue.retired, "venue_id", venue_id), (team.retired, "team_id", team_id)):
@@ -228,7 +238,10 @@ def _new_hazard(user: User, venue_id: str, hazard: FoundHazard, *, on: dt.date, 
 
 
 def _rechecked(result: StopResult, *, file: str) -> list[Hazard]:
-    """The hazards this stop's re-check found fixed: each this venue's, awaiting its re-check, found by the stop's day."""
+    """The hazards this stop's re-check found fixed.
+
+    Each is this venue's, awaiting its re-check, and found by the stop's day.
+    """
     if result.fixed and result.outcome != "done":
         raise InputError(_("fixed: a re-check needs outcome done, not %(outcome)s", outcome=result.outcome),
                          file=file, field="fixed")

@@ -39,7 +39,8 @@ def set_retired(kind: str, object_id: str, retired: bool, *, by: User) -> Venue 
         raise InputError(msg, file="request", field=f"{kind}_id")
     if bool(row.retired) != retired:
         row.retired = retired
-        db.session.add(RecordEvent(user=by.username, action="retire" if retired else "restore", kind=kind, object_id=object_id))
+        db.session.add(RecordEvent(user=by.username, action="retire" if retired else "restore", kind=kind,
+                                   object_id=object_id))
     return row
 
 

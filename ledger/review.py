@@ -14,9 +14,11 @@ CLOSURE_GOAL = 0.95
 
 
 def period_bounds(period: str, on: dt.date, back: int = 0, *, to_date: bool = True) -> tuple[dt.date, dt.date]:
-    """The calendar period (ISO week Monday-Sunday, month, quarter) that holds ``on``, or the
-    ``back``-th one before it, as inclusive bounds; with ``to_date`` the period that holds ``on``
-    ends at ``on``, earlier ones are whole. Meetings speak of "November" and "Q3", not of rolling days."""
+    """The calendar period (ISO week Monday-Sunday, month, quarter) that holds ``on``.
+
+    Or the ``back``-th one before it, as inclusive bounds; with ``to_date`` the period that holds ``on`` ends at ``on``,
+    earlier ones are whole. Meetings speak of "November" and "Q3", not of rolling days.
+    """
     if period == "week":
         start = on - dt.timedelta(days=on.weekday()) - dt.timedelta(weeks=back)
         end = start + dt.timedelta(days=6)
@@ -33,22 +35,27 @@ def _frames() -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     grid_of = {v.venue_id: v.grid_id for v in db.session.scalars(db.select(Venue))}
     grids = list(db.session.scalars(db.select(Grid)))
     community = {g.grid_id: g.community for g in grids}
-    hz = pd.DataFrame([{"venue_id": h.venue_id, "found_on": h.found_on, "closed_on": h.closed_on, "deadline": h.deadline,
+    hz = pd.DataFrame([{"venue_id": h.venue_id, "found_on": h.found_on, "closed_on": h.closed_on,
+                        "deadline": h.deadline,
                         "status": h.status, "severity": h.severity} for h in db.session.scalars(db.select(Hazard))],
                       columns=["venue_id", "found_on", "closed_on", "deadline", "status", "severity"])
     ins = pd.DataFrame([{"venue_id": i.venue_id, "date": i.date, "outcome": i.outcome, "team_id": i.team_id or ""}
-                        for i in db.session.scalars(db.select(Inspection))], columns=["venue_id", "date", "outcome", "team_id"])
+                        for i in db.session.scalars(db.select(Inspection))],
+                        columns=["venue_id", "date", "outcome", "team_id"])
     for frame in (hz, ins):
         frame["grid_id"] = frame["venue_id"].map(grid_of).fillna("unassigned")
         frame["community"] = frame["grid_id"].map(community).fillna("")
-    venues = pd.DataFrame([{"venue_id": v.venue_id, "grid_id": v.grid_id, "category": v.category, "last_inspected": v.last_inspected}
-                           for v in db.session.scalars(db.select(Venue))], columns=["venue_id", "grid_id", "category", "last_inspected"])
+    venues = pd.DataFrame([{"venue_id": v.venue_id, "grid_id": v.grid_id, "category": v.category,
+                            "last_inspected": v.last_inspected}
+                           for v in db.session.scalars(db.select(Venue))],
+                           columns=["venue_id", "grid_id", "category", "last_inspected"])
     venues["community"] = venues["grid_id"].map(community).fillna("")
     venues["grid_name"] = venues["grid_id"].map({g.grid_id: g.name for g in grids}).fillna("")
     return hz, ins, venues
 
 
-def covered_share(venues: pd.DataFrame, ins: pd.DataFrame, intervals: Mapping[str, int], on: dt.date, by: str) -> pd.Series:
+def covered_share(venues: pd.DataFrame, ins: pd.DataFrame, intervals: Mapping[str, int], on: dt.date,
+                  by: str) -> pd.Series:
     """Per ``by``: the share of venues inspected (outcome done) within their category's interval as of ``on``.
 
     The same meaning of "covered" as the coverage-gap page: a venue never inspected, or last
@@ -105,10 +112,11 @@ def _numbers(hz: pd.DataFrame, ins: pd.DataFrame, start: dt.date, end: dt.date, 
 
 def review(period: str, end: dt.date, *, intervals: Mapping[str, int], by: str = "community",
            trend_periods: int = 8) -> dict[str, object]:
-    """This period and the last, per community (or grid), with totals and a trend of found/closed.
+    """The period and the last, per community (or grid), with totals and a trend of found/closed.
 
     Closure rate is the share of all hazards found up to the period's end that were closed (销号) by
-    then, against the 95 % goal (:func:`closure_rate`); overdue rectifications are open hazards past their deadline at the period's end;
+    then, against the 95 % goal (:func:`closure_rate`); overdue rectifications are open hazards past their deadline at
+    the period's end;
     coverage is the share of venues inspected within their interval (``intervals``: days per
     category) at the end of each period.
     """
@@ -138,7 +146,8 @@ def review(period: str, end: dt.date, *, intervals: Mapping[str, int], by: str =
     totals["patrols_last"] = _patrols(ins[(ins["date"] >= last_start) & (ins["date"] <= last_end)])
     everyone = venues.assign(all="")
     totals["coverage"] = float(covered_share(everyone, ins, intervals, this_end, "all").iat[0]) if len(venues) else None
-    totals["coverage_last"] = float(covered_share(everyone, ins, intervals, last_end, "all").iat[0]) if len(venues) else None
+    totals["coverage_last"] = float(covered_share(everyone, ins, intervals, last_end,
+                                                  "all").iat[0]) if len(venues) else None
     totals["closure_rate"] = closure_rate(hz.assign(all=""), this_end, "all").get("", None)
     totals["closure_rate_last"] = closure_rate(hz.assign(all=""), last_end, "all").get("", None)
     trend = []
@@ -149,5 +158,5 @@ def review(period: str, end: dt.date, *, intervals: Mapping[str, int], by: str =
                       "closed": int((hz["closed_on"].notna() & (hz["closed_on"] >= s) & (hz["closed_on"] <= e)).sum()),
                       "inspections": int(((ins["date"] >= s) & (ins["date"] <= e)).sum()),
                       "patrols": _patrols(ins[(ins["date"] >= s) & (ins["date"] <= e)])})
-    return {"period": period, "this": (this_start, this_end), "last": (last_start, last_end), "table": table.reset_index(),
-            "totals": totals, "trend": trend, "goal": CLOSURE_GOAL}
+    return {"period": period, "this": (this_start, this_end), "last": (last_start, last_end),
+            "table": table.reset_index(), "totals": totals, "trend": trend, "goal": CLOSURE_GOAL}

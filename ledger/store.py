@@ -80,7 +80,8 @@ def stored_tables() -> dict[str, Table | None]:
         if kind == "grids":
             cells = table_of("grids.geojson", columns, [r[:-1] for r in rows]).frame
             geometry = shapely.from_geojson([r[-1] for r in rows])
-            tables[kind] = Table("grids.geojson", gpd.GeoDataFrame(cells, geometry=geometry, crs="EPSG:4326"), "feature")
+            tables[kind] = Table("grids.geojson",
+                                 gpd.GeoDataFrame(cells, geometry=geometry, crs="EPSG:4326"), "feature")
         else:
             tables[kind] = table_of(f"{kind}.csv", columns, rows)
     return tables
@@ -157,7 +158,8 @@ def _repaired(tables: dict[str, Table | None], read: Callable[[], T]) -> tuple[T
 
 _MAX_REPAIRS = 12  # each round repairs every row named in one table; a handful of tables → a handful of rounds
 #: The id column of each layer (an inspection is shown in its venue's history).
-_KEYS = {"grids": "grid_id", "venues": "venue_id", "teams": "team_id", "hazards": "hazard_id", "inspections": "venue_id"}
+_KEYS = {"grids": "grid_id", "venues": "venue_id", "teams": "team_id", "hazards": "hazard_id",
+         "inspections": "venue_id"}
 #: Fields a record can do without: a bad value is ignored and the record kept.
 _OPTIONAL = {
     "venues": {"address", "grid_id", "open", "close", "last_inspected", "risk", "phone"},
@@ -237,11 +239,12 @@ class Imported:
                 f"new {self.new}, changed {self.changed}, unchanged {self.unchanged}）")
 
     def as_dict(self) -> dict[str, object]:
-        return {"kind": self.kind, "rows": self.rows, "new": self.new, "changed": self.changed, "unchanged": self.unchanged}
+        return {"kind": self.kind, "rows": self.rows, "new": self.new, "changed": self.changed,
+                "unchanged": self.unchanged}
 
 
-def import_layer(kind: str, paths: Sequence[Path], rules: Rules, *, as_of: dt.date | None = None, crs: str | None = None,
-                 user: str = "import") -> Imported:
+def import_layer(kind: str, paths: Sequence[Path], rules: Rules, *, as_of: dt.date | None = None,
+                 crs: str | None = None, user: str = "import") -> Imported:
     """Validate ``paths`` as a ``kind`` layer and upsert its rows by their natural key in one transaction.
 
     Rows are matched by their id (grids, venues, teams, hazards) or, for inspections, by venue, date
@@ -276,9 +279,11 @@ def import_layer(kind: str, paths: Sequence[Path], rules: Rules, *, as_of: dt.da
         if kind == "venues":
             frame = read_venues(list(paths), rules=rules, grids=have["grids"], crs=crs, as_of=as_of)
             return _upsert(kind, Venue, "venue_id", [
-                {"venue_id": vid, "name": r["name"], "category": r["category"], "address": str(r.get("address", "") or ""),
+                {"venue_id": vid, "name": r["name"], "category": r["category"],
+                 "address": str(r.get("address", "") or ""),
                  "grid_id": r["grid_id"], "lon": round(r.geometry.x, 7), "lat": round(r.geometry.y, 7),
-                 "open": _hhmm(r["open_s"]), "close": _hhmm(r["close_s"]), "last_inspected": _date(r.get("last_inspected")),
+                 "open": _hhmm(r["open_s"]), "close": _hhmm(r["close_s"]),
+                 "last_inspected": _date(r.get("last_inspected")),
                  "risk": None if pd.isna(r.get("risk")) else float(r["risk"]), "phone": str(r.get("phone", "") or "")}
                 for vid, r in frame.iterrows()], keep_latest="last_inspected")
         if kind == "teams":
@@ -291,7 +296,8 @@ def import_layer(kind: str, paths: Sequence[Path], rules: Rules, *, as_of: dt.da
                 for tid, r in frame.iterrows()], on_change=_replace_people)
         if kind == "hazards":
             frame = read_hazards(paths[0], venues=have["venues"], rules=rules, as_of=as_of)
-            counts = import_hazards([(hid, k, _hazard_values(r)) for k, (hid, r) in enumerate(frame.iterrows(), start=2)],
+            counts = import_hazards([(hid, k, _hazard_values(r)) for k, (hid,
+                                                                         r) in enumerate(frame.iterrows(), start=2)],
                                     file=paths[0].name, user=user)
             return Imported(kind, **counts)
         frame = read_inspections(paths[0], venues=have["venues"], teams=have["teams"], as_of=as_of)
@@ -307,12 +313,14 @@ def _upsert(kind: str, model: type[db.Model], key: str, rows: list[dict], *,
     ``keep_latest`` names a date column that a file never moves back (a venue's last inspection
     recorded in the app since the file was made).
     """
-    known = {getattr(r, key): r for r in db.session.scalars(db.select(model).where(getattr(model, key).in_([r[key] for r in rows])))}
+    stored = db.session.scalars(db.select(model).where(getattr(model, key).in_([r[key] for r in rows])))
+    known = {getattr(r, key): r for r in stored}
     new = changed = 0
     for values in rows:
         row = known.get(values[key])
         if row is not None and keep_latest and getattr(row, keep_latest) is not None:
-            values = {**values, keep_latest: max(d for d in (getattr(row, keep_latest), values[keep_latest]) if d is not None)}
+            values = {**values,
+                      keep_latest: max(d for d in (getattr(row, keep_latest), values[keep_latest]) if d is not None)}
         if row is None:
             row = known[values[key]] = model(**values)
             db.session.add(row)
@@ -356,7 +364,10 @@ def _upsert_inspections(rows: list[dict]) -> Imported:
 
 
 def _hazard_values(r: pd.Series) -> dict[str, object]:
-    """One row of ``read_hazards`` as the values of a Hazard (a closed one without 销号日期: its deadline, as before)."""
+    """One row of ``read_hazards`` as the values of a Hazard.
+
+    A closed one without 销号日期 keeps its deadline, as before.
+    """
     values = {k: _date(r[k]) if k in ("found_on", "deadline", "closed_on") else (r[k] or "") for k in IMPORTED}
     values["status"] = r["status"]
     if values["status"] == "closed" and values["closed_on"] is None:
@@ -372,7 +383,8 @@ def _people(team_id: str, members: str) -> list[Person]:
 def load_demo(demo_dir: Path, rules: Rules, *, as_of: dt.date) -> dict[str, int]:
     """Import the embedded demo street (first start on an empty database)."""
     counts = {"grids": import_layer("grids", [demo_dir / "grids.geojson"], rules, as_of=as_of).rows}
-    counts["venues"] = import_layer("venues", [demo_dir / "venues.csv", demo_dir / "venues_amap.csv"], rules, as_of=as_of).rows
+    counts["venues"] = import_layer("venues", [demo_dir / "venues.csv", demo_dir / "venues_amap.csv"], rules,
+                                    as_of=as_of).rows
     for kind in ("teams", "hazards", "inspections"):
         counts[kind] = import_layer(kind, [demo_dir / f"{kind}.csv"], rules, as_of=as_of).rows
     return counts

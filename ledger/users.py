@@ -129,4 +129,5 @@ def set_active(user: User, active: bool, *, by: User) -> None:
     if not active:
         user.end_sessions()
         user.token_hash = ""
-    db.session.add(RecordEvent(user=by.username, action="enable" if active else "disable", kind="user", object_id=user.username))
+    db.session.add(RecordEvent(user=by.username, action="enable" if active else "disable", kind="user",
+                               object_id=user.username))

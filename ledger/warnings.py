@@ -90,7 +90,8 @@ def _hazard_warnings(rules: Rules, today: dt.date, base: str, venues: dict, grid
         community = {f"community:{grid.community}"} if grid is not None and grid.community else set()
         warnings = rules.notify.severities.get(h.severity) or rules.notify.severities["general"]
         type_zh = rules.hazard_types[h.type].label_zh if h.type in rules.hazard_types else h.type
-        where = f"{venue.name if venue else h.venue_id}（{grid.grid_id + ' ' + grid.community if grid else '未分网格'}）"
+        in_grid = grid.grid_id + " " + grid.community if grid else "未分网格"
+        where = f"{venue.name if venue else h.venue_id}（{in_grid}）"
         about = f"隐患 {h.hazard_id}：{type_zh}（{SEVERITY_ZH.get(h.severity, h.severity)}），场所 {where}"
         who = f"责任人 {h.responsible_person}，" if h.responsible_person else ""
         link = f"{base}/hazards/{h.hazard_id}"
@@ -113,7 +114,8 @@ def _hazard_warnings(rules: Rules, today: dt.date, base: str, venues: dict, grid
         if card is not None:
             late = (card.yellow_on - h.deadline).days
             add("yellow", "yellow", card.yellow_on, f"【黄牌】{h.hazard_id} 超期未整改",
-                f"{about}，整改期限 {h.deadline}，{card.yellow_on} 起超期 {late} 天仍未整改，亮黄牌。{who}请社区督促整改。",
+                f"{about}，整改期限 {h.deadline}，{card.yellow_on} 起超期 {late} "
+                f"天仍未整改，亮黄牌。{who}请社区督促整改。",
                 community)
         if card is not None and card.colour == "red":
             add("red", "red", card.red_on, f"【红牌·挂牌督办】{h.hazard_id} 超期未整改",
@@ -136,9 +138,12 @@ def _interval_warnings(rules: Rules, today: dt.date, base: str, venues: dict, gr
     for grid_id in sorted(by_grid):
         names = "、".join(v.name for v in sorted(by_grid[grid_id], key=lambda v: v.venue_id)[:5])
         n = len(by_grid[grid_id])
-        out.append(Due("interval_soon", "interval_soon", grid_id, today, f"【巡查提醒】网格 {grid_id} 有 {n} 处场所将到期",
-                       f"网格 {grid_id} 有 {n} 处场所 {ahead} 天后超出巡查周期：{names}{'等' if n > 5 else ''}，请安排巡查。",
-                       f"{base}/map?grid={grid_id}", frozenset(_grid_people(grids.get(grid_id)) or {f"grid:{grid_id}"})))
+        out.append(Due("interval_soon", "interval_soon", grid_id, today,
+                       f"【巡查提醒】网格 {grid_id} 有 {n} 处场所将到期",
+                       f"网格 {grid_id} 有 {n} 处场所 {ahead} "
+                       f"天后超出巡查周期：{names}{'等' if n > 5 else ''}，请安排巡查。",
+                       f"{base}/map?grid={grid_id}",
+                       frozenset(_grid_people(grids.get(grid_id)) or {f"grid:{grid_id}"})))
     return out
 
 
@@ -166,7 +171,9 @@ def _plan_failures(rules: NotifyRules, today: dt.date, base: str) -> list[Due]:
     since = dt.datetime.combine(today - dt.timedelta(days=rules.plan_failed_within_days + 1), dt.time())
     runs = db.session.scalars(db.select(PlanRun).where(PlanRun.status == "failed", PlanRun.created_at >= since)
                               .order_by(PlanRun.id))
-    return [Due("plan_failed", "plan_failed", str(run.id), run.created_at.date(), f"【计划失败】巡查计划 #{run.id} 未完成",
-                f"{run.start} 起 {run.days} 天的巡查计划 #{run.id}（{run.created_by}）失败：{(run.message or '')[:200]}，请重新计划。",
+    return [Due("plan_failed", "plan_failed", str(run.id), run.created_at.date(),
+                f"【计划失败】巡查计划 #{run.id} 未完成",
+                f"{run.start} 起 {run.days} 天的巡查计划 "
+                f"#{run.id}（{run.created_by}）失败：{(run.message or '')[:200]}，请重新计划。",
                 f"{base}/plans/{run.id}", frozenset({"office"}))
             for run in runs]

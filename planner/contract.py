@@ -33,7 +33,8 @@ def summary(plan: Plan, *, teams: int) -> dict[str, object]:
     stops = [s for dp in plan.days for s in dp.stops]
     must_planned = [s for s in stops if s.reason in ("overdue", "due", "recheck")]
     statuses = {dp.status for dp in plan.days}
-    worst = next((s for s in ("no_solution_in_time", "no_solution", "infeasible", "invalid", "not_solved") if s in statuses), None)
+    worst = next((s for s in ("no_solution_in_time", "no_solution", "infeasible", "invalid",
+                              "not_solved") if s in statuses), None)
     status = worst or ("optimal" if statuses == {"optimal"} else "feasible")
     must_total = len(must_planned) + len(plan.unassigned)
     risk_planned = sum(s.risk for s in must_planned)
@@ -54,8 +55,11 @@ def summary(plan: Plan, *, teams: int) -> dict[str, object]:
 
 
 def _consistency_numbers(plan: Plan) -> dict[str, object]:
-    """Extra keys of ``summary.json``: the share of visits (to grids that have a home team) made by the
-    grid's home team, and how many teams visited each grid over the horizon (mean and most)."""
+    """Extra keys of ``summary.json``: how grids keep to their teams.
+
+    The share of visits (to grids that have a home team) made by the grid's home team, and how many teams visited each
+    grid over the horizon (mean and most).
+    """
     stops = [s for dp in plan.days for s in dp.stops]
     homed = [s for s in stops if s.home_teams]
     teams_of: dict[str, set[str]] = {}
@@ -71,8 +75,11 @@ def _consistency_numbers(plan: Plan) -> dict[str, object]:
 
 
 def _balance_numbers(plan: Plan) -> dict[str, object]:
-    """Extra keys of ``summary.json``: each team's working minutes (travel + service) per day, and per
-    day the spread between the busiest and the least busy of the teams that could serve a visit."""
+    """Extra keys of ``summary.json``: the teams' work.
+
+    Each team's working minutes (travel + service) per day, and per day the spread between the busiest and the least
+    busy of the teams that could serve a visit.
+    """
     minutes = {dp.day.isoformat(): {t: round(s / 60, 1) for t, s in sorted(dp.work_s.items())}
                for dp in plan.days if dp.day is not None}
     spread = {day: round(max(m.values()) - min(m.values()), 1) if m else 0.0 for day, m in minutes.items()}

@@ -1,4 +1,7 @@
-"""Coverage gaps (盲区死角) of the stored layers: venues past their interval or never seen, and those no team can reach."""
+"""Coverage gaps (盲区死角) of the stored layers.
+
+Venues past their interval or never seen, and those no team can reach.
+"""
 
 from __future__ import annotations
 
@@ -14,7 +17,11 @@ from .plan import unreachable_venues
 
 
 def coverage_gaps(layers: Layers, on: dt.date) -> tuple[gpd.GeoDataFrame, pd.DataFrame]:
-    """Per grid and per venue on day ``on``: coverage within interval, never inspected, overdue, unreachable in a shift."""
-    unreachable = unreachable_venues(venues=layers.venues, teams=layers.teams, rules=layers.rules, day=on, grids=layers.grids)
+    """Per grid and per venue on day ``on``: the coverage gaps.
+
+    Coverage within interval, never inspected, overdue, unreachable in a shift.
+    """
+    unreachable = unreachable_venues(venues=layers.venues, teams=layers.teams, rules=layers.rules, day=on,
+                                     grids=layers.grids)
     per_venue = venue_gaps(layers.venues, layers.rules, on, layers.inspections, unreachable)
     return grid_gaps(layers.grids, per_venue, on, layers.inspections), per_venue

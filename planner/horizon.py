@@ -13,11 +13,11 @@ import heapq
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-import geopandas as gpd
 import pandas as pd
 
-from gis.coverage import venue_status as venue_status  # moved to gis.coverage; planner.plan and replan import it from here
-from gis.rules import Rules
+from gis.coverage import (
+    venue_status as venue_status,  # moved to gis.coverage; planner.plan and replan import it from here
+)
 
 
 @dataclass(frozen=True)

@@ -32,7 +32,8 @@ class Vehicle:
     fixed_cost: int = 0
     home_nodes: frozenset[int] | None = None  # visit nodes in the team's home grids; None = no preference
     away_cost_s: int = 0  # extra arc cost into a visit node outside home_nodes
-    familiar_nodes: frozenset[int] = frozenset()  # away nodes in grids the team already visited in the horizon: half the away cost
+    # away nodes in grids the team already visited in the horizon: half the away cost
+    familiar_nodes: frozenset[int] = frozenset()
 
 
 @dataclass(frozen=True)

@@ -97,9 +97,9 @@ class PlanParams:
         Over several days a grid keeps to few teams: a team pays half the away cost
         (``rules.away_from_home_s``) for a grid outside its home that it already visited on an
         earlier day of the horizon, so help for a grid comes from the team that helped before.
-    seed
-        Kept in the output for reproducibility; the OR-Tools search itself is deterministic for
-        a given time limit and machine speed.
+
+    The one random seed is ``solve.seed`` (the PyVRP engine's; the OR-Tools search has none and is
+    deterministic for a given time limit and machine speed).
     """
 
     days: int = 1
@@ -109,4 +109,3 @@ class PlanParams:
     utilisation: float = 0.8
     max_access_m: float = 500.0
     consistent_teams: bool = True
-    seed: int = 0

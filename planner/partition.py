@@ -18,6 +18,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from gis.i18n import gettext as _
 from gis.layers import Layers
 
 from .model import DayPlan, Plan, Problem, Tour
@@ -38,10 +39,13 @@ class Part:
 
 
 def split_by_community(layers: Layers) -> list[Part]:
-    """One part per community (grids without a community form their own part); parts without teams are skipped
-    with a warning in the log, their venues then stay unplanned."""
+    """One part per community (grids without a community form their own part).
+
+    Parts without teams are skipped with a warning in the log, their venues then stay unplanned.
+    """
     grids = layers.grids
-    community = grids["community"].replace("", np.nan).fillna("—") if "community" in grids else pd.Series("—", index=grids.index)
+    community = (grids["community"].replace("", np.nan).fillna("—") if "community" in grids
+                 else pd.Series("—", index=grids.index))
     team_part = team_communities(layers.teams, grids, community)
     parts = []
     for name in sorted(community.unique()):
@@ -54,7 +58,8 @@ def split_by_community(layers: Layers) -> list[Part]:
             log.warning("community %s has %d venues and no team: they stay unplanned", name, len(venues))
             continue
         hazards = layers.hazards[layers.hazards["venue_id"].isin(venues.index)] if layers.hazards is not None else None
-        inspections = layers.inspections[layers.inspections["venue_id"].isin(venues.index)] if layers.inspections is not None else None
+        inspections = (layers.inspections[layers.inspections["venue_id"].isin(venues.index)]
+                       if layers.inspections is not None else None)
         parts.append(Part(name, Layers(grids.loc[sorted(grid_ids)], venues, teams, layers.rules, hazards, inspections)))
     return parts
 
@@ -105,7 +110,9 @@ def plan_partitioned(layers: Layers, *, start: dt.date, params: PlanParams = Pla
     logging.getLogger("distributed").setLevel(logging.WARNING)
     parts = split_by_community(layers)
     if progress:
-        progress(0.0, f"{len(parts)} parts: " + ", ".join(f"{p.name} ({len(p.layers.venues)} venues, {len(p.layers.teams)} teams)" for p in parts))
+        sizes = _(", ").join(_("%(name)s (%(venues)d venues, %(teams)d teams)", name=p.name,
+                                 venues=len(p.layers.venues), teams=len(p.layers.teams)) for p in parts)
+        progress(0.0, _("%(n)d parts: %(sizes)s", n=len(parts), sizes=sizes))
     cluster = None if scheduler else LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
                                                    dashboard_address=None, silence_logs=logging.ERROR)
     try:
@@ -115,7 +122,8 @@ def plan_partitioned(layers: Layers, *, start: dt.date, params: PlanParams = Pla
             for k, future in enumerate(as_completed(futures), start=1):
                 plans[futures[future]] = future.result()
                 if progress:
-                    progress(k / len(parts), f"part {futures[future]} planned ({k}/{len(parts)})")
+                    progress(k / len(parts),
+                             _("part %(name)s planned (%(k)d/%(n)d)", name=futures[future], k=k, n=len(parts)))
     finally:
         if cluster is not None:
             cluster.close()
@@ -128,7 +136,9 @@ def _plan_parts_here(layers: Layers, *, start: dt.date, params: PlanParams, prog
     plans = []
     for k, part in enumerate(parts):
         def step(frac: float, msg: str, k: int = k, name: str = part.name) -> None:
-            progress((k + frac) / len(parts), f"part {name} ({k + 1}/{len(parts)}): {msg}")
+            progress((k + frac) / len(parts), _("part %(name)s (%(k)d/%(n)d): %(msg)s", name=name,
+                                                k=k + 1, n=len(parts),
+                                                          msg=msg))
 
         plans.append(plan_days(venues=part.layers.venues, teams=part.layers.teams, rules=layers.rules, start=start,
                                params=params, hazards=part.layers.hazards, inspections=part.layers.inspections,
@@ -161,11 +171,14 @@ def merge_plans(plans: list[Plan], *, start: dt.date) -> Plan:
             offset += len(problem.lonlat)
             seconds = max(seconds, dp.solve_seconds)  # the parts ran side by side
             statuses.add(dp.status)
-        status = "feasible" if statuses <= {"feasible", "optimal", "empty"} else sorted(statuses - {"feasible", "optimal", "empty"})[0]
+        status = "feasible" if statuses <= {"feasible", "optimal",
+                                            "empty"} else sorted(statuses - {"feasible", "optimal", "empty"})[0]
         day = start + dt.timedelta(days=d)
-        merged_days.append(DayPlan(day, tuple(sorted(tours, key=_tour_key)), tuple(unplanned), seconds, status, work_s=work))
+        merged_days.append(DayPlan(day, tuple(sorted(tours, key=_tour_key)), tuple(unplanned), seconds,
+                                   status, work_s=work))
         all_xy = np.vstack(lonlat) if lonlat else np.zeros((0, 2))
-        problems.append(Problem((), (), {}, np.zeros((len(all_xy), 0), dtype=np.int64), all_xy, day, parts=tuple(parts)))
+        problems.append(Problem((), (), {}, np.zeros((len(all_xy), 0), dtype=np.int64), all_xy, day,
+                                parts=tuple(parts)))
     unassigned = tuple(u for plan in plans for u in plan.unassigned)
     return Plan(start, tuple(merged_days), unassigned, tuple(problems))
 

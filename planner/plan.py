@@ -13,15 +13,17 @@ from typing import Callable, Sequence
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import pyproj
 
 from gis.crs import local_utm
 from gis.errors import DataWarning
+from gis.i18n import gettext as _
 from gis.rules import Rules
 
 from . import routing
-from .horizon import assign_days, optional_candidates, venue_status
+from .horizon import Assignment, assign_days, optional_candidates, venue_status
 from .matrix import distance_matrix_m, network_metres, travel_matrices_s
-from .model import DayPlan, Plan, Problem, Unplanned, Vehicle, Visit
+from .model import Plan, Problem, Vehicle, Visit
 from .params import PlanParams
 
 Progress = Callable[[float, str], None]
@@ -29,8 +31,11 @@ Progress = Callable[[float, str], None]
 
 def _home_preference(team: pd.Series, grid_of: list[str], n_depots: int, away_cost_s: int,
                      familiar: frozenset[str] = frozenset()) -> dict:
-    """Vehicle fields that keep a team to its home grids (none when it has no home grids), and to the
-    ``familiar`` grids it already visited in the horizon before any other."""
+    """Vehicle fields that keep a team to its home grids and familiar grids.
+
+    None when it has no home grids; ``familiar`` grids are those it already visited in the horizon, preferred before any
+    other.
+    """
     home = set(team.get("home_grids") or ())
     if not home or away_cost_s <= 0:
         return {}
@@ -116,8 +121,10 @@ UNREACHABLE = 10**8  # metres or seconds standing for "no road connects these"
 
 def road_matrices(roads, xy_m: np.ndarray, rules: Rules, *, starts: int, max_access_m: float,
                   names: list[str] | None = None) -> dict[str, object]:
-    """Problem fields for travel along real roads: metres by shortest path with the access legs
-    (straight × detour) at both ends, seconds per mode; the network split at each node's foot.
+    """Problem fields for travel along real roads.
+
+    Metres by shortest path with the access legs (straight × detour) at both ends, seconds per mode; the network split
+    at each node's foot.
 
     The first ``starts`` points are the teams' starts (``names`` their team ids, for the warning
     about a start too far from every street).
@@ -146,6 +153,21 @@ def day_capacity_s(teams: gpd.GeoDataFrame, *, utilisation: float) -> float:
     return utilisation * sum(end - start for shifts in teams["shifts"] for start, end in shifts)
 
 
+def area_and_status(venues: gpd.GeoDataFrame, rules: Rules, *, grids: gpd.GeoDataFrame | None = None,
+                    hazards: pd.DataFrame | None = None,
+                    inspections: pd.DataFrame | None = None) -> tuple[pyproj.CRS, pd.DataFrame]:
+    """The area's metric CRS (:func:`gis.crs.local_utm` of the grids, else the venues) and each venue's status."""
+    crs = local_utm(grids if grids is not None and len(grids) else venues)
+    return crs, venue_status(venues, rules, hazards=hazards, inspections=inspections)
+
+
+def must_per_day(status: pd.DataFrame, teams_of: Sequence[gpd.GeoDataFrame], *, start: dt.date,
+                 params: PlanParams) -> list[list[Assignment]]:
+    """The must visits of each day of the horizon, given the time each day's teams (``teams_of``) have."""
+    capacity = [day_capacity_s(t, utilisation=params.utilisation) for t in teams_of]
+    return assign_days(status, start=start, days=params.days, capacity_s=capacity, est_travel_s=params.est_travel_s)
+
+
 def plan_days(
     *,
     venues: gpd.GeoDataFrame,
@@ -170,11 +192,9 @@ def plan_days(
     -------
     Plan with one :class:`DayPlan` per day and the must visits that stayed unplanned.
     """
-    crs = local_utm(grids if grids is not None and len(grids) else venues)
-    status = venue_status(venues, rules, hazards=hazards, inspections=inspections)
+    crs, status = area_and_status(venues, rules, grids=grids, hazards=hazards, inspections=inspections)
     teams_of = [teams] * params.days if day_teams is None else list(day_teams)
-    capacity = [day_capacity_s(t, utilisation=params.utilisation) for t in teams_of]
-    per_day = assign_days(status, start=start, days=params.days, capacity_s=capacity, est_travel_s=params.est_travel_s)
+    per_day = must_per_day(status, teams_of, start=start, params=params)
     must_ids = {a.venue_id for day in per_day for a in day}
     day_plans, problems, unassigned = [], [], []
     carried: list[tuple[str, str]] = []
@@ -184,7 +204,7 @@ def plan_days(
     for d in range(params.days):
         day = start + dt.timedelta(days=d)
         todays = {a.venue_id: a.reason for a in per_day[d]}
-        for vid, _ in carried:
+        for vid, _reason in carried:
             todays.setdefault(vid, "overdue")
         must = [(vid, reason, True) for vid, reason in todays.items()]
         optional = optional_candidates(
@@ -192,14 +212,17 @@ def plan_days(
             high_risk_threshold=rules.high_risk_threshold,
         )
         problem = build_problem(day, must + [(v, r, False) for v, r in optional],
-                                venues=venues, teams=teams_of[d], status=status, rules=rules, crs=roads.crs if roads is not None else crs,
+                                venues=venues, teams=teams_of[d], status=status, rules=rules,
+                                crs=roads.crs if roads is not None else crs,
                                 roads=roads, max_access_m=params.max_access_m,
-                                familiar={t: frozenset(g) for t, g in familiar.items()} if params.consistent_teams else None)
+                                familiar={t: frozenset(g) for t, g in familiar.items()}
+                                if params.consistent_teams else None)
         step = None
         if progress is not None:
             def step(frac: float, msg: str, d: int = d) -> None:
                 progress((d + frac) / params.days, f"{day.isoformat()}: {msg}")
-            step(0.0, f"{len(must)} must visits, {len(optional)} optional candidates")
+            step(0.0,
+                 _("%(must)d must visits, %(optional)d optional candidates", must=len(must), optional=len(optional)))
         result = routing.solve(problem, params.solve, progress=step)
         day_plans.append(result)
         problems.append(problem)
@@ -220,10 +243,12 @@ def plan_days(
 
 def unreachable_venues(*, venues: gpd.GeoDataFrame, teams: gpd.GeoDataFrame, rules: Rules, day: dt.date,
                        grids: gpd.GeoDataFrame | None = None) -> pd.Series:
-    """Venues no team can serve in any shift, with the reason (no_team_with_roles,
-    closed_at_shift_times, unreachable): the same screening the planner applies before a solve."""
-    crs = local_utm(grids if grids is not None and len(grids) else venues)
-    status = venue_status(venues, rules)
+    """Venues no team can serve in any shift, with the reason.
+
+    The reason is no_team_with_roles, closed_at_shift_times or unreachable: the same screening the planner applies
+    before a solve.
+    """
+    crs, status = area_and_status(venues, rules, grids=grids)
     reasons: dict[str, str] = {}
     # Each venue is screened against the teams' starts alone: a chunk's matrix is all it needs, not a district's
     # venues × venues (20,000 venues: 3 GB and minutes).

@@ -73,10 +73,12 @@ def replan_day(
     crs = roads.crs if roads is not None else local_utm(grids if grids is not None and len(grids) else venues)
     xy = np.vstack([
         np.column_stack([teams.geometry.to_crs(crs).x, teams.geometry.to_crs(crs).y]),
-        np.column_stack([venues.geometry.loc[ids].to_crs(crs).x, venues.geometry.loc[ids].to_crs(crs).y]) if ids else np.zeros((0, 2)),
+        np.column_stack([venues.geometry.loc[ids].to_crs(crs).x,
+                         venues.geometry.loc[ids].to_crs(crs).y]) if ids else np.zeros((0, 2)),
     ])
     lonlat = np.vstack([np.column_stack([teams.geometry.x, teams.geometry.y]),
-                        np.column_stack([venues.geometry.loc[ids].x, venues.geometry.loc[ids].y]) if ids else np.zeros((0, 2))])
+                        np.column_stack([venues.geometry.loc[ids].x,
+                                         venues.geometry.loc[ids].y]) if ids else np.zeros((0, 2))])
     node = {vid: len(team_ids) + k for k, vid in enumerate(ids)}
     straight = distance_matrix_m(xy)
     grid_of = venues["grid_id"].reindex(ids).tolist()
@@ -94,8 +96,9 @@ def replan_day(
             if end_s <= free_s:
                 continue
             begins_here = start_s <= free_s  # the shift under way starts where the team is now
-            vehicles.append(Vehicle(str(tid), s, here if begins_here else t, t, max(start_s, free_s), end_s, team["roles"],
-                                    team["mode"], **_home_preference(team, grid_of, len(team_ids), rules.away_from_home_s)))
+            vehicles.append(Vehicle(str(tid), s, here if begins_here else t, t, max(start_s, free_s), end_s,
+                                    team["roles"], team["mode"],
+                                    **_home_preference(team, grid_of, len(team_ids), rules.away_from_home_s)))
             here = t
     visits = tuple(
         Visit(venue_id=r.venue_id, node=node[r.venue_id], service_s=int(status.at[r.venue_id, "service_s"]),
@@ -106,7 +109,8 @@ def replan_day(
     )
     if roads is not None:
         problem = Problem(tuple(vehicles), visits, lonlat=lonlat, day=day,
-                          **road_matrices(roads, xy, rules, starts=len(team_ids), max_access_m=params.max_access_m, names=team_ids))
+                          **road_matrices(roads, xy, rules, starts=len(team_ids), max_access_m=params.max_access_m,
+                                          names=team_ids))
     else:
         problem = Problem(tuple(vehicles), visits,
                           travel_matrices_s(straight, detour_factor=rules.detour_factor, speed_m_s=rules.speed_m_s),
@@ -117,20 +121,24 @@ def replan_day(
     unplanned = tuple((day, u) for u in result.unplanned if u.must)
     work = dict.fromkeys(result.work_s, 0)  # the whole day's work: finished stops and the rest
     for tour in tours:
-        work[tour.team_id] = work.get(tour.team_id, 0) + tour.travel_s + sum(s.depart_s - s.arrive_s for s in tour.stops)
-    merged = DayPlan(day, tuple(tours), tuple(u for _, u in unplanned), result.solve_seconds, result.status, result.objective, work)
+        work[tour.team_id] = work.get(tour.team_id,
+                                      0) + tour.travel_s + sum(s.depart_s - s.arrive_s for s in tour.stops)
+    merged = DayPlan(day, tuple(tours), tuple(u for _, u in unplanned), result.solve_seconds, result.status,
+                     result.objective, work)
     return Plan(day, (merged,), unplanned, (problem,))
 
 
 def _must_reason(status: pd.DataFrame, venue_id: str, day: dt.date) -> str:
     """Why an unassigned must visit is due: recheck of a hazard, overdue or due."""
-    recheck, due = (d if isinstance(d, dt.date) else None for d in (status.at[venue_id, "recheck_on"], status.at[venue_id, "due_on"]))
+    recheck, due = (d if isinstance(d, dt.date) else None for d in (status.at[venue_id, "recheck_on"],
+                                                                    status.at[venue_id, "due_on"]))
     if recheck is not None and recheck <= day:  # a column without any date holds NaN, not None
         return "recheck"
     return "overdue" if due is None or due < day else "due"
 
 
-def _merge(result: DayPlan, finished: pd.DataFrame, teams: gpd.GeoDataFrame, node: dict[str, int], problem: Problem) -> list[Tour]:
+def _merge(result: DayPlan, finished: pd.DataFrame, teams: gpd.GeoDataFrame, node: dict[str, int],
+           problem: Problem) -> list[Tour]:
     """Per team and shift: the finished stops first, then the new ones, as one tour each."""
     new = {(t.team_id, t.shift): t for t in result.tours}
     tours = []
@@ -146,8 +154,10 @@ def _merge(result: DayPlan, finished: pd.DataFrame, teams: gpd.GeoDataFrame, nod
             nodes = [t] + [node[x.venue_id] for x in stops] + [t]
             legs = list(zip(nodes, nodes[1:]))
             mode = teams.loc[tid, "mode"]
-            tours.append(Tour(tid, s, tuple(stops), tuple(nodes), stops[0].arrive_s, later.end_s if later else stops[-1].depart_s,
-                              int(sum(problem.dist_m[a, b] for a, b in legs)), int(sum(problem.travel_s[mode][a, b] for a, b in legs))))
+            tours.append(Tour(tid, s, tuple(stops), tuple(nodes), stops[0].arrive_s,
+                              later.end_s if later else stops[-1].depart_s,
+                              int(sum(problem.dist_m[a, b] for a, b in legs)),
+                              int(sum(problem.travel_s[mode][a, b] for a, b in legs))))
     return tours
 
 

@@ -28,20 +28,21 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from gis.crs import local_utm
+from gis.i18n import gettext as _
 from gis.rules import ROLE_LABELS_ZH, ROLES, Rules
 from gis.timeparse import format_hhmm
 from gis.workdays import works_on
 
-from .horizon import assign_days, optional_candidates, venue_status
+from .horizon import optional_candidates
 from .model import Plan
 from .params import PlanParams
-from .plan import day_capacity_s, plan_days
+from .plan import area_and_status, must_per_day, plan_days
 
 Progress = Callable[[float, str], None]
 TEAM_COLUMNS = ["name", "roles", "shifts", "mode", "home_grids", "members", "start_name", "people"]
 OPTIONAL_WEIGHT = 0.25  # an optional visit draws a scarce role a quarter as much as a must visit
-UNSERVED_S = 7_200.0  # what a visit no team can take costs in the placement: two hours' travel (the demo street on foot)
+# what a visit no team can take costs in the placement: two hours' travel (the demo street on foot)
+UNSERVED_S = 7_200.0
 DEFAULT_SPEEDS = {"walk": 1.2, "ebike": 4.0}  # m/s, as data/rules.toml
 _LEAD_ORDER = ("grid_worker", "safety_officer", "property", "volunteer")
 _PLACED_ROLES = ("safety_officer", "property")  # scarcest first
@@ -125,13 +126,15 @@ def form_teams(
                    frozenset(here.at[pid, "home_grids"])) for pid in leads]
     helpers = [pid for pid in here.index if pid not in set(leads)]
     for role in _PLACED_ROLES:
-        later = {r for r in _PLACED_ROLES[_PLACED_ROLES.index(role) + 1:] if any(here.at[h, "role"] == r for h in helpers)}
+        later = {r for r in _PLACED_ROLES[_PLACED_ROLES.index(role) + 1:]
+                 if any(here.at[h, "role"] == r for h in helpers)}
         pool = [h for h in helpers if here.at[h, "role"] == role]
         _place(role, pool, teams, needs, here, xy, later=later, cost=_Cost(away_s, speeds), utilisation=utilisation)
         for pid in pool:  # nobody's work needs them more: an extra hand, or a team of their own
             alone = role == "safety_officer" and all(role in t.roles for t in teams) and pid in xy
             if alone:
-                teams.append(_Team(pid, [pid], {role}, here.at[pid, "shifts"], *xy[pid], frozenset(here.at[pid, "home_grids"])))
+                teams.append(_Team(pid, [pid], {role}, here.at[pid, "shifts"], *xy[pid],
+                                   frozenset(here.at[pid, "home_grids"])))
             else:
                 _join_smallest(pid, teams, here, xy)
     for pid in (h for h in helpers if here.at[h, "role"] not in _PLACED_ROLES):
@@ -239,8 +242,11 @@ def _take(t: int, teams: list[_Team], needs: Sequence[Need], wanting: list[int],
 
 
 def _join_smallest(pid: str, teams: list[_Team], here: gpd.GeoDataFrame, xy: dict[str, tuple[float, float]]) -> None:
-    """An extra hand: the smallest team this person shares time with, one they do not slow down (a
-    walker on an e-bike team) first, then the nearest."""
+    """An extra hand: the team this person joins.
+
+    The smallest team this person shares time with, one they do not slow down (a walker on an e-bike team) first, then
+    the nearest.
+    """
     walks = here.at[pid, "mode"] == "walk"
     fits = [(len(t.members), walks and _mode(t.members, here) == "ebike", _dist(xy.get(pid), (t.x, t.y)), k)
             for k, t in enumerate(teams) if _overlap_s(t.shifts, here.at[pid, "shifts"]) > 0]
@@ -348,23 +354,23 @@ def plan_with_people(
     -------
     The plan and the teams of each day (one frame per day, possibly empty).
     """
-    crs = local_utm(grids if grids is not None and len(grids) else venues)
-    status = venue_status(venues, rules, hazards=hazards, inspections=inspections)
+    crs, status = area_and_status(venues, rules, grids=grids, hazards=hazards, inspections=inspections)
     days = [start + dt.timedelta(days=d) for d in range(params.days)]
     rough = [form_teams(people, day=day, crs=crs) for day in days]
-    per_day = assign_days(status, start=start, days=params.days, est_travel_s=params.est_travel_s,
-                          capacity_s=[day_capacity_s(t, utilisation=params.utilisation) for t in rough])
+    per_day = must_per_day(status, rough, start=start, params=params)
     formed = []
     for d, day in enumerate(days):
         must = [a.venue_id for a in per_day[d]]
         optional = [v for v, _ in optional_candidates(status, day=day, exclude=set(must), pool=params.optional_pool,
                                                        high_risk_threshold=rules.high_risk_threshold)]
-        needs = day_needs(venues, status, rules, must=must, optional=optional, crs=crs, est_travel_s=params.est_travel_s)
+        needs = day_needs(venues, status, rules, must=must, optional=optional, crs=crs,
+                          est_travel_s=params.est_travel_s)
         formed.append(form_teams(people, day=day, needs=needs, crs=crs, away_s=rules.away_from_home_s,
                                  speeds=rules.speed_m_s, utilisation=params.utilisation))
         if progress is not None:
-            progress(0.02 * (d + 1) / len(days), f"{day.isoformat()}: {len(formed[-1])} teams formed from "
-                     f"{len(available_people(people, day))} people")
+            progress(0.02 * (d + 1) / len(days), _("%(day)s: %(teams)d teams formed from %(people)d people",
+                                                   day=day.isoformat(), teams=len(formed[-1]),
+                                                   people=len(available_people(people, day))))
     plan = plan_days(venues=venues, teams=all_teams(formed), rules=rules, start=start, params=params, hazards=hazards,
                      inspections=inspections, grids=grids, roads=roads, day_teams=formed,
                      progress=None if progress is None else (lambda f, m: progress(0.02 + 0.98 * f, m)))
@@ -378,8 +384,11 @@ def all_teams(formed: Sequence[gpd.GeoDataFrame]) -> gpd.GeoDataFrame:
 
 
 def teams_table(formed: Sequence[gpd.GeoDataFrame], days: Sequence[dt.date]) -> pd.DataFrame:
-    """``teams.csv`` of a plan from people: one row per day and team, in the columns the teams reader takes
-    (plus ``day`` first and ``people``, the person ids), so that a day's rows plan again with ``--teams``."""
+    """``teams.csv`` of a plan from people: one row per day and team.
+
+    In the columns the teams reader takes (plus ``day`` first and ``people``, the person ids), so that a day's rows plan
+    again with ``--teams``.
+    """
     rows = []
     for day, teams in zip(days, formed):
         for tid, team in teams.iterrows():

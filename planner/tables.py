@@ -1,4 +1,7 @@
-"""The plan as the tables of the `patrol plan` contract (stops, unassigned) and route geometry (columns: ``contract``)."""
+"""The plan as the tables of the `patrol plan` contract, and route geometry.
+
+The tables are stops and unassigned (columns: ``contract``).
+"""
 
 from __future__ import annotations
 
@@ -39,7 +42,8 @@ def stops_table(plan: Plan, venues: gpd.GeoDataFrame) -> pd.DataFrame:
 def unassigned_table(plan: Plan) -> pd.DataFrame:
     """Must visits not planned in the horizon, with the reason code, as ``unassigned.csv``."""
     return pd.DataFrame(
-        [{"venue_id": u.venue_id, "reason": u.reason, "day": day.isoformat(), "risk": u.risk} for day, u in plan.unassigned],
+        [{"venue_id": u.venue_id, "reason": u.reason, "day": day.isoformat(),
+          "risk": u.risk} for day, u in plan.unassigned],
         columns=UNASSIGNED_COLUMNS + ["day", "risk"],
     )
 
@@ -92,20 +96,27 @@ def _foot(problem, node: int) -> dict[str, float]:
     if foot < 0:
         return {}
     lon, lat = problem.network.lonlat[foot]
-    return {"access_m": round(float(problem.access_m[node]), 1), "road_lon": round(float(lon), 7), "road_lat": round(float(lat), 7)}
+    return {"access_m": round(float(problem.access_m[node]), 1), "road_lon": round(float(lon), 7),
+            "road_lat": round(float(lat), 7)}
 
 
-def access_legs(routes: gpd.GeoDataFrame) -> dict[tuple[str, str], list[tuple[tuple[float, float], tuple[float, float]]]]:
-    """Per (day, team_id) the access legs of its route, (foot on the street, venue or start), from
-    :func:`routes_frame`'s columns; empty when the plan does not follow roads."""
+def access_legs(routes: gpd.GeoDataFrame) -> dict[tuple[str, str],
+                                                  list[tuple[tuple[float, float], tuple[float, float]]]]:
+    """Per (day, team_id) the access legs of its route.
+
+    Each leg is (foot on the street, venue or start), from :func:`routes_frame`'s columns; empty when the plan does not
+    follow roads.
+    """
     legs: dict[tuple[str, str], list] = {}
     if "road_lon" in routes:
         points = routes[(routes["kind"] == "stop") & routes["road_lon"].notna()]
-        for day, team, lon, lat, at in zip(points["day"], points["team_id"], points["road_lon"], points["road_lat"], points.geometry):
+        for day, team, lon, lat, at in zip(points["day"], points["team_id"], points["road_lon"], points["road_lat"],
+                                           points.geometry):
             legs.setdefault((day, team), []).append(((float(lon), float(lat)), (at.x, at.y)))
     if "start_road_lon" in routes:
         lines = routes[(routes["kind"] == "route") & routes["start_road_lon"].notna()]
-        for day, team, lon, lat, line in zip(lines["day"], lines["team_id"], lines["start_road_lon"], lines["start_road_lat"], lines.geometry):
+        for day, team, lon, lat, line in zip(lines["day"], lines["team_id"], lines["start_road_lon"],
+                                             lines["start_road_lat"], lines.geometry):
             legs.setdefault((day, team), []).append(((float(lon), float(lat)), tuple(line.coords[0])))
     return legs
 

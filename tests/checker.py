@@ -645,7 +645,8 @@ class _RoadLegs:
         lines = (lines if lines.crs is not None else lines.set_crs("EPSG:4326")).to_crs("EPSG:4326")
         lon0, lat0 = lines.geometry.iloc[0].coords[0][:2]
         zone = int((lon0 + 180) // 6) + 1
-        self._to_m = pyproj.Transformer.from_crs("EPSG:4326", f"EPSG:{32600 + zone if lat0 >= 0 else 32700 + zone}", always_xy=True)
+        self._to_m = pyproj.Transformer.from_crs("EPSG:4326", f"EPSG:{32600 + zone if lat0 >= 0 else 32700 + zone}",
+                                                 always_xy=True)
         self.detour, self.max_access_m = detour_factor, max_access_m
         by_level: dict[int, list] = defaultdict(list)
         for geom, level in zip(lines.geometry, self._levels(lines)):
@@ -697,7 +698,8 @@ class _RoadLegs:
                 continue
             except ValueError:
                 pass
-            levels.append(1 if tag(row, "bridge") not in ("", "no") else -1 if tag(row, "tunnel") not in ("", "no") else 0)
+            levels.append(1 if tag(row, "bridge") not in ("", "no") else -1 if tag(row,
+                                                                                   "tunnel") not in ("", "no") else 0)
         return levels
 
     def _foot(self, lon: float, lat: float, allowed: np.ndarray) -> tuple[int, float, float]:
@@ -930,20 +932,16 @@ def _check_team_minutes(summary: Mapping[str, object], stops: Sequence[_Stop], p
         values = list(teams.values()) if isinstance(teams, dict) else []
         want = round(max(values) - min(values), 1) if values else 0.0
         if not isinstance(spread.get(day), (int, float)) or abs(spread[day] - want) > 0.2:
-            problems.append(f"summary.json: spread_minutes on {day} is {spread.get(day)!r}, the team_minutes give {want}")
+            problems.append(f"summary.json: spread_minutes on {day} is {spread.get(day)!r}, the "
+                            f"team_minutes give {want}")
 
 
 def _check_summary(
     path: Path, *, n_stops: int, days: int, n_teams: int, travel_km: float, problems: list[str],
     stops: Sequence[_Stop] | None = None,
 ) -> None:
-    if not path.is_file():
-        problems.append("summary.json: file is missing")
-        return
-    try:
-        summary = json.loads(path.read_text(encoding="utf-8"))
-    except (json.JSONDecodeError, UnicodeDecodeError) as err:
-        problems.append(f"summary.json: not valid JSON ({err})")
+    summary = _read_json(path, problems)
+    if summary is None:
         return
     if not isinstance(summary, dict):
         problems.append("summary.json: is not a JSON object")
@@ -988,14 +986,21 @@ def _check_summary(
         problems.append(f"summary.json: travel_km is {km} but the shift tours recomputed are {travel_km:.3f} km")
 
 
-def _check_routes(path: Path, stops: Sequence[_Stop], venues: Mapping[str, _Venue], problems: list[str]) -> None:
+def _read_json(path: Path, problems: list[str]) -> object | None:
+    """The JSON in ``path``, or None with the problem (missing, not JSON) added to ``problems``."""
     if not path.is_file():
-        problems.append("routes.geojson: file is missing")
-        return
+        problems.append(f"{path.name}: file is missing")
+        return None
     try:
-        fc = json.loads(path.read_text(encoding="utf-8"))
+        return json.loads(path.read_text(encoding="utf-8"))
     except (json.JSONDecodeError, UnicodeDecodeError) as err:
-        problems.append(f"routes.geojson: not valid JSON ({err})")
+        problems.append(f"{path.name}: not valid JSON ({err})")
+        return None
+
+
+def _check_routes(path: Path, stops: Sequence[_Stop], venues: Mapping[str, _Venue], problems: list[str]) -> None:
+    fc = _read_json(path, problems)
+    if fc is None:
         return
     if not isinstance(fc, dict) or fc.get("type") != "FeatureCollection" or not isinstance(fc.get("features"), list):
         problems.append("routes.geojson: is not a GeoJSON FeatureCollection")
@@ -1143,7 +1148,8 @@ def check_plan(
             stops = _check_stop_rows(stops_df, venue_table, team_table, rule_set, day_list, problems)
         else:
             stops = sorted((s for day, part in stops_df.groupby("day", sort=True)
-                            for s in _check_stop_rows(part, venue_table, teams_on(str(day)), rule_set, day_list, problems)),
+                            for s in _check_stop_rows(part, venue_table, teams_on(str(day)), rule_set,
+                                                      day_list, problems)),
                            key=lambda s: s.row)
         _check_duplicates(stops, problems)
         road_legs = None if roads is None else _RoadLegs(
@@ -1187,13 +1193,8 @@ def check_plan(
 
 def _check_summary_keys_only(path: Path, problems: list[str]) -> None:
     """When stops.csv is unusable, still check that summary.json exists and has the keys."""
-    if not path.is_file():
-        problems.append("summary.json: file is missing")
-        return
-    try:
-        summary = json.loads(path.read_text(encoding="utf-8"))
-    except (json.JSONDecodeError, UnicodeDecodeError) as err:
-        problems.append(f"summary.json: not valid JSON ({err})")
+    summary = _read_json(path, problems)
+    if summary is None:
         return
     if not isinstance(summary, dict) or not SUMMARY_KEYS <= set(summary):
         problems.append(f"summary.json: keys do not include {sorted(SUMMARY_KEYS)}")
@@ -1203,12 +1204,14 @@ def _check_summary_keys_only(path: Path, problems: list[str]) -> None:
 # Teams formed from people (patrol plan --people)
 # --------------------------------------------------------------------------------------------
 _ROSTER_HEADERS = {
-    "工号": "person_id", "人员编号": "person_id", "编号": "person_id", "id": "person_id", "姓名": "name", "名称": "name",
+    "工号": "person_id", "人员编号": "person_id", "编号": "person_id", "id": "person_id",
+    "姓名": "name", "名称": "name",
     "角色": "role", "roles": "role", "岗位": "role", "责任网格": "home_grids", "出行方式": "mode", "工作日": "days",
     "出勤日": "days", "请假": "off", "休假": "off", "班次": "shift",
 }
 _ROLE_WORDS = {**_ROLE_LABELS_ZH, "物业人员": "property", "专职安全员": "safety_officer", "网格长": "grid_worker"}
-_MODE_WORDS = {"步行": "walk", "电动车": "ebike", "电动自行车": "ebike", "bike": "ebike", "e-bike": "ebike", "foot": "walk"}
+_MODE_WORDS = {"步行": "walk", "电动车": "ebike", "电动自行车": "ebike", "bike": "ebike", "e-bike": "ebike",
+               "foot": "walk"}
 _WEEKDAY_WORDS = {w: k for k, names in enumerate((
     ("周一", "星期一", "mon", "monday"), ("周二", "星期二", "tue", "tuesday"), ("周三", "星期三", "wed", "wednesday"),
     ("周四", "星期四", "thu", "thursday"), ("周五", "星期五", "fri", "friday"), ("周六", "星期六", "sat", "saturday"),
@@ -1264,7 +1267,8 @@ def _read_roster(path: Path) -> dict[str, _Person]:
         raw = yaml.safe_load(path.read_text(encoding="utf-8"))
         records = raw.get("people", raw) if isinstance(raw, dict) else raw
         df = pd.DataFrame([{_ROSTER_HEADERS.get(str(k).strip(), str(k).strip().lower()):
-                            (";".join(map(str, v)) if isinstance(v, list) else v) for k, v in r.items()} for r in records])
+                            (";".join(map(str, v)) if isinstance(v,
+                                                                 list) else v) for k, v in r.items()} for r in records])
     else:
         df = _read_table(path)
         df.columns = [_ROSTER_HEADERS.get(c, c) for c in df.columns]
@@ -1275,9 +1279,10 @@ def _read_roster(path: Path) -> dict[str, _Person]:
         mode = _text(row.get("mode")).lower() or DEFAULT_MODE
         people[pid] = _Person(
             person_id=pid, role=_ROLE_WORDS.get(role, role),
-            home_grids=frozenset(g.strip() for g in re.split(r"[;；,，、|/]", _text(row.get("home_grids"))) if g.strip()),
-            mode=_MODE_WORDS.get(mode, mode), days=_day_spec(_text(row.get("days"))), off=_day_spec(_text(row.get("off"))),
-            shifts=_parse_shifts(_text(row.get("shift")) or DEFAULT_SHIFT),
+            home_grids=frozenset(g.strip() for g in re.split(r"[;；,，、|/]",
+                                                             _text(row.get("home_grids"))) if g.strip()),
+            mode=_MODE_WORDS.get(mode, mode), days=_day_spec(_text(row.get("days"))),
+            off=_day_spec(_text(row.get("off"))), shifts=_parse_shifts(_text(row.get("shift")) or DEFAULT_SHIFT),
         )
     return people
 
@@ -1354,7 +1359,8 @@ def check_roster(
         if len(workers) > 1:
             problems.append(f"{where}: {len(workers)} grid workers on one team")
         elif workers and home != workers[0].home_grids:
-            problems.append(f"{where}: home_grids {sorted(home)} are not its grid worker's grids {sorted(workers[0].home_grids)}")
+            problems.append(f"{where}: home_grids {sorted(home)} are not its grid worker's grids "
+                            f"{sorted(workers[0].home_grids)}")
         walkers = [p for p in members if p in roster and roster[p].mode == "walk"]
         if walkers and row["mode"] != "walk":
             problems.append(f"{where}: mode {row['mode']} but {walkers[0]} walks")
@@ -1367,5 +1373,6 @@ def check_roster(
             continue
         needed = rule_set.categories[row["category"]].required_roles
         if not needed <= roles_of[key]:
-            problems.append(f"{where}: its people lack {', '.join(sorted(needed - roles_of[key]))} for {row['category']}")
+            problems.append(f"{where}: its people lack {', '.join(sorted(needed - roles_of[key]))} "
+                            f"for {row['category']}")
     return problems

@@ -20,10 +20,9 @@ from werkzeug.serving import make_server
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from synth import write_instance  # noqa: E402
-from web_helpers import PASSWORDS  # noqa: E402
-
 from gis.rules import Rules  # noqa: E402
+from synth import write_instance  # noqa: E402
+from web_helpers import CHROMIUM_ARGS, PASSWORDS  # noqa: E402
 
 TODAY = dt.date(2026, 11, 22)
 PLAN_DAY = dt.date(2026, 11, 23)
@@ -141,3 +140,14 @@ def live_server(app):
     thread.start()
     yield f"http://127.0.0.1:{server.server_port}"
     server.shutdown()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """One headless Chromium (Debian's) per test module, for the tests marked ``browser``."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        yield b
+        b.close()

@@ -27,8 +27,8 @@ SIZE_DEG = 0.01
 TODAY = dt.date(2026, 11, 22)
 PLAN_DAY = dt.date(2026, 11, 23)
 CATEGORIES = ("small_shop", "small_restaurant", "rental_housing", "small_hotel", "many_in_one", "warehouse")
-CATEGORY_ZH = {"small_shop": "小商店", "small_restaurant": "小餐饮", "rental_housing": "出租屋", "small_hotel": "小旅馆",
-               "many_in_one": "多合一场所", "warehouse": "仓储物流"}
+CATEGORY_ZH = {"small_shop": "小商店", "small_restaurant": "小餐饮", "rental_housing": "出租屋",
+               "small_hotel": "小旅馆", "many_in_one": "多合一场所", "warehouse": "仓储物流"}
 HAZARD_TYPES = ("fire_lane_blocked", "gas_misuse")
 ALL_ROLES = "grid_worker;property;volunteer;safety_officer"
 #: The required fields of each layer (DESIGN.md); everything else is optional.
@@ -47,9 +47,11 @@ OPTIONAL = {
     "inspections": ("team_id", "outcome", "notes"),
 }
 #: Chinese headers offices use (gis._table.HEADER_ALIASES has them all).
-CHINESE = {"venue_id": "场所编号", "name": "名称", "category": "场所类别", "lon": "经度", "lat": "纬度", "address": "地址",
-           "grid_id": "网格编号", "last_inspected": "最近检查日期", "risk": "风险", "phone": "电话", "team_id": "队伍编号",
-           "roles": "角色", "shift": "班次", "mode": "出行方式", "home_grids": "责任网格", "hazard_id": "隐患编号",
+CHINESE = {"venue_id": "场所编号", "name": "名称", "category": "场所类别", "lon": "经度", "lat": "纬度",
+           "address": "地址",
+           "grid_id": "网格编号", "last_inspected": "最近检查日期", "risk": "风险", "phone": "电话",
+           "team_id": "队伍编号", "roles": "角色", "shift": "班次", "mode": "出行方式", "home_grids": "责任网格",
+           "hazard_id": "隐患编号",
            "type": "隐患类型", "found_on": "发现日期", "severity": "等级", "status": "状态", "deadline": "整改期限",
            "date": "检查日期", "outcome": "结果", "notes": "备注"}
 DATE_FIELDS = frozenset({"last_inspected", "found_on", "deadline", "date"})
@@ -91,11 +93,14 @@ def minimal_truth(n_venues: int = 5, *, seed: int = 3) -> Truth:
     for k in range(n_venues):
         lon = ORIGIN[0] + 0.0005 + float(rng.random()) * (SIZE_DEG - 0.001)
         lat = ORIGIN[1] + 0.0005 + float(rng.random()) * (SIZE_DEG - 0.001)
-        truth.venues.append({"venue_id": f"V{k + 1:02d}", "name": f"场所{k + 1}", "category": CATEGORIES[k % len(CATEGORIES)],
-                             "lon": round(lon, 6), "lat": round(lat, 6)})
-    truth.teams = [{"team_id": "T1", "roles": ALL_ROLES, "start_lon": ORIGIN[0] + SIZE_DEG / 2, "start_lat": ORIGIN[1] + SIZE_DEG / 2}]
-    truth.hazards = [{"hazard_id": "H1", "venue_id": "V01", "type": "fire_lane_blocked", "found_on": TODAY - dt.timedelta(days=10)},
-                     {"hazard_id": "H2", "venue_id": "V02", "type": "gas_misuse", "found_on": TODAY - dt.timedelta(days=60)}]
+        truth.venues.append({"venue_id": f"V{k + 1:02d}", "name": f"场所{k + 1}",
+                             "category": CATEGORIES[k % len(CATEGORIES)], "lon": round(lon, 6), "lat": round(lat, 6)})
+    truth.teams = [{"team_id": "T1", "roles": ALL_ROLES, "start_lon": ORIGIN[0] + SIZE_DEG / 2,
+                    "start_lat": ORIGIN[1] + SIZE_DEG / 2}]
+    truth.hazards = [{"hazard_id": "H1", "venue_id": "V01", "type": "fire_lane_blocked",
+                      "found_on": TODAY - dt.timedelta(days=10)},
+                     {"hazard_id": "H2", "venue_id": "V02", "type": "gas_misuse",
+                      "found_on": TODAY - dt.timedelta(days=60)}]
     truth.inspections = [{"venue_id": "V03", "date": TODAY - dt.timedelta(days=3)}]
     return truth
 
@@ -131,10 +136,12 @@ def truths(draw) -> Truth:
         truth.hazards.append({"hazard_id": f"H{k + 1}", "venue_id": draw(st.sampled_from(ids)),
                               "type": draw(st.sampled_from(HAZARD_TYPES)), "found_on": found, "severity": "general",
                               "status": draw(st.sampled_from(["reported", "rectifying"])),
-                              "deadline": found + dt.timedelta(days=draw(st.integers(0, 20))), "responsible_unit": "某公司",
+                              "deadline": found + dt.timedelta(days=draw(st.integers(0, 20))),
+                              "responsible_unit": "某公司",
                               "responsible_person": "李四", "standard": "按标准整改", "description": "堵塞"})
     for _ in range(draw(st.integers(0, 3))):
-        truth.inspections.append({"venue_id": draw(st.sampled_from(ids)), "date": TODAY - dt.timedelta(days=draw(st.integers(0, 60))),
+        truth.inspections.append({"venue_id": draw(st.sampled_from(ids)),
+                                  "date": TODAY - dt.timedelta(days=draw(st.integers(0, 60))),
                                   "team_id": "T1", "outcome": draw(st.sampled_from(["done", "closed_door", "refused"])),
                                   "notes": "正常"})
     return truth
@@ -178,8 +185,8 @@ def styles(draw, layer: str) -> Style:
     fmt = draw(st.sampled_from(["csv", "xlsx"]))
     return Style(
         fmt=fmt, encoding=draw(st.sampled_from(["utf-8", "utf-8-sig", "gbk"])) if fmt == "csv" else "utf-8",
-        columns=tuple(columns), chinese=draw(st.booleans()), padded_headers=draw(st.booleans()), pad_cells=draw(st.booleans()),
-        blank_as_space=draw(st.booleans()),
+        columns=tuple(columns), chinese=draw(st.booleans()), padded_headers=draw(st.booleans()),
+        pad_cells=draw(st.booleans()), blank_as_space=draw(st.booleans()),
         date_form=draw(st.sampled_from(["iso", "slash", "chinese", "serial"] + (["cell"] if fmt == "xlsx" else []))),
         numbers_as_numbers=draw(st.booleans()), extra_column=draw(st.booleans()), repeated_column=draw(st.booleans()),
         trailing_empty_rows=draw(st.booleans()),
@@ -188,7 +195,8 @@ def styles(draw, layer: str) -> Style:
 
 #: Mistakes a user makes, per layer and field: (field, bad value).
 FLAWS = {
-    "venues": [("category", "小饭店"), ("lon", "abc"), ("lat", "23.08.1"), ("venue_id", ""), ("last_inspected", "2026-13-01"),
+    "venues": [("category", "小饭店"), ("lon", "abc"), ("lat", "23.08.1"), ("venue_id", ""),
+               ("last_inspected", "2026-13-01"),
                ("last_inspected", PLAN_DAY + dt.timedelta(days=30)), ("open", "25:00"), ("risk", "high")],
     "teams": [("roles", "司机"), ("start_lon", ""), ("shift", "12:00-09:00"), ("mode", "飞行")],
     "hazards": [("type", "不知道"), ("found_on", ""), ("venue_id", "NOPE"), ("deadline", "soon")],
@@ -247,8 +255,12 @@ def _header(name: str, style: Style) -> str:
     return f" {text.upper() if text.isascii() else text} " if style.padded_headers else text
 
 
-def write_messy(truth: Truth, layer_styles: dict[str, Style], folder: Path, *, flaw: Flaw | None = None) -> dict[str, Path]:
-    """Write every layer of ``truth`` as a user would; return the paths (hazards/inspections only when there are rows)."""
+def write_messy(truth: Truth, layer_styles: dict[str, Style], folder: Path, *,
+                flaw: Flaw | None = None) -> dict[str, Path]:
+    """Write every layer of ``truth`` as a user would; return the paths.
+
+    Hazards and inspections only when there are rows.
+    """
     folder.mkdir(parents=True, exist_ok=True)
     paths = {"grids": _write_grids(truth, layer_styles["grids"], folder)}
     for layer in LAYERS[1:]:
@@ -305,7 +317,8 @@ def write_clean(truth: Truth, folder: Path, layer_styles: dict[str, Style] | Non
     folder.mkdir(parents=True, exist_ok=True)
     cells = dict(grid_cells())
     paths = {"grids": folder / "grids.geojson"}
-    gpd.GeoDataFrame({"grid_id": [g["grid_id"] for g in truth.grids]}, geometry=[cells[g["grid_id"]] for g in truth.grids],
+    gpd.GeoDataFrame({"grid_id": [g["grid_id"] for g in truth.grids]},
+                     geometry=[cells[g["grid_id"]] for g in truth.grids],
                      crs="EPSG:4326").to_file(paths["grids"], driver="GeoJSON", engine="pyogrio")
     for layer in LAYERS[1:]:
         rows = getattr(truth, layer)

@@ -104,7 +104,8 @@ def _one_period(t: dict, by: str, start: dt.date, end: dt.date, rules: dict) -> 
     newest: dict[dt.date, int] = {}
     for s in t["stop"]:
         newest[_day(s["day"])] = max(newest.get(_day(s["day"]), 0), s["plan_id"])
-    planned = {(_day(s["day"]), s["team_id"], s["venue_id"]) for s in t["stop"] if s["plan_id"] == newest[_day(s["day"])]}
+    planned = {(_day(s["day"]), s["team_id"],
+                s["venue_id"]) for s in t["stop"] if s["plan_id"] == newest[_day(s["day"])]}
     planned |= {(_day(a["day"]), a["team_id"], a["venue_id"]) for a in t["added"]}
     visited = {(i["date"], i["team_id"], i["venue_id"]) for i in inspections}
     for day, team, venue in planned:
@@ -170,14 +171,16 @@ def _one_period(t: dict, by: str, start: dt.date, end: dt.date, rules: dict) -> 
             parts |= {"coverage": r["coverage"], "closed_on_time": r["closed_on_time"], "no_overdue": r["no_overdue"],
                       "days_to_close": None if days is None else (1.0 if days <= target else target / days)}
         weight = sum(weights[m] for m, p in parts.items() if p is not None)
-        r["score"] = round(100 * sum(weights[m] * p for m, p in parts.items() if p is not None) / weight, 1) if weight else None
+        r["score"] = round(100 * sum(weights[m] * p for m, p in parts.items() if p is not None) / weight,
+                           1) if weight else None
     scored = [r["score"] for r in rows.values() if r["score"] is not None]
     for r in rows.values():
         r["rank"] = None if r["score"] is None else 1 + sum(s > r["score"] for s in scored)
     return {k: dict(r) for k, r in rows.items()}
 
 
-def reference_ranking(engine: sa.Engine, period: str, by: str, on: dt.date, rules_path: Path = RULES) -> dict[str, dict]:
+def reference_ranking(engine: sa.Engine, period: str, by: str, on: dt.date,
+                      rules_path: Path = RULES) -> dict[str, dict]:
     """Per key: this period's measures, score and rank, and ``rank_last`` / ``score_last`` / ``rank_change``."""
     rules = tomllib.loads(rules_path.read_text(encoding="utf-8"))
     with engine.connect() as conn:

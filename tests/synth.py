@@ -8,7 +8,7 @@ from pathlib import Path
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-from shapely.geometry import box
+from shapely.geometry import LineString, box
 
 ORIGIN = (113.30, 23.08)  # Guangzhou, Haizhu
 CATEGORIES = ["small_shop", "small_restaurant", "rental_housing", "small_hotel", "many_in_one",
@@ -30,7 +30,8 @@ def write_instance(
     folder.mkdir(parents=True, exist_ok=True)
     x0, y0 = ORIGIN
     half = size_deg / 2
-    cells = [box(x0 + i * half, y0 + j * half, x0 + (i + 1) * half, y0 + (j + 1) * half) for j in range(2) for i in range(2)]
+    cells = [box(x0 + i * half, y0 + j * half, x0 + (i + 1) * half,
+                 y0 + (j + 1) * half) for j in range(2) for i in range(2)]
     grids = gpd.GeoDataFrame(
         {"grid_id": [f"G{k + 1}" for k in range(4)], "name": [f"第{k + 1}网格" for k in range(4)],
          "community": ["东社区", "东社区", "西社区", "西社区"], "worker": ["张伟", "李娜", "王芳", "刘强"]},
@@ -55,7 +56,8 @@ def write_instance(
     return paths
 
 
-def clipped_streets(*, seed: int = 3, size_m: float = 3000.0, spacing_m: float = 180.0) -> tuple[gpd.GeoDataFrame, object]:
+def clipped_streets(*, seed: int = 3, size_m: float = 3000.0,
+                    spacing_m: float = 180.0) -> tuple[gpd.GeoDataFrame, object]:
     """A drivable-only street extract as OSM gives it when clipped to a box (WGS84 lines, and the box).
 
     A bent lattice of streets with some blocks missing, lanes that leave the box and come back
@@ -97,7 +99,8 @@ def clipped_streets(*, seed: int = 3, size_m: float = 3000.0, spacing_m: float =
     for line in lines:
         part = line.intersection(clip)
         kept.extend(p for p in getattr(part, "geoms", [part]) if p.geom_type == "LineString" and p.length > 1)
-    lonlat = [LineString(np.column_stack([x0 + np.asarray(p.coords)[:, 0] / to_m[0], y0 + np.asarray(p.coords)[:, 1] / to_m[1]]))
+    lonlat = [LineString(np.column_stack([x0 + np.asarray(p.coords)[:, 0] / to_m[0],
+                                          y0 + np.asarray(p.coords)[:, 1] / to_m[1]]))
               for p in kept]
     box_lonlat = shapely.box(x0, y0, x0 + size_m / to_m[0], y0 + size_m / to_m[1])
     return gpd.GeoDataFrame({"highway": ["residential"] * len(lonlat)}, geometry=lonlat, crs="EPSG:4326"), box_lonlat
@@ -132,10 +135,12 @@ def write_clipped_instance(folder: Path, *, seed: int = 3, n_venues: int = 800, 
     pieces = _pieces(metric)
     small = metric.geometry[pieces != pieces.value_counts().index[0]]
     office_small = small.iloc[int(np.argmax(small.length.to_numpy()))].interpolate(0.5, normalized=True)
-    office_small = gpd.GeoSeries([shapely.Point(office_small.x + 10, office_small.y + 10)], crs=crs).to_crs("EPSG:4326").iloc[0]
+    office_small = gpd.GeoSeries([shapely.Point(office_small.x + 10, office_small.y + 10)],
+                                 crs=crs).to_crs("EPSG:4326").iloc[0]
     cx, cy = (minx + maxx) / 2, (miny + maxy) / 2
     starts = [(office_small.x, office_small.y)] + [(cx + dx, cy + dy) for dx, dy in
-                                                  [(0.0021, 0.0013), (-0.0043, 0.0027), (0.0032, -0.0041), (-0.002, -0.003)]][: n_teams - 1]
+                                                  [(0.0021, 0.0013), (-0.0043, 0.0027), (0.0032, -0.0041),
+                                                   (-0.002, -0.003)]][: n_teams - 1]
     half_x, half_y = (maxx - minx) / 2, (maxy - miny) / 2
     cells = [shapely.box(minx + i * half_x, miny + j * half_y, minx + (i + 1) * half_x, miny + (j + 1) * half_y)
              for j in range(2) for i in range(2)]
@@ -170,7 +175,8 @@ def _pieces(lines: gpd.GeoDataFrame) -> pd.Series:
     blobs = shapely.unary_union([p.buffer(0.3) for p in parts])
     blobs = list(getattr(blobs, "geoms", [blobs]))
     tree = shapely.STRtree(blobs)
-    return pd.Series([int(tree.query(g.interpolate(0.5, normalized=True), predicate="intersects")[0]) for g in lines.geometry],
+    return pd.Series([int(tree.query(g.interpolate(0.5, normalized=True),
+                                     predicate="intersects")[0]) for g in lines.geometry],
                      index=lines.index)
 
 

@@ -106,7 +106,10 @@ def _cycles(graph: dict[str, set[str]]) -> list[list[str]]:
 
 
 def test_no_import_cycle_between_the_webmap_modules_and_views():
-    """The factory imports the views, so a view (or a helper they share) that imported the factory would close a circle."""
+    """The factory imports the views.
+
+    So a view (or a helper they share) that imported the factory would close a circle.
+    """
     web = {m: {t for t in ts if t.startswith("webmap.")} for m, ts in import_graph().items() if m.startswith("webmap.")}
     assert _cycles(web) == []
 
@@ -114,7 +117,8 @@ def test_no_import_cycle_between_the_webmap_modules_and_views():
 def test_the_checks_see_a_wrong_import(monkeypatch):
     """The graph really resolves relative imports: a view importing the factory and another view is caught."""
     graph = import_graph()
-    assert {"webmap.views.map", "webmap.views.api", "webmap.context"} <= graph["webmap.web"]  # lazy and relative imports
+    assert {"webmap.views.map", "webmap.views.api",
+            "webmap.context"} <= graph["webmap.web"]  # lazy and relative imports
     graph["webmap.views.map"] = graph["webmap.views.map"] | {"webmap.web", "webmap.views.plan"}
     monkeypatch.setattr(sys.modules[__name__], "import_graph", lambda: graph)
     with pytest.raises(AssertionError):

@@ -44,8 +44,8 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from gis.crs import wgs84_to_gcj02
 from checker import STOPS_COLUMNS, _load_rules, _must_venues, _read_venues, check_plan
+from gis.crs import wgs84_to_gcj02
 
 DATE = "2024-05-06"
 TRUE_WGS84 = {  # venue_id -> true WGS84 lon, lat
@@ -404,7 +404,8 @@ BROKEN = [
     ("unassigned_bad_reason", _bad_unassigned_reason, r"unassigned\.csv row 2 \(venue V6\): reason 'busy'"),
     ("unassigned_wrong_no_team", _false_no_team, r"reason no_team_with_roles but team\(s\) T1, T2 have the roles"),
     ("summary_missing_key", _summary_missing_key, r"summary\.json: keys are .*missing \['solve_seconds'\]"),
-    ("summary_spread_wrong", _spread_wrong, r"summary\.json: spread_minutes on 2024-05-06 is 10, the team_minutes give 40"),
+    ("summary_spread_wrong", _spread_wrong,
+     r"summary\.json: spread_minutes on 2024-05-06 is 10, the team_minutes give 40"),
     ("summary_team_minutes_below_service", _team_minutes_below_service,
      r"summary\.json: team_minutes of team T1 on 2024-05-06 is 1, less than its \d+ min of service"),
     ("seq_order_against_shifts", _later_in_earlier_shift, r"venue V2\): seq order goes back to an earlier shift"),

@@ -32,7 +32,8 @@ def layers(rules):
 
 
 def test_demo_files_are_what_the_script_makes():
-    done = subprocess.run([sys.executable, str(ROOT / "data" / "make_demo.py"), "--check"], capture_output=True, text=True)
+    done = subprocess.run([sys.executable, str(ROOT / "data" / "make_demo.py"), "--check"],
+                          capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
 
 

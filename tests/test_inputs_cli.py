@@ -25,7 +25,7 @@ def test_an_unexpected_error_is_one_line_and_a_traceback_file(capsys):
         code = patrol._report_unexpected(err)
     lines = capsys.readouterr().err.strip().splitlines()
     assert code == 1 and len(lines) == 1
-    assert lines[0].startswith("patrol: unexpected error in test_inputs_cli.py:") and "KeyError: 'missing'" in lines[0]
+    assert lines[0].startswith("patrol: 意外错误（test_inputs_cli.py:") and "KeyError：'missing'" in lines[0]
     trace = Path(lines[0].rsplit(" ", 1)[-1].rstrip(")"))
     try:
         assert "Traceback (most recent call last)" in trace.read_text(encoding="utf-8")
@@ -36,26 +36,31 @@ def test_an_unexpected_error_is_one_line_and_a_traceback_file(capsys):
 def test_a_folder_that_cannot_be_used_is_one_line_exit_2(tmp_path):
     layers = minimal_files(tmp_path / "in")
     (tmp_path / "a-file").write_text("x")
-    run = subprocess.run([sys.executable, "-m", "patrol", "gaps", "--grids", layers["grids"], "--venues", layers["venues"],
+    run = subprocess.run([sys.executable, "-m", "patrol", "gaps", "--grids", layers["grids"], "--venues",
+                          layers["venues"],
                           "--teams", layers["teams"], "--out", tmp_path / "a-file" / "out", "--quiet"],
                          capture_output=True, text=True, cwd=ROOT)
     assert run.returncode == 2 and "Traceback" not in run.stderr
     assert run.stderr.strip().splitlines() == [f"patrol: {tmp_path / 'a-file'}: File exists"]
-    missing = subprocess.run([sys.executable, "-m", "patrol", "sheets", "--grids", layers["grids"], "--venues", layers["venues"],
-                              "--teams", layers["teams"], "--plan", tmp_path / "no-plan", "--out", tmp_path / "s", "--quiet"],
+    missing = subprocess.run([sys.executable, "-m", "patrol", "sheets", "--grids", layers["grids"], "--venues",
+                              layers["venues"],
+                              "--teams", layers["teams"], "--plan", tmp_path / "no-plan", "--out",
+                              tmp_path / "s", "--quiet"],
                              capture_output=True, text=True, cwd=ROOT)
     assert missing.returncode == 2 and missing.stderr.strip().splitlines() == [
         f"patrol: {tmp_path / 'no-plan' / 'stops.csv'}: No such file or directory"]
 
 
-@pytest.mark.parametrize("zone", ["Pacific/Kiritimati", "Pacific/Pago_Pago"])  # UTC+14, UTC-11: one is never on UTC's day
+@pytest.mark.parametrize("zone",
+                         ["Pacific/Kiritimati", "Pacific/Pago_Pago"])  # UTC+14, UTC-11: one is never on UTC's day
 def test_the_default_date_is_today_in_the_office_time_zone(tmp_path, monkeypatch, zone):
     layers = minimal_files(tmp_path / "in")
     monkeypatch.setenv("TIMEZONE", zone)
     office_today = dt.datetime.now(ZoneInfo(zone)).date()
     for day, expected in ((office_today, 0), (office_today + dt.timedelta(days=1), 2)):
         pd.DataFrame({"venue_id": ["V03"], "date": [day.isoformat()]}).to_csv(tmp_path / "seen.csv", index=False)
-        code, err = run_patrol("gaps", "--grids", layers["grids"], "--venues", layers["venues"], "--teams", layers["teams"],
+        code, err = run_patrol("gaps", "--grids", layers["grids"], "--venues", layers["venues"], "--teams",
+                               layers["teams"],
                                "--inspections", tmp_path / "seen.csv", "--quiet", "--out", tmp_path / "gaps")
         assert code == expected, err
     assert f"date {office_today + dt.timedelta(days=1)} is in the future" in err
@@ -65,4 +70,14 @@ def test_a_wrong_time_zone_names_the_flag(tmp_path):
     layers = minimal_files(tmp_path / "in")
     code, err = run_patrol("gaps", "--grids", layers["grids"], "--venues", layers["venues"], "--teams", layers["teams"],
                            "--tz", "Mars/Base", "--quiet", "--out", tmp_path / "gaps")
-    assert code == 2 and err.strip() == "patrol: command line: --tz 'Mars/Base' is not a time zone (e.g. Asia/Shanghai, Asia/Urumqi)"
+    assert code == 2
+    assert err.strip() == "patrol: 命令行: --tz 'Mars/Base' 不是时区（例如 Asia/Shanghai、Asia/Urumqi）"
+
+
+def test_the_command_speaks_english_when_asked(tmp_path, monkeypatch):
+    layers = minimal_files(tmp_path / "in")
+    monkeypatch.setenv("PATROL_LANG", "en")
+    code, err = run_patrol("gaps", "--grids", layers["grids"], "--venues", layers["venues"], "--teams", layers["teams"],
+                           "--tz", "Mars/Base", "--quiet", "--out", tmp_path / "gaps")
+    assert code == 2
+    assert err.strip() == "patrol: command line: --tz 'Mars/Base' is not a time zone (e.g. Asia/Shanghai, Asia/Urumqi)"

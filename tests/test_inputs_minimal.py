@@ -24,7 +24,8 @@ def run_patrol(*argv: str) -> tuple[int, str]:
 
 
 def layer_args(paths: dict[str, Path], *, date=PLAN_DAY) -> list[str]:
-    args = ["--grids", paths["grids"], "--venues", paths["venues"], "--teams", paths["teams"], "--date", date.isoformat()]
+    args = ["--grids", paths["grids"], "--venues", paths["venues"], "--teams", paths["teams"], "--date",
+            date.isoformat()]
     for kind in ("hazards", "inspections"):
         if kind in paths:
             args += [f"--{kind}", paths[kind]]
@@ -53,13 +54,14 @@ def test_never_inspected_venues_plan_as_overdue(minimal, minimal_plan):
     assert summary["must_visits"] >= len(never)
     assert never <= set(stops["venue_id"]) | set(unassigned["venue_id"])
     assert set(stops.loc[stops["venue_id"].isin(never), "reason"]) <= {"overdue", "recheck"}
-    assert check_plan(minimal_plan, grids=minimal["grids"], venues=minimal["venues"], teams=minimal["teams"], date=PLAN_DAY,
-                      hazards=minimal["hazards"], inspections=minimal["inspections"]) == []
+    assert check_plan(minimal_plan, grids=minimal["grids"], venues=minimal["venues"], teams=minimal["teams"],
+                      date=PLAN_DAY, hazards=minimal["hazards"], inspections=minimal["inspections"]) == []
 
 
 def test_venues_and_teams_alone_plan(minimal, tmp_path):
     only = {k: minimal[k] for k in ("grids", "venues", "teams")}
-    code, err = run_patrol("plan", *layer_args(only), "--time-limit", "1", "--no-pdf", "--quiet", "--out", tmp_path / "p")
+    code, err = run_patrol("plan", *layer_args(only), "--time-limit", "1", "--no-pdf", "--quiet", "--out",
+                           tmp_path / "p")
     assert code == 0, err
     assert len(pd.read_csv(tmp_path / "p" / "stops.csv")) + len(pd.read_csv(tmp_path / "p" / "unassigned.csv")) == 5
 
@@ -78,7 +80,8 @@ def test_report_commands_take_minimal_layers(minimal, tmp_path, command, files):
 
 
 def test_sheets_and_replan_of_a_minimal_plan(minimal, minimal_plan, tmp_path):
-    code, err = run_patrol("sheets", *layer_args(minimal), "--plan", minimal_plan, "--quiet", "--out", tmp_path / "sheets")
+    code, err = run_patrol("sheets", *layer_args(minimal), "--plan", minimal_plan, "--quiet", "--out",
+                           tmp_path / "sheets")
     assert code == 0, err
     assert "联合巡查路线单" in (tmp_path / "sheets" / "sheets.html").read_text(encoding="utf-8")
     first = pd.read_csv(minimal_plan / "stops.csv", dtype=str).head(1)

@@ -1,4 +1,7 @@
-"""No traceback, ever, from input: files as users bring them either plan (and the checker agrees) or exit 2 naming file, row, field."""
+"""No traceback, ever, from input.
+
+Files as users bring them either plan (and the checker agrees) or exit 2 naming file, row, field.
+"""
 
 from __future__ import annotations
 

@@ -8,6 +8,9 @@ import re
 TODAY = dt.date(2026, 11, 22)
 TABLES = ("grid", "venue", "team", "person", "inspection", "hazard", "hazard_event", "plan", "stop", "user")
 PASSWORDS = {"coord": "coord-test-pw", "patrol1": "patrol-test-pw", "viewer": "viewer-test-pw"}
+# Debian's Chromium, headless, offline (the ``browser`` fixture of tests/conftest.py)
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync"]
 
 
 def table_counts(app) -> dict[str, int]:
@@ -26,7 +29,8 @@ def csrf_token(html: str) -> str:
 
 def login(client, username: str) -> None:
     page = client.get("/login").get_data(as_text=True)
-    response = client.post("/login", data={"username": username, "password": PASSWORDS[username], "csrf_token": csrf_token(page)})
+    response = client.post("/login",
+                           data={"username": username, "password": PASSWORDS[username], "csrf_token": csrf_token(page)})
     assert response.status_code == 302, response.get_data(as_text=True)[:500]
 
 
@@ -76,3 +80,14 @@ def api_token(app, username: str) -> str:
         token = user.new_token()
         db.session.commit()
     return token
+
+
+def log_in(page, base: str, user: str) -> None:
+    """Log ``user`` in on a Playwright ``page`` of the app at ``base``."""
+    from playwright.sync_api import expect
+
+    page.goto(f"{base}/login")
+    page.fill("#username", user)
+    page.fill("#password", PASSWORDS[user])
+    page.click("#login")
+    expect(page.locator("nav")).to_contain_text(user)

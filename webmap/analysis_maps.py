@@ -19,7 +19,8 @@ from .maps import VENDOR, base_map, inline_script
 from .points import CanvasPoints
 
 NO_VISIT_STYLE = {"color": "#000", "weight": 3, "dashArray": "6 4"}  # grids with no visit this month
-HOTSPOT_COLOURS = {"hot": "#b2182b", "near_hot": "#f4a582", "cold": "#2166ac", "near_cold": "#92c5de", "none": "#f7f7f7"}
+HOTSPOT_COLOURS = {"hot": "#b2182b", "near_hot": "#f4a582", "cold": "#2166ac", "near_cold": "#92c5de",
+                   "none": "#f7f7f7"}
 HEAT_GRADIENT = "linear-gradient(to right, blue, cyan, lime, yellow, red)"  # Leaflet.heat's default colours
 GAP_STEPS = ((0.5, "#b30000"), (0.7, "#e34a33"), (0.85, "#fc8d59"), (0.95, "#fdcc8a"), (1.01, "#c7e9c0"))
 
@@ -27,7 +28,8 @@ GAP_STEPS = ((0.5, "#b30000"), (0.7, "#e34a33"), (0.85, "#fc8d59"), (0.95, "#fdc
 def _legend(title: str, rows: list[tuple[str, str]], notes: Sequence[str] = ()) -> str:
     """The legend's HTML: ``rows`` are (CSS background, label); ``notes`` are lines of plain text under them."""
     items = "".join(f'<div><span style="display:inline-block;width:14px;height:14px;margin-right:6px;'
-                    f'vertical-align:middle;box-sizing:border-box;border:1px solid #555;background:{c}"></span>{escape(label)}</div>' for c, label in rows)
+                    'vertical-align:middle;box-sizing:border-box;border:1px solid '
+                    f'#555;background:{c}"></span>{escape(label)}</div>' for c, label in rows)
     extra = "".join(f'<div style="font-size:13px;color:#333">{escape(n)}</div>' for n in notes)
     return (f'<div class="map-legend" style="padding:4px 0 8px;font-size:15px;line-height:1.6">'
             f"<b>{escape(title)}</b>{items}{extra}</div>")
@@ -35,20 +37,25 @@ def _legend(title: str, rows: list[tuple[str, str]], notes: Sequence[str] = ()) 
 
 def _side_panel(m: folium.Map, legend: str, title: str, frame: pd.DataFrame, columns: list[str], prefix: str, lang: str,
                *, percent: tuple[str, ...] = ()) -> None:
-    """The legend and a ranked table on the right 40 % of the page, the map narrowed beside them: nothing
-    on the map is hidden under a box, and the panel's type stays large on a projector.
+    """The legend and a ranked table on the right 40 % of the page.
+
+    The map is narrowed beside them: nothing on the map is hidden under a box, and the panel's type stays large on a
+    projector.
 
     Columns named in ``percent`` are shares (0-1) shown as percentages.
     """
     head = "".join(f"<th>{escape(t(prefix + c, lang))}</th>" for c in columns)
-    rows = "".join("<tr>" + "".join(f"<td>{escape(_cell(v, lang, c in percent))}</td>" for c, v in zip(columns, r)) + "</tr>"
+    rows = "".join("<tr>"
+                   + "".join(f"<td>{escape(_cell(v, lang, c in percent))}</td>" for c, v in zip(columns, r)) + "</tr>"
                    for r in frame[columns].itertuples(index=False))
     if frame.empty:
         rows = f'<tr><td colspan="{len(columns)}">{escape(t("table.none", lang))}</td></tr>'
     html = (f'<style>.folium-map {{ width: 59% !important; }}</style>'
-            f'<div class="ranked" style="position:fixed;top:0;right:0;bottom:0;width:40%;box-sizing:border-box;overflow:auto;z-index:9998;'
+            '<div class="ranked" '
+            'style="position:fixed;top:0;right:0;bottom:0;width:40%;box-sizing:border-box;overflow:auto;z-index:9998;'
             f'background:#fff;border-left:1px solid #999;padding:6px 8px;font-size:15px">{legend}<b>{escape(title)}</b>'
-            f'<table style="border-collapse:collapse;width:100%;font-size:14px;hyphens:auto" lang="{lang}" border="1" cellpadding="2"><tr>{head}</tr>{rows}</table></div>')
+            f'<table style="border-collapse:collapse;width:100%;font-size:14px;hyphens:auto" lang="{lang}" border="1" '
+            f'cellpadding="2"><tr>{head}</tr>{rows}</table></div>')
     m.get_root().html.add_child(folium.Element(html))
 
 
@@ -67,8 +74,10 @@ def _grid_labels(m: folium.Map, grids: gpd.GeoDataFrame, texts: pd.Series, *, na
     for gid, text in texts.items():
         p = where.loc[gid]
         folium.Marker([p.y, p.x], icon=folium.DivIcon(
-            html=f'<div class="grid-label" style="transform:translate(-50%,-50%);display:inline-block;white-space:nowrap;'
-                 f'font:bold 14px sans-serif;background:rgba(255,255,255,.85);border:1px solid #333;padding:1px 4px">{escape(text)}</div>',
+            html='<div class="grid-label" '
+                 'style="transform:translate(-50%,-50%);display:inline-block;white-space:nowrap;'
+                 'font:bold 14px sans-serif;background:rgba(255,255,255,.85);border:1px solid #333;padding:1px '
+                 f'4px">{escape(text)}</div>',
             icon_size=(0, 0))).add_to(group)
     group.add_to(m)
 
@@ -90,23 +99,27 @@ def hotspot_map(table: gpd.GeoDataFrame, points: pd.DataFrame, *, lang: str = "z
 
     def style(feature: dict) -> dict:
         cls = feature["properties"]["hotspot"]
-        return {"fillColor": HOTSPOT_COLOURS[cls], "color": "#555", "weight": 1, "fillOpacity": 0.55 if cls != "none" else 0.1}
+        return {"fillColor": HOTSPOT_COLOURS[cls], "color": "#555", "weight": 1,
+                "fillOpacity": 0.55 if cls != "none" else 0.1}
 
     fields = ["grid_id", "name", "hazards_general", "hazards_major", "z", "confidence", "label"]
     shown = table.assign(label=table["hotspot"].map(lambda c: t(f"hotspot.{c}", lang)))
     folium.GeoJson(
-        html_columns(shown[[*fields, "hotspot", "geometry"]], ["grid_id", "name"]).to_json(), name=t("hotspot.layer", lang), style_function=style,
+        html_columns(shown[[*fields, "hotspot", "geometry"]], ["grid_id", "name"]).to_json(),
+        name=t("hotspot.layer", lang), style_function=style,
         tooltip=folium.GeoJsonTooltip(fields=fields, aliases=[t(f"hotspot.col.{f}", lang) for f in fields]),
     ).add_to(m)
     heat = HeatMap(
-        [[lat, lon, SEVERITY_WEIGHT.get(sev, 1.0)] for lon, lat, sev in zip(points["lon"], points["lat"], points["severity"])],
+        [[lat, lon, SEVERITY_WEIGHT.get(sev, 1.0)] for lon, lat, sev in zip(points["lon"], points["lat"],
+                                                                            points["severity"])],
         name=t("hotspot.heat", lang), radius=22, blur=18, min_opacity=0.3,
     )
     heat.default_js = []  # the plugin's CDN script is replaced by the vendored copy below
     heat.add_to(m)
     inline_script(m, VENDOR / "leaflet-heat" / "leaflet-heat.js", name="leaflet_heat_inline")
     significant = shown[shown["hotspot"] != "none"]
-    _grid_labels(m, table, pd.Series(significant["grid_id"].to_numpy(), index=significant["grid_id"]), name=t("labels", lang))
+    _grid_labels(m, table, pd.Series(significant["grid_id"].to_numpy(), index=significant["grid_id"]),
+                 name=t("labels", lang))
     folium.LayerControl(collapsed=False).add_to(m)
     legend = _legend(t("hotspot.legend", lang),
                      [(HOTSPOT_COLOURS[c], t(f"hotspot.{c}", lang)) for c in HOTSPOT_COLOURS]
@@ -132,8 +145,11 @@ def _marked_venues(venues: pd.DataFrame, venue_xy: gpd.GeoSeries, *, name: str, 
 
 def gap_map(grids: gpd.GeoDataFrame, venues: pd.DataFrame, venue_xy: gpd.GeoSeries, *, lang: str = "zh",
             on: dt.date | None = None) -> folium.Map:
-    """Share of each grid's venues inspected within their interval (worst ranked beside the map), grids
-    without a visit this month outlined, never-inspected and unreachable venues marked."""
+    """Share of each grid's venues inspected within their interval.
+
+    Worst ranked beside the map, grids without a visit this month outlined, never-inspected and unreachable venues
+    marked.
+    """
     m = base_map(grids.set_index("grid_id"), lang=lang)
 
     def colour(share: float | None) -> str:
@@ -144,21 +160,27 @@ def gap_map(grids: gpd.GeoDataFrame, venues: pd.DataFrame, venue_xy: gpd.GeoSeri
     fields = ["gap_rank", "grid_id", "name", "venues", "covered_share", "never_inspected", "overdue", "unreachable",
               "done_this_month"]
     folium.GeoJson(
-        html_columns(grids[[*fields, "no_visit_this_month", "geometry"]], ["grid_id", "name"]).to_json(), name=t("gaps.layer", lang),
+        html_columns(grids[[*fields, "no_visit_this_month", "geometry"]], ["grid_id", "name"]).to_json(),
+        name=t("gaps.layer", lang),
         style_function=lambda f: {"fillColor": colour(f["properties"]["covered_share"]), "fillOpacity": 0.6,
-                                  **(NO_VISIT_STYLE if f["properties"]["no_visit_this_month"] else {"color": "#555", "weight": 1})},
+                                  **(NO_VISIT_STYLE if f["properties"]["no_visit_this_month"]
+                                     else {"color": "#555", "weight": 1})},
         tooltip=folium.GeoJsonTooltip(fields=fields, aliases=[t(f"gaps.col.{f}", lang) for f in fields]),
     ).add_to(m)
     never = venues[venues["never_inspected"]].set_index("venue_id")
-    _marked_venues(never, venue_xy, name=t("gaps.never", lang), tooltip=f"{{name}}（{html_text(t('gaps.never', lang))}）",
-                   style={"radius": 5, "color": "#000", "weight": 1, "fill": True, "fillColor": "#ffff33", "fillOpacity": 1}).add_to(m)
+    _marked_venues(never, venue_xy, name=t("gaps.never", lang),
+                   tooltip=f"{{name}}（{html_text(t('gaps.never', lang))}）",
+                   style={"radius": 5, "color": "#000", "weight": 1, "fill": True, "fillColor": "#ffff33",
+                          "fillOpacity": 1}).add_to(m)
     far = venues[venues["unreachable_reason"] != ""].set_index("venue_id")
     _marked_venues(far, venue_xy, name=t("gaps.unreachable", lang),
                    tooltip=f"{{name}}（{html_text(t('gaps.unreachable', lang))}：{{reason}}）",
                    reasons=[t("unassigned." + r, lang) for r in far["unreachable_reason"]],
-                   style={"radius": 7, "color": "#000", "weight": 2, "fill": True, "fillColor": "#7b3294", "fillOpacity": 1}).add_to(m)
+                   style={"radius": 7, "color": "#000", "weight": 2, "fill": True, "fillColor": "#7b3294",
+                          "fillOpacity": 1}).add_to(m)
     worst = grids[grids["covered_share"] < 0.95].head(5).set_index("grid_id")["gap_rank"]
-    _grid_labels(m, grids, pd.Series([f"#{rank} {gid}" for gid, rank in worst.items()], index=worst.index), name=t("labels", lang))
+    _grid_labels(m, grids, pd.Series([f"#{rank} {gid}" for gid, rank in worst.items()], index=worst.index),
+                 name=t("labels", lang))
     folium.LayerControl(collapsed=False).add_to(m)
     labels = ["<50%", "50-70%", "70-85%", "85-95%", "≥95%"]
     legend = _legend(t("gaps.legend", lang), [(c, lab) for (_, c), lab in zip(GAP_STEPS, labels)]

@@ -12,8 +12,8 @@ from flask_login import current_user
 from werkzeug.exceptions import HTTPException
 
 from gis.errors import InputError
-from ledger.idempotency import MAX_KEY_CHARS, ReusedKeyError, fingerprint, once
 from ledger import queries
+from ledger.idempotency import MAX_KEY_CHARS, ReusedKeyError, fingerprint, once
 from ledger.results import FoundHazard
 from ledger.transaction import transaction
 
@@ -48,7 +48,10 @@ def reused_key(err: ReusedKeyError):
 
 
 def written(work: Callable[[], tuple[int, Any]]):
-    """Do one write in one transaction; with an ``Idempotency-Key`` header, only once (a retry gets the first answer)."""
+    """Do one write in one transaction.
+
+    With an ``Idempotency-Key`` header, only once (a retry gets the first answer).
+    """
     key = request.headers.get(IDEMPOTENCY_KEY, "")
     if not key:
         with transaction():
@@ -108,5 +111,6 @@ def found(data: dict) -> tuple[FoundHazard, ...]:
     if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
         raise InputError(_("hazards: should be a list of objects {type, severity, description}"), file="request",
                          field="hazards")
-    return tuple(FoundHazard(text(v, "type", required=True), text(v, "severity"), text(v, "description")) for v in value)
+    return tuple(FoundHazard(text(v, "type", required=True), text(v, "severity"),
+                             text(v, "description")) for v in value)
 

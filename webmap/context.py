@@ -39,7 +39,7 @@ def get_or_404(model: type[T], ident: Any) -> T:
 
 
 def csp_nonce() -> str:
-    """This response's Content-Security-Policy nonce: scripts without it do not run."""
+    """The response's Content-Security-Policy nonce: scripts without it do not run."""
     if "csp_nonce" not in g:
         g.csp_nonce = secrets.token_urlsafe(18)
     return g.csp_nonce

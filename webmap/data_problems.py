@@ -20,8 +20,8 @@ from gis.layers import RecordProblem
 #: The pages that show the warning (others would pay for reading every layer on each view).
 DATA_PAGES = frozenset({"map.map_page", "review.review_page", "review.gaps_page", "review.hotspots_page",
                         "plan.plan_form", "plan.plan_page"})
-_KIND = {"venues": ("场所", "venue"), "hazards": ("隐患", "hazard"), "inspections": ("场所检查记录", "inspection of venue"),
-         "teams": ("巡查组", "team"), "grids": ("网格", "grid")}
+_KIND = {"venues": ("场所", "venue"), "hazards": ("隐患", "hazard"),
+         "inspections": ("场所检查记录", "inspection of venue"), "teams": ("巡查组", "team"), "grids": ("网格", "grid")}
 _ACTION = {"left_out": ("未计入", "left out"), "ignored_field": ("已忽略该值", "value ignored")}
 
 
@@ -59,9 +59,11 @@ def page_problem_notes(today: dt.date, lang: str) -> list[tuple[str, str]]:
 def add_problem_banner(m: folium.Map, problems: tuple[RecordProblem, ...], lang: str) -> folium.Map:
     """A line above the map that says how many stored records were set aside (the page around it lists them)."""
     if problems:
-        text = (f"{len(problems)} stored record(s) break a rule and were left out or corrected: see the list above the map"
+        text = (f"{len(problems)} stored record(s) break a rule and were left out or corrected: see the "
+                "list above the map"
                 if lang == "en" else f"{len(problems)} 条已存记录有误，已未计入或忽略其错误值：详见地图上方的列表")
         m.get_root().html.add_child(folium.Element(
-            f'<div class="data-warning" id="data-problems-count" style="position:absolute;z-index:1000;top:4px;left:50px;'
+            '<div class="data-warning" id="data-problems-count" '
+            'style="position:absolute;z-index:1000;top:4px;left:50px;'
             f'background:#fff8e1;border:1px solid #e0b84c;padding:2px 8px;font:13px sans-serif">{escape(text)}</div>'))
     return m

@@ -26,7 +26,9 @@ def html_text(value: object) -> str:
 
 
 def html_columns(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
-    """A copy of ``frame`` whose text ``columns`` are :func:`html_text` (for GeoJSON tooltips, which Leaflet shows as HTML).
+    """A copy of ``frame`` whose text ``columns`` are :func:`html_text`.
+
+    For GeoJSON tooltips, which Leaflet shows as HTML.
 
     Numbers and missing values are kept as they are, so styles and number formats still work.
     """

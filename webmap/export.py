@@ -26,7 +26,8 @@ def page_png(html: str, *, dpi: int = 110) -> bytes:
     pdf = sheets_pdf(html.replace("</head>", f"{_TALL_PAGE}</head>", 1))
     with tempfile.TemporaryDirectory() as tmp:
         (Path(tmp) / "page.pdf").write_bytes(pdf)
-        subprocess.run(["pdftoppm", "-png", "-r", str(dpi), "page.pdf", "page"], cwd=tmp, check=True, capture_output=True)
+        subprocess.run(["pdftoppm", "-png", "-r", str(dpi), "page.pdf", "page"], cwd=tmp, check=True,
+                       capture_output=True)
         pages = [Image.open(p).convert("RGB") for p in sorted(Path(tmp).glob("page*.png"))]
     pages = [_trim(p) for p in pages]
     sheet = Image.new("RGB", (max(p.width for p in pages), sum(p.height for p in pages)), "white")

@@ -11,8 +11,10 @@ _ERR = {"description": "bad input: {error, message, file, row, field}, the field
         "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
 _AUTH = {"description": "no valid token or session"}
 _OBJ = {"description": "one object", "content": {"application/json": {"schema": {"type": "object"}}}}
-_PICTURE = {"type": "string", "description": "a data URL, data:image/jpeg;base64,… (JPEG, PNG or WebP, checked by content)"}
-_KEY = {"name": "Idempotency-Key", "in": "header", "required": False, "schema": {"type": "string", "maxLength": MAX_KEY_CHARS},
+_PICTURE = {"type": "string",
+            "description": "a data URL, data:image/jpeg;base64,… (JPEG, PNG or WebP, checked by content)"}
+_KEY = {"name": "Idempotency-Key", "in": "header", "required": False,
+        "schema": {"type": "string", "maxLength": MAX_KEY_CHARS},
         "description": "a retry with the same key gets the first answer (header Idempotent-Replayed: true); "
                        "the same key with another body is a 422"}
 
@@ -36,14 +38,16 @@ FIELD_PATHS = {
                 "venue_id": {"type": "string"}, "outcome": {"type": "string", "enum": list(OUTCOMES)},
                 "notes": {"type": "string"},
                 "checklist": {"type": "array", "items": {"type": "string"}, "description": "hazard type codes checked"},
-                "fixed": {"type": "array", "items": {"type": "string"}, "description": "hazard ids re-checked and fixed (销号)"},
+                "fixed": {"type": "array", "items": {"type": "string"},
+                          "description": "hazard ids re-checked and fixed (销号)"},
                 "hazards": {"type": "array", "items": {"type": "object", "required": ["type"], "properties": {
                     "type": {"type": "string"}, "severity": {"type": "string", "enum": list(SEVERITIES)},
                     "description": {"type": "string"},
                     "photos": {"type": "array", "maxItems": MAX_PHOTOS, "items": _PICTURE,
                                "description": f"each at most {MAX_PHOTO_BYTES // 1024} kB decoded"}}}},
                 "checkin": {"type": "object", "properties": {
-                    "method": {"type": "string", "enum": list(METHODS)}, "lon": {"type": "number"}, "lat": {"type": "number"},
+                    "method": {"type": "string", "enum": list(METHODS)}, "lon": {"type": "number"},
+                    "lat": {"type": "number"},
                     "accuracy_m": {"type": "number"}, "at": {"type": "string", "format": "date-time"},
                     "qr_token": {"type": "string", "description": "the code of the venue's 扫码签到 QR"}},
                     "description": "WGS84; farther than FIELD_FAR_M (150 m) from the venue, or none, is flagged far"},
@@ -52,36 +56,44 @@ FIELD_PATHS = {
                                         "signer", "signature"],
                            "properties": {"measure": {"type": "string"}, "responsible_unit": {"type": "string"},
                                           "responsible_person": {"type": "string"},
-                                          "deadline": {"type": "string", "format": "date"}, "standard": {"type": "string"},
-                                          "signer": {"type": "string"},
-                                          "signature": {**_PICTURE, "description": f"PNG, at most {MAX_SIGNATURE_BYTES // 1024} kB"}}},
+                                          "deadline": {"type": "string", "format": "date"},
+                                          "standard": {"type": "string"}, "signer": {"type": "string"},
+                                          "signature": {**_PICTURE,
+                                                        "description": "PNG, at most "
+                                                                       f"{MAX_SIGNATURE_BYTES // 1024} kB"}}},
             }}}}},
-        "responses": {"201": _OBJ, "400": _ERR, "401": _AUTH, "403": {"description": "role, team, day or venue not allowed"},
+        "responses": {"201": _OBJ, "400": _ERR, "401": _AUTH,
+                      "403": {"description": "role, team, day or venue not allowed"},
                       "413": {"description": "request larger than MAX_CONTENT_LENGTH"},
                       "422": {"description": "Idempotency-Key reused with another body"}}}},
     "/api/v1/files/{file_id}": {"get": {
         "summary": "A photo or signature recorded in the field",
         "x-permissions": "coordinator; patrol of the team that recorded it (404 for others)",
-        "parameters": [{"name": "file_id", "in": "path", "required": True, "schema": {"type": "integer", "minimum": 1}}],
-        "responses": {"200": {"description": "the picture", "content": {"image/jpeg": {}, "image/png": {}, "image/webp": {}}},
+        "parameters": [{"name": "file_id", "in": "path", "required": True,
+                        "schema": {"type": "integer", "minimum": 1}}],
+        "responses": {"200": {"description": "the picture",
+                              "content": {"image/jpeg": {}, "image/png": {}, "image/webp": {}}},
                       "401": _AUTH, "404": {"description": "unknown, or not this user's"}}}},
     "/api/v1/live": {"get": {
         "summary": "Server-Sent Events of today: result (with check-in, far flag and the team's summary) and replan",
         "x-permissions": "coordinator: every team's events; patrol: its own team's; viewer: 403",
         "parameters": [{"name": "Last-Event-ID", "in": "header", "schema": {"type": "integer"},
                         "description": "resume after this event (the browser sends it on reconnecting)"}],
-        "responses": {"200": {"description": "the stream", "content": {"text/event-stream": {"schema": {"type": "string"}}}},
+        "responses": {"200": {"description": "the stream",
+                              "content": {"text/event-stream": {"schema": {"type": "string"}}}},
                       "401": _AUTH, "403": {"description": "viewer"}}}},
     "/api/v1/live/state": {"get": {
         "summary": "Every team's day so far (last position, done, remaining, late, flags)",
-        "x-permissions": "coordinator", "responses": {"200": _OBJ, "401": _AUTH, "403": {"description": "not a coordinator"}}}},
+        "x-permissions": "coordinator",
+        "responses": {"200": _OBJ, "401": _AUTH, "403": {"description": "not a coordinator"}}}},
     "/api/v1/replan": {"post": {
         "summary": "Re-plan the rest of today (patrol replan's logic): done stops stay; the phones get the new order",
         "x-permissions": "coordinator",
         "parameters": [_KEY],
         "requestBody": {"required": True, "content": {"application/json": {"schema": {"type": "object", "properties": {
             "at": {"type": "string", "pattern": "^[0-2]?[0-9]:[0-5][0-9]$", "description": "default: now"},
-            "drop": {"type": "array", "items": {"type": "string"}, "description": "teams out for the rest of the day"}}}}}},
+            "drop": {"type": "array", "items": {"type": "string"},
+                     "description": "teams out for the rest of the day"}}}}}},
         "responses": {"201": _OBJ, "400": _ERR, "401": _AUTH, "403": {"description": "not a coordinator"},
                       "422": {"description": "Idempotency-Key reused with another body"}}}},
 }

@@ -14,6 +14,7 @@ from flask import Flask
 
 from gis.cells import read_text_csv
 from gis.errors import InputError
+from gis.i18n import gettext as _
 from gis.timeparse import format_hhmm
 from ledger.field import add_event, done_venues
 from ledger.models import PlanRun, PlanStop, User, db
@@ -40,18 +41,21 @@ def replan_rest_of_day(app: Flask, user: User, *, day: dt.date, at_s: int, dropp
     from .outputs import write_outputs
 
     if user.role != "coordinator":
-        raise NotAllowed("role：只有协调员可以重新安排 only a coordinator re-plans the day", file="request", field="role")
+        msg = _("role: only a coordinator re-plans the day")
+        raise NotAllowed(msg, file="request", field="role")
     run = db.session.scalar(db.select(PlanRun).join(PlanStop, PlanStop.plan_id == PlanRun.id)
                             .where(PlanRun.status == "done", PlanStop.day == day).order_by(PlanRun.id.desc()).limit(1))
     folder = None if run is None else plan_folder(app, run.id)
     if folder is None or not (folder / "stops.csv").is_file():
-        raise InputError(f"day {day}：这一天没有已完成的计划 has no finished plan to re-plan", file="request", field="day")
+        msg = _("day %(day)s: has no finished plan to re-plan", day=day)
+        raise InputError(msg, file="request", field="day")
     stops = read_text_csv(folder / "stops.csv", dtype={"venue_id": str, "team_id": str, "day": str})
     stops = stops[stops["day"] == day.isoformat()].reset_index(drop=True)
     team_ids = sorted(set(stops["team_id"]))
     unknown = sorted(dropped - set(team_ids))
     if unknown:
-        raise InputError(f"drop {unknown[0]!r}：不在当天的计划中 is not a team of the day's plan", file="request", field="drop")
+        msg = _("drop %(team)r: is not a team of the day's plan", team=unknown[0])
+        raise InputError(msg, file="request", field="drop")
     done = {vid for tid in team_ids for vid, _ in done_venues(day, tid).items()} & set(stops["venue_id"])
     unassigned = read_text_csv(folder / "unassigned.csv", dtype={"venue_id": str}) if run.days == 1 else None
     layers = app.extensions["patrol"].layers(day)
@@ -60,8 +64,9 @@ def replan_rest_of_day(app: Flask, user: User, *, day: dt.date, at_s: int, dropp
     plan = replan_day(stops, done=done, dropped=dropped, at_s=at_s, unassigned=unassigned, venues=layers.venues,
                       teams=teams, rules=layers.rules, hazards=layers.hazards, inspections=layers.inspections,
                       grids=layers.grids, params=params)
-    new = PlanRun(created_by=user.username, start=day, days=1, teams=";".join(team_ids), time_limit_s=params.solve.time_limit_s,
-                  status="running", message=f"重新安排 re-plan of plan {run.id} at {format_hhmm(at_s)}")
+    new = PlanRun(created_by=user.username, start=day, days=1, teams=";".join(team_ids),
+                  time_limit_s=params.solve.time_limit_s,
+                  status="running", message=_("re-plan of plan %(id)s at %(at)s", id=run.id, at=format_hhmm(at_s)))
     db.session.add(new)
     db.session.flush()
     out = plan_folder(app, new.id)
@@ -76,5 +81,5 @@ def replan_rest_of_day(app: Flask, user: User, *, day: dt.date, at_s: int, dropp
         add_event(day, "replan", {"plan_id": new.id, "from_plan": run.id, "at": format_hhmm(at_s), "order": order[tid],
                                   "dropped": tid in dropped}, team_id=tid)
     db.session.flush()
-    return {"plan_id": new.id, "from_plan": run.id, "day": day.isoformat(), "at": format_hhmm(at_s), "done": sorted(done),
-            "dropped": sorted(dropped), "order": order, "summary": new.summary}
+    return {"plan_id": new.id, "from_plan": run.id, "day": day.isoformat(), "at": format_hhmm(at_s),
+            "done": sorted(done), "dropped": sorted(dropped), "order": order, "summary": new.summary}

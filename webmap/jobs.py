@@ -23,6 +23,7 @@ from pathlib import Path
 
 from flask import Flask
 
+from gis.i18n import gettext as _
 from ledger.models import PlanRun, db
 from planner.partition import AUTO_ABOVE
 
@@ -59,14 +60,14 @@ def _gib(n_bytes: int) -> str:
 def failure_message(exitcode: int, memory_limit: int) -> str:
     """Why a plan's process ended without a result, for the plan page (Chinese first)."""
     if exitcode == MEMORY_EXIT:
-        return (f"计划所需内存超过上限（PLAN_MEMORY_LIMIT = {_gib(memory_limit)}），已单独中止，系统其他功能不受影响；"
-                f"请减少天数或小组后重试，或请管理员调高上限。 The plan needed more memory than its ceiling "
-                f"({_gib(memory_limit)}) and was stopped alone.")
+        return _("The plan needed more memory than its ceiling (PLAN_MEMORY_LIMIT = %(limit)s) and was stopped "
+                 "alone; the rest of the system is not affected. Plan fewer days or teams, or ask the administrator "
+                 "to raise the ceiling.", limit=_gib(memory_limit))
     if exitcode < 0:
         name = signal.Signals(-exitcode).name if -exitcode in signal.valid_signals() else str(-exitcode)
-        return (f"计划进程被系统终止（{name}，多半是内存不足），已单独中止，系统其他功能不受影响。 "
-                f"The plan's process was killed ({name}, most likely out of memory).")
-    return f"计划进程意外退出（退出码 {exitcode}），请重新计划。 The plan's process ended unexpectedly (exit code {exitcode})."
+        return _("The plan's process was killed (%(signal)s, most likely out of memory) and was stopped alone; "
+                 "the rest of the system is not affected.", signal=name)
+    return _("The plan's process ended unexpectedly (exit code %(code)d): plan again.", code=exitcode)
 
 
 class PlanJobs:
@@ -105,22 +106,23 @@ class PlanJobs:
         while self._waiting and len(self._running) < max(1, int(self.app.config["PLAN_JOBS"])):
             plan_id, base_url = self._waiting.popleft()
             job = self._job(plan_id, base_url)
-            self._set_state(plan_id, "running", "启动计划进程 starting the plan's process")
+            self._set_state(plan_id, "running", _("starting the plan's process"))
             try:
                 process = _start_worker(job)
             except OSError as err:  # no process could be made (the machine is out of memory or processes)
                 log.exception("plan %s: no worker process", plan_id)
-                self._set_state(plan_id, "failed", f"无法启动计划进程 could not start the plan's process: {err}")
+                self._set_state(plan_id, "failed", _("could not start the plan's process: %(error)s", error=err))
                 continue
             self._running[plan_id] = process
             self._pids[plan_id] = process.pid
-            threading.Thread(target=self._watch, args=(plan_id, process, job.memory_limit), name=f"plan-{plan_id}-watch",
-                             daemon=True).start()
+            threading.Thread(target=self._watch, args=(plan_id, process, job.memory_limit),
+                             name=f"plan-{plan_id}-watch", daemon=True).start()
 
     def _job(self, plan_id: int, base_url: str | None) -> PlanJob:
         config = self.app.config
         return PlanJob(plan_id=plan_id, database_uri=config["SQLALCHEMY_DATABASE_URI"],
-                       engine_options=dict(config.get("SQLALCHEMY_ENGINE_OPTIONS", {})), rules_path=str(config["RULES_PATH"]),
+                       engine_options=dict(config.get("SQLALCHEMY_ENGINE_OPTIONS", {})),
+                       rules_path=str(config["RULES_PATH"]),
                        out_dir=str(plan_folder(self.app, plan_id)), base_url=base_url,
                        memory_limit=memory_limit_bytes(config["PLAN_MEMORY_LIMIT"]), partition_above=AUTO_ABOVE)
 
@@ -135,10 +137,11 @@ class PlanJobs:
                     if run is not None and run.status in ("queued", "running"):  # the worker ended without saying how
                         run.status, run.message = "failed", failure_message(exitcode, memory_limit)
                         if exitcode == 0:
-                            run.message = "计划进程结束但没有结果，请重新计划。 The plan's process ended without a result."
+                            run.message = _("The plan's process ended without a result: plan again.")
                         db.session.commit()
                     elif run is not None and pdf_pending(run):
-                        run.message = f"完成 done（sheets.pdf 未生成 not written: {failure_message(exitcode, memory_limit)}）"
+                        lost = failure_message(exitcode, memory_limit)
+                        run.message = _("done (sheets.pdf not written: %(why)s)", why=lost)
                         db.session.commit()  # the plan stands; only its PDF was lost with the worker
                 finally:
                     db.session.remove()
@@ -173,7 +176,10 @@ def _start_worker(job: PlanJob) -> subprocess.Popen:
 
 
 def init_app(app: Flask) -> None:
-    """Settings (``PLAN_JOBS`` = 1, ``PLAN_MEMORY_LIMIT`` = 4 GiB unless set) and the queue, as ``app.extensions["plan_jobs"]``."""
+    """The plan jobs' settings and queue, as ``app.extensions['plan_jobs']``.
+
+    Settings: ``PLAN_JOBS`` = 1, ``PLAN_MEMORY_LIMIT`` = 4 GiB unless set.
+    """
     app.config.setdefault("PLAN_JOBS", 1)
     app.config.setdefault("PLAN_MEMORY_LIMIT", DEFAULT_MEMORY_LIMIT)
     memory_limit_bytes(app.config["PLAN_MEMORY_LIMIT"])  # a wrong setting stops the start, not the first plan

@@ -55,7 +55,8 @@ def _texts(values: Iterable[object]) -> list[str]:
     return [html_text(v) for v in values]
 
 
-def venue_layers(venues: gpd.GeoDataFrame, rules: Rules, *, lang: str = "zh", status: pd.DataFrame | None = None) -> list[folium.FeatureGroup]:
+def venue_layers(venues: gpd.GeoDataFrame, rules: Rules, *, lang: str = "zh",
+                 status: pd.DataFrame | None = None) -> list[folium.FeatureGroup]:
     """One layer per venue group (nine small, many-in-one, rental, high-risk, other), drawn on canvas."""
     data = venues.to_crs("EPSG:4326")
     min_zoom = detail_zoom(len(data))
@@ -65,12 +66,15 @@ def venue_layers(venues: gpd.GeoDataFrame, rules: Rules, *, lang: str = "zh", st
         if part.empty:
             continue
         layer = folium.FeatureGroup(name=f"{t('group.' + group, lang)} ({len(part)})", show=group != "other")
-        last = status["last_inspected"].reindex(part.index) if status is not None else part.get("last_inspected", pd.Series(None, index=part.index))
-        columns = {"name": _texts(part["name"]), "category": _texts(category_label(rules, c, lang) for c in part["category"]),
+        last = (status["last_inspected"].reindex(part.index) if status is not None
+                else part.get("last_inspected", pd.Series(None, index=part.index)))
+        columns = {"name": _texts(part["name"]),
+                   "category": _texts(category_label(rules, c, lang) for c in part["category"]),
                    "address": _texts(part.get("address", pd.Series("", index=part.index))),
                    "last": [html_text(v) if v is not None and v == v else html_text(t("never", lang)) for v in last]}
         CanvasPoints(part.geometry.y, part.geometry.x, columns=columns, tooltip="{name}",
-                     popup=f"<b>{{name}}</b><br>{{category}}<br>{{address}}<br>{html_text(t('last_inspected', lang))}: {{last}}",
+                     popup=(f"<b>{{name}}</b><br>{{category}}<br>{{address}}<br>"
+                            f"{html_text(t('last_inspected', lang))}: {{last}}"),
                      style={"radius": 4, "color": GROUP_COLOURS[group], "weight": 1, "fill": True, "fillOpacity": 0.8},
                      min_zoom=min_zoom).add_to(layer)
         layers.append(layer)
@@ -119,7 +123,9 @@ STATUS_COLOURS = dict(zip(VENUE_STATES, ("#67000d", "#e31a1c", "#ff7f00", "#ffd9
 
 def venue_state_layers(venues: gpd.GeoDataFrame, states: pd.Series, rules: Rules, *, lang: str = "zh",
                        link: str = "/venues/{}", min_zoom: int | None = None) -> list[folium.FeatureGroup]:
-    """One layer per state (major hazard first), drawn on canvas; a click opens a popup that links the venue's history page.
+    """One layer per state (major hazard first), drawn on canvas.
+
+    A click opens a popup that links the venue's history page.
 
     ``min_zoom``: single venues are shown only from this zoom on (see :func:`detail_zoom`).
     """
@@ -132,11 +138,13 @@ def venue_state_layers(venues: gpd.GeoDataFrame, states: pd.Series, rules: Rules
         groups = [rules.categories[c].group if c in rules.categories else "other" for c in part["category"]]
         columns = {"name": _texts(part["name"]), "group": _texts(t("group." + g, lang) for g in groups),
                    "category": _texts(category_label(rules, c, lang) for c in part["category"]),
-                   "grid": _texts(part["grid_id"]), "href": _texts(link.format(quote(str(vid), safe="")) for vid in part.index)}
+                   "grid": _texts(part["grid_id"]),
+                   "href": _texts(link.format(quote(str(vid), safe="")) for vid in part.index)}
         popup = (f"<b>{{name}}</b><br>{{group}} · {{category}} · {{grid}}<br>{html_text(t('state.' + state, lang))}<br>"
                  f'<a href="{{href}}" target="_top">{html_text(t("history", lang))}</a>')
         CanvasPoints(part.geometry.y, part.geometry.x, columns=columns, tooltip="{name}", popup=popup,
-                     style={"radius": 5, "color": "#333", "weight": 1, "fill": True, "fillColor": colour, "fillOpacity": 0.9},
+                     style={"radius": 5, "color": "#333", "weight": 1, "fill": True, "fillColor": colour,
+                            "fillOpacity": 0.9},
                      min_zoom=min_zoom).add_to(layer)
         layers.append(layer)
     return layers
@@ -162,8 +170,10 @@ def venue_summary_layer(grids: gpd.GeoDataFrame, venues: gpd.GeoDataFrame, state
     folium.GeoJson(
         html_columns(data[[*fields, "share", "geometry"]], ["grid_id", "name"]),
         style_function=lambda f: {"color": "#555", "weight": 1, "fillOpacity": 0.55,
-                                  "fillColor": next(c for bound, c in SUMMARY_STEPS if f["properties"]["share"] < bound)},
-        tooltip=folium.GeoJsonTooltip(fields=fields, aliases=[t("grid", lang), t("name", lang), t("venue_summary.venues", lang),
+                                  "fillColor": next(c for bound, c in SUMMARY_STEPS
+                                                    if f["properties"]["share"] < bound)},
+        tooltip=folium.GeoJsonTooltip(fields=fields, aliases=[t("grid", lang), t("name", lang),
+                                                              t("venue_summary.venues", lang),
                                                               t("venue_summary.attention", lang)]),
     ).add_to(layer)
     return layer

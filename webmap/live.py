@@ -19,6 +19,7 @@ from gis.timeparse import parse_hhmm
 from ledger.field import day_stops, done_venues, events_after, visits_of
 from ledger.models import Hazard, Team, db
 
+
 def team_summary(day: dt.date, team_id: str, now_s: int) -> dict:
     """A team's day so far: last position and time, stops done and remaining, late ones, and flags."""
     _, stops = day_stops(team_id, day)

@@ -7,10 +7,10 @@ import re
 from pathlib import Path
 
 import folium
-from branca.element import MacroElement
-from jinja2 import Template
 import geopandas as gpd
 import pandas as pd
+from branca.element import MacroElement
+from jinja2 import Template
 
 from gis.layers import Layers
 from gis.rules import Rules
@@ -28,14 +28,14 @@ from .layers import (
     venue_summary_layer,
 )
 
-
 VENDOR = Path(__file__).resolve().parent / "static" / "vendor"
 
 
 class _MetricScale(MacroElement):
     """A metres-only scale bar (folium's ``control_scale`` also shows feet, which nobody here reads)."""
 
-    _template = Template("{% macro script(this, kwargs) %}L.control.scale({imperial: false}).addTo({{ this._parent.get_name() }});{% endmacro %}")
+    _template = Template("{% macro script(this, kwargs) %}L.control.scale({imperial: false}).addTo({{ "
+                         "this._parent.get_name() }});{% endmacro %}")
 
 
 def offline_assets(m: folium.Map) -> folium.Map:

@@ -13,12 +13,24 @@ from pathlib import Path
 import geopandas as gpd
 
 from gis.cells import write_text_csv
+from gis.i18n import N_
+from gis.i18n import gettext as _
 from gis.layers import Layers
+from planner.contract import (
+    MAP_FILE,
+    ROUTES_FILE,
+    SHEETS_FILE,
+    SHEETS_PDF_FILE,
+    STOP_COLUMNS,
+    STOPS_FILE,
+    SUMMARY_FILE,
+    UNASSIGNED_COLUMNS,
+    UNASSIGNED_FILE,
+    summary,
+)
 from planner.model import Plan
-from planner.contract import (MAP_FILE, ROUTES_FILE, SHEETS_FILE, SHEETS_PDF_FILE, STOP_COLUMNS, STOPS_FILE, SUMMARY_FILE,
-                              UNASSIGNED_COLUMNS, UNASSIGNED_FILE, summary)
-from planner.tables import routes_frame, stops_table, unassigned_table
 from planner.roster import teams_table
+from planner.tables import routes_frame, stops_table, unassigned_table
 
 from .maps import plan_map
 from .sheets import pdf_available, sheets_html, write_sheets_pdf
@@ -28,8 +40,8 @@ log = logging.getLogger(__name__)
 
 # Where each step starts, as a share of the whole (measured on the demo day: the PDF takes two thirds or more).
 _STEPS = {"tables": 0.0, "map": 0.05, "sheets": 0.15, "pdf": 0.25}
-_STEP_LABELS = {"tables": "写出路线表 writing stops and routes", "map": "绘制地图 drawing the map",
-                "sheets": "生成路线单 writing the route sheets", "pdf": "生成 PDF writing sheets.pdf"}
+_STEP_LABELS = {"tables": N_("writing stops and routes"), "map": N_("drawing the map"),
+                "sheets": N_("writing the route sheets"), "pdf": N_("writing sheets.pdf")}
 
 
 def write_outputs(plan: Plan, layers: Layers, out_dir: str | Path, *, lang: str = "zh", pdf: bool = True,
@@ -55,7 +67,7 @@ def write_outputs(plan: Plan, layers: Layers, out_dir: str | Path, *, lang: str 
     """
     def step(name: str) -> None:
         if progress is not None:
-            progress(_STEPS[name], _STEP_LABELS[name])
+            progress(_STEPS[name], _(_STEP_LABELS[name]))
 
     with atomic_dir(out_dir) as tmp:
         step("tables")
@@ -80,12 +92,13 @@ def write_outputs(plan: Plan, layers: Layers, out_dir: str | Path, *, lang: str 
         (tmp / SHEETS_FILE).write_text(html, encoding="utf-8")
         if pdf and pdf_available():
             step("pdf")
-            pdf_progress = None if progress is None else (lambda f, m: progress(_STEPS["pdf"] + (1 - _STEPS["pdf"]) * f, m))
+            pdf_progress = None if progress is None else (lambda f,
+                                                          m: progress(_STEPS["pdf"] + (1 - _STEPS["pdf"]) * f, m))
             write_sheets_pdf(html, tmp / SHEETS_PDF_FILE, progress=pdf_progress)
         elif pdf:
             write_sheets_pdf(html, tmp / SHEETS_PDF_FILE)  # says in one line why there is no PDF
     if progress is not None:
-        progress(1.0, "文件已写出 files written")
+        progress(1.0, _("files written"))
     return numbers
 
 

@@ -23,6 +23,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+from gis.i18n import gettext as _
+
 log = logging.getLogger(__name__)
 
 MEMORY_EXIT = 3  # the exit code of a plan that ran out of its memory ceiling
@@ -45,7 +47,10 @@ class PlanJob:
 
 
 def main() -> None:
-    """``python -m webmap.plan_worker``: the job as one JSON line on stdin; stop when stdin ends (the server is gone)."""
+    """``python -m webmap.plan_worker``: the job as one JSON line on stdin.
+
+    Stop when stdin ends (the server is gone).
+    """
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s plan-worker %(name)s: %(message)s")
     job = PlanJob(**json.loads(sys.stdin.buffer.readline()))
     threading.Thread(target=_exit_with_the_server, daemon=True).start()
@@ -124,10 +129,12 @@ def _make_plan(job: PlanJob) -> None:
             db.session.commit()
 
         try:
-            progress(0.0, "读取数据 reading layers")
+            progress(0.0, _("reading layers"))
             layers = layers_from_db(Rules.from_toml(job.rules_path), as_of=run.start)
             campaigns = campaign_scopes(run.start)  # 专项排查: their venues fall due within them
-            layers = dataclasses.replace(layers, rules=layers.rules.with_campaigns(campaigns, run.start)) if campaigns else layers
+            layers = dataclasses.replace(layers,
+                                         rules=layers.rules.with_campaigns(campaigns,
+                                                                           run.start)) if campaigns else layers
             if run.teams:
                 layers = dataclasses.replace(layers, teams=layers.teams[layers.teams.index.isin(run.teams.split(";"))])
             params = PlanParams(days=run.days, solve=SolveParams(time_limit_s=run.time_limit_s))
@@ -139,14 +146,16 @@ def _make_plan(job: PlanJob) -> None:
                                  inspections=layers.inspections, grids=layers.grids, **planning)
             run.summary = write_outputs(plan, layers, job.out_dir, lang="zh", base_url=job.base_url, pdf=False,
                                         progress=lambda f, m: progress(0.6 + 0.38 * f, m))
-            progress(0.99, "保存巡查点 storing the stops")
-            stops = read_text_csv(Path(job.out_dir) / "stops.csv", dtype={"venue_id": str, "team_id": str})  # ids as given
-            db.session.add_all(PlanStop(plan_id=job.plan_id, day=pd.Timestamp(r.day).date(), team_id=r.team_id, seq=int(r.seq),
+            progress(0.99, _("storing the stops"))
+            stops = read_text_csv(Path(job.out_dir) / "stops.csv",
+                                  dtype={"venue_id": str, "team_id": str})  # ids as given
+            db.session.add_all(PlanStop(plan_id=job.plan_id, day=pd.Timestamp(r.day).date(), team_id=r.team_id,
+                                        seq=int(r.seq),
                                         venue_id=r.venue_id, reason=r.reason, arrive=r.arrive, depart=r.depart)
                                for r in stops.itertuples())
             pdf = pdf_available()
             run.out_dir, run.status, run.progress = job.out_dir, "done", 1.0
-            run.message = f"{PDF_PENDING}生成中 being made" if pdf else "完成 done"
+            run.message = PDF_PENDING + _("being made") if pdf else _("finished")
             db.session.commit()  # the map, sheets and files are there now; the PDF follows with its own progress
             if pdf:
                 _add_pdf(run, job.out_dir, add_sheets_pdf)
@@ -174,13 +183,13 @@ def _add_pdf(run, out_dir: str, add_sheets_pdf) -> None:
 
     try:
         written = add_sheets_pdf(out_dir, progress=progress)
-        run.message = "完成 done" if written else "完成 done（未生成 sheets.pdf: no PDF output here）"
+        run.message = _("finished") if written else _("done (sheets.pdf not written: no PDF output here)")
     except Exception as err:  # the plan stands without its PDF; the traceback goes to the log
         if _out_of_memory(err):
             raise
         log.exception("plan %s: sheets.pdf failed", run.id)
         db.session.rollback()
-        run.message = f"完成 done（sheets.pdf 未生成 not written: {err}）"
+        run.message = _("done (sheets.pdf not written: %(why)s)", why=err)
     db.session.commit()
 
 

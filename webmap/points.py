@@ -22,7 +22,7 @@ COORD_DIGITS = 6  # 0.1 m: more than any venue register holds
 
 
 def _json(value: object) -> str:
-    """JSON for a script element: UTF-8 as is (a third of ``\\uXXXX``), never a ``</`` that ends the script."""
+    r"""JSON for a script element: UTF-8 as is (a third of ``\uXXXX``), never a ``</`` that ends the script."""
     return json.dumps(value, ensure_ascii=False, separators=(",", ":")).replace("</", "<\\/")
 
 
@@ -59,7 +59,9 @@ class CanvasPoints(MacroElement):
   var tooltip = {{ this.tooltip_json }}, popup = {{ this.popup_json }}, style = {{ this.style_json }};
   var renderer = window.patrolCanvas || (window.patrolCanvas = L.canvas({padding: 0.5}));
   function fill(text, i) {
-    return text.replace(/\\{(\\w+)\\}/g, function (_, k) { var c = cols[k]; return c.codes ? c.values[c.codes[i]] : c.values[i]; });
+    return text.replace(/\\{(\\w+)\\}/g, function (_, k) {
+      var c = cols[k]; return c.codes ? c.values[c.codes[i]] : c.values[i];
+    });
   }
   function marker(i) {
     var m = L.circleMarker([lat[i], lon[i]], Object.assign({renderer: renderer}, style));

@@ -22,14 +22,16 @@ from .sheets import sheets_html, write_sheets_pdf
 
 def write_gaps(layers: Layers, on: dt.date, out_dir: str | Path, *, lang: str = "zh") -> pd.DataFrame:
     """gaps_venues.csv/.geojson, gaps_grids.csv (ranked), gaps_grids.geojson and gaps.html; returns the grid table."""
-    unreachable = unreachable_venues(venues=layers.venues, teams=layers.teams, rules=layers.rules, day=on, grids=layers.grids)
+    unreachable = unreachable_venues(venues=layers.venues, teams=layers.teams, rules=layers.rules, day=on,
+                                     grids=layers.grids)
     per_venue = venue_gaps(layers.venues, layers.rules, on, layers.inspections, unreachable)
     per_grid = grid_gaps(layers.grids, per_venue, on, layers.inspections)
     with atomic_dir(out_dir) as tmp:
         ranked = per_venue.sort_values(["never_inspected", "days_overdue"], ascending=False)
         write_text_csv(ranked, tmp / "gaps_venues.csv")
         points = gpd.GeoDataFrame(ranked.astype({"last_inspected": str, "due_on": str}).replace({"None": None}),
-                                  geometry=layers.venues.geometry.reindex(ranked["venue_id"]).to_numpy(), crs=layers.venues.crs)
+                                  geometry=layers.venues.geometry.reindex(ranked["venue_id"]).to_numpy(),
+                                  crs=layers.venues.crs)
         points.to_file(tmp / "gaps_venues.geojson", driver="GeoJSON", engine="pyogrio")
         write_text_csv(per_grid[GRID_COLUMNS], tmp / "gaps_grids.csv")
         per_grid.to_file(tmp / "gaps_grids.geojson", driver="GeoJSON", engine="pyogrio")
@@ -40,10 +42,12 @@ def write_gaps(layers: Layers, on: dt.date, out_dir: str | Path, *, lang: str = 
 def write_hotspots(layers: Layers, out_dir: str | Path, *, since: dt.date | None = None, until: dt.date | None = None,
                    lang: str = "zh") -> pd.DataFrame:
     """hotspots.csv, hotspots.geojson and hotspots.html for hazards found in [since, until]."""
-    hazards = layers.hazards if layers.hazards is not None else pd.DataFrame(columns=["venue_id", "found_on", "severity"])
+    no_hazards = pd.DataFrame(columns=["venue_id", "found_on", "severity"])
+    hazards = layers.hazards if layers.hazards is not None else no_hazards
     table = hotspot_table(layers.grids, layers.venues, hazards, since, until)
     points = hazard_points(hazards_in_period(hazards, since, until), layers.venues)
-    columns = ["grid_id", "name", "hazards_general", "hazards_major", "weight", "z", "gi_confidence", "confidence", "significant", "hotspot"]
+    columns = ["grid_id", "name", "hazards_general", "hazards_major", "weight", "z", "gi_confidence", "confidence",
+               "significant", "hotspot"]
     with atomic_dir(out_dir) as tmp:
         write_text_csv(table[[c for c in columns if c in table]], tmp / "hotspots.csv")
         table.to_file(tmp / "hotspots.geojson", driver="GeoJSON", engine="pyogrio")

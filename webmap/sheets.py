@@ -12,6 +12,7 @@ import geopandas as gpd
 import jinja2
 import pandas as pd
 
+from gis.i18n import gettext as _
 from gis.rules import ROLES, Rules, members_by_role
 from gis.timeparse import format_hhmm
 from planner.tables import access_legs
@@ -49,8 +50,10 @@ def _recheck_detail(hazards: pd.DataFrame | None, venue_id: str, rules: Rules, l
 
 def _sketch(part: pd.DataFrame, team: pd.Series, grids: gpd.GeoDataFrame | None, title: str,
             line=None, roads: gpd.GeoDataFrame | None = None, access=(), lang: str = "zh") -> str:
-    """The team-day's route sketch: along its route line when it follows roads (access legs dashed),
-    else straight between stops."""
+    """The team-day's route sketch.
+
+    Along its route line when it follows roads (access legs dashed), else straight between stops.
+    """
     office = (team.geometry.x, team.geometry.y)
     if line is not None:
         legs = [list(line.coords)]
@@ -107,7 +110,7 @@ def sheet_sections(
     for (day, team_id), part in stops.groupby(["day", "team_id"], sort=True):
         team = (teams[day] if isinstance(teams, Mapping) else teams).loc[team_id]
         part = part.sort_values("seq")
-        rows = []
+        rows, prev_shift = [], None
         for row in part.itertuples():
             venue = venues.loc[row.venue_id]
             rows.append({
@@ -118,16 +121,18 @@ def sheet_sections(
                 "reason_detail": _recheck_detail(hazards, row.venue_id, rules, lang) if row.reason == "recheck" else "",
                 "url": result_url(base_url, day, team_id, row.venue_id),
                 "qr": qr_data_uri(result_url(base_url, day, team_id, row.venue_id)),
-                "checklist": [hazard_label(rules, h.code, lang) for h in rules.checklist(row.category) if h.code != "other"],
+                "checklist": [hazard_label(rules, h.code,
+                                           lang) for h in rules.checklist(row.category) if h.code != "other"],
                 "campaign": rules.campaign_items(row.category, str(venue.get("grid_id", "")), pd.Timestamp(day).date()),
-                "new_shift": row.Index != part.index[0] and row.shift != prev_shift,
+                "new_shift": prev_shift is not None and row.shift != prev_shift,
             })
             prev_shift = row.shift
         sections.append({
             "day": day, "team_id": team_id, "team_name": team["name"],
             "members": team.get("members", "") or "",
             "crew": crew(team, lang),
-            "shifts": ("，" if lang == "zh" else ", ").join(f"{format_hhmm(a)}-{format_hhmm(b)}" for a, b in team["shifts"]),
+            "shifts": ("，" if lang == "zh" else ", ").join(f"{format_hhmm(a)}-{format_hhmm(b)}"
+                                                           for a, b in team["shifts"]),
             "mode": t("mode." + team["mode"], lang),
             "start": start_text(team),
             "stops": rows,
@@ -135,7 +140,8 @@ def sheet_sections(
             "sketch": _sketch(part, team, grids, f"{team['name']} {day}", lines.get((day, team_id)), roads,
                               access.get((day, team_id), ()), lang),
             "sketch_legend": [] if (day, team_id) in lines else [
-                (LEG_COLOURS[k % len(LEG_COLOURS)], f"{format_hhmm(team['shifts'][shift][0])}-{format_hhmm(team['shifts'][shift][1])}")
+                (LEG_COLOURS[k % len(LEG_COLOURS)],
+                 f"{format_hhmm(team['shifts'][shift][0])}-{format_hhmm(team['shifts'][shift][1])}")
                 for k, shift in enumerate(sorted(part["shift"].unique())) if shift < len(team["shifts"])],
         })
     return sections
@@ -146,7 +152,8 @@ def sheets_html(stops: pd.DataFrame, *, lang: str = "zh", **options) -> str:
     sections = sheet_sections(stops, lang=lang, **options)
     words = {k: t(k, lang) for k in (
         "sheets.title", "team", "day", "seq", "arrive", "depart", "name", "address", "category", "reason",
-        "checklist", "campaign_checklist", "outcome", "outcome.done", "outcome.closed_door", "outcome.refused", "hazard_found",
+        "checklist", "campaign_checklist", "outcome", "outcome.done", "outcome.closed_door", "outcome.refused",
+        "hazard_found",
         "notes", "signature", "members", "shift", "start_point", "mode", "office_return", "route_map", "scan",
         "page", "returned_at", "colon", "scan_note")}
     return _env().get_template("sheets.html").render(sections=sections, w=words, lang=lang)
@@ -176,8 +183,8 @@ def chinese_font_missing() -> str | None:
         found = subprocess.run(["fc-list", ":lang=zh-cn", "family"], capture_output=True, text=True, check=False).stdout
         if found.strip():
             return None
-    return ("no Chinese font: sheets.pdf would print boxes, so only sheets.html was written "
-            "(install one: apt-get install fonts-noto-cjk) 没有中文字体，未生成 sheets.pdf")
+    return _("no Chinese font: sheets.pdf would print boxes, so only sheets.html was written (install one: "
+             "apt-get install fonts-noto-cjk)")
 
 
 def write_sheets_pdf(html: str, path: Path, *, progress: Callable[[float, str], None] | None = None) -> bool:
@@ -247,8 +254,9 @@ class _PdfProgress(logging.Handler):
         message = record.getMessage()
         page = re.search(r"Page (\d+)", message)
         if page:
-            self.progress(0.7 * min(1.0, int(page.group(1)) / self.pages), f"排版第 {page.group(1)} 页 laying out page {page.group(1)}")
+            self.progress(0.7 * min(1.0, int(page.group(1)) / self.pages),
+                          _("laying out page %(page)s", page=page.group(1)))
         elif message.startswith("Step 6"):
-            self.progress(0.7, "写出 PDF writing the PDF")
+            self.progress(0.7, _("writing the PDF"))
         elif message.startswith("Step 7"):
-            self.progress(0.85, "写出 PDF writing the PDF")
+            self.progress(0.85, _("writing the PDF"))

@@ -18,10 +18,13 @@ import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 
+from gis.i18n import gettext as _
+
 _SHEET = '<section class="sheet"'
 _END = "</section>"
 _NO_NUMBER = "@page { @top-right { content: none; } }"
-_GOES_ON = "body { margin-top: 0; }"  # a later run goes on after a page break, where the body's top margin is not repeated
+# a later run goes on after a page break, where the body's top margin is not repeated
+_GOES_ON = "body { margin-top: 0; }"
 
 
 def split_sheets(html: str) -> tuple[str, list[str], str]:
@@ -64,7 +67,8 @@ def parallel_pdf(html: str, render: Callable[..., bytes], *, workers: int | None
     if workers < 2:
         return None
     groups = balanced_groups([len(s) for s in sheets], workers)
-    first, later = (head.replace("</head>", f"<style>{css}</style></head>", 1) for css in (_NO_NUMBER, _NO_NUMBER + _GOES_ON))
+    first, later = (head.replace("</head>", f"<style>{css}</style></head>",
+                                 1) for css in (_NO_NUMBER, _NO_NUMBER + _GOES_ON))
     parts: list[bytes | None] = [None] * len(groups)
     with ProcessPoolExecutor(max_workers=workers, mp_context=_context()) as pool:
         futures = {pool.submit(render, (later if a else first) + "".join(sheets[a:b]) + tail): k
@@ -76,9 +80,9 @@ def parallel_pdf(html: str, render: Callable[..., bytes], *, workers: int | None
             done_sheets += b - a
             if progress is not None:
                 progress(0.9 * done_sheets / len(sheets),
-                         f"已排版 {done_sheets}/{len(sheets)} 张路线单 {done_sheets} of {len(sheets)} sheets laid out")
+                         _("%(done)d of %(n)d sheets laid out", done=done_sheets, n=len(sheets)))
     if progress is not None:
-        progress(0.92, "合并 PDF joining the sheets")
+        progress(0.92, _("joining the sheets"))
     return _joined(parts, lambda pages: render(_numbers_document(head, pages, tail)))
 
 
@@ -100,7 +104,10 @@ def balanced_groups(sizes: Sequence[int], count: int) -> list[tuple[int, int]]:
 
 
 def _context() -> multiprocessing.context.BaseContext:
-    """Fork where this process has one thread (quick: WeasyPrint is already imported), else spawn (forking threads is unsafe)."""
+    """Fork where this process has one thread, else spawn.
+
+    Forking is quick (WeasyPrint is already imported); forking threads is unsafe.
+    """
     method = "fork" if threading.active_count() == 1 and "fork" in multiprocessing.get_all_start_methods() else "spawn"
     return multiprocessing.get_context(method)
 

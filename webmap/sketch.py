@@ -67,7 +67,8 @@ def route_sketch_svg(
 
     extent = box(minx, miny, maxx, maxy)
     parts = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {HEIGHT}" class="sketch" role="img">',
-             f"<title>{escape(title)}</title>", f'<rect width="{WIDTH}" height="{HEIGHT}" fill="#fbfbf8" stroke="#888"/>']
+             f"<title>{escape(title)}</title>",
+             f'<rect width="{WIDTH}" height="{HEIGHT}" fill="#fbfbf8" stroke="#888"/>']
     if grids is not None:
         for geom, label in zip(grids.geometry, grids.get("grid_id", [""] * len(grids))):
             clipped = geom.intersection(extent)
@@ -81,7 +82,8 @@ def route_sketch_svg(
     if roads is not None:
         for geom in roads.geometry:
             for line in _parts(geom.intersection(extent), LineString, MultiLineString):
-                parts.append(f'<polyline points="{" ".join(xy(x, y) for x, y in line.coords)}" fill="none" stroke="#c9c3b5" stroke-width="1.2"/>')
+                parts.append(f'<polyline points="{" ".join(xy(x, y) for x, y in line.coords)}" fill="none" '
+                             'stroke="#c9c3b5" stroke-width="1.2"/>')
     colours = LEG_COLOURS
     dashed = False
     for k, leg in enumerate(legs):
@@ -95,7 +97,8 @@ def route_sketch_svg(
             parts.append(f'<polyline class="access" points="{" ".join(xy(x, y) for x, y in part)}" fill="none" '
                          f'stroke="{colour}" stroke-width="1.6" stroke-dasharray="3 2.5"/>')
     if dashed and access_label:
-        parts.append(f'<line x1="{PAD}" y1="{HEIGHT - PAD}" x2="{PAD + 22}" y2="{HEIGHT - PAD}" stroke="#333" stroke-width="1.6" '
+        parts.append(f'<line x1="{PAD}" y1="{HEIGHT - PAD}" x2="{PAD + 22}" y2="{HEIGHT - PAD}" stroke="#333" '
+                     'stroke-width="1.6" '
                      f'stroke-dasharray="3 2.5"/><text x="{PAD + 27}" y="{HEIGHT - PAD + 3}" font-size="9" fill="#333">'
                      f'{escape(access_label)}</text>')
     ox_, oy_ = xy(*office).split(",")
@@ -103,7 +106,8 @@ def route_sketch_svg(
     for number, lon, lat in stops:
         cx, cy = xy(lon, lat).split(",")
         parts.append(f'<circle cx="{cx}" cy="{cy}" r="7" fill="#fff" stroke="#111" stroke-width="1.2"/>'
-                     f'<text x="{cx}" y="{float(cy) + 3.2:.1f}" font-size="9" text-anchor="middle" font-weight="bold">{number}</text>')
+                     f'<text x="{cx}" y="{float(cy) + 3.2:.1f}" font-size="9" text-anchor="middle" '
+                     f'font-weight="bold">{number}</text>')
     parts.append("</svg>")
     return "".join(parts)
 

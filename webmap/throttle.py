@@ -9,8 +9,10 @@ from typing import Callable
 
 
 class LoginThrottle:
-    """After ``limit`` failed logins of one (user name, address) within ``window_s``, that pair is
-    refused until ``window_s`` after its last failure; a successful login clears it.
+    """Refuse a (user name, address) pair after ``limit`` failed logins.
+
+    After ``limit`` failed logins of one pair within ``window_s``, that pair is refused until ``window_s`` after its
+    last failure; a successful login clears it.
 
     Kept in memory: a restart forgives, which is fine for the one-server office the app is made for.
     """

@@ -6,11 +6,11 @@ import datetime as dt
 import os
 import secrets
 import sys
-from functools import cached_property
-from urllib.parse import urlencode
 from collections.abc import Mapping
+from functools import cached_property
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
 from flask import Flask, Response, current_app, g, jsonify, render_template, request, session
@@ -24,7 +24,7 @@ from werkzeug.exceptions import HTTPException, InternalServerError
 from werkzeug.serving import WSGIRequestHandler
 
 from gis.errors import PatrolError
-from gis.i18n import LOCALES, set_language, translations
+from gis.i18n import LOCALES, gettext, reset_language, set_language, translations
 from gis.rules import DEFAULT_RULES_PATH, Rules
 from gis.timeparse import local_today
 from ledger.models import User, db
@@ -40,7 +40,10 @@ DEMO_DIR = REPO / "data" / "demo"
 MIGRATIONS = REPO / "migrations"
 
 class _Catalogues(Domain):
-    """The pages' catalogue, found by our language code: Babel names Chinese zh_Hans_CN, which misses the zh_CN folder."""
+    """The pages' catalogue, found by our language code.
+
+    Babel names Chinese zh_Hans_CN, which misses the zh_CN folder.
+    """
 
     def get_translations(self):
         return translations(current_lang())
@@ -59,7 +62,10 @@ migrate = Migrate()
 
 
 class PatrolExtension:
-    """What views need beyond the database: the rules and the current layers (``layers()``, built once per data version)."""
+    """What views need beyond the database.
+
+    The rules and the current layers (``layers()``, built once per data version).
+    """
 
     def __init__(self, app: Flask) -> None:
         from ledger.layer_cache import LayerCache
@@ -87,7 +93,7 @@ def _locale() -> str:
 
 
 def _lang_switch() -> str:
-    """This page in the other language, keeping its filters (the query string)."""
+    """The page in the other language, keeping its filters (the query string)."""
     args = request.args.to_dict(flat=False)
     args["lang"] = ["zh" if current_lang() == "en" else "en"]
     return f"{request.path}?{urlencode(args, doseq=True)}"
@@ -141,11 +147,27 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
 
     jobs.init_app(app)  # web plans: worker processes with a memory ceiling, PLAN_JOBS at a time
 
-    from .views import api, auth, field, field_api, ledger, live, map, notify, plan, retire, review, sheets
-    from .views import campaign, kpi, screen, seasons
+    from .views import (
+        api,
+        auth,
+        campaign,
+        field,
+        field_api,
+        kpi,
+        ledger,
+        live,
+        map,
+        notify,
+        plan,
+        retire,
+        review,
+        screen,
+        seasons,
+        sheets,
+    )
 
-    for bp in (auth.bp, map.bp, plan.bp, sheets.bp, ledger.bp, review.bp, api.bp, retire.bp, notify.bp, field.bp, field_api.bp,
-               live.bp):
+    for bp in (auth.bp, map.bp, plan.bp, sheets.bp, ledger.bp, review.bp, api.bp, retire.bp, notify.bp,
+               field.bp, field_api.bp, live.bp):
         app.register_blueprint(bp)
     app.register_blueprint(kpi.bp)
     app.register_blueprint(screen.bp)
@@ -160,12 +182,15 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.register_error_handler(HTTPException, _handle_http_error)
     app.register_error_handler(InternalServerError, _handle_server_error)
     app.before_request(_messages_in_the_chosen_language)
+    app.teardown_request(_language_as_before)
     app.before_request(_refuse_nul_characters)
     app.after_request(_security_headers)
     app.jinja_env.globals.update(tr=lambda key: t(key, current_lang()), lang=current_lang,
                                  word=lambda kind, code: word(kind, code, current_lang()), lang_switch=_lang_switch,
-                                 hazard_name=lambda code: hazard_label(app.extensions["patrol"].rules, code, current_lang()),
-                                 category_name=lambda code: category_label(app.extensions["patrol"].rules, code, current_lang()),
+                                 hazard_name=lambda code: hazard_label(app.extensions["patrol"].rules, code,
+                                                                       current_lang()),
+                                 category_name=lambda code: category_label(app.extensions["patrol"].rules, code,
+                                                                           current_lang()),
                                  csp_nonce=csp_nonce, public_url=public_url, field_photos=_field_photos,
                                  data_problems=lambda: page_problem_notes(today(), current_lang()))
 
@@ -188,7 +213,8 @@ def serve(*, host: str = "127.0.0.1", port: int = 5000) -> None:
     print(f"patrol: instance folder {app.instance_path}; open http://{host}:{port}/ in a browser", file=sys.stderr)
     if app.config["SESSION_COOKIE_SECURE"] and host not in ("127.0.0.1", "localhost", "::1"):
         print("patrol: session cookies are Secure: browsers on other machines can log in only over HTTPS "
-              "(put the app behind an HTTPS proxy, or set PATROL_INSECURE_COOKIES=1 on a trusted network)", file=sys.stderr)
+              "(put the app behind an HTTPS proxy, or set PATROL_INSECURE_COOKIES=1 on a trusted network)",
+              file=sys.stderr)
     app.run(host=host, port=port, threaded=True, request_handler=_QuietRequestHandler)
 
 
@@ -213,15 +239,17 @@ def _local_time(at: dt.datetime | None, zone: ZoneInfo) -> str:
 
 
 def _detail(detail: object) -> str:
-    """An event's detail for people: "key: value" parts, changes as "field: before → after"."""
+    """An event's detail for people: "key: value" parts, changes as "field: before → after", keys in their words."""
     if not isinstance(detail, dict):
         return "" if detail is None else str(detail)
+    lang = current_lang()
     parts = []
     for key, value in detail.items():
         if isinstance(value, dict):
-            parts += [f"{k}: {v}" for k, v in value.items()]
+            parts += [f"{word('detail', k, lang)}: {v}" for k, v in value.items()]
         elif value not in (None, ""):
-            parts.append(f"{key}: {value}")
+            shown = word(key, value, lang) if key == "reason" else value  # a code (older rows: their text)
+            parts.append(f"{word('detail', key, lang)}: {shown}")
     return " · ".join(parts)
 
 
@@ -250,7 +278,7 @@ def _interrupted_plans() -> None:
 
     stuck = db.session.scalars(db.select(PlanRun).where(PlanRun.status.in_(("queued", "running")))).all()
     for run in stuck:
-        run.status, run.message = "failed", "服务重启，计划中断，请重新计划 interrupted by a restart: plan again"
+        run.status, run.message = "failed", gettext("interrupted by a restart: plan again")
     db.session.commit()
 
 
@@ -267,20 +295,29 @@ def _first_start(app: Flask) -> None:
         db.session.commit()
         print(f"patrol: first start. Log in as 'coordinator' with password: {password}", file=sys.stderr)
         if not app.config["PUBLIC_URL"]:
-            print("patrol: set PUBLIC_URL (in instance/config.py or the environment) to the address phones reach this site "
+            print("patrol: set PUBLIC_URL (in instance/config.py or the environment) to the address "
+                  "phones reach this site "
                   "at, e.g. https://patrol.example.cn/: QR codes and links on sheets, notices and messages use it",
                   file=sys.stderr)
     if db.session.scalar(db.select(db.func.count()).select_from(Venue)) == 0 and DEMO_DIR.exists():
         import json
 
         today = dt.date.fromisoformat(json.loads((DEMO_DIR / "meta.json").read_text(encoding="utf-8"))["today"])
-        counts = load_demo(DEMO_DIR, app.extensions["patrol"].rules, as_of=max(today, local_today(app.config["TIMEZONE"])))
+        counts = load_demo(DEMO_DIR, app.extensions["patrol"].rules,
+                           as_of=max(today, local_today(app.config["TIMEZONE"])))
         print(f"patrol: loaded the demo street: {counts}", file=sys.stderr)
 
 
 def _messages_in_the_chosen_language() -> None:
     """Messages made by code outside the views (ledger errors) follow the user's language too."""
-    set_language(current_lang())
+    g.patrol_language = set_language(current_lang())
+
+
+def _language_as_before(_error: BaseException | None = None) -> None:
+    """After the request, the thread's language is what it was (a test client's thread, a server's worker)."""
+    token = g.pop("patrol_language", None)
+    if token is not None:
+        reset_language(token)
 
 
 def _refuse_nul_characters() -> None:

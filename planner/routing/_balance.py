@@ -28,22 +28,27 @@ def team_work_s(model: Model, routes: dict[int, list[int]], allowed: dict[int, l
 
 def balance_caps(model: Model, routes: dict[int, list[int]], allowed: dict[int, list[int]],
                  spread_s: int) -> dict[int, tuple[int, int]]:
-    """Soft bounds (lower, upper) on each vehicle's work from a plan's teams: the least busy team's work
-    plus the spread above, the busiest team's less the spread below (so a quiet team is offered work
-    before a busy one gives it up), each split over the team's shifts by their length."""
+    """Soft bounds (lower, upper) on each vehicle's work from a plan's teams.
+
+    The least busy team's work plus the spread above, the busiest team's less the spread below (so a quiet team is
+    offered work before a busy one gives it up), each split over the team's shifts by their length.
+    """
     work = team_work_s(model, routes, allowed)
     if not work:
         return {}
     upper, lower = min(work.values()) + spread_s, max(max(work.values()) - spread_s, 0)
     problem = model.problem
     day_s = {t: sum(v.end_s - v.start_s for v in problem.vehicles if v.team_id == t) for t in work}
-    share = {p: (v.end_s - v.start_s) / max(day_s[v.team_id], 1) for p, v in enumerate(problem.vehicles) if v.team_id in work}
+    share = {p: (v.end_s - v.start_s) / max(day_s[v.team_id],
+                                            1) for p, v in enumerate(problem.vehicles) if v.team_id in work}
     return {p: (int(lower * f), int(upper * f)) for p, f in share.items()}
 
 
 def trim_to_spread(models: Models, best: Found) -> Found:
-    """Take optional visits (least valued first) from the busiest team until the teams' work is within
-    ``balance_spread_s`` of the least busy, or the busiest has only must visits left. Never drops a must visit.
+    """Take optional visits (least valued first) from the busiest team.
+
+    Until the teams' work is within ``balance_spread_s`` of the least busy, or the busiest has only must visits left.
+    Never drops a must visit.
 
     Taking a visit out of a tour keeps it feasible (travel obeys the triangle inequality, waiting is
     allowed); the trimmed routes are read into a new model of the same vehicles, so the times are the

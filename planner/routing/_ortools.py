@@ -14,6 +14,8 @@ from typing import Callable, NamedTuple
 import numpy as np
 from ortools.constraint_solver import pywrapcp, routing_enums_pb2
 
+from gis.i18n import gettext as _
+
 from ..model import Problem, Stop, Tour
 from ..params import SolveParams
 
@@ -40,9 +42,11 @@ def found(model: Model, solution) -> Found | None:
 
 
 class Models:
-    """What the models of one solve share: the problem, its kept visits, who may serve each, the
-    parameters, the clock, the progress callback and the transit matrices (building those is the slow
-    part of a model)."""
+    """What the models of one solve share.
+
+    The problem, its kept visits, who may serve each, the parameters, the clock, the progress callback and the transit
+    matrices (building those is the slow part of a model).
+    """
 
     def __init__(self, problem: Problem, kept: list[int], allowed: dict[int, list[int]], params: SolveParams,
                  *, started: float, progress: Progress | None = None) -> None:
@@ -73,12 +77,16 @@ class Models:
         def _report() -> None:
             elapsed = time.perf_counter() - started
             progress(min(0.99, elapsed / max(limit, 1e-3)),
-                     f"求解中 searching routes, {elapsed:.0f} of {limit:.0f} s (cost {ref().routing.CostVar().Value()})")
+                     _("searching routes, %(elapsed).0f of %(limit).0f s (cost %(cost)d)", elapsed=elapsed,
+                       limit=limit, cost=ref().routing.CostVar().Value()))
         return _report
 
 
 def search_params(params: SolveParams, time_limit_s: float, first_solution: str = "AUTOMATIC"):
-    """OR-Tools search parameters: a first-solution strategy (unused when starting from routes), the metaheuristic, a time limit."""
+    """OR-Tools search parameters.
+
+    A first-solution strategy (unused when starting from routes), the metaheuristic, a time limit.
+    """
     search = pywrapcp.DefaultRoutingSearchParameters()
     search.first_solution_strategy = getattr(routing_enums_pb2.FirstSolutionStrategy, first_solution)
     search.local_search_metaheuristic = getattr(routing_enums_pb2.LocalSearchMetaheuristic, params.metaheuristic)
@@ -106,13 +114,16 @@ class Model:
     def __init__(self, problem: Problem, kept: list[int], allowed: dict[int, list[int]], params: SolveParams,
                  vehicles: list[int], matrices: dict[tuple, list[list[int]]] | None = None,
                  caps: dict[int, tuple[int, int]] | None = None, fixed_costs: bool = True) -> None:
-        """``matrices`` keeps the transit matrices (as lists) between the models of one solve: the node
-        numbers are the same in all of them, and building the lists is the slow part of a model.
+        """Build one routing model of the solve.
+
+        ``matrices`` keeps the transit matrices (as lists) between the models of one solve: the node numbers are the
+        same in all of them, and building the lists is the slow part of a model.
         ``caps`` (lower, upper working seconds by vehicle index in the problem) are soft bounds of a
         "Work" dimension (travel + service, no waiting): each second beyond the upper one costs
         ``params.balance_cost``, each second short of the lower one 1 (as a second of travel, so
         a detour never pays for itself). Without ``fixed_costs`` the vehicles' fixed costs are left out of
-        the objective (see ``_solve._polish``)."""
+        the objective (see ``_solve._polish``).
+        """
         self.problem, self.kept, self.vehicles, self.params = problem, kept, vehicles, params
         fleet = [problem.vehicles[i] for i in vehicles]
         depots = sorted({n for v in problem.vehicles for n in (v.start_node, v.end_node)})
@@ -211,8 +222,10 @@ class Model:
         return routing.SolveFromAssignmentWithParameters(initial, search)
 
     def read_routes(self, routes: dict[int, list[int]]):
-        """The assignment of ``routes`` (node numbers by vehicle index in the problem) in this model, its
-        times the solver's; None when they break a rule of the model."""
+        """The assignment of ``routes`` in this model, its times the solver's.
+
+        ``routes`` are node numbers by vehicle index in the problem; None when they break a rule of the model.
+        """
         self.routing.CloseModelWithParameters(search_params(self.params, max(self.params.time_limit_s, 1.0)))
         order = [[self.manager.NodeToIndex(n) for n in routes.get(p, [])] for p in self.vehicles]
         return self.routing.ReadAssignmentFromRoutes(order, True)
@@ -251,7 +264,8 @@ class Model:
                 if node in visit_at:
                     visit = visit_at[node]
                     start_s = solution.Value(time_dim.CumulVar(idx))
-                    stops.append(Stop(v.team_id, v.shift, visit.venue_id, start_s, start_s + visit.service_s, visit.reason,
+                    stops.append(Stop(v.team_id, v.shift, visit.venue_id, start_s,
+                                      start_s + visit.service_s, visit.reason,
                                       visit.risk, visit.grid_id, visit.home_teams))
                     served.add(visit.venue_id)
                 if routing.IsEnd(idx):
@@ -270,8 +284,10 @@ class Model:
 
 
 def arc_costs(problem: Problem, vehicle, index: np.ndarray, n_depots: int) -> np.ndarray:
-    """Travel seconds, plus the away cost on arcs into visits outside the team's home grids (half of it
-    into grids the team has already visited in the horizon, so a grid keeps to few teams)."""
+    """Travel seconds, plus the away cost on arcs into visits outside the team's home grids.
+
+    Half of it into grids the team has already visited in the horizon, so a grid keeps to few teams.
+    """
     cost = problem.travel_s[vehicle.matrix][np.ix_(index, index)].copy()
     if vehicle.home_nodes is not None and vehicle.away_cost_s:
         away = np.array([n not in vehicle.home_nodes for n in index[n_depots:]], dtype=bool)

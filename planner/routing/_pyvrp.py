@@ -65,7 +65,8 @@ def solve_pyvrp(problem: Problem, kept: list[int], allowed: dict[int, list[int]]
                                        fixed_cost=int(v.fixed_cost), tw_early=int(v.start_s), tw_late=int(v.end_s),
                                        profile=keys.index(v.matrix)))
         members.append(i)
-    data = pyvrp.ProblemData(locations, clients, [pyvrp.Depot(i) for i in range(len(depots))], types, matrices, matrices)
+    data = pyvrp.ProblemData(locations, clients, [pyvrp.Depot(i) for i in range(len(depots))], types,
+                             matrices, matrices)
     left = max(params.time_limit_s - (time.perf_counter() - started), 0.05)
     result = pyvrp.solve(data, stop=MaxRuntime(left), seed=params.seed, display=False)
     if not result.is_feasible():
@@ -82,14 +83,16 @@ def solve_pyvrp(problem: Problem, kept: list[int], allowed: dict[int, list[int]]
                 stops.append(Stop(v.team_id, v.shift, visit.venue_id, start_s, start_s + visit.service_s, visit.reason,
                                   visit.risk, visit.grid_id, visit.home_teams))
                 served.add(visit.venue_id)
-        route_nodes = [v.start_node] + [problem.visits[kept[int(a.idx)]].node for a in route.schedule() if a.type == pyvrp.ActivityType.CLIENT] + [v.end_node]
+        route_nodes = [v.start_node] + [problem.visits[kept[int(a.idx)]].node for a in route.schedule()
+                                        if a.type == pyvrp.ActivityType.CLIENT] + [v.end_node]
         legs = list(zip(route_nodes, route_nodes[1:]))
-        tours.append(Tour(v.team_id, v.shift, tuple(stops), tuple(route_nodes), int(route.start_time()), int(route.end_time()),
-                          int(sum(problem.dist_m[a, b] for a, b in legs)),
+        tours.append(Tour(v.team_id, v.shift, tuple(stops), tuple(route_nodes), int(route.start_time()),
+                          int(route.end_time()), int(sum(problem.dist_m[a, b] for a, b in legs)),
                           int(sum(problem.travel_s[v.matrix][a, b] for a, b in legs))))
     work = dict.fromkeys(active_teams(problem, allowed), 0)
     for tour in tours:
-        work[tour.team_id] = work.get(tour.team_id, 0) + tour.travel_s + sum(s.depart_s - s.arrive_s for s in tour.stops)
+        work[tour.team_id] = work.get(tour.team_id,
+                                      0) + tour.travel_s + sum(s.depart_s - s.arrive_s for s in tour.stops)
     dropped = [Unplanned(problem.visits[k].venue_id, "capacity", problem.visits[k].must, problem.visits[k].risk)
                for k in kept if problem.visits[k].venue_id not in served]
     return DayPlan(problem.day, tuple(tours), tuple(unplanned + dropped), time.perf_counter() - started, "feasible",

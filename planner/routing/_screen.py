@@ -33,8 +33,11 @@ def screen_visits(problem: Problem) -> tuple[dict[int, list[int]], list[Unplanne
 
 
 def _screens(problem: Problem) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Visits × vehicles: the vehicle has the roles; and it is there in the opening hours; and it can also get
-    there and back within its shift. One column per vehicle over all visits at once (a district has 20,000 × 400)."""
+    """Visits × vehicles: may the vehicle serve the visit.
+
+    The vehicle has the roles; and it is there in the opening hours; and it can also get there and back within its
+    shift. One column per vehicle over all visits at once (a district has 20,000 × 400).
+    """
     visits, vehicles = problem.visits, problem.vehicles
     roles = sorted({r for v in visits for r in v.required_roles} | {r for v in vehicles for r in v.roles})
     bit = {r: 1 << i for i, r in enumerate(roles)}
@@ -51,5 +54,7 @@ def _screens(problem: Problem) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         travel = problem.travel_s[v.matrix]
         start = np.maximum(open_s, v.start_s + travel[v.start_node, nodes].astype(np.int64))
         done = start + service_s
-        reachable[:, i] = in_hours[:, i] & (done <= close_s) & (done + travel[nodes, v.end_node].astype(np.int64) <= v.end_s)
+        reachable[:, i] = in_hours[:,
+                                   i] & (done <= close_s) & (done + travel[nodes,
+                                                                           v.end_node].astype(np.int64) <= v.end_s)
     return with_roles, in_hours, reachable

@@ -5,6 +5,8 @@ from __future__ import annotations
 import logging
 import time
 
+from gis.i18n import gettext as _
+
 from ..model import DayPlan, Problem, Unplanned
 from ..params import SolveParams
 from ._balance import balance_caps, team_work_s, trim_to_spread
@@ -72,7 +74,8 @@ def _portfolio(models: Models, strategies: list[str], *, until: float) -> tuple[
     for k, strategy in enumerate(strategies):
         model = models.build()
         share = max(until - time.perf_counter(), 0.05) / (len(strategies) - k)
-        result = found(model, model.solve(search_params(models.params, share, strategy), at_solution=models.reporter(model)))
+        result = found(model,
+                       model.solve(search_params(models.params, share, strategy), at_solution=models.reporter(model)))
         if result is not None and (best is None or result.objective < best.objective):
             best = result
     return best, model
@@ -83,7 +86,8 @@ def _first_plan(models: Models, strategies: list[str]) -> tuple[Found | None, Mo
     model = models.build()
     result = found(model, model.solve(first_plan_only(strategies[0] if strategies else "AUTOMATIC")))
     if result is not None:
-        log.warning("the first plan took longer than the %.1f s limit: no time was left to improve it", models.params.time_limit_s)
+        log.warning("the first plan took longer than the %.1f s limit: no time was left to improve it",
+                    models.params.time_limit_s)
     return result, model
 
 
@@ -105,7 +109,9 @@ def _polish(models: Models, best: Found, *, balance: bool) -> Found:
     else:
         final, fixed = models.build(caps=caps), {}
     left = models.at(1.0) - time.perf_counter()
-    result = found(final, final.solve(search_params(models.params, max(left, 0.05)), start=routes, at_solution=models.reporter(final)))
+    result = found(final,
+                   final.solve(search_params(models.params, max(left, 0.05)), start=routes,
+                               at_solution=models.reporter(final)))
     if result is not None and fixed:
         used = [i for i, route in result.routes().items() if route]
         result = result._replace(objective=result.objective + sum(fixed[i] for i in used))
@@ -122,7 +128,8 @@ def _day_plan(models: Models, best: Found | None, last: Model | None, unplanned:
     status = status_name(model.routing.status())
     if best is None:
         log.warning("no solution within %.1f s (status %s)", models.params.time_limit_s, status)
-        dropped = [Unplanned(problem.visits[k].venue_id, "capacity", problem.visits[k].must, problem.visits[k].risk) for k in models.kept]
+        dropped = [Unplanned(problem.visits[k].venue_id, "capacity", problem.visits[k].must,
+                             problem.visits[k].risk) for k in models.kept]
         return DayPlan(problem.day, (), tuple(unplanned + dropped), seconds, status)
     tours, served = model.tours(best.solution)
     work = team_work_s(model, model.routes(best.solution), models.allowed)
@@ -131,5 +138,5 @@ def _day_plan(models: Models, best: Found | None, last: Model | None, unplanned:
         for k in models.kept if problem.visits[k].venue_id not in served
     ]
     if models.progress is not None:
-        models.progress(1.0, f"{len(served)} visits planned")
+        models.progress(1.0, _("%(n)d visits planned", n=len(served)))
     return DayPlan(problem.day, tuple(tours), tuple(unplanned + dropped), seconds, status, best.objective, work)

@@ -24,8 +24,8 @@ def _venues() -> gpd.GeoDataFrame:
              ("S01", "small_shop", "G01", DAY - dt.timedelta(days=20))]  # another kind of place
     return gpd.GeoDataFrame({"category": [r[1] for r in rows], "grid_id": [r[2] for r in rows],
                              "last_inspected": [r[3] for r in rows]},
-                            geometry=[Point(113.3, 23.1)] * len(rows), index=pd.Index([r[0] for r in rows], name="venue_id"),
-                            crs="EPSG:4326")
+                            geometry=[Point(113.3, 23.1)] * len(rows),
+                            index=pd.Index([r[0] for r in rows], name="venue_id"), crs="EPSG:4326")
 
 
 def test_venues_in_scope_fall_due_within_the_campaign_spread_over_its_days(rules):

@@ -93,7 +93,8 @@ def test_cli_writes_tables_geojson_and_an_offline_map(tmp_path, command):
 
 
 def test_cli_report_without_inputs_is_a_clear_error(tmp_path):
-    done = subprocess.run([sys.executable, "-m", "patrol", "gaps", "--out", str(tmp_path / "x")], capture_output=True, text=True)
+    done = subprocess.run([sys.executable, "-m", "patrol", "gaps", "--out", str(tmp_path / "x")],
+                          capture_output=True, text=True)
     assert done.returncode == 2
     assert "--grids" in done.stderr and not (tmp_path / "x").exists()
 
@@ -103,4 +104,4 @@ def test_hotspots_without_hazards_is_an_error_not_an_empty_map(tmp_path):
     done = subprocess.run([sys.executable, "-m", "patrol", "hotspots", "--grids", str(demo / "grids.geojson"),
                            "--venues", str(demo / "venues.csv"), "--teams", str(demo / "teams.csv"),
                            "--out", str(tmp_path / "x")], capture_output=True, text=True)
-    assert done.returncode == 2 and "--hazards needed" in done.stderr and not (tmp_path / "x").exists()
+    assert done.returncode == 2 and "需要 --hazards" in done.stderr and not (tmp_path / "x").exists()

@@ -59,7 +59,8 @@ def test_grids_round_trip(tmp_path, fmt):
     assert grids.crs.to_epsg() == 4326
     assert list(grids["name"]) == ["龙凤第一网格", "龙凤第二网格"]
     assert list(grids["worker"]) == ["张伟", "李娜"]
-    assert grids.geometry.iloc[1].symmetric_difference(_GRIDS.geometry.iloc[1]).area < 1e-12  # shapefiles reorient rings
+    # shapefiles reorient rings
+    assert grids.geometry.iloc[1].symmetric_difference(_GRIDS.geometry.iloc[1]).area < 1e-12
 
 
 @pytest.mark.parametrize("fmt", VENUE_FORMATS)
@@ -104,7 +105,8 @@ def test_cgcs2000_flag_converts_a_layer(tmp_path, rules):
 def test_teams_round_trip(tmp_path, fmt):
     rows = [
         {"team_id": "T01", "name": "龙凤社区联合巡查一组", "roles": "网格员;物业;志愿者;安全员", "start_lon": 113.305,
-         "start_lat": 23.105, "shift": "09:00-12:00,14:00-17:30", "mode": "步行", "home_grids": "G01;G02", "出发点": "龙凤社区居委会"},
+         "start_lat": 23.105, "shift": "09:00-12:00,14:00-17:30", "mode": "步行", "home_grids": "G01;G02",
+         "出发点": "龙凤社区居委会"},
         {"team_id": "T02", "name": "二组", "roles": "grid_worker;property", "start_lon": 113.315, "start_lat": 23.105,
          "shift": "08:30-11:30", "mode": "ebike", "home_grids": "", "出发点": ""},
     ]
@@ -128,7 +130,8 @@ def test_teams_round_trip(tmp_path, fmt):
 def test_csv_saved_by_chinese_excel_in_gbk_is_read(tmp_path, rules):
     """Excel/WPS on Chinese Windows write plain "CSV (逗号分隔)" in GBK, not UTF-8."""
     path = tmp_path / "场所台账.csv"
-    _VENUES.rename(columns={"venue_id": "场所编号", "name": "场所名称", "category": "类别", "lon": "经度", "lat": "纬度"}) \
+    _VENUES.rename(columns={"venue_id": "场所编号", "name": "场所名称", "category": "类别", "lon": "经度",
+                            "lat": "纬度"}) \
         .to_csv(path, index=False, encoding="gbk")
     venues = read_venues(path, rules=rules)
     assert list(venues["name"]) == ["宏达烟酒店", "好味小吃", "幸福出租屋"]

@@ -21,13 +21,14 @@ _GRIDS = gpd.GeoDataFrame(
 ).set_index("grid_id")
 _ROWS = [
     {"person_id": "P1", "name": "张伟", "role": "网格员", "home_grids": "G01", "mode": "步行", "days": "周一-周五"},
-    {"person_id": "P2", "name": "李娜", "role": "safety_officer", "home_grids": "", "mode": "电动车", "days": "周一、周三",
-     "start_lon": 113.315, "start_lat": 23.105, "shift": "09:00-12:00"},
-    {"person_id": "P3", "name": "王芳", "role": "物业", "home_grids": "G01;G02", "mode": "", "days": "", "off": "2026-11-25"},
+    {"person_id": "P2", "name": "李娜", "role": "safety_officer", "home_grids": "", "mode": "电动车",
+     "days": "周一、周三", "start_lon": 113.315, "start_lat": 23.105, "shift": "09:00-12:00"},
+    {"person_id": "P3", "name": "王芳", "role": "物业", "home_grids": "G01;G02", "mode": "", "days": "",
+     "off": "2026-11-25"},
     {"person_id": "P4", "name": "刘强", "role": "志愿者", "home_grids": "", "mode": "walk", "days": "周六;周日"},
 ]
-_CHINESE = {"person_id": "工号", "name": "姓名", "role": "角色", "home_grids": "责任网格", "mode": "出行方式", "days": "工作日",
-            "off": "请假", "shift": "班次", "start_lon": "经度", "start_lat": "纬度"}
+_CHINESE = {"person_id": "工号", "name": "姓名", "role": "角色", "home_grids": "责任网格", "mode": "出行方式",
+            "days": "工作日", "off": "请假", "shift": "班次", "start_lon": "经度", "start_lat": "纬度"}
 
 
 def _write(rows: list[dict], folder: Path, fmt: str, *, chinese: bool = False, encoding: str = "utf-8") -> Path:
@@ -46,7 +47,8 @@ def _write(rows: list[dict], folder: Path, fmt: str, *, chinese: bool = False, e
 
 
 @pytest.mark.parametrize(("fmt", "chinese", "encoding"), [
-    ("csv", False, "utf-8"), ("csv", True, "utf-8-sig"), ("csv", True, "gbk"), ("xlsx", True, "utf-8"), ("yaml", False, "utf-8"),
+    ("csv", False, "utf-8"), ("csv", True, "utf-8-sig"), ("csv", True, "gbk"), ("xlsx", True, "utf-8"),
+    ("yaml", False, "utf-8"),
 ])
 def test_roster_round_trip(tmp_path, fmt, chinese, encoding):
     people = read_people(_write(_ROWS, tmp_path, fmt, chinese=chinese, encoding=encoding), grids=_GRIDS)
@@ -91,8 +93,11 @@ def _set(row: int, **cells) -> list[dict]:
 
 
 BAD = [
-    (_set(1, role="司机"), r"^roster\.csv row 3: role '司机' is not a role \(one of grid_worker, property, volunteer, safety_officer; or 网格员, 物业, 志愿者, 安全员\)$"),
-    (_set(0, role="网格员;安全员"), r"^roster\.csv row 2: role '网格员;安全员' names 2 roles: a person has one role in the roster$"),
+    (_set(1, role="司机"),
+     r"^roster\.csv row 3: role '司机' is not a role \(one of grid_worker, property, volunteer, safety_officer; or "
+     r"网格员, 物业, 志愿者, 安全员\)$"),
+    (_set(0, role="网格员;安全员"),
+     r"^roster\.csv row 2: role '网格员;安全员' names 2 roles: a person has one role in the roster$"),
     (_set(2, role=""), r"^roster\.csv row 4: role is empty"),
     (_set(0, days="周八"), r"^roster\.csv row 2: days '周八' is neither a weekday nor a date \(e\.g\. 周一-周五"),
     (_set(2, off="2026-11-31"), r"^roster\.csv row 4: off '2026-11-31' is neither a weekday nor a date"),
@@ -100,9 +105,11 @@ BAD = [
     (_set(1, shift="12:00-09:00"), r"^roster\.csv row 3: shift '12:00-09:00' ends before it starts"),
     (_set(3, mode="飞行"), r"^roster\.csv row 5: mode '飞行' should be walk or ebike \(步行 · 电动车\)$"),
     (_set(2, home_grids="G09"), r"^roster\.csv row 4: home_grids 'G09' is not a grid of the grids layer$"),
-    (_set(1, start_lon="", start_lat=""), r"^roster\.csv row 3: start_lon: '李娜' \(安全员\) has neither home_grids nor start_lon/start_lat"),
+    (_set(1, start_lon="", start_lat=""),
+     r"^roster\.csv row 3: start_lon: '李娜' \(安全员\) has neither home_grids nor start_lon/start_lat"),
     (_set(1, start_lon="abc"), r"^roster\.csv row 3: start_lon 'abc' is not a number$"),
-    (_set(1, start_lon=23.105, start_lat=113.315), r"^roster\.csv row 3: start_lon 23\.105 and start_lat 113\.315 look swapped"),
+    (_set(1, start_lon=23.105, start_lat=113.315),
+     r"^roster\.csv row 3: start_lon 23\.105 and start_lat 113\.315 look swapped"),
     (_set(3, person_id="P1"), r"^roster\.csv row 5: person_id 'P1' appears again \(first at row 2\)$"),
     (_set(2, name=""), r"^roster\.csv row 4: name is empty$"),
 ]
@@ -116,7 +123,9 @@ def test_bad_rosters_name_file_row_and_field(tmp_path, rows, message):
 
 def test_two_people_of_one_name_need_ids(tmp_path):
     rows = [{k: v for k, v in r.items() if k != "person_id"} for r in _set(3, name="张伟")]
-    with pytest.raises(InputError, match=r"^roster\.csv row 5: name '张伟' appears again \(first at row 2\): give each person a person_id"):
+    with pytest.raises(InputError,
+                       match=r"^roster\.csv row 5: name '张伟' appears again \(first at row 2\): give each "
+                             r"person a person_id"):
         read_people(_write(rows, tmp_path, "csv"), grids=_GRIDS)
 
 

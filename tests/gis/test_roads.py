@@ -88,7 +88,8 @@ def test_a_bridge_meets_its_approach_roads_at_its_ends():
 
 def test_osm_levels_come_from_the_layer_bridge_and_tunnel_tags(tmp_path):
     lines = [LineString([(113.30 + k * 0.001, 23.10), (113.30 + k * 0.001 + 0.0005, 23.10)]) for k in range(5)]
-    tags = [{"highway": "residential"}, {"highway": "primary", "bridge": "yes"}, {"highway": "primary", "tunnel": "yes"},
+    tags = [{"highway": "residential"}, {"highway": "primary", "bridge": "yes"},
+            {"highway": "primary", "tunnel": "yes"},
             {"highway": "footway", "bridge": "yes", "layer": "2"}, {"highway": "service", "bridge": "no"}]
     write_osm(tmp_path / "x.osm", lines, tags)
     roads = read_roads(tmp_path / "x.osm")
@@ -108,7 +109,8 @@ def test_road_levels_of_a_line_file_layer_column_with_gaps():
     assert road_levels(frame).tolist() == [1, 1, -1, 0]
 
 
-cell = st.one_of(st.none(), st.text(max_size=6), st.integers(-10**6, 10**6), st.floats(allow_nan=True, allow_infinity=True),
+cell = st.one_of(st.none(), st.text(max_size=6), st.integers(-10**6, 10**6),
+                 st.floats(allow_nan=True, allow_infinity=True),
                  st.sampled_from(["yes", "no", "1", "-1", "viaduct", " 2 ", "inf", "1e400"]))
 
 
@@ -137,7 +139,8 @@ def test_a_pbf_extract_reads_like_its_xml(tmp_path):
     cross = LineString([(x0 + 0.002, y0 - 0.001), (x0 + 0.002, y0 + 0.003)])
     tags = [{"highway": "residential"}] * 3 + [{"highway": "primary", "bridge": "yes", "layer": "1"}]
     write_osm(tmp_path / "x.osm", [*streets, cross], tags)
-    subprocess.run(["osmium", "cat", str(tmp_path / "x.osm"), "-o", str(tmp_path / "x.osm.pbf"), "--overwrite"], check=True)
+    subprocess.run(["osmium", "cat", str(tmp_path / "x.osm"), "-o", str(tmp_path / "x.osm.pbf"),
+                    "--overwrite"], check=True)
     xml, pbf = read_roads(tmp_path / "x.osm"), read_roads(tmp_path / "x.osm.pbf")
     assert sorted(pbf["highway"]) == sorted(xml["highway"]) == ["primary", "residential", "residential", "residential"]
     assert sorted(pbf["level"]) == [0, 0, 0, 1]

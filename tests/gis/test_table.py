@@ -44,7 +44,8 @@ def test_xlsx_serial_dates_and_numeric_ids(tmp_path, rules):
 @pytest.mark.parametrize("text, message", [
     (f"{HEADER},名称\nV1,小店,small_shop,113.3,23.08,小店\nV2,甲,small_shop,113.3,23.08,乙\n",
      r"^venues\.csv row 3: name: two columns give name \('name' and '名称'\) and differ here \('甲' and '乙'\)"),
-    (f"{HEADER},venue_id\nV1,小店,small_shop,113.3,23.08,V9\n", r"^venues\.csv row 2: venue_id: two columns give venue_id"),
+    (f"{HEADER},venue_id\nV1,小店,small_shop,113.3,23.08,V9\n",
+     r"^venues\.csv row 2: venue_id: two columns give venue_id"),
     ("", r"^venues\.csv: the file is empty"),
     (f"{HEADER}\nV1,小店,small_shop,113.3,23.08\nV2,饭店,热菜,small_restaurant,113.3,23.08\n",
      r"^venues\.csv row 3: the row has 6 cells but the header names 5 columns \(a comma inside a value\?"),
@@ -58,7 +59,8 @@ def test_a_venue_on_the_line_between_two_grids_joins_one(tmp_path, rules):
     import geopandas as gpd
     from shapely.geometry import box
 
-    grids = gpd.GeoDataFrame({"grid_id": ["G1", "G2"]}, geometry=[box(113.30, 23.08, 113.31, 23.09), box(113.31, 23.08, 113.32, 23.09)],
+    grids = gpd.GeoDataFrame({"grid_id": ["G1", "G2"]},
+                             geometry=[box(113.30, 23.08, 113.31, 23.09), box(113.31, 23.08, 113.32, 23.09)],
                              crs="EPSG:4326").set_index("grid_id")
     path = _write(tmp_path, f"{HEADER}\nV1,界上,small_shop,113.31,23.085\n")
     assert read_venues(path, rules=rules, grids=grids).at["V1", "grid_id"] in {"G1", "G2"}
@@ -73,6 +75,7 @@ def test_a_yaml_team_that_is_not_a_mapping_is_named(tmp_path):
     from gis.io import read_teams
 
     path = tmp_path / "teams.yaml"
-    path.write_text("teams:\n  - team_id: T1\n    roles: 网格员\n    start_lon: 113.3\n    start_lat: 23.08\n  - 5\n", encoding="utf-8")
+    path.write_text("teams:\n  - team_id: T1\n    roles: 网格员\n    start_lon: 113.3\n    start_lat: 23.08\n  - 5\n",
+                    encoding="utf-8")
     with pytest.raises(InputError, match=r"^teams\.yaml item 2: team_id: team 2 is 5, not a team"):
         read_teams(path)

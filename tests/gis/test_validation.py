@@ -43,25 +43,37 @@ def _edit_geojson(path: Path, feature: int, geometry: dict | None) -> None:
     path.write_text(json.dumps(data), encoding="utf-8")
 
 
-BOWTIE = {"type": "Polygon", "coordinates": [[[113.30, 23.08], [113.31, 23.09], [113.31, 23.08], [113.30, 23.09], [113.30, 23.08]]]}
+BOWTIE = {"type": "Polygon",
+          "coordinates": [[[113.30, 23.08], [113.31, 23.09], [113.31, 23.08], [113.30, 23.09], [113.30, 23.08]]]}
 
 # (layer, how to break it, expected message regex)
 CASES = [
-    ("venues", _drop("category"), r"venues\.csv: category: column 'category' is missing \(found: venue_id, name, lon, lat"),
-    ("venues", _set("category", 12, "小饭店"), r"venues\.csv row 12: category '小饭店' is not a known category \(did you mean 小餐饮\?\)"),
-    ("venues", _set("category", 5, "small_restuarant"), r"venues\.csv row 5: category 'small_restuarant' is not a known category \(did you mean small_restaurant\?\)"),
+    ("venues", _drop("category"),
+     r"venues\.csv: category: column 'category' is missing \(found: venue_id, name, lon, lat"),
+    ("venues", _set("category", 12, "小饭店"),
+     r"venues\.csv row 12: category '小饭店' is not a known category \(did you mean 小餐饮\?\)"),
+    ("venues", _set("category", 5, "small_restuarant"),
+     r"venues\.csv row 5: category 'small_restuarant' is not a known category \(did you mean small_restaurant\?\)"),
     ("venues", _set("venue_id", 9, "V003"), r"venues\.csv row 9: venue_id 'V003' appears again \(first at row 4\)"),
     ("venues", _swap_lonlat(3), r"venues\.csv row 3: lon 23\.\d+ and lat 113\.\d+ look swapped"),
     ("venues", _set("lon", 6, "东经113"), r"venues\.csv row 6: lon '东经113' is not a number"),
     ("venues", _set("lat", 7, "95.2"), r"venues\.csv row 7: lat 95\.2 is not a latitude"),
-    ("venues", lambda f: f.assign(open="").pipe(_set("open", 4, "25:00")), r"venues\.csv row 4: open '25:00' is not a time HH:MM"),
-    ("venues", lambda f: f.assign(close="").pipe(_set("close", 8, "9点")), r"venues\.csv row 8: close '9点' is not a time HH:MM"),
-    ("venues", _set("last_inspected", 10, "2027-03-01"), r"venues\.csv row 10: last_inspected 2027-03-01 is in the future \(after 2026-11-23, the plan date\)"),
-    ("venues", _set("last_inspected", 11, "上个月"), r"venues\.csv row 11: last_inspected '上个月' is not a date YYYY-MM-DD"),
-    ("venues", lambda f: f.assign(risk="").pipe(_set("risk", 2, "1.7")), r"venues\.csv row 2: risk '1\.7' should be between 0 and 1"),
-    ("venues", lambda f: f.assign(crs="").pipe(_set("crs", 13, "amap2")), r"venues\.csv row 13: crs 'amap2': unknown CRS"),
-    ("venues", lambda f: f.assign(grid_id="").pipe(_set("grid_id", 3, "G99")), r"venues\.csv row 3: grid_id 'G99' is not a grid"),
-    ("teams", _set("roles", 3, "grid_worker;driver"), r"teams\.csv row 3: roles 'driver' is not a role \(one of grid_worker, property, volunteer, safety_officer"),
+    ("venues", lambda f: f.assign(open="").pipe(_set("open", 4, "25:00")),
+     r"venues\.csv row 4: open '25:00' is not a time HH:MM"),
+    ("venues", lambda f: f.assign(close="").pipe(_set("close", 8, "9点")),
+     r"venues\.csv row 8: close '9点' is not a time HH:MM"),
+    ("venues", _set("last_inspected", 10, "2027-03-01"),
+     r"venues\.csv row 10: last_inspected 2027-03-01 is in the future \(after 2026-11-23, the plan date\)"),
+    ("venues", _set("last_inspected", 11, "上个月"),
+     r"venues\.csv row 11: last_inspected '上个月' is not a date YYYY-MM-DD"),
+    ("venues", lambda f: f.assign(risk="").pipe(_set("risk", 2, "1.7")),
+     r"venues\.csv row 2: risk '1\.7' should be between 0 and 1"),
+    ("venues", lambda f: f.assign(crs="").pipe(_set("crs", 13, "amap2")),
+     r"venues\.csv row 13: crs 'amap2': unknown CRS"),
+    ("venues", lambda f: f.assign(grid_id="").pipe(_set("grid_id", 3, "G99")),
+     r"venues\.csv row 3: grid_id 'G99' is not a grid"),
+    ("teams", _set("roles", 3, "grid_worker;driver"),
+     r"teams\.csv row 3: roles 'driver' is not a role \(one of grid_worker, property, volunteer, safety_officer"),
     ("teams", _set("shift", 2, "09:00-12:00,11:00-13:00"), r"teams\.csv row 2: shift .*overlapping shifts"),
     ("teams", _set("shift", 2, "9-12"), r"teams\.csv row 2: shift .*is not a time HH:MM"),
     ("teams", _set("mode", 3, "car"), r"teams\.csv row 3: mode 'car' should be walk or ebike"),
@@ -90,7 +102,8 @@ def test_bad_table_is_rejected_with_file_row_field(instance, tmp_path, capsys, l
     [
         (2, BOWTIE, r"grids\.geojson feature 2: geometry is not valid \(Self-intersection"),
         (3, None, r"grids\.geojson feature 3: geometry is empty"),
-        (1, {"type": "Point", "coordinates": [113.3, 23.08]}, r"grids\.geojson feature 1: geometry is a Point; grids must be polygons"),
+        (1, {"type": "Point", "coordinates": [113.3, 23.08]},
+         r"grids\.geojson feature 1: geometry is a Point; grids must be polygons"),
     ],
 )
 def test_bad_grid_geometry_is_rejected(instance, tmp_path, capsys, feature, geometry, message):
@@ -124,7 +137,7 @@ def test_point_outside_every_grid_is_a_warning_and_planned_as_unassigned_grid(in
     out = tmp_path / "plan"
     assert patrol.main([*_plan_args(instance, out), "--time-limit", "1"]) == 0
     err = capsys.readouterr().err
-    assert "warning: 1 venue(s) lie outside every grid (venues.csv row 5)" in err
+    assert "警告：1 venue(s) lie outside every grid (venues.csv row 5)" in err
     assert "grid 'unassigned'" in err
     assert (out / "stops.csv").exists()
 
@@ -156,7 +169,7 @@ def _plan_args(instance: dict[str, Path], out: Path) -> list[str]:
 
 
 def _first_line(err: str) -> str:
-    return next((line for line in err.splitlines() if line.startswith("patrol: ") and "warning" not in line), "")
+    return next((line for line in err.splitlines() if line.startswith("patrol: ") and "警告" not in line), "")
 
 
 @pytest.mark.parametrize(("status", "closed_on", "message"), [

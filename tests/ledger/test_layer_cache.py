@@ -1,4 +1,7 @@
-"""The layers are built once per data version: kept between pages, rebuilt after every write, the same in every thread."""
+"""The layers are built once per data version.
+
+Kept between pages, rebuilt after every write, the same in every thread.
+"""
 
 from __future__ import annotations
 
@@ -96,7 +99,10 @@ with app.app_context(), transaction():
 
 
 def test_a_write_by_another_process_is_seen(app, tmp_path):
-    """The plan worker, ``patrol notify`` or a second web worker write in their own process: the version is in the database."""
+    """The plan worker, ``patrol notify`` or a second web worker write in their own process.
+
+    The version is in the database.
+    """
     import os
     import subprocess
     import sys
@@ -121,7 +127,8 @@ def test_the_version_moves_with_a_commit_and_not_with_a_rollback(app):
         db.session.flush()
         db.session.rollback()
         assert data_version() == start
-        db.session.add(Inspection(venue_id="V0011", date=TODAY, team_id="T01", outcome="done", notes="", recorded_by="test"))
+        db.session.add(Inspection(venue_id="V0011", date=TODAY, team_id="T01", outcome="done", notes="",
+                                  recorded_by="test"))
         db.session.commit()
         assert data_version() == start + 1
         db.session.get(Venue, "V0011").phone = "010-0000"

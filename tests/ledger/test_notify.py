@@ -17,7 +17,6 @@ import pytest
 import patrol
 from gis.rules import DEFAULT_RULES_PATH
 from notify_sinks import RobotSink, smtp_server
-
 from web_helpers import TODAY, login
 
 PUBLIC = "https://patrol.example.cn"
@@ -32,7 +31,8 @@ def address_book(app):
     with app.app_context():
         communities = sorted({g.community for g in db.session.scalars(db.select(Grid)) if g.community})
         person = db.session.scalar(db.select(Hazard.responsible_person).where(Hazard.hazard_id == "H0142"))
-        people = {"leader": "street", "disabled-leader": "street", "worker-g05": "grid:G05", "owner": f"person:{person}",
+        people = {"leader": "street", "disabled-leader": "street", "worker-g05": "grid:G05",
+                  "owner": f"person:{person}",
                   **{f"community-{i}": f"community:{c}" for i, c in enumerate(communities)}}
         if db.session.scalar(db.select(User).where(User.username == "leader")) is None:
             for name, tokens in people.items():
@@ -40,7 +40,8 @@ def address_book(app):
                                     notify_for=tokens, active=name != "disabled-leader"))
             db.session.commit()
     accounts = {f"{n}@street.test": {t} for n, t in people.items() if n != "disabled-leader"}
-    robots = {"street-wecom": ("wecom", {"street"}), "communities": ("dingtalk", {"community:*"}), "all": ("feishu", {"*"})}
+    robots = {"street-wecom": ("wecom", {"street"}), "communities": ("dingtalk", {"community:*"}),
+              "all": ("feishu", {"*"})}
     return accounts, robots
 
 
@@ -65,7 +66,8 @@ def expected(app, day: dt.date, accounts, robots) -> set[tuple]:
         if h.status not in ("found", "reported", "rectifying") or h.deadline is None:
             continue
         if (h.deadline - day).days in sev["remind_days_before"]:
-            due.append((f"remind_{(h.deadline - day).days}", h.hazard_id, day, {f"person:{h.responsible_person}"} | worker))
+            due.append((f"remind_{(h.deadline - day).days}", h.hazard_id, day,
+                        {f"person:{h.responsible_person}"} | worker))
         yellow = h.deadline + dt.timedelta(days=sev["yellow_after_days"])
         red = yellow + dt.timedelta(days=sev["red_after_days"])
         if day >= yellow:
@@ -75,7 +77,8 @@ def expected(app, day: dt.date, accounts, robots) -> set[tuple]:
     soon = Counter()
     for v in venues.values():
         interval = RULES["categories"][v.category]["interval_days"]
-        if v.last_inspected and (v.last_inspected + dt.timedelta(days=interval) - day).days == RULES["notify"]["interval_warn_days"]:
+        if v.last_inspected and (v.last_inspected
+                                 + dt.timedelta(days=interval) - day).days == RULES["notify"]["interval_warn_days"]:
             soon[v.grid_id] += 1
     for grid_id in soon:
         due.append(("interval_soon", grid_id, day, {f"grid:{grid_id}", f"person:{grids[grid_id].worker}"}))
@@ -84,7 +87,8 @@ def expected(app, day: dt.date, accounts, robots) -> set[tuple]:
     for stage, subject, on, audiences in due:
         keys |= {(stage, subject, on, address) for address, tokens in accounts.items() if tokens & audiences}
         for name, (_, serves) in robots.items():
-            if "*" in serves or serves & audiences or ("community:*" in serves and any(a.startswith("community:") for a in audiences)):
+            if "*" in serves or serves & audiences or ("community:*" in serves
+                                                       and any(a.startswith("community:") for a in audiences)):
                 keys.add((stage, subject, on, f"robot:{name}"))
     return keys
 
@@ -104,7 +108,8 @@ def notify_env(app, monkeypatch):
     (Path(app.instance_path) / "config.py").write_text(f"NOTIFY_RETRY_WAITS_S = {WAITS!r}\nNOTIFY_TIMEOUT_S = 5\n")
     with smtp_server() as (smtp_url, box), RobotSink() as sink:
         webhooks = (f'[{{"name": "street-wecom", "kind": "wecom", "url": "{sink.url}/wecom?key=K", "for": ["street"]}},'
-                    f' {{"name": "communities", "kind": "dingtalk", "url": "{sink.url}/dingtalk?access_token=T", "secret": "SEC1", "for": ["community:*"]}},'
+                    f' {{"name": "communities", "kind": "dingtalk", "url": "{sink.url}/dingtalk?access_token=T", '
+                    f'"secret": "SEC1", "for": ["community:*"]}},'
                     f' {{"name": "all", "kind": "feishu", "url": "{sink.url}/feishu", "secret": "fs", "for": ["*"]}}]')
         for key, value in {"PATROL_INSTANCE": app.instance_path, "DATABASE_URL": app.config["DATABASE_URL"],
                            "SMTP_URL": smtp_url, "NOTIFY_WEBHOOKS": webhooks, "PUBLIC_URL": PUBLIC}.items():
@@ -117,7 +122,8 @@ def robot_posts(sink) -> Counter:
     out = Counter()
     for p in sink.posts:
         body = p["body"]
-        text = body.get("markdown", {}).get("content") or body.get("markdown", {}).get("text") or body["content"]["text"]
+        markdown = body.get("markdown", {})
+        text = markdown.get("content") or markdown.get("text") or body["content"]["text"]
         link = next(w for w in text.replace("(", " ").replace(")", " ").split() if w.startswith(PUBLIC))
         out[(p["path"], link.rsplit("/", 1)[-1].removeprefix("map?grid="))] += 1
     return out
@@ -133,7 +139,7 @@ def test_notify_sends_the_expected_messages_once_and_retries_failures(app, clien
     assert len(want) > 20 and {k[0] for k in want} >= {"yellow", "red", "interval_soon"}  # the demo has all kinds
 
     assert patrol.main(["notify", "--date", str(TODAY), "--dry-run"]) == 0
-    printed = [line for line in capsys.readouterr().out.splitlines() if line.startswith("would send")]
+    printed = [line for line in capsys.readouterr().out.splitlines() if line.startswith("将发送")]
     assert len(printed) == len(want)
     assert stored(app) == [] and box.messages == [] and sink.posts == []  # a dry run stores and sends nothing
 
@@ -157,7 +163,8 @@ def test_notify_sends_the_expected_messages_once_and_retries_failures(app, clien
     assert new_robot  # the next day has messages for the robots
     sink.status = 500
     assert patrol.main(["notify", "--date", str(day2)]) == 1  # a send failed: cron tells the owner
-    assert "failed" in capsys.readouterr().err
+    printed = capsys.readouterr().err.splitlines()[-1]
+    assert "失败" in printed and "失败 0 条" not in printed, printed  # N sent, M failed (M > 0), in Chinese
     failed = [r for r in stored(app) if r[4] == "failed"]
     assert {r[:4] for r in failed} == new_robot
     assert all(r[5] == 1 + len(WAITS) and "HTTP 500" in r[6] for r in failed)  # tried three times within the run
@@ -236,7 +243,6 @@ def test_the_web_app_schedule_sends_the_same_messages(app, notify_env):
 
 def test_the_accounts_page_keeps_where_warnings_reach_a_person(app, client):
     from ledger.models import User, db
-
     from web_helpers import post_form
 
     login(client, "coord")

@@ -12,7 +12,6 @@ import pytest
 
 from gis.errors import InputError
 from ledger.channels import Robot, SendError, parse_smtp_url, parse_webhooks, post_robot, robot_request, send_email
-
 from notify_sinks import RobotSink, free_port, smtp_server
 
 TITLE, TEXT, LINK = "【黄牌】H0066 超期未整改", "隐患 H0066：消防通道堵塞，已超期。", "http://localhost:5000/hazards/H0066"
@@ -36,7 +35,8 @@ def test_dingtalk_signed_url_and_markdown_shape():
     assert query["access_token"] == ["T"]
     timestamp = query["timestamp"][0]
     assert timestamp == str(int(NOW * 1000))  # milliseconds
-    expected = base64.b64encode(hmac.new(secret.encode(), f"{timestamp}\n{secret}".encode(), hashlib.sha256).digest()).decode()
+    expected = base64.b64encode(hmac.new(secret.encode(), f"{timestamp}\n{secret}".encode(),
+                                         hashlib.sha256).digest()).decode()
     assert query["sign"] == [expected]  # parse_qs undoes the url-encoding
     assert urllib.parse.quote_plus(expected) in url  # and it was url-encoded in the address
     assert body["msgtype"] == "markdown" and set(body["markdown"]) == {"title", "text"}
@@ -55,7 +55,8 @@ def test_feishu_signed_body_and_text_shape():
                               title=TITLE, text=TEXT, link=LINK, now_s=NOW)
     assert url == "https://open.feishu.cn/open-apis/bot/v2/hook/H"
     assert body["timestamp"] == str(int(NOW))  # seconds, as text
-    expected = base64.b64encode(hmac.new(f"{body['timestamp']}\n{secret}".encode(), b"", hashlib.sha256).digest()).decode()
+    expected = base64.b64encode(hmac.new(f"{body['timestamp']}\n{secret}".encode(), b"",
+                                         hashlib.sha256).digest()).decode()
     assert body["sign"] == expected
     assert body["msg_type"] == "text" and set(body["content"]) == {"text"}
     assert TITLE in body["content"]["text"] and LINK in body["content"]["text"]
@@ -72,7 +73,8 @@ def test_post_robot_sends_json_and_reads_the_robots_error_codes():
         with pytest.raises(SendError, match="HTTP 500"):
             post_robot(robot, title=TITLE, text=TEXT, link=LINK, timeout_s=5)
     with pytest.raises(SendError, match="cannot reach"):
-        post_robot(Robot("x", "wecom", f"http://127.0.0.1:{free_port()}/gone"), title=TITLE, text=TEXT, link=LINK, timeout_s=2)
+        post_robot(Robot("x", "wecom", f"http://127.0.0.1:{free_port()}/gone"), title=TITLE, text=TEXT,
+                   link=LINK, timeout_s=2)
 
 
 @pytest.mark.parametrize(("value", "field"), [
@@ -92,10 +94,12 @@ def test_bad_webhook_settings_name_the_robot_and_field(value, field):
 
 
 def test_webhooks_and_smtp_url_parse():
-    robots = parse_webhooks('[{"name": "街道群", "kind": "dingtalk", "url": "https://x/?t=1", "secret": "S", "for": ["street"]}]')
+    robots = parse_webhooks('[{"name": "街道群", "kind": "dingtalk", "url": "https://x/?t=1", "secret": "S", '
+                            '"for": ["street"]}]')
     assert robots == (Robot("街道群", "dingtalk", "https://x/?t=1", "S", frozenset({"street"})),)
     smtp = parse_smtp_url("smtp://patrol%40office.cn:p%40ss@mail.office.cn:587")
-    assert (smtp.host, smtp.port, smtp.implicit_tls, smtp.user, smtp.password) == ("mail.office.cn", 587, False, "patrol@office.cn", "p@ss")
+    assert (smtp.host, smtp.port, smtp.implicit_tls, smtp.user, smtp.password) == ("mail.office.cn", 587, False,
+                                                                                   "patrol@office.cn", "p@ss")
     assert parse_smtp_url("smtps://mail.office.cn").port == 465 and parse_smtp_url("smtps://mail.office.cn").implicit_tls
     with pytest.raises(InputError, match="SMTP_URL") as info:
         parse_smtp_url("http://user:secret@mail.office.cn")
@@ -108,7 +112,9 @@ def test_email_reaches_a_local_smtp_server():
                    text=f"{TEXT}\n{LINK}", timeout_s=5, headers={"X-Patrol-Message": "yellow H0066 2026-11-22"})
     assert len(box.messages) == 1
     m = box.messages[0]
-    assert m["To"] == "leader@street.test" and m["Subject"] == TITLE and m["X-Patrol-Message"] == "yellow H0066 2026-11-22"
+    assert m["To"] == "leader@street.test" and m["Subject"] == TITLE
+    assert m["X-Patrol-Message"] == "yellow H0066 2026-11-22"
     assert LINK in m.get_content()
     with pytest.raises(SendError, match="smtp 127.0.0.1"):
-        send_email(parse_smtp_url(f"smtp://127.0.0.1:{free_port()}"), sender="a@b", to="c@d", subject="s", text="t", timeout_s=2)
+        send_email(parse_smtp_url(f"smtp://127.0.0.1:{free_port()}"), sender="a@b", to="c@d", subject="s",
+                   text="t", timeout_s=2)

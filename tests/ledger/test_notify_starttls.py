@@ -29,7 +29,8 @@ def self_signed(folder) -> tuple[str, str]:
     cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
             .serial_number(x509.random_serial_number()).not_valid_before(now - dt.timedelta(minutes=5))
             .not_valid_after(now + dt.timedelta(days=1))
-            .add_extension(x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), critical=False)
+            .add_extension(x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
+                           critical=False)
             .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
             .sign(key, hashes.SHA256()))
     cert_file, key_file = folder / "cert.pem", folder / "key.pem"
@@ -54,7 +55,8 @@ class TlsMailBox(MailBox):
 
 
 def _authenticate(server, session, envelope, mechanism, auth_data):
-    ok = isinstance(auth_data, LoginPassword) and (auth_data.login, auth_data.password) == (USER.encode(), PASSWORD.encode())
+    ok = isinstance(auth_data, LoginPassword) and (auth_data.login,
+                                                   auth_data.password) == (USER.encode(), PASSWORD.encode())
     return AuthResult(success=ok, auth_data=auth_data)
 
 

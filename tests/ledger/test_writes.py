@@ -47,7 +47,8 @@ def world(app):
     from ledger.results import add_stop
     from ledger.transaction import transaction
 
-    stops = {(TODAY, "T01"): ["V0101", "V0102", "V0103"], (TODAY, "T02"): ["V0201", "V0202"], (TWO_AGO, "T01"): ["V0121"]}
+    stops = {(TODAY, "T01"): ["V0101", "V0102", "V0103"], (TODAY, "T02"): ["V0201", "V0202"],
+             (TWO_AGO, "T01"): ["V0121"]}
     with app.app_context(), transaction():
         done = PlanRun(created_by="coord", start=TWO_AGO, days=3, status="done", progress=1.0)
         failed = PlanRun(created_by="coord", start=TODAY, days=1, status="failed")
@@ -69,7 +70,8 @@ def snapshot(app) -> tuple:
 
     with app.app_context():
         counts = tuple(db.session.execute(db.text(f'SELECT COUNT(*) FROM "{t}"')).scalar_one() for t in TABLES)
-        hazards = tuple(db.session.execute(db.select(Hazard.hazard_id, Hazard.status, Hazard.closed_on).order_by(Hazard.hazard_id)))
+        hazards = tuple(db.session.execute(db.select(Hazard.hazard_id, Hazard.status,
+                                                     Hazard.closed_on).order_by(Hazard.hazard_id)))
         seen = tuple(db.session.execute(db.select(Venue.venue_id, Venue.last_inspected).order_by(Venue.venue_id)))
     return counts, hazards, seen
 
@@ -114,7 +116,8 @@ def write(client, auth: dict, door: str, obj: str, hazard_id: str):
         team = "T05"
     stop = f"/stops/{day}/{team}/{venue}"
     if door == "form":
-        return forged_post(client, stop, {"outcome": "done", "hazard_type": "fire_lane_blocked", "description": "通道堵塞"})
+        return forged_post(client, stop,
+                           {"outcome": "done", "hazard_type": "fire_lane_blocked", "description": "通道堵塞"})
     if door == "form_fixed":
         return forged_post(client, stop, {"outcome": "done", "fixed": hazard_id})
     if door == "form_close":
@@ -124,7 +127,8 @@ def write(client, auth: dict, door: str, obj: str, hazard_id: str):
     body = {"api_inspection": {"venue_id": venue, "date": day.isoformat(), "team_id": team},
             "api_result": {"venue_id": venue, "day": day.isoformat(), "team_id": team, "fixed": [hazard_id],
                            "hazards": [{"type": "fire_lane_blocked", "description": "通道堵塞"}]},
-            "api_hazard": {"venue_id": venue, "found_on": day.isoformat(), "team_id": team, "type": "fire_lane_blocked"},
+            "api_hazard": {"venue_id": venue, "found_on": day.isoformat(), "team_id": team,
+                           "type": "fire_lane_blocked"},
             "api_add": {"venue_id": venue, "day": day.isoformat(), "team_id": team},
             "api_close": {"action": "close", "recheck_on": day.isoformat()},
             "api_report": {"action": "report"}}[door]
@@ -207,14 +211,15 @@ def test_a_patrols_token_cannot_post_tomorrow_or_a_recheck_before_the_finding(ap
     auth = token_of(app, "patrol1")
     hazard_id = new_hazard(app, "V0121", DAY_AGO, "feedback")
     before = snapshot(app)
-    tomorrow = client.post("/api/v1/inspections", json={"venue_id": "V0101", "date": TOMORROW.isoformat()}, headers=auth)
+    tomorrow = client.post("/api/v1/inspections",
+                           json={"venue_id": "V0101", "date": TOMORROW.isoformat()}, headers=auth)
     assert tomorrow.status_code == 400 and tomorrow.get_json()["field"] == "date"
     assert "是未来的日期" in tomorrow.get_json()["message"]  # in the language chosen: Chinese by default
-    early = client.post(f"/api/v1/hazards/{hazard_id}/events", json={"action": "close", "recheck_on": TWO_AGO.isoformat()},
-                        headers=auth)
+    early = client.post(f"/api/v1/hazards/{hazard_id}/events",
+                        json={"action": "close", "recheck_on": TWO_AGO.isoformat()}, headers=auth)
     assert early.status_code == 400 and early.get_json()["field"] == "recheck_on"
-    at_stop = client.post("/api/v1/results", json={"venue_id": "V0121", "day": TWO_AGO.isoformat(), "fixed": [hazard_id]},
-                          headers=auth)
+    at_stop = client.post("/api/v1/results",
+                          json={"venue_id": "V0121", "day": TWO_AGO.isoformat(), "fixed": [hazard_id]}, headers=auth)
     assert at_stop.status_code == 400 and at_stop.get_json()["field"] == "fixed"
     assert snapshot(app) == before
     login(client, "coord")
@@ -307,7 +312,8 @@ def test_the_result_form_posted_twice_records_once(app, client, world):
     assert snapshot(app) == before
     assert "没有重复记录" in client.get(url).get_data(as_text=True)
     with app.app_context():
-        assert len(db.session.scalars(db.select(Hazard).where(Hazard.venue_id == "V0102", Hazard.type == "gas_misuse")).all()) == 1
+        assert len(db.session.scalars(db.select(Hazard).where(Hazard.venue_id == "V0102",
+                                                              Hazard.type == "gas_misuse")).all()) == 1
         assert db.session.scalar(db.select(db.func.count()).select_from(Inspection).where(
             Inspection.venue_id == "V0102", Inspection.notes == "两次提交")) == 1
     fresh = post_form(client, url, {"outcome": "done", "hazard_type": "gas_misuse", "description": "又一处"})
@@ -318,7 +324,8 @@ def test_a_form_without_its_one_time_token_is_refused(app, client, world):
     login(client, "patrol1")
     url = f"/stops/{TODAY}/T01/V0103"
     before = snapshot(app)
-    response = client.post(url, data={"outcome": "done", "csrf_token": csrf_token(client.get(url).get_data(as_text=True))})
+    response = client.post(url,
+                           data={"outcome": "done", "csrf_token": csrf_token(client.get(url).get_data(as_text=True))})
     assert response.status_code == 400 and "（字段：once）" in response.get_data(as_text=True)
     assert snapshot(app) == before
 
@@ -340,7 +347,8 @@ def test_a_retry_with_the_same_idempotency_key_gets_the_first_answer(app, client
     refused = {**auth, "Idempotency-Key": "refused-once"}
     bad = {"venue_id": "V0103", "outcome": "maybe"}
     assert client.post("/api/v1/results", json=bad, headers=refused).status_code == 400
-    assert client.post("/api/v1/results", json={**bad, "outcome": "done"}, headers=refused).status_code == 201  # errors are not kept
+    assert client.post("/api/v1/results", json={**bad, "outcome": "done"},
+                       headers=refused).status_code == 201  # errors are not kept
 
 
 def test_identical_requests_at_the_same_moment_write_once(app, live_server, world):
@@ -365,17 +373,21 @@ def test_identical_requests_at_the_same_moment_write_once(app, live_server, worl
     assert {status for status, _ in answers} == {201}, answers
     assert len({json.dumps(b, sort_keys=True) for _, b in answers}) == 1
     with app.app_context():
-        assert db.session.scalar(db.select(db.func.count()).select_from(Inspection).where(Inspection.notes == "同时重试")) == 1
+        assert db.session.scalar(db.select(db.func.count()).select_from(Inspection)
+                                 .where(Inspection.notes == "同时重试")) == 1
 
 
 def _import(client, kind: str, data: bytes, name: str):
-    return post_form(client, "/import", {"kind": kind, "file": (io.BytesIO(data), name)}, content_type="multipart/form-data")
+    return post_form(client, "/import", {"kind": kind, "file": (io.BytesIO(data), name)},
+                     content_type="multipart/form-data")
 
 
 def test_a_file_imported_twice_changes_the_database_once(app, client, world):
     login(client, "coord")
-    inspections = pd.DataFrame({"venue_id": ["V0401", "V0402", "V0402"], "date": ["2026-11-20", "2026-11-20", "2026-11-21"],
-                                "team_id": ["T03", "T03", "T03"], "outcome": ["done", "refused", "done"], "notes": ["", "", ""]})
+    inspections = pd.DataFrame({"venue_id": ["V0401", "V0402", "V0402"],
+                                "date": ["2026-11-20", "2026-11-20", "2026-11-21"],
+                                "team_id": ["T03", "T03", "T03"], "outcome": ["done", "refused", "done"],
+                                "notes": ["", "", ""]})
     data = inspections.to_csv(index=False).encode()
     first = _import(client, "inspections", data, "检查记录.csv")
     assert first.status_code == 200
@@ -384,12 +396,16 @@ def test_a_file_imported_twice_changes_the_database_once(app, client, world):
     again = _import(client, "inspections", data, "检查记录.csv").get_data(as_text=True)
     assert 'id="n-new">0<' in again and 'id="n-unchanged">3<' in again and snapshot(app) == before
     inspections.loc[1, "notes"] = "店主拒绝"
-    changed = _import(client, "inspections", inspections.to_csv(index=False).encode(), "检查记录.csv").get_data(as_text=True)
+    changed = _import(client, "inspections", inspections.to_csv(index=False).encode(),
+                      "检查记录.csv").get_data(as_text=True)
     assert 'id="n-changed">1<' in changed and 'id="n-new">0<' in changed
-    hazards = pd.DataFrame({"hazard_id": ["K001"], "venue_id": ["V0401"], "type": ["gas_misuse"], "found_on": ["2026-11-20"]})
-    assert 'id="n-new">1<' in _import(client, "hazards", hazards.to_csv(index=False).encode(), "h.csv").get_data(as_text=True)
+    hazards = pd.DataFrame({"hazard_id": ["K001"], "venue_id": ["V0401"], "type": ["gas_misuse"],
+                            "found_on": ["2026-11-20"]})
+    assert 'id="n-new">1<' in _import(client, "hazards", hazards.to_csv(index=False).encode(),
+                                      "h.csv").get_data(as_text=True)
     before = snapshot(app)
-    assert 'id="n-unchanged">1<' in _import(client, "hazards", hazards.to_csv(index=False).encode(), "h.csv").get_data(as_text=True)
+    assert 'id="n-unchanged">1<' in _import(client, "hazards", hazards.to_csv(index=False).encode(),
+                                            "h.csv").get_data(as_text=True)
     assert snapshot(app) == before
 
 
@@ -400,7 +416,8 @@ def test_venues_imported_again_keep_the_inspections_recorded_since(app, client, 
 
     login(client, "coord")
     demo = Path(__file__).resolve().parents[2] / "data" / "demo" / "venues.csv"
-    recorded = client.post("/api/v1/inspections", json={"venue_id": "V0101", "team_id": "T01"}, headers=token_of(app, "coord"))
+    recorded = client.post("/api/v1/inspections", json={"venue_id": "V0101", "team_id": "T01"},
+                           headers=token_of(app, "coord"))
     assert recorded.status_code == 201
     with app.app_context():
         seen = db.session.get(Venue, "V0101").last_inspected
@@ -411,7 +428,8 @@ def test_venues_imported_again_keep_the_inspections_recorded_since(app, client, 
 
 
 def test_the_import_api_says_what_changed_and_is_for_coordinators(app, client, world):
-    data = pd.DataFrame({"venue_id": ["V0403"], "date": ["2026-11-19"], "team_id": ["T04"]}).to_csv(index=False).encode()
+    data = pd.DataFrame({"venue_id": ["V0403"], "date": ["2026-11-19"],
+                         "team_id": ["T04"]}).to_csv(index=False).encode()
 
     def upload(who: str):
         return client.post("/api/v1/imports/inspections", data={"file": (io.BytesIO(data), "记录.csv")},
@@ -421,7 +439,8 @@ def test_the_import_api_says_what_changed_and_is_for_coordinators(app, client, w
     assert upload("patrol1").status_code == 403 and snapshot(app) == before
     assert upload("coord").get_json() == {"kind": "inspections", "rows": 1, "new": 1, "changed": 0, "unchanged": 0}
     assert upload("coord").get_json() == {"kind": "inspections", "rows": 1, "new": 0, "changed": 0, "unchanged": 1}
-    bad = client.post("/api/v1/imports/inspections", data={"file": (io.BytesIO(b"venue_id,date\nV9999,2026-11-19\n"), "坏.csv")},
+    bad = client.post("/api/v1/imports/inspections",
+                      data={"file": (io.BytesIO(b"venue_id,date\nV9999,2026-11-19\n"), "坏.csv")},
                       headers=token_of(app, "coord"), content_type="multipart/form-data")
     assert bad.status_code == 400 and (bad.get_json()["file"], bad.get_json()["row"]) == ("坏.csv", 2)
 
@@ -432,11 +451,13 @@ def test_a_hazard_step_posted_twice_is_one_step(app, client, world):
     hazard_id = new_hazard(app, "V0104", DAY_AGO, "found")
     login(client, "coord")
     page = client.get(f"/hazards/{hazard_id}").get_data(as_text=True)
-    form = {"action": "report", "csrf_token": csrf_token(page), "once": page.split('name="once" value="')[1].split('"')[0]}
+    form = {"action": "report", "csrf_token": csrf_token(page),
+            "once": page.split('name="once" value="')[1].split('"')[0]}
     assert client.post(f"/hazards/{hazard_id}", data=form).status_code == 302
     assert client.post(f"/hazards/{hazard_id}", data=form).status_code == 302  # not a 400 "already reported"
     with app.app_context():
-        actions = db.session.scalars(db.select(HazardEvent.action).where(HazardEvent.hazard_id == hazard_id).order_by(HazardEvent.id)).all()
+        actions = db.session.scalars(db.select(HazardEvent.action).where(HazardEvent.hazard_id == hazard_id)
+                                     .order_by(HazardEvent.id)).all()
     assert actions == ["found", "report"]
     assert "没有重复记录" in client.get(f"/hazards/{hazard_id}").get_data(as_text=True)
 

@@ -22,7 +22,8 @@ def _busy_and_quiet() -> Problem:
     dist = np.rint(np.hypot(*(pts[:, None, :] - pts[None, :, :]).transpose(2, 0, 1))).astype(np.int64)
     vehicles = (Vehicle("A", 0, 0, 0, *MORNING, ALL, "walk"), Vehicle("B", 0, 1, 1, *MORNING, ALL, "walk"))
     visits = [Visit("b-must", 2, 900, 0, 86400, must=True, reason="due", risk=0.5)]
-    visits += [Visit(f"a{n}", n, 900, 0, 86400, must=n < 5, reason="due" if n < 5 else "optional", risk=0.1 * (n % 7) + 0.2)
+    visits += [Visit(f"a{n}", n, 900, 0, 86400, must=n < 5, reason="due" if n < 5 else "optional",
+                     risk=0.1 * (n % 7) + 0.2)
                for n in range(3, len(xy))]
     return Problem(vehicles, tuple(visits), {"walk": np.ceil(dist / 1.2).astype(np.int64)}, dist)
 

@@ -7,8 +7,8 @@ import datetime as dt
 import numpy as np
 import pytest
 
-from planner.model import DayPlan, Plan, Problem, Stop, Tour, Vehicle, Visit
 from planner.contract import summary
+from planner.model import DayPlan, Plan, Problem, Stop, Tour, Vehicle, Visit
 from planner.routing import SolveParams, solve
 
 ALL = frozenset({"grid_worker", "property", "volunteer", "safety_officer"})
@@ -37,7 +37,8 @@ def test_summary_counts_home_visits_and_teams_per_grid():
     day = dt.date(2026, 11, 23)
     stops = [_stop("A", "v1", "G1", "A"), _stop("A", "v2", "G1", "A"), _stop("B", "v3", "G1", "A"),
              _stop("B", "v4", "G2", "B")]
-    tours = tuple(Tour(t, 0, tuple(s for s in stops if s.team_id == t), (0, 0), 9 * 3600, 10 * 3600, 0, 0) for t in "AB")
+    tours = tuple(Tour(t, 0, tuple(s for s in stops if s.team_id == t), (0, 0), 9 * 3600, 10 * 3600, 0,
+                       0) for t in "AB")
     numbers = summary(Plan(day, (DayPlan(day, tours, (), 1.0, "feasible"),), ()), teams=2)
     assert numbers["home_team_share"] == 0.75
     assert numbers["teams_per_grid"] == 1.5 and numbers["max_teams_per_grid"] == 2

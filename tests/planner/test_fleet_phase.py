@@ -54,7 +54,8 @@ def _broken_rules(problem: Problem, tours) -> list[str]:
 def test_the_fleet_phase_never_returns_a_worse_or_broken_plan(seed):
     problem = _vrptw(seed)
     allowed, _ = screen_visits(problem)
-    models = Models(problem, sorted(allowed), allowed, SolveParams(time_limit_s=1, must_penalty=MUST), started=time.perf_counter())
+    models = Models(problem, sorted(allowed), allowed, SolveParams(time_limit_s=1, must_penalty=MUST),
+                    started=time.perf_counter())
     first = models.build()
     given = found(first, first.solve(first_plan_only("PATH_CHEAPEST_ARC")))
     given_tours, given_served = given.model.tours(given.solution)

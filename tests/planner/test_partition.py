@@ -24,8 +24,10 @@ def test_partitioned_plan_is_feasible_and_keeps_teams_home(tmp_path):
     grids = gpd.read_file(paths["grids"])
     assert grids["community"].nunique() == 2
     out = tmp_path / "plan"
-    run = subprocess.run([sys.executable, "-m", "patrol", "plan", "--grids", str(paths["grids"]), "--venues", str(paths["venues"]),
-                          "--teams", str(paths["teams"]), "--date", "2026-11-23", "--time-limit", "2", "--partition", "community",
+    run = subprocess.run([sys.executable, "-m", "patrol", "plan", "--grids", str(paths["grids"]), "--venues",
+                          str(paths["venues"]),
+                          "--teams", str(paths["teams"]), "--date", "2026-11-23", "--time-limit", "2",
+                          "--partition", "community",
                           "--no-pdf", "--quiet", "--out", str(out)], capture_output=True, text=True)
     assert run.returncode == 0, run.stderr
     assert check_plan(out, grids=paths["grids"], venues=paths["venues"], teams=paths["teams"], date="2026-11-23") == []
@@ -34,7 +36,9 @@ def test_partitioned_plan_is_feasible_and_keeps_teams_home(tmp_path):
     community_of_grid = dict(zip(grids["grid_id"], grids["community"]))
     team_community = {t: community_of_grid[h.split(";")[0]] for t, h in zip(teams["team_id"], teams["home_grids"])}
     venues = gpd.read_file(paths["grids"]).pipe(lambda g: g)  # grids again, to place each stop
-    points = gpd.GeoDataFrame(stops, geometry=gpd.points_from_xy(stops["lon"].astype(float), stops["lat"].astype(float)), crs="EPSG:4326")
+    points = gpd.GeoDataFrame(stops,
+                              geometry=gpd.points_from_xy(stops["lon"].astype(float), stops["lat"].astype(float)),
+                              crs="EPSG:4326")
     placed = gpd.sjoin(points, venues[["community", "geometry"]], predicate="within")
     assert (placed["team_id"].map(team_community) == placed["community"]).all()
     assert stops["team_id"].nunique() == 8
@@ -49,8 +53,10 @@ def test_partitioned_plan_runs_on_an_existing_scheduler(tmp_path):
     out = tmp_path / "plan"
     with distributed.LocalCluster(n_workers=1, threads_per_worker=2, processes=False, protocol="tcp://",
                                   host="127.0.0.1", dashboard_address=None) as cluster:
-        run = subprocess.run([sys.executable, "-m", "patrol", "plan", "--grids", str(paths["grids"]), "--venues", str(paths["venues"]),
-                              "--teams", str(paths["teams"]), "--date", "2026-11-23", "--time-limit", "1", "--partition", "community",
+        run = subprocess.run([sys.executable, "-m", "patrol", "plan", "--grids", str(paths["grids"]), "--venues",
+                              str(paths["venues"]),
+                              "--teams", str(paths["teams"]), "--date", "2026-11-23", "--time-limit", "1",
+                              "--partition", "community",
                               "--scheduler", cluster.scheduler_address, "--no-pdf", "--quiet", "--out", str(out)],
                              capture_output=True, text=True, timeout=300)
         prefixes = set(cluster.scheduler.task_prefixes)
@@ -70,13 +76,17 @@ def test_parts_planned_here_one_after_another_make_one_feasible_plan(tmp_path):
     from webmap.outputs import write_outputs
 
     paths = generate(tmp_path / "in", venues=800, teams=4, seed=5)
-    layers = read_layers(grids=paths["grids"], venues=paths["venues"], teams=paths["teams"], as_of=dt.date(2026, 11, 22))
+    layers = read_layers(grids=paths["grids"], venues=paths["venues"], teams=paths["teams"],
+                         as_of=dt.date(2026, 11, 22))
     assert len(split_by_community(layers)) == 2
     assert not wants_partition(layers) and wants_partition(layers, above=500)
     seen = []
-    plan = plan_partitioned(layers, start=dt.date(2026, 11, 23), params=PlanParams(solve=SolveParams(time_limit_s=2)), workers=0,
+    plan = plan_partitioned(layers, start=dt.date(2026, 11, 23),
+                            params=PlanParams(solve=SolveParams(time_limit_s=2)), workers=0,
                             progress=lambda f, m: seen.append((f, m)))
-    assert [f for f, _ in seen] == sorted(f for f, _ in seen) and any("part " in m and "(2/2)" in m for _, m in seen)
+    assert [f for f, _ in seen] == sorted(f for f, _ in seen)
+    assert any(m.startswith("片区") and "（2/2）" in m for _, m in seen)  # part 2 of 2, in Chinese
     write_outputs(plan, layers, tmp_path / "plan", pdf=False)
-    assert check_plan(tmp_path / "plan", grids=paths["grids"], venues=paths["venues"], teams=paths["teams"], date="2026-11-23") == []
+    assert check_plan(tmp_path / "plan", grids=paths["grids"], venues=paths["venues"], teams=paths["teams"],
+                      date="2026-11-23") == []
     assert pd.read_csv(tmp_path / "plan" / "stops.csv", dtype=str)["team_id"].nunique() == 4

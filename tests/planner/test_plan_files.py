@@ -7,12 +7,11 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from checker import check_plan
-from synth import write_instance
-
-from gis.crs import wgs84_to_gcj02
 
 import patrol
+from checker import check_plan
+from gis.crs import wgs84_to_gcj02
+from synth import write_instance
 
 
 def _run(paths: dict[str, Path], out: Path, *extra: str) -> int:
@@ -32,7 +31,8 @@ def mixed_instance(tmp_path: Path) -> dict[str, Path]:
     amap = venues.iloc[40:].copy()
     lon, lat = wgs84_to_gcj02(amap["lon"].astype(float).to_numpy(), amap["lat"].astype(float).to_numpy())
     amap["lon"], amap["lat"], amap["crs"] = lon.round(7), lat.round(7), "gcj02"
-    amap["category"] = amap["category"].map({"small_shop": "小商店", "small_restaurant": "小餐饮"}).fillna(amap["category"])
+    amap["category"] = amap["category"].map({"small_shop": "小商店",
+                                             "small_restaurant": "小餐饮"}).fillna(amap["category"])
     venues.iloc[:40].to_csv(paths["venues"], index=False)
     amap.to_csv(tmp_path / "in" / "amap.csv", index=False)
     pd.DataFrame({"hazard_id": ["H1", "H2"], "venue_id": ["V003", "V045"], "type": ["gas_misuse", "消防通道堵塞"],

@@ -20,7 +20,8 @@ FAR = (ORIGIN[0] + 0.011, ORIGIN[1] + 0.0173)  # 807 m north of the last street
 
 
 def _plan(paths, road_file, out, *extra: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "patrol", "plan", "--grids", str(paths["grids"]), "--venues", str(paths["venues"]),
+    return subprocess.run([sys.executable, "-m", "patrol", "plan", "--grids", str(paths["grids"]), "--venues",
+                           str(paths["venues"]),
                            "--teams", str(paths["teams"]), "--date", "2026-11-23", "--roads", str(road_file),
                            "--no-pdf", "--quiet", "--out", str(out), *extra], capture_output=True, text=True)
 
@@ -38,7 +39,8 @@ def far_venue(tmp_path):
     paths = write_instance(tmp_path, n_venues=30, n_teams=2, seed=7)
     venues = pd.read_csv(paths["venues"], dtype=str)
     venues["lat"] = (ORIGIN[1] + 0.0005 + (venues["lat"].astype(float) - ORIGIN[1]) * 0.42).round(6).astype(str)
-    far = venues.iloc[[0]].assign(venue_id="FAR", name="远离道路的场所", lon=str(FAR[0]), lat=str(FAR[1]), last_inspected="")
+    far = venues.iloc[[0]].assign(venue_id="FAR", name="远离道路的场所", lon=str(FAR[0]), lat=str(FAR[1]),
+                                  last_inspected="")
     pd.concat([venues, far]).to_csv(paths["venues"], index=False)
     return paths
 
@@ -51,7 +53,8 @@ def test_a_venue_800_m_from_every_street_is_unreachable_and_the_rest_follow_the_
         motorway = LineString([(FAR[0] - 0.001, FAR[1] - 0.0003), (FAR[0] + 0.01, FAR[1] - 0.0003)])
         write_osm(road_file, [*lines, motorway], [{"highway": "residential"}] * len(lines) + [{"highway": "motorway"}])
     else:
-        gpd.GeoDataFrame({"highway": ["residential"] * len(lines)}, geometry=lines, crs="EPSG:4326").to_file(road_file, driver="GeoJSON")
+        gpd.GeoDataFrame({"highway": ["residential"] * len(lines)}, geometry=lines,
+                         crs="EPSG:4326").to_file(road_file, driver="GeoJSON")
     out = tmp_path / "plan"
     run = _plan(far_venue, road_file, out, "--time-limit", "2", "--max-access-m", "500")
     assert run.returncode == 0, run.stderr
@@ -103,8 +106,10 @@ def test_replan_follows_the_roads_too(tmp_path, far_venue):
     stops = pd.read_csv(plan / "stops.csv", dtype=str)
     stops.iloc[[0]][["venue_id"]].to_csv(tmp_path / "done.csv", index=False)
     rest = tmp_path / "rest"
-    run = subprocess.run([sys.executable, "-m", "patrol", "replan", "--grids", str(far_venue["grids"]), "--venues", str(far_venue["venues"]),
-                          "--teams", str(far_venue["teams"]), "--date", "2026-11-23", "--plan", str(plan), "--done", str(tmp_path / "done.csv"),
+    run = subprocess.run([sys.executable, "-m", "patrol", "replan", "--grids", str(far_venue["grids"]), "--venues",
+                          str(far_venue["venues"]),
+                          "--teams", str(far_venue["teams"]), "--date", "2026-11-23", "--plan", str(plan), "--done",
+                          str(tmp_path / "done.csv"),
                           "--at", "10:30", "--time-limit", "2", "--roads", str(road_file), "--max-access-m", "500",
                           "--quiet", "--out", str(rest)], capture_output=True, text=True)
     assert run.returncode == 0, run.stderr
@@ -116,11 +121,11 @@ def test_replan_follows_the_roads_too(tmp_path, far_venue):
 
 
 def test_a_team_whose_start_is_far_from_every_street_is_named_in_a_warning(far_venue):
+    from gis.coverage import venue_status
     from gis.errors import DataWarning
     from gis.layers import read_layers
     from gis.roads import RoadNetwork
     from gis.rules import DEFAULT_RULES_PATH
-    from gis.coverage import venue_status
     from planner.plan import build_problem
 
     layers = read_layers(grids=far_venue["grids"], venues=[far_venue["venues"]], teams=far_venue["teams"],
@@ -130,7 +135,8 @@ def test_a_team_whose_start_is_far_from_every_street_is_named_in_a_warning(far_v
     network = RoadNetwork.from_lines(gpd.GeoDataFrame(geometry=_southern_streets(), crs="EPSG:4326"), "EPSG:32649")
     ids = [v for v in layers.venues.index if v != "FAR"][:5]
     with pytest.warns(DataWarning, match=r"team T1: its start is more than 500 m from every street"):
-        problem = build_problem(dt.date(2026, 11, 23), [(v, "due", True) for v in ids], venues=layers.venues, teams=teams,
+        problem = build_problem(dt.date(2026, 11, 23), [(v, "due", True) for v in ids],
+                                venues=layers.venues, teams=teams,
                                 status=venue_status(layers.venues, layers.rules), rules=layers.rules, crs="EPSG:32649",
                                 roads=network, max_access_m=500)
     assert (problem.travel_s["walk"][0, 2:] >= 10**8).all() and (problem.travel_s["walk"][1, 2:] < 10**8).all()

@@ -28,7 +28,8 @@ def test_a_day_with_roles_is_planned_by_ortools(caplog):
     vehicles = [_vehicle("A", frozenset({"grid_worker"})), _vehicle("B", ALL)]
     visits = [_visit("gas", 1, roles={"safety_officer"}), _visit("shop", 2, roles={"grid_worker"})]
     with caplog.at_level(logging.WARNING, logger="planner.routing._solve"):
-        plan = solve(_problem(visits, vehicles, [(0, 0), (100, 0), (0, 100)]), SolveParams(time_limit_s=1, engine="pyvrp"))
+        plan = solve(_problem(visits, vehicles, [(0, 0), (100, 0), (0, 100)]),
+                     SolveParams(time_limit_s=1, engine="pyvrp"))
     assert {s.venue_id: s.team_id for s in plan.stops}["gas"] == "B"
     assert "OR-Tools plans it" in caplog.text and "only some teams" in caplog.text
 

@@ -45,6 +45,7 @@ def test_replan_keeps_done_stops_and_drops_a_team(demo_plan, tmp_path):
 def test_replan_names_a_bad_done_row(demo_plan, tmp_path):
     pd.DataFrame({"venue_id": ["V0001", "NOPE"]}).to_csv(tmp_path / "done.csv", index=False)
     run = subprocess.run([sys.executable, "-m", "patrol", "replan", "--demo", "--plan", str(demo_plan), "--done",
-                          str(tmp_path / "done.csv"), "--at", "11:00", "--out", str(tmp_path / "x")], capture_output=True, text=True)
+                          str(tmp_path / "done.csv"), "--at", "11:00", "--out", str(tmp_path / "x")],
+                          capture_output=True, text=True)
     assert run.returncode == 2
     assert "done.csv row 3" in run.stderr and "NOPE" in run.stderr

@@ -10,7 +10,7 @@ from pathlib import Path
 import geopandas as gpd
 import pandas as pd
 import pytest
-from shapely.geometry import Point, box
+from shapely.geometry import box
 
 from checker import check_plan, check_roster
 from gis import read_grids, read_people, read_teams
@@ -23,7 +23,8 @@ CRS = "EPSG:32649"  # UTM 49N: Guangzhou
 X0, Y0 = 113.30, 23.08
 GRIDS = gpd.GeoDataFrame(
     {"grid_id": ["G1", "G2", "G3", "G4"]},
-    geometry=[box(X0 + i * 0.01, Y0 + j * 0.01, X0 + (i + 1) * 0.01, Y0 + (j + 1) * 0.01) for j in range(2) for i in range(2)],
+    geometry=[box(X0 + i * 0.01, Y0 + j * 0.01, X0 + (i + 1) * 0.01,
+                  Y0 + (j + 1) * 0.01) for j in range(2) for i in range(2)],
     crs="EPSG:4326",
 ).set_index("grid_id")
 
@@ -44,7 +45,8 @@ def test_scarce_roles_go_where_their_checks_are_and_grid_workers_keep_their_grid
         {"person_id": "A", "name": "张伟", "role": "网格员", "home_grids": "G1"},
         {"person_id": "B", "name": "李娜", "role": "网格员", "home_grids": "G4"},
         {"person_id": "C", "name": "王芳", "role": "网格员", "home_grids": "G2"},
-        {"person_id": "S", "name": "刘强", "role": "安全员", "home_grids": "G1"},  # lives in G1, but the gas checks are in G4
+        {"person_id": "S", "name": "刘强", "role": "安全员",
+         "home_grids": "G1"},  # lives in G1, but the gas checks are in G4
         {"person_id": "R", "name": "陈静", "role": "物业", "home_grids": "G4"},
     ])
     needs = (_needs("G1", {"grid_worker"}, 6) + _needs("G4", {"grid_worker", "safety_officer"}, 5)
@@ -68,14 +70,17 @@ def test_spare_safety_officers_lead_teams_of_their_own(tmp_path):
     needs = _needs("G1", {"grid_worker", "safety_officer"}, 3) + _needs("G3", {"safety_officer"}, 3)
     teams = form_teams(people, day=MONDAY, needs=needs, crs=CRS)
     assert len(teams) == 2
-    assert sorted(map(tuple, teams["people"])) == [("A", "S1"), ("S2",)] or sorted(map(tuple, teams["people"])) == [("A", "S2"), ("S1",)]
+    assert sorted(map(tuple, teams["people"])) == [("A", "S1"),
+                                                   ("S2",)] or sorted(map(tuple,
+                                                                          teams["people"])) == [("A", "S2"), ("S1",)]
     assert all("safety_officer" in r for r in teams["roles"])
 
 
 def test_who_does_not_work_that_day_stays_out_and_teams_keep_the_hours_all_members_work(tmp_path):
     people = _roster(tmp_path, [
         {"person_id": "A", "name": "张伟", "role": "网格员", "home_grids": "G1", "days": "周一-周五", "mode": "电动车"},
-        {"person_id": "S", "name": "刘强", "role": "安全员", "home_grids": "G1", "days": "周一", "shift": "09:00-12:00", "mode": "电动车"},
+        {"person_id": "S", "name": "刘强", "role": "安全员", "home_grids": "G1", "days": "周一", "shift": "09:00-12:00",
+         "mode": "电动车"},
         {"person_id": "V", "name": "赵敏", "role": "志愿者", "days": "周六、周日", "mode": "步行"},
         {"person_id": "W", "name": "孙丽", "role": "志愿者", "days": "每天", "off": "2026-11-24", "mode": "步行"},
     ])
@@ -100,10 +105,12 @@ def street(tmp_path_factory) -> dict[str, Path]:
     rows = [
         {"工号": "P1", "姓名": "张伟", "角色": "网格员", "责任网格": "G1", "工作日": "周一-周五", "出行方式": "电动车"},
         {"工号": "P2", "姓名": "李娜", "角色": "网格员", "责任网格": "G2", "工作日": "周一、周三", "出行方式": "步行"},
-        {"工号": "P3", "姓名": "王芳", "角色": "网格员", "责任网格": "G3;G4", "工作日": "周二、周三", "出行方式": "电动车"},
+        {"工号": "P3", "姓名": "王芳", "角色": "网格员", "责任网格": "G3;G4", "工作日": "周二、周三",
+         "出行方式": "电动车"},
         {"工号": "P4", "姓名": "刘强", "角色": "安全员", "责任网格": "", "工作日": "工作日", "请假": "2026-11-24",
          "出行方式": "电动车", "经度": 113.31, "纬度": 23.09},
-        {"工号": "P5", "姓名": "陈静", "角色": "物业", "责任网格": "G1;G2", "工作日": "周一-周五", "出行方式": "电动车"},
+        {"工号": "P5", "姓名": "陈静", "角色": "物业", "责任网格": "G1;G2", "工作日": "周一-周五",
+         "出行方式": "电动车"},
         {"工号": "P6", "姓名": "赵敏", "角色": "志愿者", "责任网格": "", "工作日": "周三", "出行方式": "步行"},
     ]
     paths["people"] = folder / "roster.csv"
@@ -114,8 +121,10 @@ def street(tmp_path_factory) -> dict[str, Path]:
 @pytest.fixture(scope="module")
 def three_days(street, tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("roster-plan") / "plan"
-    code, err = run_patrol("plan", "--grids", street["grids"], "--venues", street["venues"], "--people", street["people"],
-                           "--date", MONDAY.isoformat(), "--days", "3", "--time-limit", "1", "--no-pdf", "--quiet", "--out", out)
+    code, err = run_patrol("plan", "--grids", street["grids"], "--venues", street["venues"], "--people",
+                           street["people"],
+                           "--date", MONDAY.isoformat(), "--days", "3", "--time-limit", "1", "--no-pdf",
+                           "--quiet", "--out", out)
     assert code == 0, err
     return out
 
@@ -132,7 +141,8 @@ def test_the_teams_of_each_day_are_written_and_follow_the_roster(three_days):
     assert by_day == {
         "2026-11-23": {"P1": by_day["2026-11-23"]["P1"], "P2": by_day["2026-11-23"]["P2"]},
         "2026-11-24": {"P1": "P1;P5", "P3": "P3"},  # the safety officer is on leave
-        "2026-11-25": {"P1": by_day["2026-11-25"]["P1"], "P2": by_day["2026-11-25"]["P2"], "P3": by_day["2026-11-25"]["P3"]},
+        "2026-11-25": {"P1": by_day["2026-11-25"]["P1"], "P2": by_day["2026-11-25"]["P2"],
+                       "P3": by_day["2026-11-25"]["P3"]},
     }
     monday_people = sorted(p for people in by_day["2026-11-23"].values() for p in people.split(";"))
     assert monday_people == ["P1", "P2", "P4", "P5"]
@@ -186,7 +196,8 @@ def test_a_bad_roster_exits_2_naming_the_cell(street, tmp_path):
 
 @pytest.mark.parametrize(("change", "found"), [
     (lambda t: t.assign(people=t["people"].where(t.index != 1, t["people"].iat[0])), r"is also on team"),
-    (lambda t: t.assign(day=t["day"].where(t["team_id"] != "P3", "2026-11-23")), r"person P3 does not work on 2026-11-23"),
+    (lambda t: t.assign(day=t["day"].where(t["team_id"] != "P3", "2026-11-23")),
+     r"person P3 does not work on 2026-11-23"),
     (lambda t: t.assign(roles=t["roles"] + ";safety_officer"), r"are not its people's roles"),
     (lambda t: t.assign(home_grids="G4"), r"are not its grid worker's grids"),
 ])
@@ -206,10 +217,13 @@ def test_the_roster_checker_sees_a_broken_team(street, three_days, tmp_path, cha
 def test_a_day_nobody_works_has_no_teams_and_its_work_moves_on(street, tmp_path):
     """Nobody of the roster works on Saturday and Sunday: the must visits wait for Monday."""
     out = tmp_path / "weekend"
-    code, err = run_patrol("plan", "--grids", street["grids"], "--venues", street["venues"], "--people", street["people"],
-                           "--date", "2026-11-28", "--days", "3", "--time-limit", "1", "--no-pdf", "--quiet", "--out", out)
+    code, err = run_patrol("plan", "--grids", street["grids"], "--venues", street["venues"], "--people",
+                           street["people"],
+                           "--date", "2026-11-28", "--days", "3", "--time-limit", "1", "--no-pdf",
+                           "--quiet", "--out", out)
     assert code == 0, err
     stops = pd.read_csv(out / "stops.csv", dtype=str)
     assert set(stops["day"]) == {"2026-11-30"}
     assert check_roster(out, people=street["people"], date="2026-11-28", days=3) == []
-    assert check_plan(out, grids=street["grids"], venues=street["venues"], teams=out / "teams.csv", date="2026-11-28", days=3) == []
+    assert check_plan(out, grids=street["grids"], venues=street["venues"], teams=out / "teams.csv",
+                      date="2026-11-28", days=3) == []

@@ -12,7 +12,8 @@ FAST = SolveParams(time_limit_s=1)
 PORTFOLIO = SolveParams(time_limit_s=1, first_solution="PARALLEL_CHEAPEST_INSERTION,SAVINGS,PATH_CHEAPEST_ARC")
 
 
-def _problem(visits: list[Visit], vehicles: list[Vehicle], xy: list[tuple[float, float]], speed: float = 1.0) -> Problem:
+def _problem(visits: list[Visit], vehicles: list[Vehicle], xy: list[tuple[float, float]],
+             speed: float = 1.0) -> Problem:
     pts = np.asarray(xy, dtype=float)
     dist = np.rint(np.hypot(*(pts[:, None, :] - pts[None, :, :]).transpose(2, 0, 1))).astype(np.int64)
     return Problem(tuple(vehicles), tuple(visits), {"walk": np.ceil(dist / speed).astype(np.int64)}, dist)
@@ -108,7 +109,8 @@ def test_fixed_vehicle_costs_give_the_fewest_tours_within_the_rules():
     # fixed cost, so the search takes tours out after its first phase; the rules hold throughout.
     angles = np.linspace(0, 2 * np.pi, 12, endpoint=False)
     xy = [(0, 0)] + [(1000 * np.cos(a), 1000 * np.sin(a)) for a in angles]
-    vehicles = [Vehicle(f"v{k}", 0, 0, 0, 0, 20_000, frozenset(), "walk", capacity=40, fixed_cost=10**6) for k in range(8)]
+    vehicles = [Vehicle(f"v{k}", 0, 0, 0, 0, 20_000, frozenset(), "walk", capacity=40,
+                        fixed_cost=10**6) for k in range(8)]
     visits = [Visit(str(n), n, 60, 0 if n % 2 else 2000, 12_000, demand=10) for n in range(1, 13)]
     plan = solve(_problem(visits, vehicles, xy), SolveParams(time_limit_s=2, fleet_share=0.9))
     assert sorted(int(s.venue_id) for s in plan.stops) == list(range(1, 13))
@@ -137,7 +139,8 @@ def test_no_model_outlives_its_solve(params):
 
     angles = np.linspace(0, 2 * np.pi, 8, endpoint=False)
     xy = [(0, 0)] + [(500 * np.cos(a), 500 * np.sin(a)) for a in angles]
-    vehicles = [Vehicle(f"v{k}", 0, 0, 0, 0, 20_000, frozenset(), "walk", capacity=40, fixed_cost=10**6) for k in range(4)]
+    vehicles = [Vehicle(f"v{k}", 0, 0, 0, 0, 20_000, frozenset(), "walk", capacity=40,
+                        fixed_cost=10**6) for k in range(4)]
     visits = [Visit(str(n), n, 60, 0, 12_000, demand=10) for n in range(1, 9)]
     calls = []
     plan = solve(_problem(visits, vehicles, xy), params, progress=lambda f, m: calls.append(f))

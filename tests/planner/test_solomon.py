@@ -22,7 +22,8 @@ def independent_check(path: Path, routes: list[list[int]]) -> tuple[float, list[
     """Re-read the instance text and re-evaluate routes from scratch (unrounded, start-of-service windows)."""
     rows = [ln.split() for ln in path.read_text().splitlines()]
     rows = [r for r in rows if len(r) == 7 and r[0].isdigit()]
-    cap = int(next(r for r in (ln.split() for ln in path.read_text().splitlines()) if len(r) == 2 and r[0].isdigit())[1])
+    cap = int(next(r for r in (ln.split() for ln in path.read_text().splitlines()) if len(r) == 2
+                   and r[0].isdigit())[1])
     node = {int(r[0]): [float(x) for x in r[1:]] for r in rows}
     errors, total, seen = [], 0.0, []
     for route in routes:
@@ -57,14 +58,18 @@ def test_reader_matches_the_file():
 
 
 def test_the_vrplib_reader_reads_what_the_solomon_reader_reads(tmp_path):
-    # Gehring–Homberger instances come as VRPLIB (PyVRP's collection): the same instance written that way reads the same.
+    # Gehring–Homberger instances come as VRPLIB (PyVRP's collection): the same instance written that way reads the
+    # same.
     inst = solomon.read_instance(INSTANCES / "C101.txt")
     n = len(inst.xy)
     lines = [f"NAME : {inst.name}", "TYPE : CVRPTW", f"DIMENSION : {n}", f"VEHICLES : {inst.vehicles}",
-             f"CAPACITY : {inst.capacity}", f"SERVICE_TIME : {inst.service[1]}", "EDGE_WEIGHT_TYPE : EUC_2D", "NODE_COORD_SECTION"]
+             f"CAPACITY : {inst.capacity}", f"SERVICE_TIME : {inst.service[1]}", "EDGE_WEIGHT_TYPE : EUC_2D",
+             "NODE_COORD_SECTION"]
     lines += [f"{i + 1} {x:g} {y:g}" for i, (x, y) in enumerate(inst.xy)] + ["DEMAND_SECTION"]
     lines += [f"{i + 1} {d}" for i, d in enumerate(inst.demand)] + ["TIME_WINDOW_SECTION"]
-    lines += [f"{i + 1} {a} {b}" for i, (a, b) in enumerate(zip(inst.ready, inst.due))] + ["DEPOT_SECTION", "1", "-1", "EOF"]
+    lines += [f"{i + 1} {a} {b}" for i, (a,
+                                         b) in enumerate(zip(inst.ready,
+                                                             inst.due))] + ["DEPOT_SECTION", "1", "-1", "EOF"]
     (tmp_path / "C101.vrp").write_text("\n".join(lines) + "\n")
     again = solomon.read_instance(tmp_path / "C101.vrp")
     assert (again.name, again.vehicles, again.capacity) == (inst.name, inst.vehicles, inst.capacity)

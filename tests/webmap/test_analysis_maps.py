@@ -8,8 +8,8 @@ import re
 from pathlib import Path
 
 import folium
-from folium.plugins import HeatMap
 import pytest
+from folium.plugins import HeatMap
 
 from gis.gaps import grid_gaps, venue_gaps
 from gis.hotspots import hazard_points, hazards_in_period, hotspot_table
@@ -69,20 +69,23 @@ def test_hotspot_map_ranks_the_significant_grids_and_says_the_period(demo):
 
 
 def test_gap_map_marks_blind_spots_unreachable_venues_and_idle_grids(demo):
-    unreachable = unreachable_venues(venues=demo.venues, teams=demo.teams, rules=demo.rules, day=TODAY, grids=demo.grids)
+    unreachable = unreachable_venues(venues=demo.venues, teams=demo.teams, rules=demo.rules, day=TODAY,
+                                     grids=demo.grids)
     per_venue = venue_gaps(demo.venues, demo.rules, TODAY, demo.inspections, unreachable)
     per_grid = grid_gaps(demo.grids, per_venue, TODAY, demo.inspections)
     m = gap_map(per_grid, per_venue, demo.venues.geometry, on=TODAY, lang="en")
     groups = _groups(m)
     far = [c for c in groups["Unreachable in a shift"]._children.values() if isinstance(c, CanvasPoints)]
     assert len(far) == 1 and far[0].count == (per_venue["unreachable_reason"] != "").sum() > 0  # one canvas layer
-    assert set(far[0].columns["reason"]) == {html_text(t("unassigned." + r, "en")) for r in per_venue["unreachable_reason"] if r}
+    assert set(far[0].columns["reason"]) == {html_text(t("unassigned." + r,
+                                                         "en")) for r in per_venue["unreachable_reason"] if r}
     never = [c for c in groups["Never inspected"]._children.values() if isinstance(c, CanvasPoints)]
     assert len(never) == 1 and never[0].count == per_venue["never_inspected"].sum() > 0
     assert set(never[0].columns["name"]) == set(per_venue.loc[per_venue["never_inspected"], "name"].map(html_text))
     assert not any(isinstance(c, folium.CircleMarker) for g in groups.values() for c in g._children.values())
     choropleth = next(c for c in m._children.values() if isinstance(c, folium.GeoJson))
-    dashed = {f["properties"]["grid_id"] for f in choropleth.data["features"] if choropleth.style_function(f).get("dashArray")}
+    dashed = {f["properties"]["grid_id"] for f in choropleth.data["features"]
+              if choropleth.style_function(f).get("dashArray")}
     blind_spot = json.loads((DEMO / "meta.json").read_text(encoding="utf-8"))["blind_spot_grid"]
     assert dashed == set(per_grid.loc[per_grid["no_visit_this_month"], "grid_id"]) and blind_spot in dashed
     html = m.get_root().render()

@@ -25,11 +25,14 @@ def test_first_start_loaded_the_demo_and_pages_need_a_login(app, client):
     from ledger.models import Hazard, db
 
     with app.app_context():  # the demo keeps its own rule: past rectification, the 五落实 are all there
-        past = db.session.scalars(db.select(Hazard).where(Hazard.status.in_(("rectifying", "feedback", "closed")))).all()
+        past = db.session.scalars(db.select(Hazard).where(Hazard.status.in_(("rectifying", "feedback",
+                                                                             "closed")))).all()
         assert past and not [h.hazard_id for h in past if any(getattr(h, f) in (None, "") for f in FIVE_FIELDS)]
     assert client.get("/").status_code == 302
     assert client.get("/api/v1/venues").status_code == 401
-    bad = client.post("/login", data={"username": "coord", "password": "wrong", "csrf_token": csrf_token(client.get("/login").get_data(as_text=True))})
+    bad = client.post("/login",
+                      data={"username": "coord", "password": "wrong",
+                            "csrf_token": csrf_token(client.get("/login").get_data(as_text=True))})
     assert bad.status_code == 200 and "coord" not in bad.get_data(as_text=True).split("<main>")[0]
 
 
@@ -74,7 +77,8 @@ def _venues_csv(rows: int, bad_row: int | None = None) -> bytes:
 def test_rejected_import_leaves_every_table_unchanged(app, client):
     login(client, "coord")
     before = table_counts(app)
-    response = post_form(client, "/import", {"kind": "venues", "file": (io.BytesIO(_venues_csv(60, bad_row=40)), "new_venues.csv")},
+    response = post_form(client, "/import",
+                         {"kind": "venues", "file": (io.BytesIO(_venues_csv(60, bad_row=40)), "new_venues.csv")},
                          content_type="multipart/form-data")
     text = response.get_data(as_text=True)
     assert response.status_code == 400
@@ -111,12 +115,14 @@ def _bad_table(kind: str, field: str, value: str) -> bytes:
     ("grids", "新网格.geojson", _bad_grids, "新网格.geojson feature 30: geometry"),
     ("teams", "teams60.csv", lambda: _bad_table("teams", "roles", "wizard"), "teams60.csv row 40: roles"),
     ("hazards", "hazards60.csv", lambda: _bad_table("hazards", "type", "外星人入侵"), "hazards60.csv row 40: type"),
-    ("inspections", "inspections60.csv", lambda: _bad_table("inspections", "outcome", "maybe"), "inspections60.csv row 40: outcome"),
+    ("inspections", "inspections60.csv", lambda: _bad_table("inspections", "outcome", "maybe"),
+     "inspections60.csv row 40: outcome"),
 ])
 def test_each_kind_of_rejected_import_changes_nothing(app, client, kind, name, data, where):
     login(client, "coord")
     before = table_counts(app)
-    response = post_form(client, "/import", {"kind": kind, "file": (io.BytesIO(data()), name)}, content_type="multipart/form-data")
+    response = post_form(client, "/import", {"kind": kind, "file": (io.BytesIO(data()), name)},
+                         content_type="multipart/form-data")
     assert response.status_code == 400
     assert where in response.get_data(as_text=True)
     assert table_counts(app) == before
@@ -139,13 +145,15 @@ def test_patrol_records_a_hazard_and_it_goes_through_the_closed_loop(app, client
     url = "/stops/2026-11-22/T01/V0010"
     photo = (io.BytesIO(b"\x89PNG\r\n\x1a\nfake"), "scene.png")
     saved = post_form(client, url, {"outcome": "done", "hazard_type": "fire_lane_blocked", "severity": "major",
-                                    "description": "消防通道被杂物堵塞", "photo": photo}, content_type="multipart/form-data")
+                                    "description": "消防通道被杂物堵塞", "photo": photo},
+                                    content_type="multipart/form-data")
     assert saved.status_code == 302
     with app.app_context():
         assert db.session.get(Venue, "V0010").last_inspected == dt.date(2026, 11, 22)
         from ledger.models import Hazard
 
-        h = db.session.scalars(db.select(Hazard).where(Hazard.venue_id == "V0010", Hazard.type == "fire_lane_blocked")).one()
+        h = db.session.scalars(db.select(Hazard).where(Hazard.venue_id == "V0010",
+                                                       Hazard.type == "fire_lane_blocked")).one()
         assert h.status == "found" and h.supervised and h.photo
         hid = h.hazard_id
     client.post("/logout", data={"csrf_token": csrf_token(client.get("/").get_data(as_text=True))})
@@ -155,18 +163,21 @@ def test_patrol_records_a_hazard_and_it_goes_through_the_closed_loop(app, client
     refused = post_form(client, page, {"action": "rectify", "measure": "清理杂物"})
     assert refused.status_code == 400 and "responsible_unit" in refused.get_data(as_text=True)
     early = post_form(client, page, {"action": "close"})
-    assert early.status_code == 400 and "经复查才能销号" in early.get_data(as_text=True)  # closing waits for the feedback
+    # closing waits for the feedback
+    assert early.status_code == 400 and "经复查才能销号" in early.get_data(as_text=True)
     five = {"measure": "清理杂物，设置禁停标志", "responsible_unit": "物业公司", "responsible_person": "王经理",
             "deadline": "2026-11-25", "standard": "通道净宽不小于4米"}
     assert post_form(client, page, {"action": "rectify", **five}).status_code == 302
     shown = client.get(page).get_data(as_text=True)
     assert all(value in shown for value in five.values()) and "整改中" in shown
     assert post_form(client, page, {"action": "feedback"}).status_code == 302
-    assert post_form(client, page, {"action": "close", "recheck_on": "2026-11-22", "notes": "复查合格"}).status_code == 302
+    assert post_form(client, page,
+                     {"action": "close", "recheck_on": "2026-11-22", "notes": "复查合格"}).status_code == 302
     with app.app_context():
         h = db.session.get(Hazard, hid)
         assert h.status == "closed" and h.closed_on == dt.date(2026, 11, 22) and h.measure.startswith("清理")
-        events = db.session.scalars(db.select(HazardEvent).where(HazardEvent.hazard_id == hid).order_by(HazardEvent.id)).all()
+        events = db.session.scalars(db.select(HazardEvent).where(HazardEvent.hazard_id == hid)
+                                    .order_by(HazardEvent.id)).all()
         assert [e.action for e in events] == ["found", "supervise", "report", "rectify", "feedback", "close"]
         assert {e.user for e in events} == {"patrol1", "coord"}
         assert db.session.scalars(db.select(Inspection).where(Inspection.recheck_of == hid)).one().outcome == "done"
@@ -219,7 +230,8 @@ def test_plan_in_the_background_is_stored_and_feasible(app, client, tmp_path):
     from ledger.store import export_files
 
     login(client, "coord")
-    response = post_form(client, "/plan", {"date": "2026-11-23", "days": "1", "time_limit": "2", "teams": ["T01", "T02", "T03"]})
+    response = post_form(client, "/plan",
+                         {"date": "2026-11-23", "days": "1", "time_limit": "2", "teams": ["T01", "T02", "T03"]})
     assert response.status_code == 302
     plan_url = response.headers["Location"]
     state = wait_for_plan(client, plan_url)
@@ -233,8 +245,8 @@ def test_plan_in_the_background_is_stored_and_feasible(app, client, tmp_path):
     teams = pd.read_csv(files["teams"], dtype=str)
     teams[teams["team_id"].isin(["T01", "T02", "T03"])].to_csv(tmp_path / "teams3.csv", index=False)
     out = Path(app.instance_path) / "plans" / str(plan_id)
-    problems = check_plan(out, grids=files["grids"], venues=files["venues"], teams=tmp_path / "teams3.csv", date="2026-11-23",
-                          hazards=files["hazards"], inspections=files["inspections"])
+    problems = check_plan(out, grids=files["grids"], venues=files["venues"], teams=tmp_path / "teams3.csv",
+                          date="2026-11-23", hazards=files["hazards"], inspections=files["inspections"])
     assert problems == []
     page = client.get(plan_url).get_data(as_text=True)
     from webmap.i18n import t
@@ -266,9 +278,11 @@ def test_api_token_inspections_and_errors(app, client):
     add_to_day(app, TODAY, "T01", "V0020")
     assert client.get("/api/v1/venues?limit=3", headers={"Authorization": "Bearer wrong"}).status_code == 401
     assert len(client.get("/api/v1/venues?limit=3", headers=auth).get_json()) == 3
-    made = client.post("/api/v1/inspections", json={"venue_id": "V0020", "team_id": "T01", "outcome": "closed_door"}, headers=auth)
+    made = client.post("/api/v1/inspections",
+                       json={"venue_id": "V0020", "team_id": "T01", "outcome": "closed_door"}, headers=auth)
     assert made.status_code == 201 and made.get_json()["outcome"] == "closed_door"
-    bad = client.post("/api/v1/inspections", json={"venue_id": "V0020", "team_id": "T01", "outcome": "maybe"}, headers=auth)
+    bad = client.post("/api/v1/inspections",
+                      json={"venue_id": "V0020", "team_id": "T01", "outcome": "maybe"}, headers=auth)
     assert bad.status_code == 400
     assert bad.get_json()["field"] == "outcome" and set(bad.get_json()) == {"error", "message", "file", "row", "field"}
     other_team = client.post("/api/v1/inspections", json={"venue_id": "V0020", "team_id": "T02"}, headers=auth)
@@ -287,7 +301,8 @@ def test_review_and_meeting_pages(client):
     pdf = client.get("/review?period=month&format=pdf")
     assert pdf.mimetype == "application/pdf" and pdf.data[:4] == b"%PDF"
     assert "leaflet-heat" not in client.get("/hotspots").get_data(as_text=True)
-    assert "HeatMap" in client.get("/hotspots/frame").get_data(as_text=True) or "heatLayer" in client.get("/hotspots/frame").get_data(as_text=True)
+    frame = client.get("/hotspots/frame").get_data(as_text=True)
+    assert "HeatMap" in frame or "heatLayer" in frame
     assert "G26" in client.get("/gaps/frame").get_data(as_text=True)
     assert client.get("/map/frame?community=南岸社区").status_code == 200
     assert client.get("/venues/V0001").status_code == 200
@@ -306,7 +321,8 @@ def test_map_filters_by_group_and_the_language_switch_keeps_the_filters(app, cli
 
     rules = Rules.from_toml(DEFAULT_RULES_PATH)
     with app.app_context():
-        rental = [v.venue_id for v in db.session.scalars(db.select(Venue)) if rules.categories[v.category].group == "rental"]
+        rental = [v.venue_id for v in db.session.scalars(db.select(Venue))
+                  if rules.categories[v.category].group == "rental"]
     login(client, "viewer")
     frame = client.get("/map/frame?group=rental").get_data(as_text=True)
     hrefs = re.findall(r'"/venues/(V\d+)"', frame)  # each venue's link, once, in the canvas layers' columns
@@ -348,7 +364,8 @@ def test_a_patrol_closes_a_hazard_by_its_re_check_at_the_stop(app, client):
     with app.app_context():
         h = db.session.scalars(db.select(Hazard).where(Hazard.status == "feedback").order_by(Hazard.hazard_id)).first()
         hid, vid = h.hazard_id, h.venue_id
-        other = db.session.scalars(db.select(Hazard).where(Hazard.status == "feedback", Hazard.venue_id != vid)).first().hazard_id
+        other = db.session.scalars(db.select(Hazard).where(Hazard.status == "feedback",
+                                                           Hazard.venue_id != vid)).first().hazard_id
         count = db.session.scalar(db.select(db.func.count()).select_from(Inspection).where(Inspection.venue_id == vid))
     add_to_day(app, "2026-11-22", "T01", vid)
     login(client, "patrol1")
@@ -361,9 +378,11 @@ def test_a_patrol_closes_a_hazard_by_its_re_check_at_the_stop(app, client):
     with app.app_context():
         h = db.session.get(Hazard, hid)
         assert h.status == "closed" and h.closed_on == dt.date(2026, 11, 22)
-        last = db.session.scalars(db.select(HazardEvent).where(HazardEvent.hazard_id == hid).order_by(HazardEvent.id.desc())).first()
+        last = db.session.scalars(db.select(HazardEvent).where(HazardEvent.hazard_id == hid)
+                                  .order_by(HazardEvent.id.desc())).first()
         assert (last.action, last.user) == ("close", "patrol1")
-        added = db.session.scalars(db.select(Inspection).where(Inspection.venue_id == vid).order_by(Inspection.id.desc())).all()
+        added = db.session.scalars(db.select(Inspection).where(Inspection.venue_id == vid)
+                                   .order_by(Inspection.id.desc())).all()
         assert len(added) == count + 1  # the re-check is the stop's one inspection
         assert (added[0].recheck_of, added[0].team_id, added[0].notes) == (hid, "T01", "已整改到位")
 
@@ -455,8 +474,8 @@ def test_too_many_wrong_passwords_make_the_account_wait(app, client):
 
 def test_login_sends_only_to_pages_of_this_site(app):
     c = app.test_client()
-    for target, expected in (("/ledger/problems", "/ledger/problems"), ("//evil.example/x", "/"), ("/\\evil.example", "/"),
-                             ("https://evil.example/", "/")):
+    for target, expected in (("/ledger/problems", "/ledger/problems"), ("//evil.example/x", "/"),
+                             ("/\\evil.example", "/"), ("https://evil.example/", "/")):
         page = c.get("/login").get_data(as_text=True)
         response = c.post(f"/login?next={target}", data={"username": "viewer", "password": PASSWORDS["viewer"],
                                                           "csrf_token": csrf_token(page)})

@@ -2,36 +2,17 @@
 
 from __future__ import annotations
 
-import io
 import re
 from pathlib import Path
 
 import pandas as pd
 import pytest
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import expect
 
-from web_helpers import PASSWORDS
+from web_helpers import log_in
 
 pytestmark = pytest.mark.browser
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync"]
 ROOT = Path(__file__).resolve().parents[2]
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
-        yield b
-        b.close()
-
-
-def log_in(page, base: str, user: str) -> None:
-    page.goto(f"{base}/login")
-    page.fill("#username", user)
-    page.fill("#password", PASSWORDS[user])
-    page.click("#login")
-    expect(page.locator("nav")).to_contain_text(user)
 
 
 def test_coordinator_imports_plans_records_and_closes_a_hazard(browser, live_server, tmp_path, request):
@@ -39,7 +20,8 @@ def test_coordinator_imports_plans_records_and_closes_a_hazard(browser, live_ser
     log_in(page, live_server, "coord")
 
     # import a hazards file exported from the street's own spreadsheet
-    hazards = pd.DataFrame({"隐患编号": ["B001"], "场所编号": ["V0030"], "隐患类型": ["楼道堆物"], "发现日期": ["2026-11-20"]})
+    hazards = pd.DataFrame({"隐患编号": ["B001"], "场所编号": ["V0030"], "隐患类型": ["楼道堆物"],
+                            "发现日期": ["2026-11-20"]})
     upload = tmp_path / "新发现隐患.csv"
     hazards.to_csv(upload, index=False)
     page.goto(f"{live_server}/import")
@@ -71,7 +53,8 @@ def test_coordinator_imports_plans_records_and_closes_a_hazard(browser, live_ser
     page.click("#save")
     expect(page.locator(".flash")).to_contain_text("已保存")
     hazards = page.request.get(f"{live_server}/api/v1/hazards?status=found").json()
-    hid = next(h["hazard_id"] for h in hazards if h["venue_id"] == stop["venue_id"] and h["type"] == "fire_equipment_missing")
+    hid = next(h["hazard_id"] for h in hazards if h["venue_id"] == stop["venue_id"]
+               and h["type"] == "fire_equipment_missing")
 
     # through the loop to 销号
     page.goto(f"{live_server}/hazards/{hid}")
@@ -135,7 +118,8 @@ def test_map_page_screenshot(browser, live_server, tmp_path):
     page.screenshot(path=str(tmp_path / "venue.png"))
     page.goto(f"{live_server}/map?lang=en")
     expect(page.locator("nav")).to_contain_text("Map")
-    expect(page.frame_locator("#map").locator(".leaflet-control-layers")).to_contain_text("Open major hazard", timeout=30_000)
+    expect(page.frame_locator("#map")
+           .locator(".leaflet-control-layers")).to_contain_text("Open major hazard", timeout=30_000)
     page.close()
 
 

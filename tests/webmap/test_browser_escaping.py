@@ -4,7 +4,6 @@ to every role in headless Chromium (under the CSP): no dialog, no injected eleme
 from __future__ import annotations
 
 import io
-import json
 import time
 from pathlib import Path
 
@@ -14,8 +13,7 @@ import pytest
 from openpyxl import load_workbook
 from shapely.geometry import box
 
-from web_helpers import TODAY, csrf_token, login
-from test_browser import browser, log_in  # noqa: F401 (browser: the module's one Chromium, a fixture)
+from web_helpers import TODAY, csrf_token, log_in, login
 
 ROOT = Path(__file__).resolve().parents[2]
 DEMO = ROOT / "data" / "demo"
@@ -65,8 +63,10 @@ def hostile(app):
     g01 = grids[grids["grid_id"] == "G01"].copy()
     g01[["name", "community", "worker"]] = [HOSTILE["grid.name"], HOSTILE["grid.community"], HOSTILE["grid.worker"]]
     minx, miny, maxx, maxy = grids.total_bounds
-    extra = gpd.GeoDataFrame({"grid_id": [HOSTILE["grid.grid_id"]], "name": ["东侧网格"], "community": [HOSTILE["grid.community"]],
-                              "worker": ["王五"]}, geometry=[box(maxx + 0.0005, miny + 0.02, maxx + 0.006, miny + 0.03)], crs=grids.crs)
+    extra = gpd.GeoDataFrame({"grid_id": [HOSTILE["grid.grid_id"]], "name": ["东侧网格"],
+                              "community": [HOSTILE["grid.community"]],
+                              "worker": ["王五"]},
+                              geometry=[box(maxx + 0.0005, miny + 0.02, maxx + 0.006, miny + 0.03)], crs=grids.crs)
     _upload(client, "grids", "grids.geojson", pd.concat([g01, extra]).to_json().encode())
     inside = g01.geometry.iloc[0].representative_point()
     east = extra.geometry.iloc[0].centroid
@@ -78,15 +78,18 @@ def hostile(app):
     ]))
     teams = pd.read_csv(DEMO / "teams.csv", dtype=str)
     t01 = teams[teams["team_id"] == "T01"].assign(name=HOSTILE["team.name"], start_name=HOSTILE["team.start_name"],
-                                                  members=HOSTILE["team.members"], start_lon=inside.x, start_lat=inside.y)
+                                                  members=HOSTILE["team.members"], start_lon=inside.x,
+                                                  start_lat=inside.y)
     t01["home_grids"] = "G01"
     other = t01.assign(team_id=HOSTILE["team.team_id"], start_lon=east.x, start_lat=east.y,
                        home_grids=HOSTILE["grid.grid_id"])
     _upload(client, "teams", "teams.csv", _csv(pd.concat([t01, other]).to_dict("records")))
     _upload(client, "hazards", "hazards.csv", _csv([{
-        "hazard_id": HAZARD_ID, "venue_id": HOSTILE["venue.venue_id"], "type": "fire_lane_blocked", "found_on": "2026-11-01",
+        "hazard_id": HAZARD_ID, "venue_id": HOSTILE["venue.venue_id"], "type": "fire_lane_blocked",
+        "found_on": "2026-11-01",
         "severity": "major", "status": "rectifying", "deadline": "2026-11-15", "measure": HOSTILE["hazard.measure"],
-        "responsible_unit": HOSTILE["hazard.responsible_unit"], "responsible_person": HOSTILE["hazard.responsible_person"],
+        "responsible_unit": HOSTILE["hazard.responsible_unit"],
+        "responsible_person": HOSTILE["hazard.responsible_person"],
         "standard": HOSTILE["hazard.standard"], "description": HOSTILE["hazard.description"]}]))
     _upload(client, "inspections", "inspections.csv", _csv([
         {"venue_id": HOSTILE["venue.venue_id"], "date": "2026-11-02", "team_id": "T01", "outcome": "done",
@@ -111,7 +114,8 @@ def _pages(role: str, hostile: dict) -> list[str]:
 
     vid, tid = quote(HOSTILE["venue.venue_id"], safe=""), quote(HOSTILE["team.team_id"], safe="")
     plan = hostile["plan_id"]
-    pages = ["/", "/map", f"/venues/{vid}", "/gaps", "/hotspots?days=365", "/review", "/review?by=grid", f"/plans/{plan}",
+    pages = ["/", "/map", f"/venues/{vid}", "/gaps", "/hotspots?days=365", "/review", "/review?by=grid",
+             f"/plans/{plan}",
              f"/hazards/{HAZARD_ID}", "/ledger/problems", "/ledger/rectification", "/ledger/closed", "/account"]
     if role in ("coordinator", "patrol"):
         pages += [f"/plans/{plan}/sheets/T01", f"/stops/{TODAY.isoformat()}/T01/{vid}"]
@@ -125,13 +129,15 @@ OPEN_POPUP = """([lon, lat]) => {
     const map = Object.values(window).find(v => v instanceof L.Map);
     let shown = null;
     map.eachLayer(l => {
-        if (!shown && l.getLatLng && Math.abs(l.getLatLng().lng - lon) < 1e-6 && Math.abs(l.getLatLng().lat - lat) < 1e-6) {
+        const at = l.getLatLng && l.getLatLng();
+        if (!shown && at && Math.abs(at.lng - lon) < 1e-6 && Math.abs(at.lat - lat) < 1e-6) {
             if (l.getPopup()) { l.openPopup(); }
             if (l.getTooltip()) { l.openTooltip(); }
             shown = l;
         }
     });
-    return [...document.querySelectorAll(".leaflet-popup-content, .leaflet-tooltip")].map(e => e.textContent).join(" | ");
+    const boxes = document.querySelectorAll(".leaflet-popup-content, .leaflet-tooltip");
+    return [...boxes].map(e => e.textContent).join(" | ");
 }"""
 GRID_TOOLTIP = """(needle) => {
     // folium binds a GeoJSON layer's tooltip on the whole layer: hover (mouseover) each matching polygon
@@ -245,6 +251,7 @@ def test_the_route_sheet_pdf_prints_hostile_text_as_text(app, hostile, tmp_path)
     response = client.get(f"/plans/{hostile['plan_id']}/sheets/T01?format=pdf")
     assert response.status_code == 200 and response.mimetype == "application/pdf"
     (tmp_path / "t01.pdf").write_bytes(response.data)
-    text = subprocess.run(["pdftotext", str(tmp_path / "t01.pdf"), "-"], capture_output=True, text=True, check=True).stdout
+    text = subprocess.run(["pdftotext", str(tmp_path / "t01.pdf"), "-"], capture_output=True, text=True,
+                          check=True).stdout
     flat = "".join(text.split())  # the PDF wraps long names over lines
     assert "".join(HOSTILE["team.name"].split()) in flat  # printed as typed, markup and all

@@ -9,30 +9,12 @@ import os
 import time
 
 import pytest
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import expect
 
-from web_helpers import PASSWORDS, TODAY
+from web_helpers import TODAY, log_in
 
 pytestmark = pytest.mark.browser
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync"]
 PHONE = {"width": 390, "height": 844}
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
-        yield b
-        b.close()
-
-
-def log_in(page, base: str, user: str) -> None:
-    page.goto(f"{base}/login")
-    page.fill("#username", user)
-    page.fill("#password", PASSWORDS[user])
-    page.click("#login")
-    expect(page.locator("nav")).to_contain_text(user)
 
 
 def north(lon: float, lat: float, metres: float) -> dict[str, float]:
@@ -51,8 +33,10 @@ def field_rows(app):
     from ledger.models import Inspection, db
 
     with app.app_context():
-        visits = db.session.scalars(db.select(FieldVisit).where(FieldVisit.day == TODAY, FieldVisit.team_id == "T01")).all()
-        inspections = db.session.scalars(db.select(Inspection).where(Inspection.id.in_([v.inspection_id for v in visits]))).all()
+        visits = db.session.scalars(db.select(FieldVisit).where(FieldVisit.day == TODAY,
+                                                                FieldVisit.team_id == "T01")).all()
+        inspections = db.session.scalars(db.select(Inspection)
+                                         .where(Inspection.id.in_([v.inspection_id for v in visits]))).all()
         files = db.session.execute(db.select(FieldFile.kind, FieldFile.size, FieldFile.media_type)
                                    .where(FieldFile.visit_id.in_([v.id for v in visits]))).all()
         notices = db.session.scalars(db.select(Notice).where(Notice.visit_id.in_([v.id for v in visits]))).all()
@@ -72,7 +56,8 @@ def test_a_patrols_offline_day_reaches_the_live_board_once_and_the_replan_reache
     coordinator = office.new_page()
     problems: list[str] = []  # script errors and CSP refusals on either page
     watch = lambda page: (page.on("pageerror", lambda e: problems.append(str(e))),  # noqa: E731
-                          page.on("console", lambda m: problems.append(m.text) if "Content Security Policy" in m.text else None))
+                          page.on("console",
+                                  lambda m: problems.append(m.text) if "Content Security Policy" in m.text else None))
     watch(coordinator)
     log_in(coordinator, live_server, "coord")
     coordinator.goto(f"{live_server}/plan")
@@ -98,7 +83,8 @@ def test_a_patrols_offline_day_reaches_the_live_board_once_and_the_replan_reache
         spare = [v["venue_id"] for v in coordinator.request.get(f"{live_server}/api/v1/venues?limit=80").json()
                  if v["venue_id"] not in planned and v["last_inspected"] != TODAY.isoformat()]
         for venue_id in spare[:6 - len(todo)]:
-            added = coordinator.request.post(f"{live_server}/api/v1/stops", data={"venue_id": venue_id, "team_id": "T01"})
+            added = coordinator.request.post(f"{live_server}/api/v1/stops",
+                                             data={"venue_id": venue_id, "team_id": "T01"})
             assert added.status == 201, added.text()
         phone.reload()
         day = phone.request.get(f"{live_server}/api/v1/teams/T01/today").json()

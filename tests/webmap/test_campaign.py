@@ -11,7 +11,6 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import patrol
-
 from web_helpers import TODAY, csrf_token, form_once, login
 
 START, END = TODAY - dt.timedelta(days=6), TODAY + dt.timedelta(days=14)
@@ -71,8 +70,10 @@ def declared(app):
     with app.app_context():
         venue = db.session.scalars(db.select(Venue).where(Venue.category == "rental_housing",
                                                           Venue.grid_id.in_(["G01", "G02", "G03"]))).first()
-        db.session.add(Inspection(venue_id=venue.venue_id, date=TODAY - dt.timedelta(days=1), team_id="T01", outcome="done"))
-        db.session.add(Hazard(hazard_id="HC001", venue_id=venue.venue_id, type="ebike_flying_wire", found_on=TODAY - dt.timedelta(days=1),
+        db.session.add(Inspection(venue_id=venue.venue_id, date=TODAY - dt.timedelta(days=1), team_id="T01",
+                                  outcome="done"))
+        db.session.add(Hazard(hazard_id="HC001", venue_id=venue.venue_id, type="ebike_flying_wire",
+                              found_on=TODAY - dt.timedelta(days=1),
                               deadline=TODAY + dt.timedelta(days=3), status="found"))
         db.session.commit()
     return campaign_id
@@ -129,8 +130,8 @@ def test_only_coordinators_declare(app, client, declared):
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(name=st.text(max_size=30), start=st.text(max_size=12) | st.dates().map(str), end=st.text(max_size=12) | st.dates().map(str),
-       grids=st.text(max_size=20), checklist=st.text(max_size=60))
+@given(name=st.text(max_size=30), start=st.text(max_size=12) | st.dates().map(str),
+       end=st.text(max_size=12) | st.dates().map(str), grids=st.text(max_size=20), checklist=st.text(max_size=60))
 def test_any_campaign_form_is_saved_or_refused_whole(app, client, declared, name, start, end, grids, checklist):
     login(client, "coord")
     before = _count(app)

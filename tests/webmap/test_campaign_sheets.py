@@ -20,8 +20,8 @@ def test_sheets_show_the_campaign_checklist_at_venues_in_scope():
     venues = layers.venues
     rental = venues[venues["category"] == "rental_housing"].index[0]
     shop = venues[venues["category"] == "small_shop"].index[0]
-    sweep = CampaignScope("出租屋专项排查", DAY, DAY + dt.timedelta(days=10), frozenset({"rental_housing"}), frozenset(),
-                          ("电动车是否进楼入户", "<b>楼道</b>是否堆物"))
+    sweep = CampaignScope("出租屋专项排查", DAY, DAY + dt.timedelta(days=10),
+                          frozenset({"rental_housing"}), frozenset(), ("电动车是否进楼入户", "<b>楼道</b>是否堆物"))
     stops = pd.DataFrame([
         {"day": DAY.isoformat(), "team_id": "T01", "seq": k + 1, "venue_id": vid, "name": venues.at[vid, "name"],
          "category": venues.at[vid, "category"], "reason": "due", "arrive": "09:10", "depart": "09:20",
@@ -31,4 +31,5 @@ def test_sheets_show_the_campaign_checklist_at_venues_in_scope():
                        grids=layers.grids)
     assert html.count("专项排查要点") == 1  # the rental housing's stop only
     assert "电动车是否进楼入户" in html and "&lt;b&gt;楼道&lt;/b&gt;是否堆物" in html  # a coordinator's text, escaped
-    assert "专项排查要点" not in sheets_html(stops, teams=layers.teams, venues=venues, rules=layers.rules, grids=layers.grids)
+    assert "专项排查要点" not in sheets_html(stops, teams=layers.teams, venues=venues, rules=layers.rules,
+                                       grids=layers.grids)

@@ -84,12 +84,12 @@ def result_body(world, venue: str, *, north_m: float = 20.0, with_notice: bool =
     body = {"day": TODAY.isoformat(), "team_id": "T01", "venue_id": venue, "outcome": "done", "notes": "现场检查",
             "checklist": ["fire_equipment_missing", "escape_route_clutter"],
             "checkin": {"method": "gps", "lon": lon, "lat": lat, "accuracy_m": 12.5, "at": f"{TODAY}T01:30:00Z"},
-            "hazards": [{"type": "escape_route_clutter", "description": "楼道堆物 <b>", "photos": [data_url(picture()),
-                                                                                                data_url(picture("PNG"), "image/png")]}]}
+            "hazards": [{"type": "escape_route_clutter", "description": "楼道堆物 <b>",
+                         "photos": [data_url(picture()), data_url(picture("PNG"), "image/png")]}]}
     if with_notice:
         body["notice"] = {"measure": "清理楼道", "responsible_unit": "某某物业", "responsible_person": "王五",
-                          "deadline": (TODAY + dt.timedelta(days=3)).isoformat(), "standard": "楼道无堆物", "signer": "王五",
-                          "signature": data_url(picture("PNG", (340, 160)), "image/png")}
+                          "deadline": (TODAY + dt.timedelta(days=3)).isoformat(), "standard": "楼道无堆物",
+                          "signer": "王五", "signature": data_url(picture("PNG", (340, 160)), "image/png")}
     return {**body, **extra}
 
 
@@ -112,7 +112,8 @@ def test_a_patrol_gets_its_teams_day_in_order_with_navigation_in_the_apps_own_co
     assert day["grids"] and all(len(ring) >= 4 for g in day["grids"] for ring in g["rings"])
 
 
-@pytest.mark.parametrize(("user", "team", "status"), [("patrol1", "T02", 403), ("viewer", "T01", 403), ("coord", "T02", 200),
+@pytest.mark.parametrize(("user", "team", "status"), [("patrol1", "T02", 403), ("viewer", "T01", 403),
+                                                      ("coord", "T02", 200),
                                                       ("patrol2", "T02", 200), ("coord", "NOPE", 404)])
 def test_who_may_see_a_teams_day(app, client, world, user, team, status):
     assert client.get(f"/api/v1/teams/{team}/today", headers=world["tokens"][user]).status_code == status
@@ -133,18 +134,23 @@ def test_a_far_check_in_is_flagged_and_everything_is_stored_once_per_key(app, cl
     assert again.status_code == 201 and again.get_json() == answer and again.headers["Idempotent-Replayed"] == "true"
     assert counts(app) == before
     with app.app_context():
-        inspections = db.session.scalars(db.select(Inspection).where(Inspection.venue_id == "V0101", Inspection.date == TODAY)).all()
+        inspections = db.session.scalars(db.select(Inspection).where(Inspection.venue_id == "V0101",
+                                                                     Inspection.date == TODAY)).all()
         assert len(inspections) == 1
         visit = db.session.scalars(db.select(FieldVisit).where(FieldVisit.inspection_id == inspections[0].id)).one()
         assert visit.far and visit.accuracy_m == 12.5 and visit.checklist == body["checklist"]
         assert visit.checked_in_at == dt.datetime(TODAY.year, TODAY.month, TODAY.day, 1, 30)
-        files = db.session.scalars(db.select(FieldFile).where(FieldFile.visit_id == visit.id).order_by(FieldFile.id)).all()
-        assert [(f.kind, f.media_type) for f in files] == [("photo", "image/jpeg"), ("photo", "image/png"), ("signature", "image/png")]
+        files = db.session.scalars(db.select(FieldFile).where(FieldFile.visit_id == visit.id)
+                                   .order_by(FieldFile.id)).all()
+        assert [(f.kind, f.media_type) for f in files] == [("photo", "image/jpeg"), ("photo", "image/png"),
+                                                           ("signature", "image/png")]
         notice = db.session.scalars(db.select(Notice).where(Notice.visit_id == visit.id)).one()
         hazard = db.session.get(Hazard, answer["hazards"][0]["hazard_id"])
         assert notice.hazard_ids == [hazard.hazard_id] and notice.signature_id == files[2].id
-        assert (hazard.measure, hazard.responsible_person, hazard.deadline) == ("清理楼道", "王五", TODAY + dt.timedelta(days=3))
-        event = db.session.scalars(db.select(FieldEvent).where(FieldEvent.kind == "result", FieldEvent.team_id == "T01")).all()[-1]
+        assert (hazard.measure, hazard.responsible_person, hazard.deadline) == ("清理楼道", "王五",
+                                                                                TODAY + dt.timedelta(days=3))
+        event = db.session.scalars(db.select(FieldEvent).where(FieldEvent.kind == "result",
+                                                               FieldEvent.team_id == "T01")).all()[-1]
         assert event.detail["far"] is True and event.detail["venue_id"] == "V0101"
 
 
@@ -179,17 +185,23 @@ def test_photos_and_signatures_are_served_only_to_their_team(app, client, world)
     ({"checkin": {"method": "qr", "qr_token": "guessed"}}, 400, "checkin.qr_token"),
     ({"checkin": {"method": "none", "at": "yesterday"}}, 400, "checkin.at"),
     ({"checklist": ["no_such_check"]}, 400, "checklist"),
-    ({"hazards": [{"type": "escape_route_clutter", "photos": [data_url(b"<svg onload=alert(1)>")]}]}, 400, "hazards[0].photos[0]"),
-    ({"hazards": [{"type": "escape_route_clutter", "photos": ["data:image/png;base64,@@@"]}]}, 400, "hazards[0].photos[0]"),
+    ({"hazards": [{"type": "escape_route_clutter", "photos": [data_url(b"<svg onload=alert(1)>")]}]}, 400,
+     "hazards[0].photos[0]"),
+    ({"hazards": [{"type": "escape_route_clutter", "photos": ["data:image/png;base64,@@@"]}]}, 400,
+     "hazards[0].photos[0]"),
     ({"hazards": [{"type": "escape_route_clutter", "photos": ["/etc/passwd"]}]}, 400, "hazards[0].photos[0]"),
-    ({"hazards": [{"type": "escape_route_clutter", "photos": [data_url(picture("GIF"), "image/gif")]}]}, 400, "hazards[0].photos[0]"),
-    ({"hazards": [{"type": "escape_route_clutter", "photos": [data_url(noise_png(), "image/png")]}]}, 400, "hazards[0].photos[0]"),
+    ({"hazards": [{"type": "escape_route_clutter", "photos": [data_url(picture("GIF"), "image/gif")]}]}, 400,
+     "hazards[0].photos[0]"),
+    ({"hazards": [{"type": "escape_route_clutter", "photos": [data_url(noise_png(), "image/png")]}]}, 400,
+     "hazards[0].photos[0]"),
     ({"hazards": []}, 400, "notice"),  # a notice needs a hazard
-    ({"notice": {"deadline": TODAY.isoformat(), "signature": data_url(picture("PNG"), "image/png")}}, 400, "notice.measure"),
+    ({"notice": {"deadline": TODAY.isoformat(), "signature": data_url(picture("PNG"), "image/png")}}, 400,
+     "notice.measure"),
 ])
 def test_a_refused_result_names_the_field_and_writes_nothing(app, client, world, change, status, field):
     before = counts(app)
-    response = client.post("/api/v1/results", json=result_body(world, "V0101", **change), headers=world["tokens"]["patrol1"])
+    response = client.post("/api/v1/results", json=result_body(world, "V0101", **change),
+                           headers=world["tokens"]["patrol1"])
     assert response.status_code == status, response.get_data(as_text=True)
     assert response.get_json()["field"] == field
     assert counts(app) == before
@@ -214,7 +226,6 @@ def test_no_check_in_at_all_is_flagged(app, client, world):
 def test_a_notice_is_a_page_and_a_pdf_for_its_team_only(app, client, world):
     from ledger.field_models import Notice
     from ledger.models import db
-
     from web_helpers import login
 
     with app.app_context():
@@ -265,7 +276,8 @@ def test_the_live_stream_brings_a_result_and_does_not_block_other_requests(app, 
     token = world["tokens"]["coord"]
     with app.app_context():
         last = db.session.scalar(db.select(db.func.max(FieldEvent.id))) or 0
-    stream = urllib.request.urlopen(urllib.request.Request(f"{live_server}/api/v1/live?after={last}", headers=token), timeout=30)
+    stream = urllib.request.urlopen(urllib.request.Request(f"{live_server}/api/v1/live?after={last}",
+                                                           headers=token), timeout=30)
     assert stream.headers["Content-Type"].startswith("text/event-stream")
     assert stream.readline().startswith(b"retry:")
     got: list[dict] = []
@@ -283,7 +295,8 @@ def test_the_live_stream_brings_a_result_and_does_not_block_other_requests(app, 
     reader = threading.Thread(target=read, daemon=True)
     reader.start()
     # while the stream is open, other requests are answered (the server is threaded)
-    other = urllib.request.urlopen(urllib.request.Request(f"{live_server}/api/v1/teams/T01/today", headers=token), timeout=10)
+    other = urllib.request.urlopen(urllib.request.Request(f"{live_server}/api/v1/teams/T01/today",
+                                                          headers=token), timeout=10)
     assert other.status == 200
     body = json.dumps(result_body(world, "V0102", north_m=400, with_notice=False)).encode()
     post = urllib.request.Request(f"{live_server}/api/v1/results", data=body, method="POST",
@@ -319,13 +332,16 @@ bodies = st.fixed_dictionaries({}, optional={
     "checklist": st.one_of(st.lists(st.one_of(st.sampled_from(["fire_lane_blocked"]), _scalar), max_size=2), _scalar),
     "checkin": st.one_of(_scalar, st.fixed_dictionaries({}, optional={
         "method": st.one_of(st.sampled_from(["gps", "qr", "none"]), _scalar), "lon": _scalar, "lat": _scalar,
-        "accuracy_m": _scalar, "at": st.one_of(st.sampled_from([f"{TODAY}T08:00:00+08:00"]), _scalar), "qr_token": _scalar})),
+        "accuracy_m": _scalar, "at": st.one_of(st.sampled_from([f"{TODAY}T08:00:00+08:00"]), _scalar),
+        "qr_token": _scalar})),
     "hazards": st.one_of(_scalar, st.lists(st.one_of(_scalar, st.fixed_dictionaries({"type": st.one_of(
         st.sampled_from(["escape_route_clutter"]), _scalar)}, optional={
         "photos": st.one_of(_scalar, st.lists(st.one_of(_scalar, st.sampled_from(
-            [data_url(picture()), "data:image/png;base64,AAAA", "data:image/png;base64,"])), max_size=2))})), max_size=2)),
+            [data_url(picture()), "data:image/png;base64,AAAA", "data:image/png;base64,"])),
+            max_size=2))})), max_size=2)),
     "notice": st.one_of(_scalar, st.fixed_dictionaries({}, optional={
-        k: st.one_of(_scalar, st.just("x")) for k in ("measure", "responsible_unit", "responsible_person", "standard", "signer")}
+        k: st.one_of(_scalar, st.just("x")) for k in ("measure", "responsible_unit", "responsible_person",
+                                                      "standard", "signer")}
         | {"deadline": st.one_of(_scalar, st.just(TODAY.isoformat())),
            "signature": st.one_of(_scalar, st.just(data_url(picture("PNG"), "image/png")))})),
 })
@@ -354,7 +370,9 @@ def test_the_phone_app_speaks_chinese_first_and_english_when_asked(app, client, 
     untranslated = [k for k, v in strings.items() if v == k]
     assert untranslated == [], untranslated  # every word the phone's script shows has its Chinese
     templates = Path(__file__).resolve().parents[2] / "webmap" / "templates" / "field"
-    msgids = {m.replace("\\'", "'") for f in templates.glob("*.html") for m in re.findall(r"_\('((?:[^'\\]|\\.)*)'\)", f.read_text())}
+    msgids = {m.replace("\\'",
+                        "'") for f in templates.glob("*.html") for m in re.findall(r"_\('((?:[^'\\]|\\.)*)'\)",
+                                                                                   f.read_text())}
     from flask_babel import force_locale, gettext
 
     with app.test_request_context("/"), force_locale("zh_Hans_CN"):
@@ -367,7 +385,6 @@ def test_the_phone_app_speaks_chinese_first_and_english_when_asked(app, client, 
 
 def test_venue_codes_and_the_accounts_page_use_the_public_address(app, client, world):
     from ledger.field import venue_token
-
     from web_helpers import login
 
     login(client, "coord")
@@ -392,11 +409,11 @@ def test_venue_codes_and_the_accounts_page_use_the_public_address(app, client, w
 def test_a_hazards_page_shows_its_field_photos_to_its_team(app, client, world):
     from ledger.field_models import FieldFile
     from ledger.models import db
-
     from web_helpers import login
 
     with app.app_context():
-        photo = db.session.scalars(db.select(FieldFile).where(FieldFile.kind == "photo", FieldFile.team_id == "T01")).first()
+        photo = db.session.scalars(db.select(FieldFile).where(FieldFile.kind == "photo",
+                                                              FieldFile.team_id == "T01")).first()
         hazard_id, file_id = photo.hazard_id, photo.id
     for user, shown in (("patrol1", True), ("coord", True), ("viewer", False)):
         login(client, user)

@@ -60,9 +60,11 @@ def test_login_never_sends_to_another_site(app, target):
 def test_login_keeps_a_path_of_this_site(app, target):
     c = app.test_client()
     page = c.get("/login").get_data(as_text=True)
-    response = c.post(f"/login?next={quote(target, safe='')}", data={"username": "viewer", "password": PASSWORDS["viewer"],
+    response = c.post(f"/login?next={quote(target, safe='')}", data={"username": "viewer",
+                                                                     "password": PASSWORDS["viewer"],
                                                                      "csrf_token": csrf_token(page)})
-    assert response.status_code == 302 and urlsplit(browser_reads(response.headers["Location"]))[2:4] == urlsplit(target)[2:4]
+    assert response.status_code == 302
+    assert urlsplit(browser_reads(response.headers["Location"]))[2:4] == urlsplit(target)[2:4]
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -97,7 +99,8 @@ def test_every_response_carries_the_security_headers(client, path):
     html = response.get_data(as_text=True)
     scripts = script_tags(html)
     assert all(tag.get("nonce") == nonce for tag in scripts), [s for s in scripts if s.get("nonce") != nonce][:3]
-    assert client.get(path).headers["Content-Security-Policy"] != headers["Content-Security-Policy"]  # fresh per response
+    # fresh per response
+    assert client.get(path).headers["Content-Security-Policy"] != headers["Content-Security-Policy"]
     if path.endswith("frame"):
         assert len(scripts) >= 3  # Leaflet, jQuery and the map's own code all run under the nonce
 
@@ -114,7 +117,8 @@ def test_an_unknown_page_is_a_404_in_the_sites_language_and_layout(client, lang,
 
 
 @pytest.mark.parametrize(("method", "path", "code", "words"), [
-    ("post", "/map", 405, "不支持的操作"), ("get", "/plan", 403, "没有权限"), ("get", "/venues/NOPE", 404, "找不到页面"),
+    ("post", "/map", 405, "不支持的操作"), ("get", "/plan", 403, "没有权限"),
+    ("get", "/venues/NOPE", 404, "找不到页面"),
     ("get", "/review?on=someday", 400, "请求有误"), ("get", "/plans/99999999999", 404, "找不到页面"),
 ])
 def test_error_pages_are_chinese_first(client, method, path, code, words):
@@ -130,7 +134,9 @@ def test_a_too_large_upload_is_a_413_page(app, client):
     token = csrf_token(client.get("/import").get_data(as_text=True))
     app.config["MAX_CONTENT_LENGTH"] = 10_000
     try:
-        response = client.post("/import", data={"csrf_token": token, "kind": "venues", "file": (__import__("io").BytesIO(b"x" * 20_000), "v.csv")})
+        response = client.post("/import",
+                               data={"csrf_token": token, "kind": "venues",
+                                     "file": (__import__("io").BytesIO(b"x" * 20_000), "v.csv")})
     finally:
         app.config["MAX_CONTENT_LENGTH"] = 32 * 1024 * 1024
     assert response.status_code == 413 and "文件太大" in response.get_data(as_text=True)
@@ -140,7 +146,8 @@ def test_too_many_logins_are_a_429_in_chinese(app):
     c = app.test_client()
     for _ in range(app.config["LOGIN_ATTEMPTS"] + 1):
         page = c.get("/login").get_data(as_text=True)
-        response = c.post("/login", data={"username": "nobody-here", "password": "wrong", "csrf_token": csrf_token(page)})
+        response = c.post("/login",
+                          data={"username": "nobody-here", "password": "wrong", "csrf_token": csrf_token(page)})
     assert response.status_code == 429 and "分钟" in response.get_data(as_text=True)
 
 
@@ -191,7 +198,8 @@ def test_inputs_that_once_reached_a_500(app, client):
     assert client.get("/map/frame?community=x").status_code == 200
     assert client.get("/map/frame?community=x&grid=nope&category=nope&group=nope").status_code == 200
     with app.app_context():
-        run = PlanRun(created_by="coord", start=dt.date(2026, 11, 22), days=1, status="failed", progress=0.2, message="x")
+        run = PlanRun(created_by="coord", start=dt.date(2026, 11, 22), days=1, status="failed",
+                      progress=0.2, message="x")
         db.session.add(run)
         db.session.commit()
         failed = run.id
@@ -200,9 +208,11 @@ def test_inputs_that_once_reached_a_500(app, client):
     assert client.get(f"/plans/{failed}").status_code == 200
     c = app.test_client()
     page = c.get("/login").get_data(as_text=True)
-    response = c.post("/login?next=/%0D%0ASet-Cookie:%20x=1", data={"username": "viewer", "password": PASSWORDS["viewer"],
+    response = c.post("/login?next=/%0D%0ASet-Cookie:%20x=1", data={"username": "viewer",
+                                                                    "password": PASSWORDS["viewer"],
                                                                    "csrf_token": csrf_token(page)})
-    assert response.status_code == 302 and response.headers["Location"] == "/" and "x=1" not in response.headers.get("Set-Cookie", "")
+    assert response.status_code == 302 and response.headers["Location"] == "/"
+    assert "x=1" not in response.headers.get("Set-Cookie", "")
 
 
 

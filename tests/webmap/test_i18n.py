@@ -21,8 +21,8 @@ from web_helpers import TODAY, login
 
 ROOT = Path(__file__).resolve().parents[2]
 TRANSLATIONS = ROOT / "webmap" / "translations"
-KEYWORDS = {"_": None, "N_": None, "gettext": None, "ngettext": (1, 2), "pgettext": ((1, "c"), 2), "npgettext": ((1, "c"), 2, 3),
-            "lazy_gettext": None, "lazy_pgettext": ((1, "c"), 2), "_term": ((1, "c"), 2)}
+KEYWORDS = {"_": None, "N_": None, "gettext": None, "ngettext": (1, 2), "pgettext": ((1, "c"), 2),
+            "npgettext": ((1, "c"), 2, 3), "lazy_gettext": None, "lazy_pgettext": ((1, "c"), 2), "_term": ((1, "c"), 2)}
 
 
 def _catalogue(locale: str):
@@ -48,7 +48,10 @@ def test_every_msgid_has_a_chinese_translation():
 
 
 def test_the_catalogues_hold_exactly_the_msgids_of_the_code():
-    """``pybabel extract`` (babel.cfg, the README's keywords) finds no msgid the catalogues lack, and they hold no stale one."""
+    """``pybabel extract`` (babel.cfg, the README's keywords).
+
+    It finds no msgid the catalogues lack, and they hold no stale one.
+    """
     found = set()
     for _file, _line, message, _comments, context in extract_from_dir(str(ROOT), _method_map(), keywords=KEYWORDS):
         found.add((context, message[0] if isinstance(message, tuple) else message))
@@ -60,7 +63,10 @@ def test_the_catalogues_hold_exactly_the_msgids_of_the_code():
 
 @pytest.mark.parametrize("locale", ["zh_CN", "en"])
 def test_each_compiled_catalogue_says_what_its_po_says(locale):
-    """The committed .mo (a fresh clone needs no compile step) is the .po compiled: ``pybabel compile`` after each edit."""
+    """The committed .mo (a fresh clone needs no compile step) is the .po compiled.
+
+    Run ``pybabel compile`` after each edit.
+    """
     with (TRANSLATIONS / locale / "LC_MESSAGES" / "messages.mo").open("rb") as f:
         compiled = gettext.GNUTranslations(f)._catalog  # noqa: SLF001 - the only way to list a .mo's entries
     expected = {}
@@ -84,13 +90,15 @@ def test_code_outside_a_request_uses_the_same_catalogues():
     assert gettext("Log out") == "退出"  # Chinese unless English was chosen
     with use_language("en"):
         assert gettext("Log out") == "Log out"
-        assert gettext("place %(place)d in the queue: starts by itself when the plans before it are done", place=2).startswith("place 2")
+        assert gettext("place %(place)d in the queue: starts by itself when the plans before it are done",
+                       place=2).startswith("place 2")
     assert gettext("place %(place)d in the queue: starts by itself when the plans before it are done", place=2) == \
         "排队第 2 位，前面的计划完成后自动开始"
 
 
 _CJK = re.compile(r"[\u3000-\u303f\u3400-\u9fff\uff00-\uffef]")
-_WORD = re.compile(r"""^[("'“]?[A-Za-z]{2,}(?:['’][a-z]+)?[,.:;!?)"'”]?$""")  # a word of prose, not an id, code or address
+# a word of prose, not an id, code or address
+_WORD = re.compile(r"""^[("'“]?[A-Za-z]{2,}(?:['’][a-z]+)?[,.:;!?)"'”]?$""")
 _NOT_PROSE = ("script", "style", "code", "kbd", "samp", "pre")  # code and commands are shown as typed
 _SHOWN_ATTRS = ("title", "placeholder", "alt", "aria-label")
 
@@ -140,6 +148,33 @@ def test_the_check_catches_an_english_sentence_and_passes_ids_and_units():
     assert english_sentences(page) == ["Save the result", "Log out", "yellow card 2026-11-15"]
 
 
+def english_lines(text: str) -> list[str]:
+    """Lines of a command's output that hold two Latin words of prose in a row and no Chinese at all."""
+    lines = [re.sub(r"^\[[^\]]*\]\s*", "", line).strip() for line in text.splitlines()]  # the progress prefix
+    return [line for line in lines if line and not _CJK.search(line) and _two_words(line)]
+
+
+def test_the_command_and_its_progress_speak_chinese(instance, tmp_path):
+    """Every progress message of ``patrol plan`` (reading, each day's search, every file written) and its last
+    line are Chinese unless English was chosen; and in English they are English."""
+    import patrol
+    from gis.i18n import use_language
+
+    argv = ["plan", "--grids", str(instance["grids"]), "--venues", str(instance["venues"]), "--teams",
+            str(instance["teams"]), "--date", "2026-11-23", "--time-limit", "1", "--no-pdf"]
+    for lang in ("zh", "en"):
+        seen: list[str] = []
+        args = patrol.build_parser().parse_args([*argv, "--out", str(tmp_path / lang)])
+        with use_language(lang):
+            patrol.run_plan(args, progress=lambda _f, m: seen.append(m))
+        assert len(seen) > 5
+        if lang == "zh":
+            assert english_lines("\n".join(seen)) == [], seen
+        else:
+            assert not any(_CJK.search(m) for m in seen if not m.startswith("done:")), seen
+    assert english_lines("[ 42%  1.0s] reading layers\n[ 50%  2.0s] 读取数据") == ["reading layers"]
+
+
 NO_MENU = ("/screen", "/m/")  # the command-centre screen and the phone app have no site menu
 
 
@@ -177,6 +212,7 @@ def test_english_pages_exist_and_the_choice_is_kept(app, client):
     assert 'lang="en"' in first and "Log out" in first and "退出" not in first
     for url in _pages(app):
         html = client.get(url).get_data(as_text=True)  # the session keeps English
-        assert 'lang="en"' in html and ("Log out" in html or "projector" in url or url in NO_MENU), url  # projector, screen, phone: no menu
+        assert 'lang="en"' in html and ("Log out" in html or "projector" in url
+                                        or url in NO_MENU), url  # projector, screen, phone: no menu
     back = client.get("/?lang=zh").get_data(as_text=True)
     assert 'lang="zh-CN"' in back and "退出" in back

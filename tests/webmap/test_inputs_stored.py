@@ -18,8 +18,10 @@ def bad_rows(app):  # noqa: F811
     from ledger.models import Hazard, Inspection, db
 
     with app.app_context():
-        db.session.add(Inspection(venue_id="V0007", date=FUTURE, team_id="T01", outcome="done", notes="", recorded_by="api"))
-        hazard = db.session.scalars(db.select(Hazard).where(Hazard.status == "closed").order_by(Hazard.hazard_id)).first()
+        db.session.add(Inspection(venue_id="V0007", date=FUTURE, team_id="T01", outcome="done", notes="",
+                                  recorded_by="api"))
+        hazard = db.session.scalars(db.select(Hazard).where(Hazard.status == "closed")
+                                    .order_by(Hazard.hazard_id)).first()
         hazard.closed_on = hazard.found_on - dt.timedelta(days=2)
         db.session.commit()
         return {"hazard": hazard.hazard_id, "found_on": hazard.found_on}
@@ -29,7 +31,8 @@ def test_stored_records_that_break_a_rule_are_set_aside(app, bad_rows):  # noqa:
     with app.app_context():
         layers = app.extensions["patrol"].layers(TODAY)
     found = {(p.kind, p.key, p.field, p.action) for p in layers.problems}
-    assert found == {("inspections", "V0007", "date", "left_out"), ("hazards", bad_rows["hazard"], "closed_on", "ignored_field")}
+    assert found == {("inspections", "V0007", "date", "left_out"),
+                     ("hazards", bad_rows["hazard"], "closed_on", "ignored_field")}
     assert FUTURE not in set(layers.inspections["date"])  # left out of the computation
     assert layers.hazards.at[bad_rows["hazard"], "status"] == "closed"  # kept, without the impossible day
 
@@ -41,7 +44,8 @@ def test_every_data_page_renders_and_links_the_records(client, bad_rows, url):  
     html = page.get_data(as_text=True)
     assert page.status_code == 200
     assert 'id="data-problems"' in html
-    assert f'href="/hazards/{bad_rows["hazard"]}"' in html and f"closed_on {bad_rows['found_on'] - dt.timedelta(days=2)}" in html
+    assert f'href="/hazards/{bad_rows["hazard"]}"' in html
+    assert f"closed_on {bad_rows['found_on'] - dt.timedelta(days=2)}" in html
     assert 'href="/venues/V0007"' in html and f"date {FUTURE} is in the future" in html
 
 
@@ -59,8 +63,8 @@ def test_maps_and_histories_render_with_the_bad_rows(client, bad_rows, url):  # 
 
 def test_a_plan_its_sheets_and_an_import_still_work(app, client, bad_rows):  # noqa: F811
     login(client, "coord")
-    response = post_form(client, "/plan", {"date": (TODAY + dt.timedelta(days=1)).isoformat(), "days": "1", "time_limit": "1",
-                                           "teams": ["T01"]})
+    response = post_form(client, "/plan", {"date": (TODAY + dt.timedelta(days=1)).isoformat(), "days": "1",
+                                           "time_limit": "1", "teams": ["T01"]})
     assert response.status_code == 302
     plan_url = response.headers["Location"]
     state = wait_for_plan(client, plan_url)
@@ -68,6 +72,6 @@ def test_a_plan_its_sheets_and_an_import_still_work(app, client, bad_rows):  # n
     page = client.get(plan_url).get_data(as_text=True)
     assert 'id="data-problems"' in page
     assert client.get(plan_url.rstrip("/") + "/sheets/T01").status_code == 200
-    imported = post_form(client, "/import", {"kind": "inspections", "file": (io.BytesIO(b"venue_id,date\nV0008,2026-11-20\n"),
-                                                                               "seen.csv")}, content_type="multipart/form-data")
+    seen = (io.BytesIO(b"venue_id,date\nV0008,2026-11-20\n"), "seen.csv")
+    imported = post_form(client, "/import", {"kind": "inspections", "file": seen}, content_type="multipart/form-data")
     assert imported.status_code == 200 and "导入成功" in imported.get_data(as_text=True)

@@ -1,11 +1,13 @@
-"""The web import meets files as users bring them: rows are imported, or the page names file, row and field and nothing changed."""
+"""The web import meets files as users bring them.
+
+Rows are imported, or the page names file, row and field and nothing changed.
+"""
 
 from __future__ import annotations
 
-import json
-
 import datetime as dt
 import io
+import json
 import os
 import tempfile
 from pathlib import Path
@@ -79,8 +81,8 @@ def test_minimal_layers_import_and_every_page_works(tmp_path_factory):
     # and the tooltip a template "{name}（从未检查）"
     assert "场所1" in gaps or json.dumps("场所1")[1:-1] in gaps
     assert any(t in gaps for t in ("{name}（从未检查）", json.dumps("{name}（从未检查）")[1:-1]))
-    response = post_form(client, "/plan", {"date": (TODAY + dt.timedelta(days=1)).isoformat(), "days": "1", "time_limit": "1",
-                                           "teams": ["T1"]})
+    response = post_form(client, "/plan", {"date": (TODAY + dt.timedelta(days=1)).isoformat(), "days": "1",
+                                           "time_limit": "1", "teams": ["T1"]})
     assert response.status_code == 302
     state = wait_for_plan(client, response.headers["Location"])
     assert state["status"] == "done", state["message"]

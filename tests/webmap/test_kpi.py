@@ -39,19 +39,22 @@ def worked(app):
                  (failed, "2026-11-21", "T03", "V0009"),  # a failed plan's stops are not planned
                  (new, "2026-10-20", "T01", "V0010")]  # last period
         for seq, (run, day, team, venue) in enumerate(stops):
-            db.session.add(PlanStop(plan_id=run.id, day=dt.date.fromisoformat(day), team_id=team, seq=seq, venue_id=venue,
-                                    reason="due", arrive="09:00", depart="09:10"))
+            db.session.add(PlanStop(plan_id=run.id, day=dt.date.fromisoformat(day), team_id=team, seq=seq,
+                                    venue_id=venue, reason="due", arrive="09:00", depart="09:10"))
         db.session.add(AddedStop(day=dt.date(2026, 11, 20), team_id="T02", venue_id="V0011", added_by="coord"))
-        for day, team, venue, outcome in (("2026-11-18", "T01", "V0001", "done"), ("2026-11-19", "T01", "V0004", "done"),
-                                          ("2026-11-19", "T01", "V0005", "closed_door"), ("2026-11-20", "T02", "V0007", "done"),
+        for day, team, venue, outcome in (("2026-11-18", "T01", "V0001", "done"),
+                                          ("2026-11-19", "T01", "V0004", "done"),
+                                          ("2026-11-19", "T01", "V0005", "closed_door"),
+                                          ("2026-11-20", "T02", "V0007", "done"),
                                           ("2026-11-20", "T03", "V0008", "done"),  # another team: not T02's stop kept
-                                          ("2026-11-20", "T02", "V0011", "done"), ("2026-10-20", "T01", "V0010", "done"),
-                                          ("2026-11-21", "", "V0012", "done")):
+                                          ("2026-11-20", "T02", "V0011", "done"),
+                                          ("2026-10-20", "T01", "V0010", "done"), ("2026-11-21", "", "V0012", "done")):
             db.session.add(Inspection(venue_id=venue, date=dt.date.fromisoformat(day), team_id=team, outcome=outcome))
         db.session.add(Hazard(hazard_id="HK001", venue_id="V0007", type="other", severity="general", status="found",
                               found_on=dt.date(2026, 11, 20), deadline=dt.date(2026, 11, 21)))
         db.session.add(Hazard(hazard_id="HK002", venue_id="V0001", type="other", severity="general", status="closed",
-                              found_on=dt.date(2026, 11, 2), deadline=dt.date(2026, 11, 9), closed_on=dt.date(2026, 11, 5)))
+                              found_on=dt.date(2026, 11, 2), deadline=dt.date(2026, 11, 9),
+                              closed_on=dt.date(2026, 11, 5)))
         db.session.get(Grid, "G01").name = '=HYPERLINK("http://evil.example","点我")'
         db.session.commit()
     return app
@@ -83,7 +86,8 @@ def test_ranking_agrees_with_an_independent_recomputation(worked, client, period
                 assert (got[name] is None) == (want[name] is None), (period, by, on, key, name)
                 if want[name] is not None:
                     assert got[name] == pytest.approx(want[name], abs=1e-3), (period, by, on, key, name)
-            assert (got["rank"], got["rank_last"], got["rank_change"]) == (want["rank"], want["rank_last"], want["rank_change"])
+            assert (got["rank"], got["rank_last"], got["rank_change"]) == (want["rank"], want["rank_last"],
+                                                                           want["rank_change"])
         ranks = [r["rank"] for r in body["rows"] if r["rank"] is not None]
         assert ranks == sorted(ranks) and ranks[0] == 1  # in rank order
 
@@ -157,9 +161,12 @@ def test_ranking_page_and_excel_export(worked, client):
     assert response.status_code == 200
     sheet = load_workbook(io.BytesIO(response.data)).active
     header = [c.value for c in sheet[2]]
-    table = [dict(zip(header, (c.value for c in row))) for row in sheet.iter_rows(min_row=3, max_row=2 + len(api["rows"]))]
-    assert [(r["编号"], r["排名"], r["得分"]) for r in table] == [(r["key"], r["rank"], r["score"]) for r in api["rows"]]  # a Chinese session
-    evil = next(c for row in sheet.iter_rows() for c in row if isinstance(c.value, str) and c.value.startswith("=HYPERLINK"))
+    table = [dict(zip(header, (c.value for c in row))) for row in sheet.iter_rows(min_row=3,
+                                                                                  max_row=2 + len(api["rows"]))]
+    assert [(r["编号"], r["排名"], r["得分"]) for r in table] == [(r["key"], r["rank"],
+                                                             r["score"]) for r in api["rows"]]  # a Chinese session
+    evil = next(c for row in sheet.iter_rows() for c in row if isinstance(c.value,
+                                                                          str) and c.value.startswith("=HYPERLINK"))
     assert evil.data_type == "s" and evil.quotePrefix
     assert all(c.data_type != "f" for row in sheet.iter_rows() for c in row)
     assert client.get("/kpi?period=year").status_code == 400

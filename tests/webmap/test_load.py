@@ -47,7 +47,8 @@ def test_twenty_concurrent_clients_lose_nothing(app, live_server):
     assert codes.count(201) == 2 * CLIENTS * EACH
     with app.app_context():
         db.session.expire_all()
-        assert db.session.scalar(db.select(db.func.count()).select_from(Inspection)) == inspections_before + CLIENTS * EACH
+        assert db.session.scalar(db.select(db.func.count())
+                                 .select_from(Inspection)) == inspections_before + CLIENTS * EACH
         # each new hazard is one "found" event; ids are unique even when clients race for the next number
         assert db.session.scalar(db.select(db.func.count()).select_from(HazardEvent)) == events_before + CLIENTS * EACH
         notes = set(db.session.scalars(db.select(Inspection.notes).where(Inspection.notes.like("client %"))))
@@ -59,7 +60,8 @@ def test_schemathesis_finds_no_server_error(app, live_server, tmp_path):
     token = api_token(app, "coord")
     app.config.update(LIVE_STREAM_S=0.5, LIVE_POLL_S=0.1)  # each call of the event stream ends soon
     done = subprocess.run(
-        [sys.executable, "-m", "schemathesis.cli", "run", f"{live_server}/api/v1/openapi.json", "--checks", "not_a_server_error,content_type_conformance",
+        [sys.executable, "-m", "schemathesis.cli", "run", f"{live_server}/api/v1/openapi.json", "--checks",
+         "not_a_server_error,content_type_conformance",
          "--header", f"Authorization: Bearer {token}", "--max-examples", "25", "--workers", "1", "--no-color"],
         capture_output=True, text=True, timeout=300, cwd=tmp_path,
     )

@@ -8,12 +8,11 @@ import folium
 import pandas as pd
 import pytest
 
+from conftest import PLAN_DAY
 from gis.layers import read_layers
 from planner import PlanParams, SolveParams, plan_days, routes_frame, stops_table
 from webmap.maps import plan_map
 from webmap.points import CanvasPoints
-
-from conftest import PLAN_DAY
 
 DEMO_TEAMS = Path(__file__).resolve().parents[2] / "data" / "demo" / "teams.csv"
 

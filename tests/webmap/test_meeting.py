@@ -13,7 +13,6 @@ import pandas as pd
 from PIL import Image
 
 from ledger.review import covered_share, period_bounds
-
 from web_helpers import TODAY, login
 
 DEMO = Path(__file__).resolve().parents[2] / "data" / "demo"
@@ -26,14 +25,15 @@ def test_covered_means_inspected_within_the_interval_as_of_the_day():
                            "category": ["shop", "shop", "shop", "site", "site"],
                            "last_inspected": [None, dt.date(2026, 11, 1), None, None, None]})
     ins = pd.DataFrame({"venue_id": ["A", "C", "C", "D", "E"],
-                        "date": [dt.date(2026, 11, 12), dt.date(2026, 9, 1), dt.date(2026, 11, 30), dt.date(2026, 11, 20),
-                                 dt.date(2026, 11, 21)],
+                        "date": [dt.date(2026, 11, 12), dt.date(2026, 9, 1), dt.date(2026, 11, 30),
+                                 dt.date(2026, 11, 20), dt.date(2026, 11, 21)],
                         "outcome": ["done", "done", "done", "done", "closed_door"]})
     share = covered_share(venues, ins, {"shop": 30, "site": 7}, ON, "grid_id")
     # A: 10 days ago (covered); B: its own last_inspected 21 days ago (covered); C: 82 days ago (the
     # visit after ON does not count yet); D: 2 days ago; E: a closed door is not an inspection
     assert share.to_dict() == {"G1": 2 / 3, "G2": 0.5}
-    assert covered_share(venues, ins, {"shop": 30, "site": 7}, dt.date(2026, 12, 2), "grid_id")["G1"] == 2 / 3  # A stays, B lapses (31 days), C counts
+    assert covered_share(venues, ins, {"shop": 30, "site": 7}, dt.date(2026, 12, 2),
+                         "grid_id")["G1"] == 2 / 3  # A stays, B lapses (31 days), C counts
 
 
 def test_periods_are_calendar_weeks_months_and_quarters():
@@ -59,7 +59,8 @@ def test_the_meeting_can_step_back_to_last_month(client):
     assert 'id="next-period"' in october and "本期截至今日" not in october
     visits = pd.read_csv(DEMO / "inspections.csv", dtype=str)
     in_october = visits[(visits["date"] >= "2026-10-01") & (visits["date"] <= "2026-10-31")]
-    assert int(re.search(r'id="kpi-patrols">(\d+)<', october).group(1)) == in_october.groupby(["team_id", "date"]).ngroups
+    assert int(re.search(r'id="kpi-patrols">(\d+)<',
+                         october).group(1)) == in_october.groupby(["team_id", "date"]).ngroups
     assert client.get("/review?period=month&on=yesterday").status_code == 400
     forward = re.search(r'href="([^"]+)" id="next-period"', october).group(1).replace("&amp;", "&")
     assert "2026-11-01 – 2026-11-22" in client.get(f"/review{forward}").get_data(as_text=True)  # back to this month
@@ -106,7 +107,10 @@ def test_overdue_rectifications_are_counted_at_each_period_end(app, client):
     assert (int(now), int(last)) == (overdue(TODAY), overdue(dt.date(2026, 10, 31)))
     assert int(last) > 0  # last month's backlog is not forgotten because it was closed since
     rate_last = re.search(r'id="kpi-rate">\d+%</b>上期 (\d+)%<', page).group(1)
-    last_end = dt.date(2026, 10, 31)  # October, the calendar month before; all hazards found by then, the share closed by then: not this month's new ones
+    last_end = dt.date(2026, 10,
+                       # October, the calendar month before; all hazards found by then, the share closed by then: not
+                       # this month's new ones
+                       31)
     known = [closed for found, _, closed in rows if found <= last_end]
     assert int(rate_last) == round(100 * sum(c is not None and c <= last_end for c in known) / len(known))
 
@@ -134,7 +138,8 @@ def test_review_exports_one_png_for_the_minutes(client):
     ink = (np.asarray(image) < 128).mean()
     assert 0.01 < ink < 0.5  # text and lines were drawn, not a blank or black image
     by_grid = Image.open(io.BytesIO(client.get("/review?period=quarter&by=grid&format=png").data))
-    assert by_grid.width == image.width and by_grid.height > 2 * image.height  # 37 grids: one long image, no page breaks
+    # 37 grids: one long image, no page breaks
+    assert by_grid.width == image.width and by_grid.height > 2 * image.height
 
 
 def test_review_pdf_is_one_landscape_page_for_the_minutes(client, tmp_path):

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from conftest import PLAN_DAY, TODAY
-
 from gis.layers import read_layers
 from planner import PlanParams, SolveParams, plan_days
 from webmap.outputs import write_outputs
@@ -11,7 +10,8 @@ from webmap.sheets import pdf_available
 
 
 def test_write_outputs_moves_the_progress_through_every_step(instance, rules, tmp_path):
-    layers = read_layers(grids=instance["grids"], venues=instance["venues"], teams=instance["teams"], rules=rules, as_of=TODAY)
+    layers = read_layers(grids=instance["grids"], venues=instance["venues"], teams=instance["teams"],
+                         rules=rules, as_of=TODAY)
     plan = plan_days(venues=layers.venues, teams=layers.teams, rules=rules, start=PLAN_DAY, grids=layers.grids,
                      params=PlanParams(solve=SolveParams(time_limit_s=1)))
     seen: list[tuple[float, str]] = []
@@ -20,10 +20,10 @@ def test_write_outputs_moves_the_progress_through_every_step(instance, rules, tm
     assert fractions[0] == 0.0 and fractions[-1] == 1.0
     assert fractions == sorted(fractions)
     messages = " ".join(m for _, m in seen)
-    for step in ("stops and routes", "the map", "the route sheets"):
+    for step in ("写出路线表", "绘制地图", "生成路线单"):  # in Chinese unless English was chosen
         assert step in messages
     if pdf_available():  # the PDF's layout moves the bar (page by page in one process, run by run in several)
-        pages = [f for f, m in seen if "laying out page" in m or "sheets laid out" in m]
+        pages = [f for f, m in seen if m.startswith(("排版第", "已排版"))]
         assert pages and all(0.25 < f < 1.0 for f in pages)
         assert (tmp_path / "out" / "sheets.pdf").exists()
 
@@ -35,7 +35,8 @@ def test_a_plan_without_tours_still_writes_every_file(instance, rules, tmp_path)
     import geopandas as gpd
     import pandas as pd
 
-    layers = read_layers(grids=instance["grids"], venues=instance["venues"], teams=instance["teams"], rules=rules, as_of=TODAY)
+    layers = read_layers(grids=instance["grids"], venues=instance["venues"], teams=instance["teams"],
+                         rules=rules, as_of=TODAY)
     plan = plan_days(venues=layers.venues, teams=layers.teams, rules=rules, start=PLAN_DAY, grids=layers.grids,
                      params=PlanParams(solve=SolveParams(time_limit_s=1)))
     empty = dataclasses.replace(plan, days=tuple(dataclasses.replace(d, tours=()) for d in plan.days))

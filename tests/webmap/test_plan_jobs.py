@@ -70,7 +70,7 @@ def test_the_files_come_first_and_the_pdf_follows_into_the_same_folder(app, clie
     for name in ("stops.csv", "routes.geojson", "unassigned.csv", "summary.json", "map.html", "sheets.html"):
         assert (folder / name).stat().st_size > 0, name  # all there once the plan is done, PDF or not
     state = _wait_for_pdf(client, plan_id)
-    assert state["status"] == "done" and state["message"].startswith("完成 done")
+    assert state["status"] == "done" and state["message"].startswith("完成")
     if pdf_available():
         assert (folder / "sheets.pdf").read_bytes()[:5] == b"%PDF-"
         assert 'href="/plans/%d/files/sheets.pdf"' % plan_id in client.get(f"/plans/{plan_id}").get_data(as_text=True)
@@ -107,7 +107,8 @@ def test_a_web_plan_runs_in_a_worker_process_and_stores_its_stops(app, client):
     assert len(stops) == state["summary"]["visits"] > 0 and {s.team_id for s in stops} == {"T01"}
     _wait_for_pdf(client, plan_id)
     deadline = time.monotonic() + 30
-    while _pid_alive(worker) and time.monotonic() < deadline:  # the worker ends with its plan's PDF (reaped by the watcher)
+    # the worker ends with its plan's PDF (reaped by the watcher)
+    while _pid_alive(worker) and time.monotonic() < deadline:
         time.sleep(0.1)
     assert not _pid_alive(worker)
 
@@ -175,7 +176,8 @@ def test_plans_left_queued_or_running_by_a_stopped_server_are_failed_at_the_next
     from webmap.web import create_app
 
     with app.app_context():
-        left = [PlanRun(created_by="coord", start=dt.date(2026, 11, 23), status=status) for status in ("queued", "running")]
+        left = [PlanRun(created_by="coord", start=dt.date(2026, 11, 23),
+                        status=status) for status in ("queued", "running")]
         db.session.add_all(left)
         db.session.commit()
         ids = [run.id for run in left]

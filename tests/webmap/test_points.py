@@ -13,8 +13,14 @@ import pytest
 from playwright.sync_api import sync_playwright
 
 from gis.layers import read_layers
-from webmap.layers import (DETAIL_FROM_VENUES, DETAIL_ZOOM, STATUS_COLOURS, grid_layer, venue_state_layers,
-                           venue_summary_layer)
+from webmap.layers import (
+    DETAIL_FROM_VENUES,
+    DETAIL_ZOOM,
+    STATUS_COLOURS,
+    grid_layer,
+    venue_state_layers,
+    venue_summary_layer,
+)
 from webmap.maps import base_map
 from webmap.points import CanvasPoints
 
@@ -85,7 +91,9 @@ def test_a_district_shows_a_summary_per_grid_and_venues_from_the_detail_zoom(dem
     points = _points(m)
     assert sum(p.count for p in points) == len(venues) > DETAIL_FROM_VENUES
     assert all(p.min_zoom == DETAIL_ZOOM for p in points)
-    summary = next(g for g in m._children.values() if isinstance(g, folium.FeatureGroup) and g.layer_name.startswith("场所概况"))
+    summary = next(g for g in m._children.values() if isinstance(g,
+                                                                 folium.FeatureGroup)
+                                                                 and g.layer_name.startswith("场所概况"))
     features = next(c for c in summary._children.values() if isinstance(c, folium.GeoJson)).data["features"]
     assert len(features) == len(demo.grids)
     assert sum(f["properties"]["venues"] for f in features) == len(venues)
@@ -96,7 +104,8 @@ def test_a_district_shows_a_summary_per_grid_and_venues_from_the_detail_zoom(dem
 def test_the_page_is_small_per_venue(demo):
     venues, states = _district(demo, 6)
     html = _district_map(demo, venues, states).get_root().render()
-    inlined = sum(len(s) for s in re.findall(r"<script>.*?</script>|<style>.*?</style>", html[:html.index("</head>")], re.DOTALL))
+    inlined = sum(len(s) for s in re.findall(r"<script>.*?</script>|<style>.*?</style>",
+                                             html[:html.index("</head>")], re.DOTALL))
     assert (len(html.encode()) - inlined) / len(venues) < 120  # a CircleMarker each was ~1,900 bytes
 
 
@@ -114,11 +123,13 @@ def test_in_chromium_venues_appear_from_the_detail_zoom_and_open_their_popup(dem
         page.on("pageerror", lambda e: errors.append(str(e)))
         page.goto(path.as_uri())
         count = """() => { const map = Object.values(window).find(v => v instanceof L.Map); let n = 0;
-                           map.eachLayer(l => { if (l instanceof L.CircleMarker) n++; }); return [map.getZoom(), n]; }"""
+                           map.eachLayer(l => { if (l instanceof L.CircleMarker) n++; });
+                           return [map.getZoom(), n]; }"""
         zoom, shown = page.evaluate(count)
         assert zoom < DETAIL_ZOOM and shown == 0
         page.evaluate(f"""() => {{ const map = Object.values(window).find(v => v instanceof L.Map);
-                          map.setView([{venues.geometry.y.iloc[0]}, {venues.geometry.x.iloc[0]}], {DETAIL_ZOOM}, {{animate: false}}); }}""")
+                          map.setView([{venues.geometry.y.iloc[0]}, {venues.geometry.x.iloc[0]}], {DETAIL_ZOOM},
+                                      {{animate: false}}); }}""")
         page.wait_for_function("() => { const map = Object.values(window).find(v => v instanceof L.Map); let n = 0;"
                                " map.eachLayer(l => { if (l instanceof L.CircleMarker) n++; }); return n > 0; }")
         assert page.evaluate(count)[1] == len(venues)

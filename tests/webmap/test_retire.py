@@ -13,7 +13,9 @@ def _venue_with_history(app) -> tuple[str, str, str]:
 
     with app.app_context():
         inspected = set(db.session.scalars(db.select(Inspection.venue_id)))
-        hazard = next(h for h in db.session.scalars(db.select(Hazard).where(Hazard.status != "closed").order_by(Hazard.hazard_id))
+        hazard = next(h
+                      for h in db.session.scalars(db.select(Hazard).where(Hazard.status != "closed")
+                                                  .order_by(Hazard.hazard_id))
                       if h.venue_id in inspected)
         return hazard.venue_id, db.session.get(Venue, hazard.venue_id).name, hazard.hazard_id
 
@@ -46,7 +48,8 @@ def test_a_retired_venue_leaves_planning_maps_and_lists_but_keeps_its_history(ap
     assert "<td>coord</td><td>停用</td>" in history
     hazard = client.get(f"/hazards/{hazard_id}")
     assert hazard.status_code == 200 and name in hazard.get_data(as_text=True)
-    assert any(hazard_id in client.get(f"/ledger/{kind}").get_data(as_text=True) for kind in ("problems", "rectification"))
+    assert any(hazard_id in client.get(f"/ledger/{kind}").get_data(as_text=True)
+               for kind in ("problems", "rectification"))
     restored = client.post(f"/venues/{venue_id}/retired", data={"action": "restore", "csrf_token": csrf_token(history)})
     assert restored.status_code == 302
     assert venue_id in _layers(app).venues.index
@@ -75,7 +78,8 @@ def test_a_retired_team_is_not_planned_nor_offered_and_its_inspections_stay(app,
         assert inspected <= set(layers.inspections["venue_id"])  # the venues' inspections count, without the team
         assert 'value="T06"' not in client.get("/plan").get_data(as_text=True)
         assert 'value="T06"' not in client.get("/users").get_data(as_text=True)
-        refused = post_form(client, "/users", {"action": "create", "username": "t06-leader", "role": "patrol", "team_id": "T06"})
+        refused = post_form(client, "/users",
+                            {"action": "create", "username": "t06-leader", "role": "patrol", "team_id": "T06"})
         assert refused.status_code == 400 and "（字段：team_id）" in refused.get_data(as_text=True)
     finally:
         restored = client.post("/teams/T06/retired", data={"action": "restore", "csrf_token": csrf_token(page)})

@@ -29,7 +29,8 @@ def today_out(app):
                                     arrive="09:00", depart="09:10"))
         for team, venue in (("T01", "V0101"), ("T01", "V0102"), ("T02", "V0104")):
             db.session.add(Inspection(venue_id=venue, date=TODAY, team_id=team, outcome="done"))
-        db.session.add(Hazard(hazard_id="HS001", venue_id="V0101", type="other", severity="general", status="rectifying",
+        db.session.add(Hazard(hazard_id="HS001", venue_id="V0101", type="other", severity="general",
+                              status="rectifying",
                               found_on=TODAY - dt.timedelta(days=30), deadline=TODAY - dt.timedelta(days=20)))
         db.session.commit()
     return app
@@ -40,21 +41,30 @@ def expected_numbers(engine: sa.Engine) -> dict[str, int | str]:
     rules = tomllib.loads((ROOT / "data" / "rules.toml").read_text(encoding="utf-8"))["notify"]
     day = TODAY.isoformat()
     with engine.connect() as conn:
-        hazards = [dict(r._mapping) for r in conn.execute(sa.text("SELECT status, severity, found_on, deadline, closed_on FROM hazard"))]
+        hazards = [dict(r._mapping)
+                   for r in conn.execute(sa.text("SELECT status, severity, found_on, deadline, closed_on FROM hazard"))]
         newest = conn.execute(sa.text("SELECT max(s.plan_id) FROM stop s JOIN plan p ON p.id = s.plan_id "
                                       "WHERE p.status = 'done' AND s.day = :d"), {"d": day}).scalar()
-        planned = {tuple(r) for r in conn.execute(sa.text("SELECT team_id, venue_id FROM stop WHERE plan_id = :p AND day = :d"),
+        planned = {tuple(r)
+                   for r in conn.execute(sa.text("SELECT team_id, venue_id FROM stop WHERE plan_id = :p AND day = :d"),
                                                   {"p": newest, "d": day})}
-        planned |= {tuple(r) for r in conn.execute(sa.text("SELECT team_id, venue_id FROM added_stop WHERE day = :d"), {"d": day})}
-        visited = {tuple(r) for r in conn.execute(sa.text("SELECT team_id, venue_id FROM inspection WHERE date = :d AND team_id <> ''"),
+        planned |= {tuple(r)
+                    for r in conn.execute(sa.text("SELECT team_id, venue_id FROM "
+                                                  "added_stop WHERE day = :d"), {"d": day})}
+        visited = {tuple(r)
+                   for r in conn.execute(sa.text("SELECT team_id, venue_id FROM inspection WHERE date = "
+                                                 ":d AND team_id <> ''"),
                                                   {"d": day})}
 
     def day_of(v):
         return None if v is None else (v if isinstance(v, dt.date) else dt.date.fromisoformat(str(v)[:10]))
 
-    out: dict[str, int | str] = {s: sum(h["status"] == s for h in hazards) for s in ("found", "reported", "rectifying", "feedback")}
+    out: dict[str,
+              int | str] = {s: sum(h["status"] == s for h in hazards) for s in ("found", "reported",
+                                                                                "rectifying", "feedback")}
     out["open"] = sum(h["status"] != "closed" for h in hazards)
-    out["overdue"] = sum(h["status"] != "closed" and h["deadline"] is not None and day_of(h["deadline"]) < TODAY for h in hazards)
+    out["overdue"] = sum(h["status"] != "closed" and h["deadline"] is not None and day_of(h["deadline"]) < TODAY
+                         for h in hazards)
     yellow = red = 0
     for h in hazards:
         if h["status"] in ("found", "reported", "rectifying") and h["deadline"] is not None:
@@ -95,8 +105,7 @@ def test_screen_at_1920x1080_shows_the_ledgers_numbers(today_out, live_server, t
     from playwright.sync_api import expect, sync_playwright
 
     from ledger.models import db
-
-    from test_browser import CHROMIUM_ARGS
+    from web_helpers import CHROMIUM_ARGS
 
     with today_out.app_context():
         want = expected_numbers(db.engine)
@@ -128,8 +137,10 @@ def test_screen_at_1920x1080_shows_the_ledgers_numbers(today_out, live_server, t
         top = [r["key"] for r in api["rows"] if r["rank"] is not None][:5]
         assert page.locator("#ranking tr[data-key]").evaluate_all("rows => rows.map(r => r.dataset.key)")[:5] == top
         # one screen: nothing scrolls, and the numbers are readable across a room
-        assert page.evaluate("[document.documentElement.scrollWidth, document.documentElement.scrollHeight]") == [1920, 1080]
-        assert float(page.evaluate("getComputedStyle(document.querySelector('#open-hazards')).fontSize").rstrip("px")) >= 64
+        assert page.evaluate("[document.documentElement.scrollWidth, "
+                             "document.documentElement.scrollHeight]") == [1920, 1080]
+        assert float(page.evaluate("getComputedStyle(document.querySelector('#open-hazards')).fontSize")
+                     .rstrip("px")) >= 64
         for panel in ("#ranking", "#stages", "#teams"):
             fits = page.locator(panel).evaluate("e => e.scrollHeight <= e.clientHeight + 1")
             assert fits, f"{panel} is cut off"

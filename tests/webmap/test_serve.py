@@ -29,8 +29,8 @@ def _start(command: list[str], instance: Path, port: int) -> tuple[subprocess.Po
     """Start the server; return it and what it printed up to "Running on"."""
     env = {**os.environ, "PATROL_INSTANCE": str(instance), "PYTHONPATH": str(ROOT)}
     env.pop("DATABASE_URL", None)
-    proc = subprocess.Popen([sys.executable, str(ROOT / command[0]), *command[1:], "--port", str(port)], cwd=instance.parent,
-                            env=env, stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True)
+    proc = subprocess.Popen([sys.executable, str(ROOT / command[0]), *command[1:], "--port", str(port)],
+                            cwd=instance.parent, env=env, stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True)
     said = []
     deadline = time.monotonic() + 180
     while time.monotonic() < deadline:
@@ -52,7 +52,8 @@ def _stop(proc: subprocess.Popen) -> None:
     proc.stderr.close()
 
 
-def _request(port: int, method: str, path: str, cookies: SimpleCookie, body: dict | None = None) -> http.client.HTTPResponse:
+def _request(port: int, method: str, path: str, cookies: SimpleCookie,
+             body: dict | None = None) -> http.client.HTTPResponse:
     """One request that sends the session cookie back the way a browser on localhost does (Secure or not)."""
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
     headers = {"Cookie": "; ".join(f"{k}={v.value}" for k, v in cookies.items())}
@@ -81,9 +82,11 @@ def test_first_start_loads_the_demo_and_prints_a_password_that_logs_in(tmp_path)
         page = _request(port, "GET", "/login", cookies)
         token = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
         assert "Secure" in page.headers["Set-Cookie"] and "HttpOnly" in page.headers["Set-Cookie"]
-        wrong = _request(port, "POST", "/login", cookies, {"username": "coordinator", "password": "x", "csrf_token": token})
+        wrong = _request(port, "POST", "/login", cookies,
+                         {"username": "coordinator", "password": "x", "csrf_token": token})
         assert wrong.status == 200 and "用户名或密码错误" in wrong.text
-        ok = _request(port, "POST", "/login", cookies, {"username": "coordinator", "password": password, "csrf_token": token})
+        ok = _request(port, "POST", "/login", cookies,
+                      {"username": "coordinator", "password": password, "csrf_token": token})
         assert ok.status == 302
         front = _request(port, "GET", "/", cookies)
         assert front.status == 200 and "工作台" in front.text and "整改期限预警" in front.text
@@ -96,9 +99,11 @@ def test_first_start_loads_the_demo_and_prints_a_password_that_logs_in(tmp_path)
         cookies = SimpleCookie()
         login_page = _request(other, "GET", "/login", cookies)
         assert login_page.headers.get_all("Server") == ["patrol"]  # no Werkzeug/x.y Python/x.y
-        assert login_page.headers["X-Frame-Options"] == "SAMEORIGIN" and "nonce-" in login_page.headers["Content-Security-Policy"]
+        assert login_page.headers["X-Frame-Options"] == "SAMEORIGIN"
+        assert "nonce-" in login_page.headers["Content-Security-Policy"]
         token = re.search(r'name="csrf_token" value="([^"]+)"', login_page.text).group(1)
-        again = _request(other, "POST", "/login", cookies, {"username": "coordinator", "password": password, "csrf_token": token})
+        again = _request(other, "POST", "/login", cookies,
+                         {"username": "coordinator", "password": password, "csrf_token": token})
         assert again.status == 302
     finally:
         _stop(proc)
@@ -144,7 +149,8 @@ def test_patrol_user_resets_a_forgotten_password_and_makes_accounts(tmp_path, mo
     assert patrol.main(["user", "viewer1", "--role", "viewer"]) == 0
     viewer_password = capsys.readouterr().out.strip().split(": ")[1]
     assert patrol.main(["user", "ghost"]) == 2 and "--role" in capsys.readouterr().err
-    assert patrol.main(["user", "p1", "--role", "patrol", "--team", "T99"]) == 2 and "team_id" in capsys.readouterr().err
+    assert patrol.main(["user", "p1", "--role", "patrol", "--team",
+                        "T99"]) == 2 and "team_id" in capsys.readouterr().err
     with app.app_context():
         users = {u.username: u for u in db.session.scalars(db.select(User))}
         assert users["coordinator"].check_password(password) and users["viewer1"].check_password(viewer_password)

@@ -54,7 +54,8 @@ def test_a_reset_or_disabling_ends_the_accounts_sessions_and_token(app, client, 
     victim = app.test_client()
     login(victim, "patrol1")
     thief = _copy(victim, app)
-    token = re.search(r'id="token">([^<]+)<', post_form(victim, "/account", {"action": "token"}).get_data(as_text=True)).group(1)
+    token = re.search(r'id="token">([^<]+)<',
+                      post_form(victim, "/account", {"action": "token"}).get_data(as_text=True)).group(1)
     bearer = {"Authorization": f"Bearer {token}"}
     assert thief.get("/stops/2026-11-22/T01/V0001").status_code == 200
     assert client.get("/api/v1/venues?limit=1", headers=bearer).status_code == 200
@@ -73,9 +74,11 @@ def test_a_reset_or_disabling_ends_the_accounts_sessions_and_token(app, client, 
         with app.app_context():
             user = db.session.scalars(db.select(User).where(User.username == "patrol1")).one()
             assert not user.active
-        assert post_form(client, "/users", {"action": "enable", "user_id": str(_user_id(app, "patrol1"))}).status_code == 200
+        assert post_form(client, "/users",
+                         {"action": "enable", "user_id": str(_user_id(app, "patrol1"))}).status_code == 200
         assert _log_in_as(app.test_client(), "patrol1", PASSWORDS["patrol1"]).status_code == 302
-        assert app.test_client().get("/api/v1/venues?limit=1", headers=bearer).status_code == 401  # the token stays revoked
+        assert app.test_client().get("/api/v1/venues?limit=1",
+                                     headers=bearer).status_code == 401  # the token stays revoked
     from ledger.models import RecordEvent
 
     with app.app_context():  # put the password back for the other tests; the audit trail has the disabling

@@ -7,11 +7,10 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from test_sheets_pdf import render_gray
 
 from webmap.sheets import sheets_pdf
 from webmap.sheets_parallel import balanced_groups, split_sheets
-
-from test_sheets_pdf import render_gray
 
 
 def _page_texts(pdf: Path) -> list[str]:
@@ -22,11 +21,13 @@ def _page_texts(pdf: Path) -> list[str]:
 
 def test_split_finds_every_sheet_and_keeps_head_and_tail():
     html = ('<html><head><style>x</style></head><body>'
-            '<section class="sheet" id="a">&lt;section class="sheet"</section>\n<section class="sheet" id="b">B</section>'
+            '<section class="sheet" id="a">&lt;section class="sheet"</section>\n<section class="sheet" '
+            'id="b">B</section>'
             "</body></html>")
     head, sheets, tail = split_sheets(html)
     assert head == "<html><head><style>x</style></head><body>" and tail == "</body></html>"
-    assert sheets == ['<section class="sheet" id="a">&lt;section class="sheet"</section>', '<section class="sheet" id="b">B</section>']
+    assert sheets == ['<section class="sheet" id="a">&lt;section class="sheet"</section>',
+                      '<section class="sheet" id="b">B</section>']
     assert head + "\n".join(sheets) + tail == html
     assert split_sheets("<p>no sheet</p>") == ("<p>no sheet</p>", [], "")
 

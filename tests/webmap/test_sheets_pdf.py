@@ -82,7 +82,8 @@ def test_every_page_says_whose_sheet_it_is_and_the_crew_signs_by_role(demo_plan)
         assert f"第{number + 1}页" in page.replace(" ", "")  # a loose page can be put back in order
         if "日期" not in page:  # not the first page of a sheet: the repeated table header names team and day
             continued += 1
-            assert any(f"联合巡查路线单 · {name} ({tid}) · {day}" in page for tid, name in teams["name"].items()), page[:300]
+            assert any(f"联合巡查路线单 · {name} ({tid}) · {day}" in page
+                       for tid, name in teams["name"].items()), page[:300]
         if "巡查人员签字" in page:  # the signatures never stand alone on a page, away from the stops
             assert re.search(r"^\s*\d+\s+\d\d:\d\d-\d\d:\d\d", page, re.M), page[:300]
     assert continued > 0
@@ -108,7 +109,8 @@ def test_english_sheets_speak_english_around_the_data(demo_plan, tmp_path):
 
 
 def test_crew_lists_each_role_with_its_names_or_a_blank():
-    team = pd.Series({"roles": frozenset({"grid_worker", "safety_officer"}), "members": "安全员 萧军，网格员 孙军;网格员 李四"})
+    team = pd.Series({"roles": frozenset({"grid_worker", "safety_officer"}),
+                      "members": "安全员 萧军，网格员 孙军;网格员 李四"})
     assert crew(team, "zh") == [("网格员", "孙军、李四"), ("安全员", "萧军")]
     assert crew(pd.Series({"roles": frozenset({"volunteer", "property"}), "members": ""}), "en") == [
         ("Property staff", ""), ("Volunteer", "")]
@@ -116,7 +118,8 @@ def test_crew_lists_each_role_with_its_names_or_a_blank():
 
 def test_sheets_say_where_the_qr_codes_lead(demo_plan, tmp_path):
     html = (demo_plan / "sheets.html").read_text(encoding="utf-8")
-    assert "二维码打开网页填报（需登录）：http://localhost:5000/stops/" in html  # the default, visible to the coordinator
+    # the default, visible to the coordinator
+    assert "二维码打开网页填报（需登录）：http://localhost:5000/stops/" in html
     done = subprocess.run([sys.executable, "-m", "patrol", "demo", "--time-limit", "1", "--no-pdf", "--quiet",
                            "--base-url", "https://patrol.example.gov.cn", "--out", str(tmp_path / "p")],
                           capture_output=True, text=True)
@@ -141,7 +144,8 @@ import sys
 from pathlib import Path
 from webmap.sheets import sheets_pdf
 for ch in "巡查":
-    html = f'<p style="font-size:120pt; font-family: \\'Noto Sans CJK SC\\', \\'Microsoft YaHei\\', \\'Patrol Sans SC\\'">{ch}</p>'
+    fonts = "\\'Noto Sans CJK SC\\', \\'Microsoft YaHei\\', \\'Patrol Sans SC\\'"
+    html = f'<p style="font-size:120pt; font-family: {fonts}">{ch}</p>'
     Path(sys.argv[1], f"{ord(ch)}.pdf").write_bytes(sheets_pdf(html))
 """
 
@@ -154,7 +158,8 @@ def test_chinese_renders_with_the_bundled_font_where_no_font_is_installed(tmp_pa
     images = [render_gray(tmp_path / f"{ord(ch)}.pdf", dpi=40) for ch in "巡查"]
     assert min((img < 128).sum() for img in images) > 200
     assert (images[0] != images[1]).sum() > 200  # two different glyphs, not two boxes
-    fonts = subprocess.run(["pdffonts", str(tmp_path / f"{ord('巡')}.pdf")], capture_output=True, text=True, check=True).stdout
+    fonts = subprocess.run(["pdffonts", str(tmp_path / f"{ord('巡')}.pdf")], capture_output=True, text=True,
+                           check=True).stdout
     assert "Patrol-Sans-SC" in fonts
 
 
@@ -163,7 +168,8 @@ def test_without_any_chinese_font_only_the_html_sheets_are_written(tmp_path):
             "s._FONT_FILES = {'normal': pathlib.Path('/nonexistent.otf')}\n"
             "print(s.chinese_font_missing())\n"
             "print(s.write_sheets_pdf('<p>巡查</p>', pathlib.Path('" + str(tmp_path / "sheets.pdf") + "')))\n")
-    run = subprocess.run([sys.executable, "-c", code], env=_no_system_fonts(tmp_path), cwd=ROOT, capture_output=True, text=True)
+    run = subprocess.run([sys.executable, "-c", code], env=_no_system_fonts(tmp_path), cwd=ROOT,
+                         capture_output=True, text=True)
     assert run.returncode == 0, run.stderr
     message, written = run.stdout.splitlines()
     assert "fonts-noto-cjk" in message and written == "False"
@@ -176,7 +182,8 @@ def test_every_character_of_our_texts_is_in_the_bundled_font():
 
     cmap = TTFont(ROOT / "webmap" / "static" / "fonts" / "PatrolSansSC-Regular.otf").getBestCmap()
     ours = set()
-    for pattern in ("data/rules.toml", "webmap/templates/**/*.html", "webmap/translations/zh_CN/LC_MESSAGES/messages.po", "data/demo/*.csv"):
+    for pattern in ("data/rules.toml", "webmap/templates/**/*.html",
+                    "webmap/translations/zh_CN/LC_MESSAGES/messages.po", "data/demo/*.csv"):
         for path in ROOT.glob(pattern):
             ours |= {c for c in path.read_text(encoding="utf-8") if ord(c) > 0x7F and c.isprintable()}
     missing = sorted(c for c in ours if ord(c) not in cmap)

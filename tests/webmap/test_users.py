@@ -1,4 +1,7 @@
-"""Accounts: the coordinator makes them, each patrol belongs to one team, tokens and passwords; every route needs a login."""
+"""Accounts: the coordinator makes them, each patrol belongs to one team.
+
+Tokens and passwords; every route needs a login.
+"""
 
 from __future__ import annotations
 
@@ -25,14 +28,16 @@ def user_count(app) -> int:
 
 def _log_in_as(client, username: str, password: str) -> int:
     page = client.get("/login").get_data(as_text=True)
-    return client.post("/login", data={"username": username, "password": password, "csrf_token": csrf_token(page)}).status_code
+    return client.post("/login",
+                       data={"username": username, "password": password, "csrf_token": csrf_token(page)}).status_code
 
 
 def test_coordinator_makes_a_patrol_account_that_sees_only_its_team(app, client):
     from ledger.models import User, db
 
     login(client, "coord")
-    made = post_form(client, "/users", {"action": "create", "username": "t02-leader", "role": "patrol", "team_id": "T02"})
+    made = post_form(client, "/users",
+                     {"action": "create", "username": "t02-leader", "role": "patrol", "team_id": "T02"})
     assert made.status_code == 200
     password = _shown(made.get_data(as_text=True), "password")
     with app.app_context():
@@ -69,12 +74,15 @@ def test_reset_password_and_tokens(app, client):
 
     with app.app_context():
         uid = db.session.scalars(db.select(User.id).where(User.username == "viewer")).one()
-    token = _shown(post_form(client, "/users", {"action": "token", "user_id": str(uid)}).get_data(as_text=True), "token")
+    token = _shown(post_form(client, "/users",
+                             {"action": "token", "user_id": str(uid)}).get_data(as_text=True), "token")
     assert client.get("/api/v1/venues?limit=2", headers={"Authorization": f"Bearer {token}"}).status_code == 200
-    newer = _shown(post_form(client, "/users", {"action": "token", "user_id": str(uid)}).get_data(as_text=True), "token")
+    newer = _shown(post_form(client, "/users",
+                             {"action": "token", "user_id": str(uid)}).get_data(as_text=True), "token")
     assert client.get("/api/v1/venues?limit=2", headers={"Authorization": f"Bearer {token}"}).status_code == 401
     assert client.get("/api/v1/venues?limit=2", headers={"Authorization": f"Bearer {newer}"}).status_code == 200
-    fresh = _shown(post_form(client, "/users", {"action": "reset", "user_id": str(uid)}).get_data(as_text=True), "password")
+    fresh = _shown(post_form(client, "/users",
+                             {"action": "reset", "user_id": str(uid)}).get_data(as_text=True), "password")
     assert _log_in_as(app.test_client(), "viewer", PASSWORDS["viewer"]) == 200  # the old password no longer works
     assert _log_in_as(app.test_client(), "viewer", fresh) == 302
     with app.app_context():  # put it back for the other tests of this module
@@ -84,8 +92,8 @@ def test_reset_password_and_tokens(app, client):
 
 def test_everyone_changes_their_own_password_and_gets_a_token(app, client):
     login(client, "patrol1")
-    wrong = post_form(client, "/account", {"action": "password", "old_password": "nope", "new_password": "long-enough-1",
-                                           "repeat_password": "long-enough-1"})
+    wrong = post_form(client, "/account", {"action": "password", "old_password": "nope",
+                                           "new_password": "long-enough-1", "repeat_password": "long-enough-1"})
     assert wrong.status_code == 400 and "old_password" in wrong.get_data(as_text=True)
     differ = post_form(client, "/account", {"action": "password", "old_password": PASSWORDS["patrol1"],
                                             "new_password": "long-enough-1", "repeat_password": "long-enough-2"})
@@ -94,9 +102,11 @@ def test_everyone_changes_their_own_password_and_gets_a_token(app, client):
                                           "new_password": "long-enough-1", "repeat_password": "long-enough-1"})
     assert done.status_code == 302
     assert _log_in_as(app.test_client(), "patrol1", "long-enough-1") == 302
-    token = re.search(r'id="token">([^<]+)<', post_form(client, "/account", {"action": "token"}).get_data(as_text=True)).group(1)
+    token = re.search(r'id="token">([^<]+)<',
+                      post_form(client, "/account", {"action": "token"}).get_data(as_text=True)).group(1)
     add_to_day(app, TODAY, "T01", "V0005")
-    mine = client.post("/api/v1/inspections", json={"venue_id": "V0005", "team_id": "T01"}, headers={"Authorization": f"Bearer {token}"})
+    mine = client.post("/api/v1/inspections", json={"venue_id": "V0005", "team_id": "T01"},
+                       headers={"Authorization": f"Bearer {token}"})
     assert mine.status_code == 201 and mine.get_json()["recorded_by"] == "patrol1"
     from ledger.models import User, db
 
@@ -110,7 +120,8 @@ def test_viewer_and_patrol_may_not_manage_accounts(client):
         login(client, who)
         assert client.get("/users").status_code == 403
         token = csrf_token(client.get("/account").get_data(as_text=True))
-        made = client.post("/users", data={"action": "create", "username": "sneaky", "role": "coordinator", "csrf_token": token})
+        made = client.post("/users",
+                           data={"action": "create", "username": "sneaky", "role": "coordinator", "csrf_token": token})
         assert made.status_code == 403
 
 
@@ -123,8 +134,8 @@ def test_a_patrol_sees_its_own_team_sheet_of_a_plan_only(app, client):
         db.session.add(run)
         db.session.flush()
         for seq, team in enumerate(("T01", "T02"), start=1):
-            db.session.add(PlanStop(plan_id=run.id, day=dt.date(2026, 11, 22), team_id=team, seq=seq, venue_id=f"V000{seq}",
-                                    reason="due", arrive="09:10", depart="09:30"))
+            db.session.add(PlanStop(plan_id=run.id, day=dt.date(2026, 11, 22), team_id=team, seq=seq,
+                                    venue_id=f"V000{seq}", reason="due", arrive="09:10", depart="09:30"))
         db.session.commit()
         plan_id = run.id
     login(client, "patrol1")
@@ -148,7 +159,8 @@ OPEN = {"auth.login", "auth.logout", "static", "api.openapi", "field.manifest"}
 def test_every_route_needs_a_login(app):
     """Walk the URL map: each route, called without logging in, sends to the login page (or 401 under /api)."""
     values = {"plan_id": "1", "team_id": "T01", "venue_id": "V0001", "day": "2026-11-22", "hazard_id": "H0001",
-              "kind": "problems", "name": "x.png", "filename": "x", "campaign_id": "1", "notice_id": "1", "file_id": "1"}
+              "kind": "problems", "name": "x.png", "filename": "x", "campaign_id": "1", "notice_id": "1",
+              "file_id": "1"}
     client = app.test_client()
     seen = 0
     for rule in app.url_map.iter_rules():

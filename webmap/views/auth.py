@@ -44,9 +44,9 @@ def login():
 
 
 def _local_target(target: str) -> str:
-    """``next`` only when it is a path of this site, as a browser would read it; the front page otherwise.
+    r"""``next`` only when it is a path of this site, as a browser would read it; the front page otherwise.
 
-    Browsers drop tabs and line breaks from a URL and read ``\\`` as ``/``, so ``/\\evil``, ``/<TAB>/evil``
+    Browsers drop tabs and line breaks from a URL and read ``\`` as ``/``, so ``/\evil``, ``/<TAB>/evil``
     and ``//evil`` all lead to another site; a line break in a ``Location`` header is also refused
     by the server. A target with any control character or backslash is therefore refused whole,
     and what is left must be a path with no scheme and no host.
@@ -71,8 +71,9 @@ def logout():
 @bp.route("/users", methods=["GET", "POST"])
 @requires("coordinator")
 def users():
-    """Make accounts (a patrol account belongs to one team), reset a password, issue an API token, disable or
-    re-enable an account.
+    """Make accounts (a patrol account belongs to one team), and manage them.
+
+    Reset a password, issue an API token, disable or re-enable an account.
 
     A new password or token is shown once on the page that answers the POST; only hashes are stored.
     """
@@ -83,8 +84,8 @@ def users():
                 shown = _account_action(request.form)
         except InputError as err:
             error = err.as_dict()
-    return render_template("auth/users.html", accounts=queries.accounts(), teams=queries.teams(), roles=ROLES, error=error, shown=shown,
-                           form=request.form if error else {}), (400 if error else 200)
+    return render_template("auth/users.html", accounts=queries.accounts(), teams=queries.teams(), roles=ROLES,
+                           error=error, shown=shown, form=request.form if error else {}), (400 if error else 200)
 
 
 def _account_action(form) -> dict[str, str] | None:
@@ -124,7 +125,8 @@ def account():
             try:
                 with transaction():
                     change_password(current_user, old=request.form.get("old_password", ""),
-                                    new=request.form.get("new_password", ""), repeat=request.form.get("repeat_password", ""))
+                                    new=request.form.get("new_password", ""),
+                                    repeat=request.form.get("repeat_password", ""))
                 login_user(current_user._get_current_object())  # this session goes on under the new session version
                 flash(t("password.changed", current_lang()))
                 return redirect(url_for("auth.account"))

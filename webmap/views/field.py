@@ -56,9 +56,12 @@ def manifest():
     import json
 
     body = {"name": _("Patrol field app"), "short_name": _("Patrol"), "start_url": url_for("field.phone"),
-            "scope": url_for("field.phone"), "display": "standalone", "background_color": "#ffffff", "theme_color": "#17324d",
-            "lang": "zh-CN", "icons": [{"src": url_for("static", filename="field/icon-192.png"), "sizes": "192x192", "type": "image/png"},
-                                       {"src": url_for("static", filename="field/icon-512.png"), "sizes": "512x512", "type": "image/png"}]}
+            "scope": url_for("field.phone"), "display": "standalone", "background_color": "#ffffff",
+            "theme_color": "#17324d",
+            "lang": "zh-CN", "icons": [{"src": url_for("static", filename="field/icon-192.png"), "sizes": "192x192",
+                                        "type": "image/png"},
+                                       {"src": url_for("static", filename="field/icon-512.png"), "sizes": "512x512",
+                                        "type": "image/png"}]}
     return Response(json.dumps(body, ensure_ascii=False), mimetype="application/manifest+json")
 
 
@@ -158,7 +161,9 @@ def _notice(notice_id: int):
     if notice is None or not may_see_team(current_user, notice.team_id):
         abort(404)  # another team's notice is not there for this patrol
     hazards = [db.session.get(Hazard, hid) for hid in notice.hazard_ids]
-    return notice, db.session.get(Venue, notice.venue_id), [h for h in hazards if h], db.session.get(FieldVisit, notice.visit_id)
+    return notice, db.session.get(Venue,
+                                  notice.venue_id), [h for h in hazards
+                                                     if h], db.session.get(FieldVisit, notice.visit_id)
 
 
 @bp.get("/venues/<venue_id>/checkin-code")

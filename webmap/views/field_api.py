@@ -22,6 +22,7 @@ from flask import Blueprint, Response, abort, current_app, g, jsonify, request
 from werkzeug.exceptions import HTTPException
 
 from gis.errors import InputError
+from gis.i18n import gettext as _
 from ledger.field import (
     CheckIn,
     FieldResult,
@@ -38,12 +39,12 @@ from ledger.idempotency import ReusedKeyError
 from ledger.models import Grid, Team, Venue, db
 from ledger.results import NotAllowed, StopResult
 
+from ..apikit import authenticate, body, day, found, http_error, reused_key, text, texts, written
 from ..context import MAX_ID, current_lang, now_s, today
 from ..i18n import category_label, hazard_label, t, word
 from ..live import events_stream, team_summary
 from ..navlinks import nav_links
 from . import refuse
-from ..apikit import authenticate, body, day, found, http_error, reused_key, text, texts, written
 
 bp = Blueprint("field_api", __name__, url_prefix="/api/v1")
 bp.before_request(authenticate)
@@ -66,7 +67,8 @@ def team_today(team_id: str):
 def today_payload(team: Team, on: dt.date) -> dict:
     rules, lang = current_app.extensions["patrol"].rules, current_lang()
     plan_id, stops = day_stops(team.team_id, on)
-    venues = {v.venue_id: v for v in db.session.scalars(db.select(Venue).where(Venue.venue_id.in_([s.venue_id for s in stops])))}
+    venues = {v.venue_id: v
+              for v in db.session.scalars(db.select(Venue).where(Venue.venue_id.in_([s.venue_id for s in stops])))}
     hazards, done = open_hazards(list(venues)), done_venues(on, team.team_id)
     rows = []
     for k, s in enumerate(stops, start=1):
@@ -85,7 +87,8 @@ def today_payload(team: Team, on: dt.date) -> dict:
                          "severity": h.severity, "status": h.status, "status_label": word("status", h.status, lang),
                          "deadline": h.deadline.isoformat() if h.deadline else None, "description": h.description}
                         for h in hazards.get(v.venue_id, [])],
-            "checklist": [{"code": h.code, "label": hazard_label(rules, h.code, lang)} for h in rules.checklist(v.category)
+            "checklist": [{"code": h.code,
+                           "label": hazard_label(rules, h.code, lang)} for h in rules.checklist(v.category)
                           if h.code != "other"],
         })
     order = [r["venue_id"] for r in rows]
@@ -93,8 +96,10 @@ def today_payload(team: Team, on: dt.date) -> dict:
     return {
         "grids": [{"grid_id": g.grid_id, "name": g.name, "rings": _rings(g.geometry)}
                   for g in db.session.scalars(db.select(Grid).where(Grid.grid_id.in_(grid_ids)))],
-        "day": on.isoformat(), "plan_id": plan_id, "version": hashlib.sha256(json.dumps([plan_id, order]).encode()).hexdigest()[:12],
-        "team": {"team_id": team.team_id, "name": team.name, "shift": team.shift, "lon": team.start_lon, "lat": team.start_lat},
+        "day": on.isoformat(), "plan_id": plan_id,
+        "version": hashlib.sha256(json.dumps([plan_id, order]).encode()).hexdigest()[:12],
+        "team": {"team_id": team.team_id, "name": team.name, "shift": team.shift, "lon": team.start_lon,
+                 "lat": team.start_lat},
         "far_m": current_app.config["FIELD_FAR_M"], "stops": rows,
         "hazard_types": [{"code": code, "label": hazard_label(rules, code, lang), "severity": h.severity}
                          for code, h in rules.hazard_types.items()],
@@ -117,18 +122,22 @@ def create_result():
     rules, app = current_app.extensions["patrol"].rules, current_app
 
     def record() -> tuple[int, dict]:
-        done = record_field_result(g.api_user, field_result, rules=rules, today=today(), far_m=app.config["FIELD_FAR_M"],
-                                   secret=app.config["SECRET_KEY"])
+        done = record_field_result(g.api_user, field_result, rules=rules, today=today(),
+                                   far_m=app.config["FIELD_FAR_M"], secret=app.config["SECRET_KEY"])
         r, v = done.recorded, done.visit
-        return 201, {"inspection": {"id": r.inspection.id, "venue_id": r.inspection.venue_id, "date": r.inspection.date.isoformat(),
-                                    "team_id": r.inspection.team_id, "outcome": r.inspection.outcome, "notes": r.inspection.notes,
-                                    "recorded_by": r.inspection.recorded_by},
+        return 201, {"inspection": {"id": r.inspection.id, "venue_id": r.inspection.venue_id,
+                                    "date": r.inspection.date.isoformat(),
+                                    "team_id": r.inspection.team_id, "outcome": r.inspection.outcome,
+                                    "notes": r.inspection.notes, "recorded_by": r.inspection.recorded_by},
                      "hazards": [{"hazard_id": h.hazard_id, "type": h.type, "severity": h.severity, "status": h.status,
                                   "deadline": h.deadline.isoformat() if h.deadline else None} for h in r.hazards],
                      "closed": [h.hazard_id for h in r.closed],
-                     "checkin": {"method": v.method, "distance_m": v.distance_m, "far": v.far, "accuracy_m": v.accuracy_m},
-                     "files": [{"id": f.id, "kind": f.kind, "hazard_id": f.hazard_id, "media_type": f.media_type} for f in done.files],
-                     "notice": None if done.notice is None else {"id": done.notice.id, "hazard_ids": done.notice.hazard_ids}}
+                     "checkin": {"method": v.method, "distance_m": v.distance_m, "far": v.far,
+                                 "accuracy_m": v.accuracy_m},
+                     "files": [{"id": f.id, "kind": f.kind, "hazard_id": f.hazard_id,
+                                "media_type": f.media_type} for f in done.files],
+                     "notice": None if done.notice is None else {"id": done.notice.id,
+                                                                 "hazard_ids": done.notice.hazard_ids}}
 
     return written(record)
 
@@ -138,7 +147,9 @@ def _field_result(data: dict) -> FieldResult:
     result = StopResult(day=day(data, "day", today()), team_id=team_id, venue_id=text(data, "venue_id", required=True),
                         outcome=text(data, "outcome") or "done", notes=text(data, "notes"), found=found(data),
                         fixed=texts(data, "fixed"))
-    photos = tuple(tuple(_picture(p, f"hazards[{i}].photos[{k}]") for k, p in enumerate(_list(h, "photos", f"hazards[{i}].photos")))
+    photos = tuple(tuple(_picture(p,
+                                  f"hazards[{i}].photos[{k}]")
+                                  for k, p in enumerate(_list(h, "photos", f"hazards[{i}].photos")))
                    for i, h in enumerate(data.get("hazards") or []))
     return FieldResult(result, checkin=_checkin(data.get("checkin")), checklist=texts(data, "checklist"),
                        photos=photos if any(photos) else (), notice=_notice(data.get("notice")))
@@ -147,19 +158,22 @@ def _field_result(data: dict) -> FieldResult:
 def _list(data: dict, key: str, name: str) -> list:
     value = data.get(key) or []
     if not isinstance(value, list):
-        raise InputError(f"{name}：应为列表 should be a list", file="request", field=name)
+        msg = _("%(name)s: should be a list", name=name)
+        raise InputError(msg, file="request", field=name)
     return value
 
 
 def _picture(value: object, name: str) -> bytes:
     """A picture sent as a data URL (``data:image/jpeg;base64,...``), decoded; its content is checked by the service."""
     if not isinstance(value, str) or len(value) > _MAX_DATA_URL or not _DATA_URL.match(value):
-        raise InputError(f"{name}：应为图片 data URL（data:image/jpeg;base64,…） should be a picture as a data URL",
+        msg = _("%(name)s: should be a picture as a data URL (data:image/jpeg;base64,…)", name=name)
+        raise InputError(msg,
                          file="request", field=name)
     try:
         return base64.b64decode(value[value.index(",") + 1:], validate=True)
     except (binascii.Error, ValueError) as err:
-        raise InputError(f"{name}：base64 编码有误 is not valid base64", file="request", field=name) from err
+        msg = _("%(name)s: is not valid base64", name=name)
+        raise InputError(msg, file="request", field=name) from err
 
 
 def _number(data: dict, key: str, name: str) -> float | None:
@@ -167,7 +181,8 @@ def _number(data: dict, key: str, name: str) -> float | None:
     if value is None:
         return None
     if isinstance(value, bool) or not isinstance(value, int | float):
-        raise InputError(f"{name}：应为数字 should be a number", file="request", field=name)
+        msg = _("%(name)s: should be a number", name=name)
+        raise InputError(msg, file="request", field=name)
     return float(value)
 
 
@@ -175,18 +190,21 @@ def _checkin(value: object) -> CheckIn:
     if value is None:
         return CheckIn()
     if not isinstance(value, dict):
-        raise InputError("checkin：应为对象 should be an object {method, lon, lat, accuracy_m, at}", file="request", field="checkin")
+        msg = _("checkin: should be an object {method, lon, lat, accuracy_m, at}")
+        raise InputError(msg, file="request", field="checkin")
     at = text(value, "at")
     when = None
     if at:
         try:
             when = dt.datetime.fromisoformat(at.replace("Z", "+00:00"))
         except ValueError as err:
-            raise InputError(f"checkin.at {at!r}：应为 ISO 时间 should be an ISO time", file="request", field="checkin.at") from err
+            msg = _("checkin.at %(at)r: should be an ISO time", at=at)
+            raise InputError(msg, file="request", field="checkin.at") from err
         if when.tzinfo is not None:
             when = when.astimezone(dt.timezone.utc).replace(tzinfo=None)
     return CheckIn(method=text(value, "method") or "none", lon=_number(value, "lon", "checkin.lon"),
-                   lat=_number(value, "lat", "checkin.lat"), accuracy_m=_number(value, "accuracy_m", "checkin.accuracy_m"),
+                   lat=_number(value, "lat", "checkin.lat"),
+                   accuracy_m=_number(value, "accuracy_m", "checkin.accuracy_m"),
                    at=when, qr_token=text(value, "qr_token"))
 
 
@@ -194,17 +212,23 @@ def _notice(value: object) -> NoticeIn | None:
     if value is None:
         return None
     if not isinstance(value, dict):
-        raise InputError("notice：应为对象 should be an object", file="request", field="notice")
+        msg = _("notice: should be an object")
+        raise InputError(msg, file="request", field="notice")
     deadline = day(value, "deadline", dt.date.min)
     if deadline == dt.date.min:
-        raise InputError("notice.deadline：必填（整改期限） is required", file="request", field="notice.deadline")
-    return NoticeIn(**{k: text(value, k) for k in ("measure", "responsible_unit", "responsible_person", "standard", "signer")},
+        msg = _("notice.deadline: is required (the rectification deadline)")
+        raise InputError(msg, file="request", field="notice.deadline")
+    return NoticeIn(**{k: text(value, k) for k in ("measure", "responsible_unit", "responsible_person",
+                                                   "standard", "signer")},
                     deadline=deadline, signature=_picture(value.get("signature"), "notice.signature"))
 
 
 @bp.get("/files/<int:file_id>")
 def field_file(file_id: int):
-    """A photo or signature, to a coordinator or a patrol of its team; stored bytes with the type read from their content."""
+    """A photo or signature, to a coordinator or a patrol of its team.
+
+    The stored bytes, with the type read from their content.
+    """
     row = (file_for(g.api_user, file_id) if 0 < file_id <= MAX_ID else None) or abort(404)
     response = Response(row.data, mimetype=row.media_type)
     response.headers["Cache-Control"] = "private, max-age=86400"
@@ -224,7 +248,8 @@ def live():
         abort(403)
     after = request.headers.get("Last-Event-ID") or request.args.get("after") or "0"
     if not after.isdigit() or int(after) > MAX_ID:
-        raise InputError("Last-Event-ID：应为事件编号 should be an event id", file="request", field="Last-Event-ID")
+        msg = _("Last-Event-ID: should be an event id")
+        raise InputError(msg, file="request", field="Last-Event-ID")
     team = user.team_id if user.role == "patrol" else None
     stream = events_stream(current_app._get_current_object(), day=today(), after=int(after), team_id=team)
     return Response(stream, mimetype="text/event-stream",
@@ -237,8 +262,10 @@ def live_state():
     if g.api_user.role != "coordinator":
         abort(403)
     on = today()
-    teams = sorted(set(db.session.scalars(db.select(FieldVisit.team_id).where(FieldVisit.day == on))) | _planned_teams(on))
-    return jsonify({"day": on.isoformat(), "now_s": now_s(), "teams": [team_summary(on, tid, now_s()) for tid in teams]})
+    teams = sorted(set(db.session.scalars(db.select(FieldVisit.team_id).where(FieldVisit.day == on)))
+                   | _planned_teams(on))
+    return jsonify({"day": on.isoformat(), "now_s": now_s(),
+                    "teams": [team_summary(on, tid, now_s()) for tid in teams]})
 
 
 def _planned_teams(on: dt.date) -> set[str]:
@@ -261,7 +288,8 @@ def replan():
     if at:
         match = re.fullmatch(r"([01]?\d|2[0-3]):([0-5]\d)", at)
         if not match:
-            raise InputError(f"at {at!r}：应为时间 HH:MM should be a time HH:MM", file="request", field="at")
+            msg = _("at %(at)r: should be a time HH:MM", at=at)
+            raise InputError(msg, file="request", field="at")
         at_s = int(match[1]) * 3600 + int(match[2]) * 60
     dropped = set(texts(data, "drop"))
     app = current_app._get_current_object()

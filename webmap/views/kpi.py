@@ -25,8 +25,8 @@ def column_labels() -> dict[str, str]:
         "hazards_found": _("Hazards found"), "hazards_per_patrol": _("Hazards per patrol"),
         "closed_on_time": _("Closed by deadline"), "hazards_due": _("Hazards due"),
         "overdue": _("Overdue rectifications"), "days_to_close": _("Average days to close"),
-        "hazards_closed": _("Hazards closed"), "score_last": _("Score, last period"), "rank_last": _("Rank, last period"),
-        "rank_change": _("Change"),
+        "hazards_closed": _("Hazards closed"), "score_last": _("Score, last period"),
+        "rank_last": _("Rank, last period"), "rank_change": _("Change"),
     }
 
 
@@ -51,7 +51,8 @@ def ranking_page():
 @requires(*READERS)
 def ranking_xlsx():
     r = kpi_json(request.args, rules=current_app.extensions["patrol"].rules, today=today())
-    title = _("Ranking by %(by)s, %(start)s – %(end)s", by=by_labels()[r["by"]], start=r["this"]["start"], end=r["this"]["end"])
+    title = _("Ranking by %(by)s, %(start)s – %(end)s", by=by_labels()[r["by"]], start=r["this"]["start"],
+              end=r["this"]["end"])
     note = _("Score: 100 × the weighted mean of the measures a row has. Weights: %(weights)s",
              weights=weights_text({column_labels().get(k, k): v for k, v in r["weights"].items()}))
     data = kpi_workbook(r, measure_columns(r["by"]), column_labels(), title=title, note=note)

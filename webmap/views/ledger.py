@@ -17,8 +17,8 @@ from flask import (
     send_from_directory,
     url_for,
 )
-from flask_login import current_user
 from flask_babel import gettext as _
+from flask_login import current_user
 from werkzeug.utils import secure_filename
 
 from gis.errors import InputError
@@ -47,12 +47,17 @@ def ledger_page(kind: str):
     return render_template("ledger/ledger.html", kind=kind, title=TITLES[kind], hazards=hazards,
                            names=venue_names(h.venue_id for h in hazards),
                            rules=current_app.extensions["patrol"].rules, today=today(),
-                           args={k: v for k, v in request.args.items() if k in ("community", "grid", "severity", "overdue")},
-                           communities=sorted({g.community for g in grids if g.community}), grids=[g.grid_id for g in grids])
+                           args={k: v for k, v in request.args.items() if k in ("community", "grid",
+                                                                                "severity", "overdue")},
+                           communities=sorted({g.community for g in grids if g.community}),
+                           grids=[g.grid_id for g in grids])
 
 
 def _rows(kind: str) -> list[Hazard]:
-    """The ledger's rows for the page's filters: one community or grid, major ones only, or those past their deadline."""
+    """The ledger's rows for the page's filters.
+
+    One community or grid, major ones only, or those past their deadline.
+    """
     args = request.args
     return ledger_rows(kind, today=today(), community=args.get("community", ""), grid=args.get("grid", ""),
                        major_only=args.get("severity") == "major", overdue_only=args.get("overdue") == "1")
@@ -81,7 +86,8 @@ def hazard(hazard_id: str):
             return redirect(url_for("ledger.hazard", hazard_id=hazard_id))
         except InputError as err:
             error = str(err)
-    return render_template("ledger/hazard.html", h=h, venue=db.session.get(Venue, h.venue_id), events=hazard_events([hazard_id]), error=error,
+    return render_template("ledger/hazard.html", h=h, venue=db.session.get(Venue, h.venue_id),
+                           events=hazard_events([hazard_id]), error=error,
                            five=FIVE_FIELDS, labels=FIVE_LABELS, rules=current_app.extensions["patrol"].rules,
                            today=today(), once=form_token()), (400 if error else 200)
 
@@ -119,10 +125,11 @@ def import_page():
     error, done = None, None
     if request.method == "POST":
         try:
-            done = import_uploads(request.form.get("kind", ""), request.files.getlist("file"), crs=request.form.get("crs") or None,
-                                  user=current_user.username)
+            done = import_uploads(request.form.get("kind", ""), request.files.getlist("file"),
+                                  crs=request.form.get("crs") or None, user=current_user.username)
             flash(_("Imported: %(done)s", done=done))
         except InputError as err:
             error = err.as_dict()
     chosen = request.form.get("kind") or request.args.get("kind", "")
-    return render_template("ledger/import.html", kinds=KINDS, error=error, done=done, chosen=chosen), (400 if error else 200)
+    return render_template("ledger/import.html", kinds=KINDS, error=error, done=done,
+                           chosen=chosen), (400 if error else 200)

@@ -1,4 +1,7 @@
-"""The coordinator's live board: each team's day as it happens (Server-Sent Events) and the re-plan of the rest of it."""
+"""The coordinator's live board and the re-plan of the rest of the day.
+
+Each team's day as it happens (Server-Sent Events).
+"""
 
 from __future__ import annotations
 

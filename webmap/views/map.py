@@ -29,7 +29,8 @@ def index():
 @requires(*ANYONE)
 def map_page():
     layers = current_app.extensions["patrol"].layers(today())
-    return render_template("map/map.html", communities=sorted(set(layers.grids["community"])), grids=sorted(layers.grids.index),
+    return render_template("map/map.html", communities=sorted(set(layers.grids["community"])),
+                           grids=sorted(layers.grids.index),
                            categories=layers.rules.categories, groups=GROUPS, args=request.args)
 
 

@@ -5,10 +5,19 @@ from __future__ import annotations
 import datetime as dt
 
 import pandas as pd
-
-from flask import Blueprint, abort, current_app, jsonify, redirect, render_template, request, send_from_directory, url_for
-from flask_login import current_user
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    send_from_directory,
+    url_for,
+)
 from flask_babel import gettext as _
+from flask_login import current_user
 
 from ledger import queries
 from ledger.models import PlanRun
@@ -49,9 +58,10 @@ def plan_page(plan_id: int):
         teams = [t for t in teams if t == current_user.team_id]
     names = queries.team_names(teams)
     place = current_app.extensions["plan_jobs"].place(plan_id) if run.status == "queued" else None
-    return render_template("plan/plan.html", run=run, queued=_queued_message(place) if place else "", files=[f for f in FILES if (plan_folder(current_app, plan_id) / f).exists()],
-                           sheets=[(t, names.get(t, "")) for t in sorted(teams)], pdf=pdf_available(), pdf_pending=pdf_pending(run),
-                           pdf_prefix=PDF_PENDING,
+    return render_template("plan/plan.html", run=run, queued=_queued_message(place) if place else "",
+                           files=[f for f in FILES if (plan_folder(current_app, plan_id) / f).exists()],
+                           sheets=[(t, names.get(t, "")) for t in sorted(teams)], pdf=pdf_available(),
+                           pdf_pending=pdf_pending(run), pdf_prefix=PDF_PENDING,
                            unplanned=_unplanned(plan_folder(current_app, plan_id) / "unassigned.csv"))
 
 
@@ -69,7 +79,8 @@ def plan_progress(plan_id: int):
     run = get_or_404(PlanRun, plan_id)
     place = current_app.extensions["plan_jobs"].place(plan_id) if run.status == "queued" else None
     return jsonify({"status": run.status, "label": word("plan", run.status, current_lang()), "progress": run.progress,
-                    "message": _queued_message(place) if place else run.message, "place": place, "summary": run.summary})
+                    "message": _queued_message(place) if place else run.message, "place": place,
+                    "summary": run.summary})
 
 
 def _queued_message(place: int) -> str:
@@ -88,4 +99,5 @@ def plan_file(plan_id: int, name: str):
         if not path.is_file():
             abort(404)
         return nonced(path.read_text(encoding="utf-8"))
-    return send_from_directory(plan_folder(current_app, plan_id), name, as_attachment=name.endswith((".csv", ".geojson", ".json")))
+    return send_from_directory(plan_folder(current_app, plan_id), name,
+                               as_attachment=name.endswith((".csv", ".geojson", ".json")))

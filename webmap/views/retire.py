@@ -28,7 +28,8 @@ def _retire(kind: str, object_id: str) -> None:
 @requires("coordinator")
 def teams():
     """Every team, in use or retired, with its retire/restore button and the trail of both."""
-    return render_template("retire/teams.html", teams=queries.teams(in_use_only=False), trail=record_events("team")[::-1])
+    return render_template("retire/teams.html", teams=queries.teams(in_use_only=False),
+                           trail=record_events("team")[::-1])
 
 
 @bp.route("/teams/<team_id>/retired", methods=["POST"])

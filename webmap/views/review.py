@@ -36,7 +36,8 @@ def review_page():
     numbers = review(period, on, intervals=intervals, by=by)
     after = numbers["this"][1] + dt.timedelta(days=1)
     html = render_template("review/review.html", r=numbers, by=by, svg=trend_svg(numbers["trend"]),
-                           svg_patrols=trend_svg(numbers["trend"], (("patrols", "#1f4e8c"), ("inspections", "#8c8c8c"))),
+                           svg_patrols=trend_svg(numbers["trend"],
+                                                 (("patrols", "#1f4e8c"), ("inspections", "#8c8c8c"))),
                            projector=request.args.get("projector") == "1", args=request.args, png=png_available(),
                            on=on, to_date=on == today(), previous_on=numbers["last"][1],
                            next_on=after if after <= today() else None)
@@ -45,7 +46,8 @@ def review_page():
         return Response(sheets_pdf(html), mimetype="application/pdf",
                         headers={"Content-Disposition": f"attachment; filename={name}.pdf"})
     if request.args.get("format") == "png" and png_available():
-        return Response(page_png(html), mimetype="image/png", headers={"Content-Disposition": f"attachment; filename={name}.png"})
+        return Response(page_png(html), mimetype="image/png",
+                        headers={"Content-Disposition": f"attachment; filename={name}.png"})
     return html
 
 
@@ -66,7 +68,8 @@ def hotspots_page():
     projector = request.args.get("projector") == "1"
     links = [(url_for("review.hotspots_page", days=n, projector=int(projector)), label, n == days)
              for n, label in (("30", _("last 30 days")), ("90", _("last 90 days")), ("365", _("last year")))]
-    return render_template("review/frame.html", title=_("Hotspots"), src=url_for("review.hotspots_frame", days=days), links=links,
+    return render_template("review/frame.html", title=_("Hotspots"),
+                           src=url_for("review.hotspots_frame", days=days), links=links,
                            projector=projector, here=url_for("review.hotspots_page", days=days))
 
 

@@ -30,7 +30,8 @@ def season_notes(day: dt.date) -> list[dict[str, object]]:
         changes = [_("%(what)s: inspected every %(now)s days instead of %(before)s", what=name(code),
                      now=seasonal.categories[code].interval_days, before=rules.categories[code].interval_days)
                    for code in season.interval]
-        changes += [_("%(what)s: risk × %(factor)s", what=name(code), factor=f"{factor:g}") for code, factor in season.risk.items()]
+        changes += [_("%(what)s: risk × %(factor)s", what=name(code),
+                      factor=f"{factor:g}") for code, factor in season.risk.items()]
         notes.append({"code": season.code, "label": season.label_en if en else season.label_zh, "changes": changes})
     return notes
 

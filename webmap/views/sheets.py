@@ -16,8 +16,8 @@ from flask import (
     request,
     url_for,
 )
-from flask_login import current_user
 from flask_babel import gettext as _
+from flask_login import current_user
 
 from gis.cells import read_text_csv
 from gis.errors import InputError
@@ -55,7 +55,8 @@ def team_sheet(plan_id: int, team_id: str):
     run = get_or_404(PlanRun, plan_id)
     if not (plan_folder(current_app, run.id) / "stops.csv").is_file():  # a plan that failed or is not done yet
         abort(404)
-    stops = read_text_csv(plan_folder(current_app, run.id) / "stops.csv", dtype={"venue_id": str, "team_id": str, "day": str})
+    stops = read_text_csv(plan_folder(current_app, run.id) / "stops.csv",
+                          dtype={"venue_id": str, "team_id": str, "day": str})
     stops = stops[stops["team_id"] == team_id]
     if stops.empty:
         abort(404)
@@ -79,7 +80,8 @@ def result_form(day: str, team_id: str, venue_id: str):
         try:
             photo = _photo_name(request.files.get("photo")) if request.form.get("hazard_type") else None
             result = _stop_result(on, team_id, venue_id, photo[0] if photo else "")
-            saved = save_form_once(lambda: record_result(current_user, result, rules=rules, today=today(), file="result form"),
+            saved = save_form_once(lambda: record_result(current_user, result, rules=rules, today=today(),
+                                                         file="result form"),
                                    file="result form")
             if saved and photo:
                 photo[1].save(Path(current_app.instance_path) / "photos" / photo[0])
@@ -87,8 +89,10 @@ def result_form(day: str, team_id: str, venue_id: str):
             return redirect(url_for("sheets.result_form", day=day, team_id=team_id, venue_id=venue_id))
         except InputError as err:
             error = err.as_dict()
-    return render_template("sheets/result_form.html", venue=venue, team=team, day=day, checklist=rules.checklist(venue.category),
-                           rules=rules, history=recent_inspections(venue_id), waiting=waiting_hazards(venue_id), error=error, once=form_token(), once_add=form_token(),
+    return render_template("sheets/result_form.html", venue=venue, team=team, day=day,
+                           checklist=rules.checklist(venue.category),
+                           rules=rules, history=recent_inspections(venue_id), waiting=waiting_hazards(venue_id),
+                           error=error, once=form_token(), once_add=form_token(),
                            on_day=on_team_day(on, team_id, venue_id)), (400 if error else 200)
 
 
