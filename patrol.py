@@ -83,6 +83,8 @@ def _add_plan_args(p: argparse.ArgumentParser, *, demo: bool) -> None:
     else:
         p.add_argument("--date", type=_date, help="first day to plan (default: the day after the demo's today)")
     p.add_argument("--rules", type=Path, help="rules file (default data/rules.toml)")
+    p.add_argument("--campaign", type=Path, help="campaigns (专项排查: TOML [[campaigns]] or CSV/XLSX, one a row: name, start, "
+                                                "end, categories, grids, hazard_types, checklist): their venues fall due within them")
     p.add_argument("--days", type=_positive_int, default=1, help="days to plan (default 1)")
     p.add_argument("--time-limit", type=_positive_float, default=None, help="solver seconds per day (default 20)")
     p.add_argument("--partition", choices=("none", "community", "auto"), default="none",
@@ -258,7 +260,7 @@ def run_plan(args: argparse.Namespace, *, progress: ProgressPrinter) -> dict[str
     layers = read_layers(
         grids=args.grids, venues=args.venues, teams=None if people else args.teams, as_of=args.date,
         hazards=args.hazards, inspections=args.inspections, rules=args.rules or DEFAULT_RULES_PATH,
-        crs=args.crs, people=people,
+        crs=args.crs, people=people, campaigns=args.campaign,
     )
     crews = f"{len(layers.people)} people" if people else f"{len(layers.teams)} teams"
     progress(0.05, f"{len(layers.grids)} grids, {len(layers.venues)} venues, {crews}")

@@ -10,15 +10,13 @@ import datetime as dt
 from collections import Counter
 from collections.abc import Sequence
 
+from gis.campaigns import campaign_scope
 from gis.errors import InputError
 from gis.rules import CampaignScope, Rules
 
 from .campaign_models import Campaign
 from .models import Grid, Hazard, Inspection, User, Venue, db
 from .results import NotAllowed
-
-MAX_DAYS = 366
-MAX_ITEMS = 50
 
 
 def parse_day(text: str, *, field: str, file: str = "campaign") -> dt.date:
@@ -54,26 +52,16 @@ def declare_campaign(user: User, *, name: str, start: dt.date, end: dt.date, cat
     """
     if user.role != "coordinator":
         raise NotAllowed("只有协调员可以发起专项排查 only coordinators declare campaigns", file=file)
-    name = (name or "").strip()
-    if not name or len(name) > 200:
-        raise InputError("name：请填写 1-200 字的名称 should be 1-200 characters", file=file, field="name")
-    if end < start:
-        raise InputError(f"end {end}：早于开始日期 {start} is before the start", file=file, field="end")
-    if (end - start).days >= MAX_DAYS:
-        raise InputError(f"end {end}：专项排查最长一年 a campaign lasts a year at most", file=file, field="end")
-    category_codes = _codes(categories, rules.resolve_category, "categories", file)
-    type_codes = _codes(hazard_types, rules.resolve_hazard_type, "hazard_types", file)
-    known_grids = set(db.session.scalars(db.select(Grid.grid_id)))
-    grid_ids = tuple(dict.fromkeys(g.strip() for g in grids if g.strip()))
-    for g in grid_ids:
-        if g not in known_grids:
-            raise InputError(f"grids {g!r}：没有这个网格 is not a grid of the database", file=file, field="grids")
-    items = [line.strip() for line in (checklist or "").splitlines() if line.strip()]
-    if len(items) > MAX_ITEMS or any(len(i) > 200 for i in items):
-        msg = f"checklist：最多 {MAX_ITEMS} 项、每项 200 字 at most {MAX_ITEMS} items of 200 characters"
-        raise InputError(msg, file=file, field="checklist")
-    wanted = {"end": end, "categories": ";".join(category_codes), "grids": ";".join(grid_ids),
-              "hazard_types": ";".join(type_codes), "checklist": "\n".join(items)}
+    scope, problems = campaign_scope(name=name, start=start, end=end, categories=categories, grids=grids,
+                                     hazard_types=hazard_types, checklist=(checklist or "").splitlines(), rules=rules,
+                                     known_grids=set(db.session.scalars(db.select(Grid.grid_id))))
+    if scope is None:
+        field, message = problems[0]
+        raise InputError(message, file=file, field=field)
+    name = scope.name
+    wanted = {"end": end, "categories": ";".join(_in_order(categories, scope.categories, rules.resolve_category)),
+              "grids": ";".join(_in_order(grids, scope.grids, str.strip)), "hazard_types": ";".join(scope.hazard_types),
+              "checklist": "\n".join(scope.items)}
     known = db.session.scalar(db.select(Campaign).where(Campaign.name == name, Campaign.start == start))
     if known is not None:
         if all(getattr(known, k) == v for k, v in wanted.items()):
@@ -86,16 +74,9 @@ def declare_campaign(user: User, *, name: str, start: dt.date, end: dt.date, cat
     return campaign
 
 
-def _codes(values: Sequence[str], resolve, field: str, file: str) -> tuple[str, ...]:
-    out = []
-    for value in values:
-        if not value.strip():
-            continue
-        code = resolve(value)
-        if code is None:
-            raise InputError(f"{field} {value.strip()[:60]!r}：不认识 is not known", file=file, field=field)
-        out.append(code)
-    return tuple(dict.fromkeys(out))
+def _in_order(given: Sequence[str], codes: frozenset[str], resolve) -> list[str]:
+    """``codes`` in the order they were given (the stored text reads as the coordinator wrote it)."""
+    return [c for c in dict.fromkeys(resolve(v) for v in given if v.strip()) if c in codes]
 
 
 def campaigns_on(day: dt.date) -> list[Campaign]:
@@ -186,4 +167,4 @@ def report_text(campaign: Campaign, p: dict[str, object], rules: Rules) -> str:
 def campaign_scopes(day: dt.date) -> tuple[CampaignScope, ...]:
     """The campaigns running on ``day`` as planning takes them (:meth:`gis.rules.Rules.with_campaigns`)."""
     return tuple(CampaignScope(c.name, c.start, c.end, frozenset(c.codes("categories")), frozenset(c.codes("grids")),
-                               c.items()) for c in campaigns_on(day))
+                               c.items(), c.codes("hazard_types")) for c in campaigns_on(day))
