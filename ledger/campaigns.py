@@ -164,7 +164,24 @@ def report_text(campaign: Campaign, p: dict[str, object], rules: Rules) -> str:
     return "\n".join(lines)
 
 
+def as_scope(c: Campaign) -> CampaignScope:
+    """A stored campaign as planning takes it."""
+    return CampaignScope(c.name, c.start, c.end, frozenset(c.codes("categories")), frozenset(c.codes("grids")), c.items(),
+                         c.codes("hazard_types"))
+
+
 def campaign_scopes(day: dt.date) -> tuple[CampaignScope, ...]:
     """The campaigns running on ``day`` as planning takes them (:meth:`gis.rules.Rules.with_campaigns`)."""
-    return tuple(CampaignScope(c.name, c.start, c.end, frozenset(c.codes("categories")), frozenset(c.codes("grids")),
-                               c.items(), c.codes("hazard_types")) for c in campaigns_on(day))
+    return tuple(as_scope(c) for c in campaigns_on(day))
+
+
+def venue_campaigns(day: dt.date, venues: Sequence[Venue]) -> dict[str, list[Campaign]]:
+    """The campaigns running on ``day`` with a checklist, per venue in their scope (oldest first; venues in none
+    are left out)."""
+    running = [(c, as_scope(c)) for c in campaigns_on(day) if c.items()]
+    out: dict[str, list[Campaign]] = {}
+    for v in venues:
+        mine = [c for c, scope in running if scope.covers(v.category, v.grid_id)]
+        if mine:
+            out[v.venue_id] = mine
+    return out

@@ -5,6 +5,7 @@ the rest of the day, and the phone shows the new order."""
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import time
 
@@ -17,6 +18,7 @@ pytestmark = pytest.mark.browser
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync"]
 PHONE = {"width": 390, "height": 844}
+CAMPAIGN = "<i>冬季</i>消防安全专项排查"
 
 
 @pytest.fixture(scope="module")
@@ -60,6 +62,16 @@ def field_rows(app):
                 [n.hazard_ids for n in notices])
 
 
+def campaign_ticks(app) -> dict[str, list[str]]:
+    """The campaign items ticked at T01's stops today, by venue."""
+    from ledger.field_models import FieldVisit
+    from ledger.models import db
+
+    with app.app_context():
+        visits = db.session.scalars(db.select(FieldVisit).where(FieldVisit.day == TODAY, FieldVisit.team_id == "T01")).all()
+        return {v.venue_id: [i for c in v.campaign_checklist for i in c["items"]] for v in visits if v.campaign_checklist}
+
+
 def served(caplog, path: str) -> int:
     """How many times the server answered GET ``path`` (its request log)."""
     return sum(f'"GET {path} ' in r.getMessage() for r in caplog.records)
@@ -80,6 +92,13 @@ def test_a_patrols_offline_day_reaches_the_live_board_once_and_the_replan_reache
     coordinator.fill("input[name=time_limit]", "2")
     coordinator.click("#start-plan")
     expect(coordinator.locator("#status")).to_have_attribute("data-status", "done", timeout=120_000)
+    coordinator.goto(f"{live_server}/campaigns")  # a campaign (专项排查) over every venue, declared after the plan
+    coordinator.fill("#name", CAMPAIGN)
+    coordinator.fill("#start", TODAY.isoformat())
+    coordinator.fill("#end", (TODAY + dt.timedelta(days=7)).isoformat())
+    coordinator.fill("#checklist", "电动车是否进楼入户\n楼道是否堆物")
+    coordinator.click("#declare")
+    expect(coordinator.locator("#covered")).to_be_visible()
 
     phone_context = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True, permissions=["geolocation"],
                                         geolocation={"longitude": 0, "latitude": 0})
@@ -127,6 +146,11 @@ def test_a_patrols_offline_day_reaches_the_live_board_once_and_the_replan_reache
         expect(phone.locator("#checkin-state")).to_have_attribute("data-far", "1" if k == 0 else "0")
         if stop["checklist"]:
             phone.locator("#checklist input").first.check()
+        campaign = phone.locator("#campaign-checklist fieldset.campaign")
+        expect(campaign).to_have_count(1)
+        expect(campaign.locator("legend")).to_have_text(f"专项排查：{CAMPAIGN}")  # the coordinator's text, as text
+        if k == 2:
+            campaign.locator("input[value='楼道是否堆物']").check()
         phone.click("#add-hazard")
         hazard = phone.locator("fieldset.hazard").last
         hazard.locator(".h-type").select_option("escape_route_clutter")
@@ -171,6 +195,7 @@ def test_a_patrols_offline_day_reaches_the_live_board_once_and_the_replan_reache
     assert len(photos) == 5 and all(media == "image/jpeg" and size < 1_000_000 for _, size, media in photos)
     assert photo.stat().st_size > 2 * max(size for _, size, _ in photos)  # compressed on the phone
     assert [f[0] for f in files].count("signature") == 1 and len(notices) == 1 and len(notices[0]) == 1
+    assert campaign_ticks(app) == {stops[2]["venue_id"]: ["楼道是否堆物"]}  # stored with its result, only there
 
     # the board got the five results by Server-Sent Events, without a reload, and flags the far check-in
     expect(board.locator("#events li.result")).to_have_count(5, timeout=20_000)

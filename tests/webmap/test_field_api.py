@@ -195,6 +195,75 @@ def test_a_refused_result_names_the_field_and_writes_nothing(app, client, world,
     assert counts(app) == before
 
 
+@pytest.fixture(scope="module")
+def sweep(app, world):
+    """A campaign (专项排查) running today at one kind of place, declared as the web form does, and a stop of T03's day at
+    a venue in its scope and one outside it."""
+    from ledger.campaigns import declare_campaign
+    from ledger.models import User, Venue, db
+    from ledger.transaction import transaction
+
+    from web_helpers import add_to_day
+
+    with app.app_context(), transaction():
+        coordinator = db.session.scalars(db.select(User).where(User.role == "coordinator")).first()
+        inside = db.session.scalars(db.select(Venue).where(Venue.category == "rental_housing").order_by(Venue.venue_id)).first()
+        outside = db.session.scalars(db.select(Venue).where(Venue.category == "small_shop").order_by(Venue.venue_id)).first()
+        campaign = declare_campaign(coordinator, name="出租屋专项排查", start=TODAY - dt.timedelta(days=2),
+                                    end=TODAY + dt.timedelta(days=5), categories=["出租屋"], grids=[inside.grid_id],
+                                    checklist="电动车是否进楼入户\n<b>楼道</b>是否堆物", rules=app.extensions["patrol"].rules)
+        ids = {"campaign": campaign.id, "inside": inside.venue_id, "outside": outside.venue_id}
+        where = {v.venue_id: (v.lon, v.lat) for v in (inside, outside)}
+    add_to_day(app, TODAY, "T03", ids["inside"], ids["outside"])
+    world["where"].update(where)
+    return ids
+
+
+def test_a_stop_in_a_running_campaign_shows_its_checklist_and_the_ticks_are_stored(app, client, world, sweep):
+    from ledger.field_models import FieldVisit
+    from ledger.models import db
+
+    day = client.get("/api/v1/teams/T03/today", headers=world["tokens"]["coord"]).get_json()
+    stops = {s["venue_id"]: s for s in day["stops"]}
+    assert stops[sweep["inside"]]["campaigns"] == [{"campaign_id": sweep["campaign"], "name": "出租屋专项排查",
+                                                    "end": (TODAY + dt.timedelta(days=5)).isoformat(),
+                                                    "items": ["电动车是否进楼入户", "<b>楼道</b>是否堆物"]}]
+    assert stops[sweep["outside"]]["campaigns"] == [] and stops[sweep["inside"]]["checklist"]  # the category's, as before
+    ticked = [{"campaign_id": sweep["campaign"], "items": ["<b>楼道</b>是否堆物"]}]
+    body = result_body(world, sweep["inside"], with_notice=False, hazards=[], team_id="T03", campaign_checklist=ticked)
+    auth = {**world["tokens"]["coord"], "Idempotency-Key": "campaign-ticks-1"}
+    first = client.post("/api/v1/results", json=body, headers=auth)
+    assert first.status_code == 201, first.get_data(as_text=True)
+    before = counts(app)
+    assert client.post("/api/v1/results", json=body, headers=auth).get_json() == first.get_json()  # once per key
+    assert counts(app) == before
+    with app.app_context():
+        visit = db.session.scalars(db.select(FieldVisit).where(FieldVisit.inspection_id == first.get_json()["inspection"]["id"])).one()
+        assert visit.campaign_checklist == [{"campaign_id": sweep["campaign"], "name": "出租屋专项排查",
+                                             "items": ["<b>楼道</b>是否堆物"]}]
+        assert visit.checklist == body["checklist"]  # the category's ticks beside them
+
+
+@pytest.mark.parametrize(("venue", "ticked", "field"), [
+    ("outside", [{"campaign_id": "own", "items": ["电动车是否进楼入户"]}], "campaign_checklist[0].campaign_id"),  # not in scope
+    ("inside", [{"campaign_id": 99999, "items": ["电动车是否进楼入户"]}], "campaign_checklist[0].campaign_id"),
+    ("inside", [{"campaign_id": "own", "items": ["自己加的一项"]}], "campaign_checklist[0].items"),
+    ("inside", [{"campaign_id": "own", "items": "电动车是否进楼入户"}], "campaign_checklist[0].items"),
+    ("inside", [{"items": ["电动车是否进楼入户"]}], "campaign_checklist[0].campaign_id"),
+    ("inside", {"campaign_id": "own"}, "campaign_checklist"),
+])
+def test_a_tick_of_no_running_campaign_item_is_refused_naming_it_and_writes_nothing(app, client, world, sweep, venue,
+                                                                                     ticked, field):
+    ticked = ticked if isinstance(ticked, dict) else [
+        {**t, "campaign_id": sweep["campaign"]} if t.get("campaign_id") == "own" else t for t in ticked]
+    body = result_body(world, sweep[venue], with_notice=False, hazards=[], team_id="T03", campaign_checklist=ticked)
+    before = counts(app)
+    response = client.post("/api/v1/results", json=body, headers=world["tokens"]["coord"])
+    assert response.status_code == 400, response.get_data(as_text=True)
+    assert response.get_json()["field"] == field
+    assert counts(app) == before
+
+
 def test_a_scanned_venue_code_is_a_check_in_without_a_position(app, client, world):
     from ledger.field import venue_token
 
@@ -324,6 +393,9 @@ bodies = st.fixed_dictionaries({}, optional={
         st.sampled_from(["escape_route_clutter"]), _scalar)}, optional={
         "photos": st.one_of(_scalar, st.lists(st.one_of(_scalar, st.sampled_from(
             [data_url(picture()), "data:image/png;base64,AAAA", "data:image/png;base64,"])), max_size=2))})), max_size=2)),
+    "campaign_checklist": st.one_of(_scalar, st.lists(st.one_of(_scalar, st.fixed_dictionaries({}, optional={
+        "campaign_id": st.one_of(st.integers(0, 3), _scalar), "items": st.one_of(_scalar, st.lists(_scalar, max_size=2))})),
+        max_size=2)),
     "notice": st.one_of(_scalar, st.fixed_dictionaries({}, optional={
         k: st.one_of(_scalar, st.just("x")) for k in ("measure", "responsible_unit", "responsible_person", "standard", "signer")}
         | {"deadline": st.one_of(_scalar, st.just(TODAY.isoformat())),

@@ -33,6 +33,7 @@ from ledger.field import (
     open_hazards,
     record_field_result,
 )
+from ledger.campaigns import venue_campaigns
 from ledger.field_models import FieldVisit
 from ledger.idempotency import ReusedKeyError
 from ledger.models import Grid, Team, Venue, db
@@ -68,6 +69,7 @@ def today_payload(team: Team, on: dt.date) -> dict:
     plan_id, stops = day_stops(team.team_id, on)
     venues = {v.venue_id: v for v in db.session.scalars(db.select(Venue).where(Venue.venue_id.in_([s.venue_id for s in stops])))}
     hazards, done = open_hazards(list(venues)), done_venues(on, team.team_id)
+    campaigns = venue_campaigns(on, list(venues.values()))
     rows = []
     for k, s in enumerate(stops, start=1):
         v = venues.get(s.venue_id)
@@ -87,6 +89,8 @@ def today_payload(team: Team, on: dt.date) -> dict:
                         for h in hazards.get(v.venue_id, [])],
             "checklist": [{"code": h.code, "label": hazard_label(rules, h.code, lang)} for h in rules.checklist(v.category)
                           if h.code != "other"],
+            "campaigns": [{"campaign_id": c.id, "name": c.name, "end": c.end.isoformat(), "items": list(c.items())}
+                          for c in campaigns.get(v.venue_id, [])],
         })
     order = [r["venue_id"] for r in rows]
     grid_ids = sorted({v.grid_id for v in venues.values()})
@@ -141,7 +145,24 @@ def _field_result(data: dict) -> FieldResult:
     photos = tuple(tuple(_picture(p, f"hazards[{i}].photos[{k}]") for k, p in enumerate(_list(h, "photos", f"hazards[{i}].photos")))
                    for i, h in enumerate(data.get("hazards") or []))
     return FieldResult(result, checkin=_checkin(data.get("checkin")), checklist=texts(data, "checklist"),
-                       photos=photos if any(photos) else (), notice=_notice(data.get("notice")))
+                       photos=photos if any(photos) else (), notice=_notice(data.get("notice")),
+                       campaign_checklist=_campaign_checklist(data))
+
+
+def _campaign_checklist(data: dict) -> tuple[tuple[int, tuple[str, ...]], ...]:
+    """``campaign_checklist``: [{campaign_id, items}], the items of running campaigns ticked (checked by the service)."""
+    out = []
+    for i, entry in enumerate(_list(data, "campaign_checklist", "campaign_checklist")):
+        name = f"campaign_checklist[{i}]"
+        campaign_id = entry.get("campaign_id") if isinstance(entry, dict) else None
+        if isinstance(campaign_id, bool) or not isinstance(campaign_id, int) or not 0 < campaign_id <= MAX_ID:
+            raise InputError(f"{name}.campaign_id：应为专项排查编号 should be a campaign's number", file="request",
+                             field=f"{name}.campaign_id")
+        items = entry.get("items") or []
+        if not isinstance(items, list) or not all(isinstance(t, str) and "\x00" not in t for t in items):
+            raise InputError(f"{name}.items：应为文字列表 should be a list of strings", file="request", field=f"{name}.items")
+        out.append((campaign_id, tuple(t.strip() for t in items)))
+    return tuple(out)
 
 
 def _list(data: dict, key: str, name: str) -> list:
