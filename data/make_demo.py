@@ -7,7 +7,7 @@ Everything here is invented by this script (names, addresses, people, hazards); 
 coordinates are real Guangzhou longitudes and latitudes, so basemaps line up. The street is about
 30 km², split into 4 communities and 37 grids (Voronoi cells of seeded points), with ~600 venues
 of all 21 categories clustered along commercial streets, 6 joint teams, 180 days of inspection
-history and open hazards. Two things are planted for the meeting views, and named in meta.json:
+history and open hazards (each found at an inspection of its venue by a team that day). Two things are planted for the meeting views, and named in meta.json:
 
 - ``hotspot_grids``: two neighbouring grids with a cluster of major hazards in the last 90 days;
 - ``blind_spot_grid``: one grid (an urban village, 城中村) whose venues were never inspected.
@@ -355,16 +355,23 @@ def make_inspections(rng: np.random.Generator, rules: Rules, venues: pd.DataFram
 
 
 def make_hazards(rng: np.random.Generator, rules: Rules, venues: pd.DataFrame, venue_grid: pd.Series,
-                 hotspots: list[str], blind: str) -> pd.DataFrame:
-    """~150 hazards: general ones spread over the street, a cluster of major ones in the hotspot grids."""
+                 inspections: pd.DataFrame, hotspots: list[str], blind: str) -> pd.DataFrame:
+    """~150 hazards: general ones spread over the street, a cluster of major ones in the hotspot grids.
+
+    Each is found at an inspection (outcome done) of its venue by a team on its ``found_on``, as on the web's result
+    form, so that the ranking's hazards found per patrol of a team (``ledger.kpi``) has something to count.
+    """
     types_for = {c: [h for h in rules.hazard_types.values() if "*" in h.categories or c in h.categories]
                  for c in rules.categories}
-    inspected = venues[venues["last_inspected"] != ""]
-    in_hot = inspected[venue_grid[inspected["venue_id"]].isin(hotspots).to_numpy()]
-    elsewhere = inspected[~venue_grid[inspected["venue_id"]].isin(hotspots + [blind]).to_numpy()]
+    by_id = venues.set_index("venue_id", drop=False)
+    done = inspections[(inspections["outcome"] == "done") & (inspections["date"] < TODAY.isoformat())]
+    grid = venue_grid[done["venue_id"]].to_numpy()
+    elsewhere = done[~np.isin(grid, hotspots + [blind])]
+    recent = done[done["date"] >= (TODAY - dt.timedelta(days=89)).isoformat()]
     rows = []
 
-    def add(venue: pd.Series, major: bool, found: dt.date) -> None:
+    def add(visit: pd.Series, major: bool) -> None:
+        venue, found = by_id.loc[visit["venue_id"]], dt.date.fromisoformat(visit["date"])
         choices = [h for h in types_for[venue["category"]] if (h.severity == "major") == major] or types_for[venue["category"]]
         kind = choices[int(rng.integers(len(choices)))]
         deadline = found + dt.timedelta(days=kind.deadline_days + int(rng.integers(0, 10)))
@@ -385,14 +392,18 @@ def make_hazards(rng: np.random.Generator, rules: Rules, venues: pd.DataFrame, v
             "standard": "按消防技术标准整改到位", "description": f"{venue['name']}{kind.label_zh}",
         })
 
+    def visit(among: pd.DataFrame, around: dt.date) -> pd.Series:
+        """One of the inspections in ``among`` on the day ``around``, or on the nearest day that has one."""
+        gap = (pd.to_datetime(among["date"]) - pd.Timestamp(around)).dt.days.abs()
+        nearest = among[(gap == gap.min()).to_numpy()]
+        return nearest.iloc[int(rng.integers(len(nearest)))]
+
     for _ in range(118):
-        venue = elsewhere.iloc[int(rng.integers(len(elsewhere)))]
-        add(venue, rng.random() < 0.05, TODAY - dt.timedelta(days=int(rng.integers(1, HISTORY_DAYS))))
-    for grid in hotspots:  # the cluster is split evenly between the two grids
-        here = in_hot[venue_grid[in_hot["venue_id"]].to_numpy() == grid]
+        add(visit(elsewhere, TODAY - dt.timedelta(days=int(rng.integers(1, HISTORY_DAYS)))), rng.random() < 0.05)
+    for g in hotspots:  # the cluster is split evenly between the two grids, all in the last 90 days
+        here = recent[venue_grid[recent["venue_id"]].to_numpy() == g]
         for _ in range(16):
-            venue = here.iloc[int(rng.integers(len(here)))]
-            add(venue, rng.random() < 0.85, TODAY - dt.timedelta(days=int(rng.integers(1, 90))))
+            add(visit(here, TODAY - dt.timedelta(days=int(rng.integers(1, 90)))), rng.random() < 0.85)
     frame = pd.DataFrame(rows).sort_values(["found_on", "hazard_id"])
     frame["hazard_id"] = [f"H{k + 1:04d}" for k in range(len(frame))]
     return frame.reset_index(drop=True)
@@ -436,7 +447,7 @@ def write_demo(folder: Path, seed: int = SEED) -> dict:
     points = gpd.GeoDataFrame(venues[["venue_id"]], geometry=gpd.points_from_xy(venues["lon"], venues["lat"]), crs="EPSG:4326")
     venue_grid = gpd.sjoin(points, grids[["grid_id", "geometry"]], how="left", predicate="within").drop_duplicates("venue_id").set_index("venue_id")["grid_id"]
     inspections = make_inspections(rng, rules, venues, teams, venue_grid)
-    hazards = make_hazards(rng, rules, venues, venue_grid, hotspots, blind)
+    hazards = make_hazards(rng, rules, venues, venue_grid, inspections, hotspots, blind)
     roster = make_roster(np.random.default_rng(seed + 2), grids, teams, venue_grid, venues)  # its own draws: the other files stay as they were
 
     grids.to_file(folder / "grids.geojson", driver="GeoJSON", engine="pyogrio", COORDINATE_PRECISION=6)

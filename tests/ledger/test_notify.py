@@ -31,7 +31,7 @@ def address_book(app):
 
     with app.app_context():
         communities = sorted({g.community for g in db.session.scalars(db.select(Grid)) if g.community})
-        person = db.session.scalar(db.select(Hazard.responsible_person).where(Hazard.hazard_id == "H0142"))
+        person = db.session.scalar(db.select(Hazard.responsible_person).where(Hazard.hazard_id == "H0150"))
         people = {"leader": "street", "disabled-leader": "street", "worker-g05": "grid:G05", "owner": f"person:{person}",
                   **{f"community-{i}": f"community:{c}" for i, c in enumerate(communities)}}
         if db.session.scalar(db.select(User).where(User.username == "leader")) is None:
@@ -180,17 +180,17 @@ def test_notify_sends_the_expected_messages_once_and_retries_failures(app, clien
 
 def test_cards_show_on_the_hazard_page_and_in_the_ledgers(app, client):
     login(client, "viewer")
-    # H0066: major, deadline 2026-09-20, still rectifying: yellow from 09-21, red (3 days later) from 09-24
-    page = client.get("/hazards/H0066").get_data(as_text=True)
-    assert 'data-card="red"' in page and "2026-09-21" in page and "2026-09-24" in page and "红牌" in page
+    # H0087: major, deadline 2026-10-06, still rectifying: yellow from 10-07, red (3 days later) from 10-10
+    page = client.get("/hazards/H0087").get_data(as_text=True)
+    assert 'data-card="red"' in page and "2026-10-07" in page and "2026-10-10" in page and "红牌" in page
     ledger = client.get("/ledger/rectification").get_data(as_text=True)
-    row = next(r for r in ledger.split("<tr") if "H0066</a>" in r)
-    assert 'data-card="red"' in row and "2026-09-24" in row
-    # H0099: overdue but in feedback (the fix is reported, the re-check is the office's): no card
-    assert "data-card" not in client.get("/hazards/H0099").get_data(as_text=True)
-    # H0142: deadline 2026-11-29, not yet due: no card
-    assert "data-card" not in client.get("/hazards/H0142").get_data(as_text=True)
-    assert "Red card" in client.get("/hazards/H0066?lang=en").get_data(as_text=True)
+    row = next(r for r in ledger.split("<tr") if "H0087</a>" in r)
+    assert 'data-card="red"' in row and "2026-10-10" in row
+    # H0115: overdue but in feedback (the fix is reported, the re-check is the office's): no card
+    assert "data-card" not in client.get("/hazards/H0115").get_data(as_text=True)
+    # H0150: deadline 2026-11-30, not yet due: no card
+    assert "data-card" not in client.get("/hazards/H0150").get_data(as_text=True)
+    assert "Red card" in client.get("/hazards/H0087?lang=en").get_data(as_text=True)
 
 
 def test_only_coordinators_see_the_message_page(app, client):

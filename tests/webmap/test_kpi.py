@@ -88,6 +88,11 @@ def test_ranking_agrees_with_an_independent_recomputation(worked, client, period
         assert ranks == sorted(ranks) and ranks[0] == 1  # in rank order
 
 
+def test_every_team_of_the_demo_found_hazards_this_quarter(worked, client):
+    rows = _api(client, api_token(worked, "viewer"), period="quarter", by="team", on=TODAY.isoformat()).get_json()["rows"]
+    assert len(rows) == 6 and all(r["hazards_found"] > 0 and r["hazards_per_patrol"] > 0 for r in rows), rows
+
+
 def test_planned_stops_follow_the_newest_finished_plan(worked, client):
     token = api_token(worked, "coord")
     teams = {r["key"]: r for r in _api(client, token, period="week", by="team", on="2026-11-22").get_json()["rows"]}
