@@ -12,8 +12,8 @@ import geopandas as gpd
 import pandas as pd
 
 from .campaigns import read_campaigns
-from .io import no_teams, read_grids, read_hazards, read_inspections, read_people, read_teams, read_venues
 from .errors import DataWarning, InputError
+from .io import no_teams, read_grids, read_hazards, read_inspections, read_people, read_teams, read_venues
 from .rules import DEFAULT_RULES_PATH, Rules
 
 

@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from test_inputs_minimal import run_patrol
 
 from gis.layers import read_layers
-from test_inputs_minimal import run_patrol
 
 ROOT = Path(__file__).resolve().parent.parent
 DEMO = ROOT / "data" / "demo"

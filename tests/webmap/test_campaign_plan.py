@@ -4,11 +4,9 @@ its checklist. Judged from the plan's stored stops and the tables, never by comp
 from __future__ import annotations
 
 import datetime as dt
-import time
 
 import pytest
 import sqlalchemy as sa
-
 from web_helpers import TODAY, csrf_token, form_once, login, post_form, wait_for_plan
 
 START, END = TODAY - dt.timedelta(days=6), TODAY + dt.timedelta(days=4)  # begun a week ago; the plan's last day is END
@@ -20,15 +18,7 @@ PLAN = {"date": (TODAY + dt.timedelta(days=1)).isoformat(), "days": "4", "time_l
         "teams": ["T01", "T02", "T03", "T04", "T05", "T06"]}
 
 
-@pytest.fixture(autouse=True)
-def _workers_end_with_each_test(app):
-    """No plan worker outlives the test (its PDF comes after the plan is done)."""
-    yield
-    jobs = app.extensions["plan_jobs"]
-    deadline = time.monotonic() + 180
-    while jobs.running() and time.monotonic() < deadline:
-        time.sleep(0.2)
-    assert not jobs.running()
+pytestmark = pytest.mark.usefixtures("plan_workers_end")
 
 
 def _left(app) -> tuple[set[str], set[str]]:

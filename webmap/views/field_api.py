@@ -22,6 +22,7 @@ from flask import Blueprint, Response, abort, current_app, g, jsonify, request
 from werkzeug.exceptions import HTTPException
 
 from gis.errors import InputError
+from ledger.campaigns import venue_campaigns
 from ledger.field import (
     CheckIn,
     FieldResult,
@@ -33,7 +34,6 @@ from ledger.field import (
     open_hazards,
     record_field_result,
 )
-from ledger.campaigns import venue_campaigns
 from ledger.field_models import FieldVisit
 from ledger.idempotency import ReusedKeyError
 from ledger.models import Grid, Team, Venue, db
