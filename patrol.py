@@ -92,32 +92,57 @@ def _add_plan_args(p: argparse.ArgumentParser, *, demo: bool) -> None:
     else:
         p.add_argument("--date", type=_date, help="first day to plan (default: the day after the demo's today)")
     p.add_argument("--rules", type=Path, help="rules file (default data/rules.toml)")
+    p.add_argument(
+        "--campaign",
+        type=Path,
+        help="campaigns (专项排查: TOML [[campaigns]] or CSV/XLSX, one a row: name, start, "
+        "end, categories, grids, hazard_types, checklist): their venues fall due within them",
+    )
     p.add_argument("--days", type=_positive_int, default=1, help="days to plan (default 1)")
     p.add_argument("--time-limit", type=_positive_float, default=None, help="solver seconds per day (default 20)")
-    p.add_argument("--partition", choices=("none", "community", "auto"), default="none",
-                   help="split the work by community and plan the parts in parallel with Dask (auto: "
-                        "above 1,500 venues)")
-    p.add_argument("--balance-spread", type=_spread_minutes, default=None, metavar="MIN",
-                   help="balanced days: teams' working minutes (travel + service) within MIN of each other, "
-                        "never at the price of a must visit (off by default; e.g. 60)")
+    p.add_argument(
+        "--partition",
+        choices=("none", "community", "auto"),
+        default="none",
+        help="split the work by community and plan the parts in parallel with Dask (auto: above 1,500 venues)",
+    )
+    p.add_argument(
+        "--balance-spread",
+        type=_spread_minutes,
+        default=None,
+        metavar="MIN",
+        help="balanced days: teams' working minutes (travel + service) within MIN of each other, "
+        "never at the price of a must visit (off by default; e.g. 60)",
+    )
     _add_road_args(p)
-    p.add_argument("--no-pdf", action="store_true",
-                   help="skip sheets.pdf (large runs: the PDF of hundreds of sheets takes minutes)")
+    p.add_argument(
+        "--no-pdf",
+        action="store_true",
+        help="skip sheets.pdf (large runs: the PDF of hundreds of sheets takes minutes)",
+    )
     p.add_argument("--scheduler", help="address of an existing Dask scheduler (default: a local cluster)")
     p.add_argument("--workers", type=_positive_int, default=2, help="local Dask worker processes (default 2)")
     p.add_argument("--lang", choices=("zh", "en"), default="zh", help="language of map and sheets (default zh)")
-    p.add_argument("--base-url",
-                   help="web app address for the sheets' QR codes (default $PUBLIC_URL, $PATROL_BASE_URL or http://localhost:5000)")
+    p.add_argument(
+        "--base-url",
+        help="web app address for the sheets' QR codes (default $PUBLIC_URL, $PATROL_BASE_URL or http://localhost:5000)",
+    )
     p.add_argument("--out", required=True, type=Path, help="output directory (replaced on success)")
     p.add_argument("--quiet", action="store_true", help="no progress lines")
 
 
 def _add_road_args(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--roads", type=Path,
-                   help="road lines (GeoJSON/GPKG/SHP) or an OSM extract (.osm/.pbf): travel along real roads")
-    p.add_argument("--max-access-m", type=_positive_float, default=None,
-                   help="with --roads: straight metres a venue may be from its street, farther is "
-                        "unreachable (default 500)")
+    p.add_argument(
+        "--roads",
+        type=Path,
+        help="road lines (GeoJSON/GPKG/SHP) or an OSM extract (.osm/.pbf): travel along real roads",
+    )
+    p.add_argument(
+        "--max-access-m",
+        type=_positive_float,
+        default=None,
+        help="with --roads: straight metres a venue may be from its street, farther is unreachable (default 500)",
+    )
 
 
 def _road_network(args: argparse.Namespace, layers, progress: ProgressPrinter):
@@ -155,13 +180,15 @@ def build_parser() -> argparse.ArgumentParser:
     serve = sub.add_parser("serve", help="the web app (same as python app.py)")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=5000)
-    user = sub.add_parser("user",
-                          help="web app accounts: give one a new password, or make one (the password is printed once)")
+    user = sub.add_parser(
+        "user", help="web app accounts: give one a new password, or make one (the password is printed once)"
+    )
     user.add_argument("username")
     user.add_argument("--role", choices=("coordinator", "patrol", "viewer"), help="make the account with this role")
     user.add_argument("--team", default="", help="the team of a patrol account")
-    notify = sub.add_parser("notify",
-                            help="send the due warnings and escalations (SMTP_URL, NOTIFY_WEBHOOKS), each once")
+    notify = sub.add_parser(
+        "notify", help="send the due warnings and escalations (SMTP_URL, NOTIFY_WEBHOOKS), each once"
+    )
     notify.add_argument("--date", type=_date, help="the day to warn for (default: today in $TIMEZONE)")
     notify.add_argument("--dry-run", action="store_true", help="print what would be sent; send and store nothing")
     campaign = sub.add_parser("campaign", help="campaigns (专项排查) of the web app's database")
@@ -172,7 +199,10 @@ def build_parser() -> argparse.ArgumentParser:
     sheets = sub.add_parser("sheets", help="printable route sheets (HTML, PDF) of a plan folder")
     _add_report_args(sheets)
     sheets.add_argument("--plan", required=True, type=Path, help="a folder written by `patrol plan`")
-    sheets.add_argument("--base-url", help="web app address for the QR codes (default $PUBLIC_URL, $PATROL_BASE_URL or http://localhost:5000)")
+    sheets.add_argument(
+        "--base-url",
+        help="web app address for the QR codes (default $PUBLIC_URL, $PATROL_BASE_URL or http://localhost:5000)",
+    )
     return parser
 
 
@@ -214,8 +244,14 @@ def run_report(args: argparse.Namespace, *, progress: ProgressPrinter) -> None:
     args.date = args.date or office_today(args.tz)
     progress(0.0, _("reading layers"))
     layers = read_layers(
-        grids=args.grids, venues=args.venues, teams=args.teams, as_of=args.date, hazards=args.hazards,
-        inspections=args.inspections, rules=args.rules or DEFAULT_RULES_PATH, crs=args.crs,
+        grids=args.grids,
+        venues=args.venues,
+        teams=args.teams,
+        as_of=args.date,
+        hazards=args.hazards,
+        inspections=args.inspections,
+        rules=args.rules or DEFAULT_RULES_PATH,
+        crs=args.crs,
     )
     progress(0.3, _("writing %(out)s", out=args.out))
     if args.command == "gaps":
@@ -260,8 +296,17 @@ def _report_unexpected(err: BaseException) -> int:
         traceback.print_exception(err, file=f)
     where = traceback.extract_tb(err.__traceback__)[-1] if err.__traceback__ else None
     at = f"{Path(where.filename).name}:{where.lineno}" if where else "?"
-    print("patrol: " + _("unexpected error in %(at)s: %(kind)s: %(error)s (please report it: the full traceback is in "
-                         "%(path)s)", at=at, kind=type(err).__name__, error=err, path=path), file=sys.stderr)
+    print(
+        "patrol: "
+        + _(
+            "unexpected error in %(at)s: %(kind)s: %(error)s (please report it: the full traceback is in %(path)s)",
+            at=at,
+            kind=type(err).__name__,
+            error=err,
+            path=path,
+        ),
+        file=sys.stderr,
+    )
     return 1
 
 
@@ -275,15 +320,31 @@ def run_plan(args: argparse.Namespace, *, progress: ProgressPrinter) -> dict[str
     progress(0.0, _("reading layers"))
     people = getattr(args, "people", None)
     layers = read_layers(
-        grids=args.grids, venues=args.venues, teams=None if people else args.teams, as_of=args.date,
-        hazards=args.hazards, inspections=args.inspections, rules=args.rules or DEFAULT_RULES_PATH,
-        crs=args.crs, people=people,
+        grids=args.grids,
+        venues=args.venues,
+        teams=None if people else args.teams,
+        as_of=args.date,
+        hazards=args.hazards,
+        inspections=args.inspections,
+        rules=args.rules or DEFAULT_RULES_PATH,
+        crs=args.crs,
+        people=people,
+        campaigns=args.campaign,
     )
-    crews = (_("%(n)d people", n=len(layers.people)) if people else _("%(n)d teams", n=len(layers.teams)))
-    progress(0.05, _("%(grids)d grids, %(venues)d venues, %(crews)s", grids=len(layers.grids),
-                     venues=len(layers.venues), crews=crews))
-    solve = SolveParams(time_limit_s=args.time_limit or SolveParams.time_limit_s,
-                        balance_spread_s=_balance_spread(args.balance_spread, SolveParams.balance_spread_s))
+    crews = _("%(n)d people", n=len(layers.people)) if people else _("%(n)d teams", n=len(layers.teams))
+    progress(
+        0.05,
+        _(
+            "%(grids)d grids, %(venues)d venues, %(crews)s",
+            grids=len(layers.grids),
+            venues=len(layers.venues),
+            crews=crews,
+        ),
+    )
+    solve = SolveParams(
+        time_limit_s=args.time_limit or SolveParams.time_limit_s,
+        balance_spread_s=_balance_spread(args.balance_spread, SolveParams.balance_spread_s),
+    )
     params = PlanParams(days=args.days, solve=solve, max_access_m=args.max_access_m or PlanParams.max_access_m)
 
     def plan_progress(fraction: float, message: str) -> None:
@@ -295,23 +356,39 @@ def run_plan(args: argparse.Namespace, *, progress: ProgressPrinter) -> dict[str
     if people:
         return _plan_people(args, layers, params, plan_progress, roads, road_lines, progress)
     if args.partition == "community" or (args.partition == "auto" and wants_partition(layers)):
-        plan = plan_partitioned(layers, start=args.date, params=params, scheduler=args.scheduler, workers=args.workers,
-                                progress=plan_progress, roads=roads)
+        plan = plan_partitioned(
+            layers,
+            start=args.date,
+            params=params,
+            scheduler=args.scheduler,
+            workers=args.workers,
+            progress=plan_progress,
+            roads=roads,
+        )
     else:
         plan = plan_days(
-            venues=layers.venues, teams=layers.teams, rules=layers.rules, start=args.date, params=params,
-            hazards=layers.hazards, inspections=layers.inspections, grids=layers.grids, progress=plan_progress,
+            venues=layers.venues,
+            teams=layers.teams,
+            rules=layers.rules,
+            start=args.date,
+            params=params,
+            hazards=layers.hazards,
+            inspections=layers.inspections,
+            grids=layers.grids,
+            progress=plan_progress,
             roads=roads,
         )
     progress(0.96, _("writing %(out)s", out=args.out))
-    numbers = write_outputs(plan, layers, args.out, lang=args.lang, pdf=not args.no_pdf, roads=road_lines,
-                            base_url=args.base_url)
+    numbers = write_outputs(
+        plan, layers, args.out, lang=args.lang, pdf=not args.no_pdf, roads=road_lines, base_url=args.base_url
+    )
     progress(1.0, _("done: %(numbers)s", numbers=json.dumps(numbers, ensure_ascii=False)))
     return numbers
 
 
-def _plan_people(args: argparse.Namespace, layers, params, plan_progress, roads, road_lines,
-                 progress: ProgressPrinter) -> dict[str, object]:
+def _plan_people(
+    args: argparse.Namespace, layers, params, plan_progress, roads, road_lines, progress: ProgressPrinter
+) -> dict[str, object]:
     """`patrol plan --people`: form each day's teams from the roster, plan them, write them with the plan."""
     import dataclasses
 
@@ -323,13 +400,29 @@ def _plan_people(args: argparse.Namespace, layers, params, plan_progress, roads,
         msg = _("--partition community cannot be used with --people yet: plan the communities' rosters one by one")
         raise InputError(msg, file=_("command line"), field="partition")
     plan, formed = plan_with_people(
-        venues=layers.venues, people=layers.people, rules=layers.rules, start=args.date, params=params,
-        hazards=layers.hazards, inspections=layers.inspections, grids=layers.grids, progress=plan_progress, roads=roads,
+        venues=layers.venues,
+        people=layers.people,
+        rules=layers.rules,
+        start=args.date,
+        params=params,
+        hazards=layers.hazards,
+        inspections=layers.inspections,
+        grids=layers.grids,
+        progress=plan_progress,
+        roads=roads,
     )
     progress(0.96, _("writing %(out)s", out=args.out))
     layers = dataclasses.replace(layers, teams=all_teams(formed))
-    numbers = write_outputs(plan, layers, args.out, lang=args.lang, pdf=not args.no_pdf, roads=road_lines,
-                            base_url=args.base_url, day_teams=formed)
+    numbers = write_outputs(
+        plan,
+        layers,
+        args.out,
+        lang=args.lang,
+        pdf=not args.no_pdf,
+        roads=road_lines,
+        base_url=args.base_url,
+        day_teams=formed,
+    )
     progress(1.0, _("done: %(numbers)s", numbers=json.dumps(numbers, ensure_ascii=False)))
     return numbers
 
@@ -365,8 +458,9 @@ def run_replan(args: argparse.Namespace, layers, progress: ProgressPrinter) -> N
         unknown = sorted(set(table["venue_id"]) - set(stops["venue_id"]))
         if unknown:
             msg = _("venue_id %(venue)r is not a stop of the plan", venue=unknown[0])
-            raise InputError(msg, file=args.done.name,
-                             row=int(table.index[table["venue_id"] == unknown[0]][0]) + 2, field="venue_id")
+            raise InputError(
+                msg, file=args.done.name, row=int(table.index[table["venue_id"] == unknown[0]][0]) + 2, field="venue_id"
+            )
         done = set(table["venue_id"])
     for team in args.drop_team:
         if team not in layers.teams.index:
@@ -379,12 +473,25 @@ def run_replan(args: argparse.Namespace, layers, progress: ProgressPrinter) -> N
         raise InputError(msg, file=_("command line"), field="at") from err
     unassigned = read_text_csv(args.plan / "unassigned.csv", dtype={"venue_id": str})
     road_lines, roads = _road_network(args, layers, progress)
-    params = PlanParams(solve=SolveParams(time_limit_s=args.time_limit),
-                        max_access_m=args.max_access_m or PlanParams.max_access_m)
-    plan = replan_day(stops, done=done, dropped=set(args.drop_team), at_s=at_s, unassigned=unassigned,
-                      venues=layers.venues, teams=layers.teams,
-                      rules=layers.rules, hazards=layers.hazards, inspections=layers.inspections, grids=layers.grids,
-                      params=params, progress=lambda f, m: progress(0.3 + 0.6 * f, m), roads=roads)
+    params = PlanParams(
+        solve=SolveParams(time_limit_s=args.time_limit), max_access_m=args.max_access_m or PlanParams.max_access_m
+    )
+    plan = replan_day(
+        stops,
+        done=done,
+        dropped=set(args.drop_team),
+        at_s=at_s,
+        unassigned=unassigned,
+        venues=layers.venues,
+        teams=layers.teams,
+        rules=layers.rules,
+        hazards=layers.hazards,
+        inspections=layers.inspections,
+        grids=layers.grids,
+        params=params,
+        progress=lambda f, m: progress(0.3 + 0.6 * f, m),
+        roads=roads,
+    )
     numbers = write_outputs(plan, layers, args.out, lang=args.lang, roads=road_lines)
     progress(1.0, _("done: %(numbers)s", numbers=json.dumps(numbers, ensure_ascii=False)))
 
@@ -417,8 +524,10 @@ def run_user(args: argparse.Namespace) -> int:
         user = db.session.scalar(db.select(User).where(User.username == args.username))
         try:
             if user is None and args.role is None:
-                print("patrol: " + _("there is no account %(name)r: give --role to make one", name=args.username),
-                      file=sys.stderr)
+                print(
+                    "patrol: " + _("there is no account %(name)r: give --role to make one", name=args.username),
+                    file=sys.stderr,
+                )
                 return 2
             if user is None:
                 user, password = create_user(args.username, args.role, team_id=args.team)
@@ -439,8 +548,9 @@ def run_notify(args: argparse.Namespace) -> int:
     from webmap.notify_schedule import notify_once
     from webmap.web import create_app
 
-    app = create_app({"LOAD_DEMO": False,
-                      "NOTIFY_EVERY_S": 0})  # the instance folder and DATABASE_URL as for `patrol serve`
+    app = create_app(
+        {"LOAD_DEMO": False, "NOTIFY_EVERY_S": 0}
+    )  # the instance folder and DATABASE_URL as for `patrol serve`
     try:
         report = notify_once(app, day=args.date, dry_run=args.dry_run)
     except PatrolError as err:
@@ -454,11 +564,23 @@ def run_notify(args: argparse.Namespace) -> int:
         state = _("would send") if args.dry_run else m.status
         print(f"{state}\t{m.day}\t{m.stage}\t{m.subject}\t{m.recipient} ({m.channel})\t{m.title}")
     if args.dry_run:
-        print("patrol: " + _("dry run: %(new)d new, %(retried)d to try again; nothing sent or stored",
-                             new=len(report.new), retried=len(report.retried)), file=sys.stderr)
+        print(
+            "patrol: "
+            + _(
+                "dry run: %(new)d new, %(retried)d to try again; nothing sent or stored",
+                new=len(report.new),
+                retried=len(report.retried),
+            ),
+            file=sys.stderr,
+        )
     else:
-        print("patrol: " + _("%(sent)d sent, %(failed)d failed (tried again at the next run)", sent=report.sent,
-                             failed=report.failed), file=sys.stderr)
+        print(
+            "patrol: "
+            + _(
+                "%(sent)d sent, %(failed)d failed (tried again at the next run)", sent=report.sent, failed=report.failed
+            ),
+            file=sys.stderr,
+        )
     return 1 if report.failed and not args.dry_run else 0  # cron mails the owner of a run that failed to send
 
 
@@ -470,16 +592,18 @@ def run_campaign_report(args: argparse.Namespace) -> int:
     from ledger.models import db
     from webmap.web import create_app
 
-    app = create_app({"LOAD_DEMO": False,
-                      "NOTIFY_EVERY_S": 0})  # the instance folder and DATABASE_URL as for `patrol serve`
+    app = create_app(
+        {"LOAD_DEMO": False, "NOTIFY_EVERY_S": 0}
+    )  # the instance folder and DATABASE_URL as for `patrol serve`
     try:
         with app.app_context():
             day = args.date or local_today(app.config["TIMEZONE"])
             if args.id is not None:
                 one = db.session.get(Campaign, args.id) if 0 < args.id < 2**31 else None
                 if one is None:
-                    print("patrol: " + _("campaign --id %(id)s: there is no such campaign", id=args.id),
-                          file=sys.stderr)
+                    print(
+                        "patrol: " + _("campaign --id %(id)s: there is no such campaign", id=args.id), file=sys.stderr
+                    )
                     return 2
                 chosen = [one]
             else:
@@ -508,8 +632,9 @@ def _main(argv: Sequence[str] | None) -> int:
 
     parser = build_parser()
     args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
-                        format="%(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=logging.INFO if args.verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s"
+    )
     if args.command == "serve":
         from webmap.web import serve
 

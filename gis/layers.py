@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Sequence
@@ -10,7 +11,8 @@ from typing import Sequence
 import geopandas as gpd
 import pandas as pd
 
-from .errors import InputError
+from .campaigns import read_campaigns
+from .errors import DataWarning, InputError
 from .io import no_teams, read_grids, read_hazards, read_inspections, read_people, read_teams, read_venues
 from .rules import DEFAULT_RULES_PATH, Rules
 
@@ -59,13 +61,16 @@ def read_layers(
     rules: str | Path | Rules = DEFAULT_RULES_PATH,
     crs: str | None = None,
     people: str | Path | None = None,
+    campaigns: str | Path | None = None,
 ) -> Layers:
     """Read and validate every layer; the first bad file raises :class:`~gis.errors.InputError`.
 
     Give ``teams`` or ``people`` (a roster: the teams are formed from it per day, see
     :mod:`planner.roster`); with ``people`` the inspections' team ids are not checked.
     The layers' rules are those in force on ``as_of`` (:meth:`Rules.in_season`): a plan's intervals and risks
-    follow the season of its first day.
+    follow the season of its first day. ``campaigns`` (:func:`gis.campaigns.read_campaigns`: TOML or a table) are
+    worked into the rules as the web app does (:meth:`Rules.with_campaigns`): those running on ``as_of`` count, the
+    others are named in a :class:`~gis.errors.DataWarning`.
     """
     the_rules = (rules if isinstance(rules, Rules) else Rules.from_toml(rules)).in_season(as_of)
     grid_layer = read_grids(grids, crs=crs)
@@ -81,4 +86,16 @@ def read_layers(
     )
     if team_layer is None:
         team_layer = no_teams()
+    if campaigns is not None:
+        the_rules = _with_campaigns(the_rules, read_campaigns(campaigns, rules=the_rules, grids=grid_layer), as_of,
+                                    Path(campaigns).name)
     return Layers(grid_layer, venue_layer, team_layer, the_rules, hazard_table, inspection_table, people=people_layer)
+
+
+def _with_campaigns(rules: Rules, scopes: tuple, day: dt.date, file: str) -> Rules:
+    """``rules`` with the campaigns running on ``day``; a warning names those that do not (they change nothing)."""
+    for c in scopes:
+        if not c.start <= day <= c.end:
+            warnings.warn(f"{file}: 专项排查 {c.name!r}（{c.start} 至 {c.end}）不含 {day}，未计入计划 "
+                          f"does not run on {day}, the plan's first day: it changes nothing", DataWarning, stacklevel=3)
+    return rules.with_campaigns(scopes, day)

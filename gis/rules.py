@@ -157,6 +157,7 @@ class CampaignScope:
     categories: frozenset[str] = frozenset()
     grids: frozenset[str] = frozenset()
     items: tuple[str, ...] = ()
+    hazard_types: tuple[str, ...] = ()  # the hazard types in focus (codes)
 
     def covers(self, category: str, grid_id: str) -> bool:
         """Whether a venue of ``category`` in ``grid_id`` is in scope."""

@@ -10,6 +10,7 @@ import datetime as dt
 from collections import Counter
 from collections.abc import Sequence
 
+from gis.campaigns import campaign_scope
 from gis.errors import InputError
 from gis.i18n import gettext as _
 from gis.rules import CampaignScope, Rules
@@ -17,9 +18,6 @@ from gis.rules import CampaignScope, Rules
 from .campaign_models import Campaign
 from .models import Grid, Hazard, Inspection, User, Venue, db
 from .results import NotAllowed
-
-MAX_DAYS = 366
-MAX_ITEMS = 50
 
 
 def parse_day(text: str, *, field: str, file: str = "campaign") -> dt.date:
@@ -56,30 +54,16 @@ def declare_campaign(user: User, *, name: str, start: dt.date, end: dt.date, cat
     if user.role != "coordinator":
         msg = _("only coordinators declare campaigns")
         raise NotAllowed(msg, file=file)
-    name = (name or "").strip()
-    if not name or len(name) > 200:
-        msg = _("name: should be 1-200 characters")
-        raise InputError(msg, file=file, field="name")
-    if end < start:
-        msg = _("end %(end)s: is before the start %(start)s", end=end, start=start)
-        raise InputError(msg, file=file, field="end")
-    if (end - start).days >= MAX_DAYS:
-        msg = _("end %(end)s: a campaign lasts a year at most", end=end)
-        raise InputError(msg, file=file, field="end")
-    category_codes = _codes(categories, rules.resolve_category, "categories", file)
-    type_codes = _codes(hazard_types, rules.resolve_hazard_type, "hazard_types", file)
-    known_grids = set(db.session.scalars(db.select(Grid.grid_id)))
-    grid_ids = tuple(dict.fromkeys(g.strip() for g in grids if g.strip()))
-    for g in grid_ids:
-        if g not in known_grids:
-            msg = _("grids %(grid)r: is not a grid of the database", grid=g)
-            raise InputError(msg, file=file, field="grids")
-    items = [line.strip() for line in (checklist or "").splitlines() if line.strip()]
-    if len(items) > MAX_ITEMS or any(len(i) > 200 for i in items):
-        msg = _("checklist: at most %(n)d items of 200 characters", n=MAX_ITEMS)
-        raise InputError(msg, file=file, field="checklist")
-    wanted = {"end": end, "categories": ";".join(category_codes), "grids": ";".join(grid_ids),
-              "hazard_types": ";".join(type_codes), "checklist": "\n".join(items)}
+    scope, problems = campaign_scope(name=name, start=start, end=end, categories=categories, grids=grids,
+                                     hazard_types=hazard_types, checklist=(checklist or "").splitlines(), rules=rules,
+                                     known_grids=set(db.session.scalars(db.select(Grid.grid_id))))
+    if scope is None:
+        field, message = problems[0]
+        raise InputError(message, file=file, field=field)
+    name = scope.name
+    wanted = {"end": end, "categories": ";".join(_in_order(categories, scope.categories, rules.resolve_category)),
+              "grids": ";".join(_in_order(grids, scope.grids, str.strip)), "hazard_types": ";".join(scope.hazard_types),
+              "checklist": "\n".join(scope.items)}
     known = db.session.scalar(db.select(Campaign).where(Campaign.name == name, Campaign.start == start))
     if known is not None:
         if all(getattr(known, k) == v for k, v in wanted.items()):
@@ -92,17 +76,9 @@ def declare_campaign(user: User, *, name: str, start: dt.date, end: dt.date, cat
     return campaign
 
 
-def _codes(values: Sequence[str], resolve, field: str, file: str) -> tuple[str, ...]:
-    out = []
-    for value in values:
-        if not value.strip():
-            continue
-        code = resolve(value)
-        if code is None:
-            msg = _("%(field)s %(value)r: is not known", field=field, value=value.strip()[:60])
-            raise InputError(msg, file=file, field=field)
-        out.append(code)
-    return tuple(dict.fromkeys(out))
+def _in_order(given: Sequence[str], codes: frozenset[str], resolve) -> list[str]:
+    """``codes`` in the order they were given (the stored text reads as the coordinator wrote it)."""
+    return [c for c in dict.fromkeys(resolve(v) for v in given if v.strip()) if c in codes]
 
 
 def campaigns_on(day: dt.date) -> list[Campaign]:
@@ -193,7 +169,33 @@ def report_text(campaign: Campaign, p: dict[str, object], rules: Rules) -> str:
     return "\n".join(lines)
 
 
+def as_scope(c: Campaign) -> CampaignScope:
+    """A stored campaign as planning takes it."""
+    return CampaignScope(
+        c.name,
+        c.start,
+        c.end,
+        frozenset(c.codes("categories")),
+        frozenset(c.codes("grids")),
+        c.items(),
+        c.codes("hazard_types"),
+    )
+
+
 def campaign_scopes(day: dt.date) -> tuple[CampaignScope, ...]:
     """The campaigns running on ``day`` as planning takes them (:meth:`gis.rules.Rules.with_campaigns`)."""
-    return tuple(CampaignScope(c.name, c.start, c.end, frozenset(c.codes("categories")), frozenset(c.codes("grids")),
-                               c.items()) for c in campaigns_on(day))
+    return tuple(as_scope(c) for c in campaigns_on(day))
+
+
+def venue_campaigns(day: dt.date, venues: Sequence[Venue]) -> dict[str, list[Campaign]]:
+    """The campaigns running on ``day`` with a checklist, per venue in their scope (oldest first).
+
+    Venues in no campaign's scope are left out.
+    """
+    running = [(c, as_scope(c)) for c in campaigns_on(day) if c.items()]
+    out: dict[str, list[Campaign]] = {}
+    for v in venues:
+        mine = [c for c, scope in running if scope.covers(v.category, v.grid_id)]
+        if mine:
+            out[v.venue_id] = mine
+    return out

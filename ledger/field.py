@@ -23,6 +23,7 @@ from gis.errors import InputError
 from gis.i18n import gettext as _
 from gis.rules import Rules
 
+from .campaigns import venue_campaigns
 from .field_models import FieldEvent, FieldFile, FieldVisit, Notice
 from .models import AddedStop, Hazard, Inspection, PlanRun, PlanStop, User, Venue, db
 from .results import NotAllowed, Recorded, StopResult, check_stop, record_result
@@ -67,6 +68,8 @@ class FieldResult:
     checkin: CheckIn = CheckIn()
     checklist: tuple[str, ...] = ()
     photos: tuple[tuple[bytes, ...], ...] = ()
+    #: Items ticked of the campaigns (专项排查) running at the venue: (campaign id, the items' texts).
+    campaign_checklist: tuple[tuple[int, tuple[str, ...]], ...] = ()
     notice: NoticeIn | None = None
 
 
@@ -156,7 +159,8 @@ def record_field_result(user: User, field_result: FieldResult, *, rules: Rules, 
     NotAllowed
         See :func:`ledger.results.check_stop`.
     InputError
-        Naming the field: a bad check-in, a checklist item that is not a hazard type, a photo or
+        Naming the field: a bad check-in, a checklist item that is not a hazard type, a campaign item that is not
+        on the checklist of a campaign running at the venue that day, a photo or
         signature that is not a picture or too large, a notice without hazards or with a deadline
         before the day.
     """
@@ -168,8 +172,9 @@ def record_field_result(user: User, field_result: FieldResult, *, rules: Rules, 
     notice = field_result.notice
     signature_type = None if notice is None else image_type(notice.signature, field="notice.signature",
                                                             max_bytes=MAX_SIGNATURE_BYTES)
-    recorded = record_result(user, r, rules=rules, today=today, file=file)  # the rules and the permissions
     venue = db.session.get(Venue, r.venue_id)
+    campaign_ticks = _campaign_ticks(field_result.campaign_checklist, venue, r.day, file=file)
+    recorded = record_result(user, r, rules=rules, today=today, file=file)  # the rules and the permissions
     dist = None if c.lon is None or c.lat is None else distance_m(c.lon, c.lat, venue.lon, venue.lat)
     if c.method == "qr":
         if not hmac.compare_digest(c.qr_token, venue_token(secret, r.venue_id)):
@@ -181,7 +186,8 @@ def record_field_result(user: User, field_result: FieldResult, *, rules: Rules, 
     visit = FieldVisit(inspection_id=recorded.inspection.id, day=r.day, team_id=r.team_id, venue_id=r.venue_id,
                        method=c.method, lon=c.lon, lat=c.lat, accuracy_m=c.accuracy_m, checked_in_at=c.at,
                        distance_m=None if dist is None else round(dist, 1), far=far,
-                       checklist=list(field_result.checklist), recorded_by=user.username)
+                       checklist=list(field_result.checklist), campaign_checklist=campaign_ticks or None,
+                       recorded_by=user.username)
     db.session.add(visit)
     db.session.flush()
     out = FieldRecorded(recorded, visit)
@@ -250,6 +256,34 @@ def _check_values(fr: FieldResult, rules: Rules, *, file: str) -> None:
             msg = _("notice.deadline %(day)s: is before the day of the check", day=n.deadline)
             raise InputError(msg, file=file,
                              field="notice.deadline")
+
+
+def _campaign_ticks(ticked: tuple[tuple[int, tuple[str, ...]], ...], venue: Venue, day: dt.date, *,
+                    file: str) -> list[dict]:
+    """The ticked items as stored: each of a campaign running at ``venue`` on ``day`` and one of its checklist's items.
+
+    Raises
+    ------
+    InputError
+        Naming ``campaign_checklist[i]``: a campaign not running there that day, an item not on its checklist.
+    """
+    running = {c.id: c for c in venue_campaigns(day, [venue]).get(venue.venue_id, [])}
+    out = []
+    for i, (campaign_id, items) in enumerate(ticked):
+        campaign = running.get(campaign_id)
+        if campaign is None:
+            msg = (f"campaign_checklist[{i}].campaign_id {campaign_id!r}：{day} 本场所没有这个专项排查 "
+                   "is not a campaign running at this venue that day")
+            raise InputError(msg, file=file, field=f"campaign_checklist[{i}].campaign_id")
+        for item in items:
+            if item not in campaign.items():
+                msg = (f"campaign_checklist[{i}].items {item[:60]!r}：不是该专项排查的检查要点 "
+                       "is not an item of the campaign's checklist")
+                raise InputError(msg, file=file, field=f"campaign_checklist[{i}].items")
+        if items:
+            out.append({"campaign_id": campaign.id, "name": campaign.name,
+                        "items": [item for item in campaign.items() if item in items]})
+    return out
 
 
 def _file(visit: FieldVisit, kind: str, data: bytes, media_type: str, *, hazard_id: str = "") -> FieldFile:

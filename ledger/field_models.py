@@ -34,6 +34,8 @@ class FieldVisit(db.Model):
     distance_m: Mapped[float | None] = mapped_column(Float, nullable=True)  # from the venue's point
     far: Mapped[bool] = mapped_column(Boolean, default=False)  # farther than FIELD_FAR_M (or no position at all)
     checklist: Mapped[list | None] = mapped_column(JSON, nullable=True)  # hazard type codes ticked as checked
+    #: The items of running campaigns (专项排查) ticked: [{"campaign_id", "name", "items": [...]}], in their order.
+    campaign_checklist: Mapped[list | None] = mapped_column(JSON, nullable=True)
     recorded_by: Mapped[str] = mapped_column(String(64))
     recorded_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
 

@@ -132,6 +132,20 @@ def client(app):
     return app.test_client()
 
 
+@pytest.fixture
+def plan_workers_end(app):
+    """No plan worker (nor its watcher, which writes to the database) outlives the test and meets the database's
+    teardown: a web plan's sheets.pdf comes after the plan is done. Use it with ``pytest.mark.usefixtures``."""
+    import time
+
+    yield
+    jobs = app.extensions["plan_jobs"]
+    deadline = time.monotonic() + 180
+    while jobs.running() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not jobs.running()
+
+
 @pytest.fixture(scope="module")
 def live_server(app):
     """The app served on a loopback port (threaded), for browsers and concurrent clients."""

@@ -80,6 +80,14 @@ def test_planted_blind_spot_and_hotspots(layers):
 
 
 @pytest.mark.slow
+def test_every_demo_hazard_was_found_at_a_teams_inspection_of_its_venue_that_day():
+    hazards = pd.read_csv(DEMO / "hazards.csv", dtype=str)
+    done = pd.read_csv(DEMO / "inspections.csv", dtype=str).query("outcome == 'done'")
+    found = hazards.merge(done, how="left", left_on=["venue_id", "found_on"], right_on=["venue_id", "date"])
+    assert found["team_id"].notna().all(), found.loc[found["team_id"].isna(), "hazard_id"].tolist()
+    assert found["team_id"].nunique() == 6  # every team found some: the ranking's hazards per patrol is not all 0
+
+
 def test_patrol_demo_plan_passes_the_checker(demo_plan):
     out = demo_plan
     day = TODAY + dt.timedelta(days=1)

@@ -40,6 +40,13 @@ FIELD_PATHS = {
                 "checklist": {"type": "array", "items": {"type": "string"}, "description": "hazard type codes checked"},
                 "fixed": {"type": "array", "items": {"type": "string"},
                           "description": "hazard ids re-checked and fixed (销号)"},
+                "campaign_checklist": {
+                    "type": "array",
+                    "description": "items ticked of the campaigns (专项排查) running at the venue that day "
+                                   "(the day's stops list them under campaigns)",
+                    "items": {"type": "object", "required": ["campaign_id"], "properties": {
+                        "campaign_id": {"type": "integer"},
+                        "items": {"type": "array", "items": {"type": "string"}}}}},
                 "hazards": {"type": "array", "items": {"type": "object", "required": ["type"], "properties": {
                     "type": {"type": "string"}, "severity": {"type": "string", "enum": list(SEVERITIES)},
                     "description": {"type": "string"},

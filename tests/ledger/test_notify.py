@@ -30,18 +30,33 @@ def address_book(app):
 
     with app.app_context():
         communities = sorted({g.community for g in db.session.scalars(db.select(Grid)) if g.community})
-        person = db.session.scalar(db.select(Hazard.responsible_person).where(Hazard.hazard_id == "H0142"))
-        people = {"leader": "street", "disabled-leader": "street", "worker-g05": "grid:G05",
-                  "owner": f"person:{person}",
-                  **{f"community-{i}": f"community:{c}" for i, c in enumerate(communities)}}
+        person = db.session.scalar(db.select(Hazard.responsible_person).where(Hazard.hazard_id == "H0150"))
+        people = {
+            "leader": "street",
+            "disabled-leader": "street",
+            "worker-g05": "grid:G05",
+            "owner": f"person:{person}",
+            **{f"community-{i}": f"community:{c}" for i, c in enumerate(communities)},
+        }
         if db.session.scalar(db.select(User).where(User.username == "leader")) is None:
             for name, tokens in people.items():
-                db.session.add(User(username=name, role="viewer", password_hash="-", email=f"{name}@street.test",
-                                    notify_for=tokens, active=name != "disabled-leader"))
+                db.session.add(
+                    User(
+                        username=name,
+                        role="viewer",
+                        password_hash="-",
+                        email=f"{name}@street.test",
+                        notify_for=tokens,
+                        active=name != "disabled-leader",
+                    )
+                )
             db.session.commit()
     accounts = {f"{n}@street.test": {t} for n, t in people.items() if n != "disabled-leader"}
-    robots = {"street-wecom": ("wecom", {"street"}), "communities": ("dingtalk", {"community:*"}),
-              "all": ("feishu", {"*"})}
+    robots = {
+        "street-wecom": ("wecom", {"street"}),
+        "communities": ("dingtalk", {"community:*"}),
+        "all": ("feishu", {"*"}),
+    }
     return accounts, robots
 
 
@@ -66,8 +81,9 @@ def expected(app, day: dt.date, accounts, robots) -> set[tuple]:
         if h.status not in ("found", "reported", "rectifying") or h.deadline is None:
             continue
         if (h.deadline - day).days in sev["remind_days_before"]:
-            due.append((f"remind_{(h.deadline - day).days}", h.hazard_id, day,
-                        {f"person:{h.responsible_person}"} | worker))
+            due.append(
+                (f"remind_{(h.deadline - day).days}", h.hazard_id, day, {f"person:{h.responsible_person}"} | worker)
+            )
         yellow = h.deadline + dt.timedelta(days=sev["yellow_after_days"])
         red = yellow + dt.timedelta(days=sev["red_after_days"])
         if day >= yellow:
@@ -77,8 +93,10 @@ def expected(app, day: dt.date, accounts, robots) -> set[tuple]:
     soon = Counter()
     for v in venues.values():
         interval = RULES["categories"][v.category]["interval_days"]
-        if v.last_inspected and (v.last_inspected
-                                 + dt.timedelta(days=interval) - day).days == RULES["notify"]["interval_warn_days"]:
+        if (
+            v.last_inspected
+            and (v.last_inspected + dt.timedelta(days=interval) - day).days == RULES["notify"]["interval_warn_days"]
+        ):
             soon[v.grid_id] += 1
     for grid_id in soon:
         due.append(("interval_soon", grid_id, day, {f"grid:{grid_id}", f"person:{grids[grid_id].worker}"}))
@@ -87,8 +105,11 @@ def expected(app, day: dt.date, accounts, robots) -> set[tuple]:
     for stage, subject, on, audiences in due:
         keys |= {(stage, subject, on, address) for address, tokens in accounts.items() if tokens & audiences}
         for name, (_, serves) in robots.items():
-            if "*" in serves or serves & audiences or ("community:*" in serves
-                                                       and any(a.startswith("community:") for a in audiences)):
+            if (
+                "*" in serves
+                or serves & audiences
+                or ("community:*" in serves and any(a.startswith("community:") for a in audiences))
+            ):
                 keys.add((stage, subject, on, f"robot:{name}"))
     return keys
 
@@ -98,8 +119,10 @@ def stored(app) -> list:
 
     with app.app_context():
         db.session.expire_all()
-        return [(m.stage, m.subject, m.day, m.address, m.status, m.tries, m.error, m.link, m.body)
-                for m in db.session.scalars(db.select(NotifyMessage))]
+        return [
+            (m.stage, m.subject, m.day, m.address, m.status, m.tries, m.error, m.link, m.body)
+            for m in db.session.scalars(db.select(NotifyMessage))
+        ]
 
 
 @pytest.fixture
@@ -107,12 +130,19 @@ def notify_env(app, monkeypatch):
     """`patrol notify` pointed at this module's database and at the local sinks; yields (mailbox, robot sink)."""
     (Path(app.instance_path) / "config.py").write_text(f"NOTIFY_RETRY_WAITS_S = {WAITS!r}\nNOTIFY_TIMEOUT_S = 5\n")
     with smtp_server() as (smtp_url, box), RobotSink() as sink:
-        webhooks = (f'[{{"name": "street-wecom", "kind": "wecom", "url": "{sink.url}/wecom?key=K", "for": ["street"]}},'
-                    f' {{"name": "communities", "kind": "dingtalk", "url": "{sink.url}/dingtalk?access_token=T", '
-                    f'"secret": "SEC1", "for": ["community:*"]}},'
-                    f' {{"name": "all", "kind": "feishu", "url": "{sink.url}/feishu", "secret": "fs", "for": ["*"]}}]')
-        for key, value in {"PATROL_INSTANCE": app.instance_path, "DATABASE_URL": app.config["DATABASE_URL"],
-                           "SMTP_URL": smtp_url, "NOTIFY_WEBHOOKS": webhooks, "PUBLIC_URL": PUBLIC}.items():
+        webhooks = (
+            f'[{{"name": "street-wecom", "kind": "wecom", "url": "{sink.url}/wecom?key=K", "for": ["street"]}},'
+            f' {{"name": "communities", "kind": "dingtalk", "url": "{sink.url}/dingtalk?access_token=T", '
+            f'"secret": "SEC1", "for": ["community:*"]}},'
+            f' {{"name": "all", "kind": "feishu", "url": "{sink.url}/feishu", "secret": "fs", "for": ["*"]}}]'
+        )
+        for key, value in {
+            "PATROL_INSTANCE": app.instance_path,
+            "DATABASE_URL": app.config["DATABASE_URL"],
+            "SMTP_URL": smtp_url,
+            "NOTIFY_WEBHOOKS": webhooks,
+            "PUBLIC_URL": PUBLIC,
+        }.items():
             monkeypatch.setenv(key, value)
         yield box, sink
 
@@ -187,17 +217,17 @@ def test_notify_sends_the_expected_messages_once_and_retries_failures(app, clien
 
 def test_cards_show_on_the_hazard_page_and_in_the_ledgers(app, client):
     login(client, "viewer")
-    # H0066: major, deadline 2026-09-20, still rectifying: yellow from 09-21, red (3 days later) from 09-24
-    page = client.get("/hazards/H0066").get_data(as_text=True)
-    assert 'data-card="red"' in page and "2026-09-21" in page and "2026-09-24" in page and "红牌" in page
+    # H0087: major, deadline 2026-10-06, still rectifying: yellow from 10-07, red (3 days later) from 10-10
+    page = client.get("/hazards/H0087").get_data(as_text=True)
+    assert 'data-card="red"' in page and "2026-10-07" in page and "2026-10-10" in page and "红牌" in page
     ledger = client.get("/ledger/rectification").get_data(as_text=True)
-    row = next(r for r in ledger.split("<tr") if "H0066</a>" in r)
-    assert 'data-card="red"' in row and "2026-09-24" in row
-    # H0099: overdue but in feedback (the fix is reported, the re-check is the office's): no card
-    assert "data-card" not in client.get("/hazards/H0099").get_data(as_text=True)
-    # H0142: deadline 2026-11-29, not yet due: no card
-    assert "data-card" not in client.get("/hazards/H0142").get_data(as_text=True)
-    assert "Red card" in client.get("/hazards/H0066?lang=en").get_data(as_text=True)
+    row = next(r for r in ledger.split("<tr") if "H0087</a>" in r)
+    assert 'data-card="red"' in row and "2026-10-10" in row
+    # H0115: overdue but in feedback (the fix is reported, the re-check is the office's): no card
+    assert "data-card" not in client.get("/hazards/H0115").get_data(as_text=True)
+    # H0150: deadline 2026-11-30, not yet due: no card
+    assert "data-card" not in client.get("/hazards/H0150").get_data(as_text=True)
+    assert "Red card" in client.get("/hazards/H0087?lang=en").get_data(as_text=True)
 
 
 def test_only_coordinators_see_the_message_page(app, client):
@@ -224,8 +254,16 @@ def test_the_web_app_schedule_sends_the_same_messages(app, notify_env):
     accounts, robots = address_book(app)
     want = expected(app, day, accounts, robots) - {r[:4] for r in stored(app)}
     assert want
-    scheduled = create_app({"TESTING": True, "DATABASE_URL": app.config["DATABASE_URL"], "TODAY": day,
-                            "LOAD_DEMO": False, "NOTIFY_EVERY_S": 0.2, "NOTIFY_RETRY_WAITS_S": WAITS})
+    scheduled = create_app(
+        {
+            "TESTING": True,
+            "DATABASE_URL": app.config["DATABASE_URL"],
+            "TODAY": day,
+            "LOAD_DEMO": False,
+            "NOTIFY_EVERY_S": 0.2,
+            "NOTIFY_RETRY_WAITS_S": WAITS,
+        }
+    )
     try:
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline and not want <= {r[:4] for r in stored(app) if r[4] == "sent"}:
@@ -248,15 +286,25 @@ def test_the_accounts_page_keeps_where_warnings_reach_a_person(app, client):
     login(client, "coord")
     with app.app_context():
         viewer_id = db.session.scalar(db.select(User.id).where(User.username == "viewer"))
-    ok = post_form(client, "/users", {"action": "contact", "user_id": viewer_id, "email": " wang@street.test ",
-                                      "notify_for": "grid:G05  community:滨江东社区"})
+    ok = post_form(
+        client,
+        "/users",
+        {
+            "action": "contact",
+            "user_id": viewer_id,
+            "email": " wang@street.test ",
+            "notify_for": "grid:G05  community:滨江东社区",
+        },
+    )
     assert ok.status_code == 200
     with app.app_context():
         user = db.session.get(User, viewer_id)
         assert (user.email, user.notify_for) == ("wang@street.test", "community:滨江东社区 grid:G05")
-    for data, field in (({"email": "not-an-address", "notify_for": ""}, "email"),
-                        ({"email": "", "notify_for": "boss"}, "notify_for"),
-                        ({"email": "", "notify_for": "grid:"}, "notify_for")):
+    for data, field in (
+        ({"email": "not-an-address", "notify_for": ""}, "email"),
+        ({"email": "", "notify_for": "boss"}, "notify_for"),
+        ({"email": "", "notify_for": "grid:"}, "notify_for"),
+    ):
         bad = post_form(client, "/users", {"action": "contact", "user_id": viewer_id, **data})
         assert bad.status_code == 400 and field in bad.get_data(as_text=True)
         with app.app_context():

@@ -5,6 +5,7 @@ the rest of the day, and the phone shows the new order."""
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import time
 
@@ -15,6 +16,7 @@ from web_helpers import TODAY, log_in
 
 pytestmark = pytest.mark.browser
 PHONE = {"width": 390, "height": 844}
+CAMPAIGN = "<i>冬季</i>消防安全专项排查"
 
 
 def north(lon: float, lat: float, metres: float) -> dict[str, float]:
@@ -44,20 +46,36 @@ def field_rows(app):
                 [n.hazard_ids for n in notices])
 
 
+def campaign_ticks(app) -> dict[str, list[str]]:
+    """The campaign items ticked at T01's stops today, by venue."""
+    from ledger.field_models import FieldVisit
+    from ledger.models import db
+
+    with app.app_context():
+        visits = db.session.scalars(
+            db.select(FieldVisit).where(FieldVisit.day == TODAY, FieldVisit.team_id == "T01")
+        ).all()
+        return {
+            v.venue_id: [i for c in v.campaign_checklist for i in c["items"]] for v in visits if v.campaign_checklist
+        }
+
+
 def served(caplog, path: str) -> int:
     """How many times the server answered GET ``path`` (its request log)."""
     return sum(f'"GET {path} ' in r.getMessage() for r in caplog.records)
 
 
-def test_a_patrols_offline_day_reaches_the_live_board_once_and_the_replan_reaches_the_phone(app, browser, live_server,
-                                                                                            tmp_path, caplog):
+def test_a_patrols_offline_day_reaches_the_live_board_once_and_the_replan_reaches_the_phone(
+    app, browser, live_server, tmp_path, caplog
+):
     app.config.update(NOW="10:00", LIVE_STREAM_S=30)
     office = browser.new_context(viewport={"width": 1280, "height": 900})
     coordinator = office.new_page()
     problems: list[str] = []  # script errors and CSP refusals on either page
-    watch = lambda page: (page.on("pageerror", lambda e: problems.append(str(e))),  # noqa: E731
-                          page.on("console",
-                                  lambda m: problems.append(m.text) if "Content Security Policy" in m.text else None))
+    def watch(page) -> None:
+        page.on("pageerror", lambda e: problems.append(str(e)))
+        page.on("console", lambda m: problems.append(m.text) if "Content Security Policy" in m.text else None)
+
     watch(coordinator)
     log_in(coordinator, live_server, "coord")
     coordinator.goto(f"{live_server}/plan")
@@ -65,9 +83,21 @@ def test_a_patrols_offline_day_reaches_the_live_board_once_and_the_replan_reache
     coordinator.fill("input[name=time_limit]", "2")
     coordinator.click("#start-plan")
     expect(coordinator.locator("#status")).to_have_attribute("data-status", "done", timeout=120_000)
+    coordinator.goto(f"{live_server}/campaigns")  # a campaign (专项排查) over every venue, declared after the plan
+    coordinator.fill("#name", CAMPAIGN)
+    coordinator.fill("#start", TODAY.isoformat())
+    coordinator.fill("#end", (TODAY + dt.timedelta(days=7)).isoformat())
+    coordinator.fill("#checklist", "电动车是否进楼入户\n楼道是否堆物")
+    coordinator.click("#declare")
+    expect(coordinator.locator("#covered")).to_be_visible()
 
-    phone_context = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True, permissions=["geolocation"],
-                                        geolocation={"longitude": 0, "latitude": 0})
+    phone_context = browser.new_context(
+        viewport=PHONE,
+        is_mobile=True,
+        has_touch=True,
+        permissions=["geolocation"],
+        geolocation={"longitude": 0, "latitude": 0},
+    )
     phone = phone_context.new_page()
     watch(phone)
     log_in(phone, live_server, "patrol1")
@@ -80,11 +110,15 @@ def test_a_patrols_offline_day_reaches_the_live_board_once_and_the_replan_reache
     todo = [s for s in day["stops"] if not s["done"]]  # the demo street has results of today already
     if len(todo) < 6:  # however little search the plan's two seconds bought: the coordinator adds venues to the day
         planned = {s["venue_id"] for s in day["stops"]}
-        spare = [v["venue_id"] for v in coordinator.request.get(f"{live_server}/api/v1/venues?limit=80").json()
-                 if v["venue_id"] not in planned and v["last_inspected"] != TODAY.isoformat()]
-        for venue_id in spare[:6 - len(todo)]:
-            added = coordinator.request.post(f"{live_server}/api/v1/stops",
-                                             data={"venue_id": venue_id, "team_id": "T01"})
+        spare = [
+            v["venue_id"]
+            for v in coordinator.request.get(f"{live_server}/api/v1/venues?limit=80").json()
+            if v["venue_id"] not in planned and v["last_inspected"] != TODAY.isoformat()
+        ]
+        for venue_id in spare[: 6 - len(todo)]:
+            added = coordinator.request.post(
+                f"{live_server}/api/v1/stops", data={"venue_id": venue_id, "team_id": "T01"}
+            )
             assert added.status == 201, added.text()
         phone.reload()
         day = phone.request.get(f"{live_server}/api/v1/teams/T01/today").json()
@@ -113,6 +147,11 @@ def test_a_patrols_offline_day_reaches_the_live_board_once_and_the_replan_reache
         expect(phone.locator("#checkin-state")).to_have_attribute("data-far", "1" if k == 0 else "0")
         if stop["checklist"]:
             phone.locator("#checklist input").first.check()
+        campaign = phone.locator("#campaign-checklist fieldset.campaign")
+        expect(campaign).to_have_count(1)
+        expect(campaign.locator("legend")).to_have_text(f"专项排查：{CAMPAIGN}")  # the coordinator's text, as text
+        if k == 2:
+            campaign.locator("input[value='楼道是否堆物']").check()
         phone.click("#add-hazard")
         hazard = phone.locator("fieldset.hazard").last
         hazard.locator(".h-type").select_option("escape_route_clutter")
@@ -157,6 +196,7 @@ def test_a_patrols_offline_day_reaches_the_live_board_once_and_the_replan_reache
     assert len(photos) == 5 and all(media == "image/jpeg" and size < 1_000_000 for _, size, media in photos)
     assert photo.stat().st_size > 2 * max(size for _, size, _ in photos)  # compressed on the phone
     assert [f[0] for f in files].count("signature") == 1 and len(notices) == 1 and len(notices[0]) == 1
+    assert campaign_ticks(app) == {stops[2]["venue_id"]: ["楼道是否堆物"]}  # stored with its result, only there
 
     # the board got the five results by Server-Sent Events, without a reload, and flags the far check-in
     expect(board.locator("#events li.result")).to_have_count(5, timeout=20_000)

@@ -207,11 +207,119 @@ def test_a_refused_result_names_the_field_and_writes_nothing(app, client, world,
     assert counts(app) == before
 
 
+@pytest.fixture(scope="module")
+def sweep(app, world):
+    """A campaign (专项排查) running today at one kind of place, declared as the web form does.
+
+    And a stop of T03's day at a venue in its scope and one outside it.
+    """
+    from ledger.campaigns import declare_campaign
+    from ledger.models import User, Venue, db
+    from ledger.transaction import transaction
+    from web_helpers import add_to_day
+
+    with app.app_context(), transaction():
+        coordinator = db.session.scalars(db.select(User).where(User.role == "coordinator")).first()
+        inside = db.session.scalars(
+            db.select(Venue).where(Venue.category == "rental_housing").order_by(Venue.venue_id)
+        ).first()
+        outside = db.session.scalars(
+            db.select(Venue).where(Venue.category == "small_shop").order_by(Venue.venue_id)
+        ).first()
+        campaign = declare_campaign(
+            coordinator,
+            name="出租屋专项排查",
+            start=TODAY - dt.timedelta(days=2),
+            end=TODAY + dt.timedelta(days=5),
+            categories=["出租屋"],
+            grids=[inside.grid_id],
+            checklist="电动车是否进楼入户\n<b>楼道</b>是否堆物",
+            rules=app.extensions["patrol"].rules,
+        )
+        ids = {"campaign": campaign.id, "inside": inside.venue_id, "outside": outside.venue_id}
+        where = {v.venue_id: (v.lon, v.lat) for v in (inside, outside)}
+    add_to_day(app, TODAY, "T03", ids["inside"], ids["outside"])
+    world["where"].update(where)
+    return ids
+
+
+def test_a_stop_in_a_running_campaign_shows_its_checklist_and_the_ticks_are_stored(app, client, world, sweep):
+    from ledger.field_models import FieldVisit
+    from ledger.models import db
+
+    day = client.get("/api/v1/teams/T03/today", headers=world["tokens"]["coord"]).get_json()
+    stops = {s["venue_id"]: s for s in day["stops"]}
+    assert stops[sweep["inside"]]["campaigns"] == [
+        {
+            "campaign_id": sweep["campaign"],
+            "name": "出租屋专项排查",
+            "end": (TODAY + dt.timedelta(days=5)).isoformat(),
+            "items": ["电动车是否进楼入户", "<b>楼道</b>是否堆物"],
+        }
+    ]
+    assert (
+        stops[sweep["outside"]]["campaigns"] == [] and stops[sweep["inside"]]["checklist"]
+    )  # the category's, as before
+    ticked = [{"campaign_id": sweep["campaign"], "items": ["<b>楼道</b>是否堆物"]}]
+    body = result_body(world, sweep["inside"], with_notice=False, hazards=[], team_id="T03", campaign_checklist=ticked)
+    auth = {**world["tokens"]["coord"], "Idempotency-Key": "campaign-ticks-1"}
+    first = client.post("/api/v1/results", json=body, headers=auth)
+    assert first.status_code == 201, first.get_data(as_text=True)
+    before = counts(app)
+    assert client.post("/api/v1/results", json=body, headers=auth).get_json() == first.get_json()  # once per key
+    assert counts(app) == before
+    with app.app_context():
+        visit = db.session.scalars(
+            db.select(FieldVisit).where(FieldVisit.inspection_id == first.get_json()["inspection"]["id"])
+        ).one()
+        assert visit.campaign_checklist == [
+            {"campaign_id": sweep["campaign"], "name": "出租屋专项排查", "items": ["<b>楼道</b>是否堆物"]}
+        ]
+        assert visit.checklist == body["checklist"]  # the category's ticks beside them
+
+
+@pytest.mark.parametrize(
+    ("venue", "ticked", "field"),
+    [
+        (
+            "outside",
+            [{"campaign_id": "own", "items": ["电动车是否进楼入户"]}],
+            "campaign_checklist[0].campaign_id",
+        ),  # not in scope
+        ("inside", [{"campaign_id": 99999, "items": ["电动车是否进楼入户"]}], "campaign_checklist[0].campaign_id"),
+        ("inside", [{"campaign_id": "own", "items": ["自己加的一项"]}], "campaign_checklist[0].items"),
+        ("inside", [{"campaign_id": "own", "items": "电动车是否进楼入户"}], "campaign_checklist[0].items"),
+        ("inside", [{"items": ["电动车是否进楼入户"]}], "campaign_checklist[0].campaign_id"),
+        ("inside", {"campaign_id": "own"}, "campaign_checklist"),
+    ],
+)
+def test_a_tick_of_no_running_campaign_item_is_refused_naming_it_and_writes_nothing(
+    app, client, world, sweep, venue, ticked, field
+):
+    ticked = (
+        ticked
+        if isinstance(ticked, dict)
+        else [{**t, "campaign_id": sweep["campaign"]} if t.get("campaign_id") == "own" else t for t in ticked]
+    )
+    body = result_body(world, sweep[venue], with_notice=False, hazards=[], team_id="T03", campaign_checklist=ticked)
+    before = counts(app)
+    response = client.post("/api/v1/results", json=body, headers=world["tokens"]["coord"])
+    assert response.status_code == 400, response.get_data(as_text=True)
+    assert response.get_json()["field"] == field
+    assert counts(app) == before
+
+
 def test_a_scanned_venue_code_is_a_check_in_without_a_position(app, client, world):
     from ledger.field import venue_token
 
-    body = result_body(world, "V0102", with_notice=False, outcome="closed_door", hazards=[],
-                       checkin={"method": "qr", "qr_token": venue_token(app.config["SECRET_KEY"], "V0102")})
+    body = result_body(
+        world,
+        "V0102",
+        with_notice=False,
+        outcome="closed_door",
+        hazards=[],
+        checkin={"method": "qr", "qr_token": venue_token(app.config["SECRET_KEY"], "V0102")},
+    )
     response = client.post("/api/v1/results", json=body, headers=world["tokens"]["patrol1"])
     assert response.status_code == 201
     assert response.get_json()["checkin"] == {"method": "qr", "distance_m": None, "far": False, "accuracy_m": None}
@@ -261,8 +369,13 @@ def test_the_replan_is_for_coordinators_and_needs_a_plan_with_its_files(app, cli
 
 def test_the_openapi_document_has_the_field_endpoints_and_who_may_call_them(client):
     paths = client.get("/api/v1/openapi.json").get_json()["paths"]
-    for path in ("/api/v1/teams/{team_id}/today", "/api/v1/results", "/api/v1/files/{file_id}", "/api/v1/live",
-                 "/api/v1/replan"):
+    for path in (
+        "/api/v1/teams/{team_id}/today",
+        "/api/v1/results",
+        "/api/v1/files/{file_id}",
+        "/api/v1/live",
+        "/api/v1/replan",
+    ):
         operation = next(iter(paths[path].values()))
         assert "x-permissions" in operation and operation["responses"]
     assert "patrol: its own team" in paths["/api/v1/results"]["post"]["x-permissions"]
@@ -276,8 +389,9 @@ def test_the_live_stream_brings_a_result_and_does_not_block_other_requests(app, 
     token = world["tokens"]["coord"]
     with app.app_context():
         last = db.session.scalar(db.select(db.func.max(FieldEvent.id))) or 0
-    stream = urllib.request.urlopen(urllib.request.Request(f"{live_server}/api/v1/live?after={last}",
-                                                           headers=token), timeout=30)
+    stream = urllib.request.urlopen(
+        urllib.request.Request(f"{live_server}/api/v1/live?after={last}", headers=token), timeout=30
+    )
     assert stream.headers["Content-Type"].startswith("text/event-stream")
     assert stream.readline().startswith(b"retry:")
     got: list[dict] = []
@@ -295,12 +409,17 @@ def test_the_live_stream_brings_a_result_and_does_not_block_other_requests(app, 
     reader = threading.Thread(target=read, daemon=True)
     reader.start()
     # while the stream is open, other requests are answered (the server is threaded)
-    other = urllib.request.urlopen(urllib.request.Request(f"{live_server}/api/v1/teams/T01/today",
-                                                          headers=token), timeout=10)
+    other = urllib.request.urlopen(
+        urllib.request.Request(f"{live_server}/api/v1/teams/T01/today", headers=token), timeout=10
+    )
     assert other.status == 200
     body = json.dumps(result_body(world, "V0102", north_m=400, with_notice=False)).encode()
-    post = urllib.request.Request(f"{live_server}/api/v1/results", data=body, method="POST",
-                                  headers={**world["tokens"]["patrol1"], "Content-Type": "application/json"})
+    post = urllib.request.Request(
+        f"{live_server}/api/v1/results",
+        data=body,
+        method="POST",
+        headers={**world["tokens"]["patrol1"], "Content-Type": "application/json"},
+    )
     assert urllib.request.urlopen(post, timeout=30).status == 201
     reader.join(timeout=15)
     stream.close()
@@ -323,28 +442,93 @@ def test_a_patrols_stream_has_only_its_own_teams_events(app, client, world):
 
 
 _text = st.text(max_size=8)
-_scalar = st.one_of(st.none(), st.booleans(), st.integers(-10**6, 10**6), st.floats(allow_nan=True), _text)
-bodies = st.fixed_dictionaries({}, optional={
-    "day": st.one_of(st.sampled_from([TODAY.isoformat(), "2026-13-01", "x"]), _scalar),
-    "team_id": st.one_of(st.sampled_from(["T01", "T02", ""]), _scalar),
-    "venue_id": st.one_of(st.sampled_from(STOPS + ["V0201", "NOPE"]), _scalar),
-    "outcome": st.one_of(st.sampled_from(["done", "refused", "closed_door", "x"]), _scalar),
-    "checklist": st.one_of(st.lists(st.one_of(st.sampled_from(["fire_lane_blocked"]), _scalar), max_size=2), _scalar),
-    "checkin": st.one_of(_scalar, st.fixed_dictionaries({}, optional={
-        "method": st.one_of(st.sampled_from(["gps", "qr", "none"]), _scalar), "lon": _scalar, "lat": _scalar,
-        "accuracy_m": _scalar, "at": st.one_of(st.sampled_from([f"{TODAY}T08:00:00+08:00"]), _scalar),
-        "qr_token": _scalar})),
-    "hazards": st.one_of(_scalar, st.lists(st.one_of(_scalar, st.fixed_dictionaries({"type": st.one_of(
-        st.sampled_from(["escape_route_clutter"]), _scalar)}, optional={
-        "photos": st.one_of(_scalar, st.lists(st.one_of(_scalar, st.sampled_from(
-            [data_url(picture()), "data:image/png;base64,AAAA", "data:image/png;base64,"])),
-            max_size=2))})), max_size=2)),
-    "notice": st.one_of(_scalar, st.fixed_dictionaries({}, optional={
-        k: st.one_of(_scalar, st.just("x")) for k in ("measure", "responsible_unit", "responsible_person",
-                                                      "standard", "signer")}
-        | {"deadline": st.one_of(_scalar, st.just(TODAY.isoformat())),
-           "signature": st.one_of(_scalar, st.just(data_url(picture("PNG"), "image/png")))})),
-})
+_scalar = st.one_of(st.none(), st.booleans(), st.integers(-(10**6), 10**6), st.floats(allow_nan=True), _text)
+bodies = st.fixed_dictionaries(
+    {},
+    optional={
+        "day": st.one_of(st.sampled_from([TODAY.isoformat(), "2026-13-01", "x"]), _scalar),
+        "team_id": st.one_of(st.sampled_from(["T01", "T02", ""]), _scalar),
+        "venue_id": st.one_of(st.sampled_from(STOPS + ["V0201", "NOPE"]), _scalar),
+        "outcome": st.one_of(st.sampled_from(["done", "refused", "closed_door", "x"]), _scalar),
+        "checklist": st.one_of(
+            st.lists(st.one_of(st.sampled_from(["fire_lane_blocked"]), _scalar), max_size=2), _scalar
+        ),
+        "checkin": st.one_of(
+            _scalar,
+            st.fixed_dictionaries(
+                {},
+                optional={
+                    "method": st.one_of(st.sampled_from(["gps", "qr", "none"]), _scalar),
+                    "lon": _scalar,
+                    "lat": _scalar,
+                    "accuracy_m": _scalar,
+                    "at": st.one_of(st.sampled_from([f"{TODAY}T08:00:00+08:00"]), _scalar),
+                    "qr_token": _scalar,
+                },
+            ),
+        ),
+        "hazards": st.one_of(
+            _scalar,
+            st.lists(
+                st.one_of(
+                    _scalar,
+                    st.fixed_dictionaries(
+                        {"type": st.one_of(st.sampled_from(["escape_route_clutter"]), _scalar)},
+                        optional={
+                            "photos": st.one_of(
+                                _scalar,
+                                st.lists(
+                                    st.one_of(
+                                        _scalar,
+                                        st.sampled_from(
+                                            [
+                                                data_url(picture()),
+                                                "data:image/png;base64,AAAA",
+                                                "data:image/png;base64,",
+                                            ]
+                                        ),
+                                    ),
+                                    max_size=2,
+                                ),
+                            )
+                        },
+                    ),
+                ),
+                max_size=2,
+            ),
+        ),
+        "campaign_checklist": st.one_of(
+            _scalar,
+            st.lists(
+                st.one_of(
+                    _scalar,
+                    st.fixed_dictionaries(
+                        {},
+                        optional={
+                            "campaign_id": st.one_of(st.integers(0, 3), _scalar),
+                            "items": st.one_of(_scalar, st.lists(_scalar, max_size=2)),
+                        },
+                    ),
+                ),
+                max_size=2,
+            ),
+        ),
+        "notice": st.one_of(
+            _scalar,
+            st.fixed_dictionaries(
+                {},
+                optional={
+                    k: st.one_of(_scalar, st.just("x"))
+                    for k in ("measure", "responsible_unit", "responsible_person", "standard", "signer")
+                }
+                | {
+                    "deadline": st.one_of(_scalar, st.just(TODAY.isoformat())),
+                    "signature": st.one_of(_scalar, st.just(data_url(picture("PNG"), "image/png"))),
+                },
+            ),
+        ),
+    },
+)
 
 
 @settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -370,9 +554,11 @@ def test_the_phone_app_speaks_chinese_first_and_english_when_asked(app, client, 
     untranslated = [k for k, v in strings.items() if v == k]
     assert untranslated == [], untranslated  # every word the phone's script shows has its Chinese
     templates = Path(__file__).resolve().parents[2] / "webmap" / "templates" / "field"
-    msgids = {m.replace("\\'",
-                        "'") for f in templates.glob("*.html") for m in re.findall(r"_\('((?:[^'\\]|\\.)*)'\)",
-                                                                                   f.read_text())}
+    msgids = {
+        m.replace("\\'", "'")
+        for f in templates.glob("*.html")
+        for m in re.findall(r"_\('((?:[^'\\]|\\.)*)'\)", f.read_text())
+    }
     from flask_babel import force_locale, gettext
 
     with app.test_request_context("/"), force_locale("zh_Hans_CN"):
@@ -412,8 +598,9 @@ def test_a_hazards_page_shows_its_field_photos_to_its_team(app, client, world):
     from web_helpers import login
 
     with app.app_context():
-        photo = db.session.scalars(db.select(FieldFile).where(FieldFile.kind == "photo",
-                                                              FieldFile.team_id == "T01")).first()
+        photo = db.session.scalars(
+            db.select(FieldFile).where(FieldFile.kind == "photo", FieldFile.team_id == "T01")
+        ).first()
         hazard_id, file_id = photo.hazard_id, photo.id
     for user, shown in (("patrol1", True), ("coord", True), ("viewer", False)):
         login(client, user)
@@ -435,8 +622,13 @@ def test_the_board_says_which_stops_are_late_against_the_plan(app, client, world
     assert client.get("/api/v1/live/state", headers=world["tokens"]["patrol1"]).status_code == 403
 
 
-replans = st.fixed_dictionaries({}, optional={"at": st.one_of(_scalar, st.sampled_from(["10:00", "9:5", "24:00"])),
-                                              "drop": st.one_of(_scalar, st.lists(_scalar, max_size=3))})
+replans = st.fixed_dictionaries(
+    {},
+    optional={
+        "at": st.one_of(_scalar, st.sampled_from(["10:00", "9:5", "24:00"])),
+        "drop": st.one_of(_scalar, st.lists(_scalar, max_size=3)),
+    },
+)
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])

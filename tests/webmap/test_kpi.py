@@ -92,6 +92,13 @@ def test_ranking_agrees_with_an_independent_recomputation(worked, client, period
         assert ranks == sorted(ranks) and ranks[0] == 1  # in rank order
 
 
+def test_every_team_of_the_demo_found_hazards_this_quarter(worked, client):
+    rows = _api(client, api_token(worked, "viewer"), period="quarter", by="team", on=TODAY.isoformat()).get_json()[
+        "rows"
+    ]
+    assert len(rows) == 6 and all(r["hazards_found"] > 0 and r["hazards_per_patrol"] > 0 for r in rows), rows
+
+
 def test_planned_stops_follow_the_newest_finished_plan(worked, client):
     token = api_token(worked, "coord")
     teams = {r["key"]: r for r in _api(client, token, period="week", by="team", on="2026-11-22").get_json()["rows"]}
@@ -106,10 +113,16 @@ def test_planned_stops_follow_the_newest_finished_plan(worked, client):
     assert teams["T01"]["coverage"] is None  # a team has no coverage of its own
 
 
-@pytest.mark.parametrize(("params", "field"), [
-    ({"period": "year"}, "period"), ({"by": "street"}, "by"), ({"on": "2026-13-01"}, "on"), ({"on": "yesterday"}, "on"),
-    ({"on": (TODAY + dt.timedelta(days=1)).isoformat()}, "on"),
-])
+@pytest.mark.parametrize(
+    ("params", "field"),
+    [
+        ({"period": "year"}, "period"),
+        ({"by": "street"}, "by"),
+        ({"on": "2026-13-01"}, "on"),
+        ({"on": "yesterday"}, "on"),
+        ({"on": (TODAY + dt.timedelta(days=1)).isoformat()}, "on"),
+    ],
+)
 def test_bad_parameters_are_a_400_naming_the_field(worked, client, params, field):
     response = _api(client, api_token(worked, "coord"), **params)
     assert response.status_code == 400
@@ -132,10 +145,14 @@ def test_the_api_is_in_the_openapi_document(worked, client):
 
 
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(period=st.one_of(st.sampled_from(["week", "month", "quarter"]), st.text(max_size=12)),
-       by=st.one_of(st.sampled_from(["grid", "worker", "team", "community"]), st.text(max_size=12)),
-       on=st.one_of(st.dates(min_value=dt.date(1900, 1, 1), max_value=dt.date(2100, 1, 1)).map(dt.date.isoformat),
-                    st.text(max_size=12)))
+@given(
+    period=st.one_of(st.sampled_from(["week", "month", "quarter"]), st.text(max_size=12)),
+    by=st.one_of(st.sampled_from(["grid", "worker", "team", "community"]), st.text(max_size=12)),
+    on=st.one_of(
+        st.dates(min_value=dt.date(1900, 1, 1), max_value=dt.date(2100, 1, 1)).map(dt.date.isoformat),
+        st.text(max_size=12),
+    ),
+)
 def test_any_parameters_are_an_answer_or_a_400(worked, client, period, by, on):
     token = api_token(worked, "viewer")
     response = _api(client, token, period=period, by=by, on=on)
@@ -161,12 +178,15 @@ def test_ranking_page_and_excel_export(worked, client):
     assert response.status_code == 200
     sheet = load_workbook(io.BytesIO(response.data)).active
     header = [c.value for c in sheet[2]]
-    table = [dict(zip(header, (c.value for c in row))) for row in sheet.iter_rows(min_row=3,
-                                                                                  max_row=2 + len(api["rows"]))]
-    assert [(r["编号"], r["排名"], r["得分"]) for r in table] == [(r["key"], r["rank"],
-                                                             r["score"]) for r in api["rows"]]  # a Chinese session
-    evil = next(c for row in sheet.iter_rows() for c in row if isinstance(c.value,
-                                                                          str) and c.value.startswith("=HYPERLINK"))
+    table = [
+        dict(zip(header, (c.value for c in row))) for row in sheet.iter_rows(min_row=3, max_row=2 + len(api["rows"]))
+    ]
+    assert [(r["编号"], r["排名"], r["得分"]) for r in table] == [
+        (r["key"], r["rank"], r["score"]) for r in api["rows"]
+    ]  # a Chinese session
+    evil = next(
+        c for row in sheet.iter_rows() for c in row if isinstance(c.value, str) and c.value.startswith("=HYPERLINK")
+    )
     assert evil.data_type == "s" and evil.quotePrefix
     assert all(c.data_type != "f" for row in sheet.iter_rows() for c in row)
     assert client.get("/kpi?period=year").status_code == 400

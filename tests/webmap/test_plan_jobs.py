@@ -12,15 +12,7 @@ from web_helpers import login, post_form
 PLAN = {"date": "2026-11-23", "days": "1", "time_limit": "1", "teams": ["T01"]}
 
 
-@pytest.fixture(autouse=True)
-def _workers_end_with_each_test(app):
-    """No worker (nor its watcher, which writes to the database) outlives a test and meets the database's teardown."""
-    yield
-    jobs = app.extensions["plan_jobs"]
-    deadline = time.monotonic() + 120
-    while jobs.running() and time.monotonic() < deadline:
-        time.sleep(0.1)
-    assert not jobs.running()
+pytestmark = pytest.mark.usefixtures("plan_workers_end")
 
 
 def _start(client) -> int:

@@ -82,6 +82,7 @@ def _phone_strings() -> dict[str, str]:
         "Distance": _("Distance"),
         "No position: the check-in will be flagged": _("No position: the check-in will be flagged"),
         "Checklist": _("Checklist"),
+        "Campaign": _("Campaign"),
         "Outcome": _("Outcome"),
         "Notes": _("Notes"),
         "Add a hazard": _("Add a hazard"),

@@ -23,6 +23,7 @@ from werkzeug.exceptions import HTTPException
 
 from gis.errors import InputError
 from gis.i18n import gettext as _
+from ledger.campaigns import venue_campaigns
 from ledger.field import (
     CheckIn,
     FieldResult,
@@ -70,6 +71,7 @@ def today_payload(team: Team, on: dt.date) -> dict:
     venues = {v.venue_id: v
               for v in db.session.scalars(db.select(Venue).where(Venue.venue_id.in_([s.venue_id for s in stops])))}
     hazards, done = open_hazards(list(venues)), done_venues(on, team.team_id)
+    campaigns = venue_campaigns(on, list(venues.values()))
     rows = []
     for k, s in enumerate(stops, start=1):
         v = venues.get(s.venue_id)
@@ -90,6 +92,8 @@ def today_payload(team: Team, on: dt.date) -> dict:
             "checklist": [{"code": h.code,
                            "label": hazard_label(rules, h.code, lang)} for h in rules.checklist(v.category)
                           if h.code != "other"],
+            "campaigns": [{"campaign_id": c.id, "name": c.name, "end": c.end.isoformat(), "items": list(c.items())}
+                          for c in campaigns.get(v.venue_id, [])],
         })
     order = [r["venue_id"] for r in rows]
     grid_ids = sorted({v.grid_id for v in venues.values()})
@@ -152,7 +156,25 @@ def _field_result(data: dict) -> FieldResult:
                                   for k, p in enumerate(_list(h, "photos", f"hazards[{i}].photos")))
                    for i, h in enumerate(data.get("hazards") or []))
     return FieldResult(result, checkin=_checkin(data.get("checkin")), checklist=texts(data, "checklist"),
-                       photos=photos if any(photos) else (), notice=_notice(data.get("notice")))
+                       photos=photos if any(photos) else (), notice=_notice(data.get("notice")),
+                       campaign_checklist=_campaign_checklist(data))
+
+
+def _campaign_checklist(data: dict) -> tuple[tuple[int, tuple[str, ...]], ...]:
+    """``campaign_checklist``: [{campaign_id, items}], items ticked of the running campaigns."""
+    out = []
+    for i, entry in enumerate(_list(data, "campaign_checklist", "campaign_checklist")):
+        name = f"campaign_checklist[{i}]"
+        campaign_id = entry.get("campaign_id") if isinstance(entry, dict) else None
+        if isinstance(campaign_id, bool) or not isinstance(campaign_id, int) or not 0 < campaign_id <= MAX_ID:
+            msg = f"{name}.campaign_id：应为专项排查编号 should be a campaign's number"
+            raise InputError(msg, file="request", field=f"{name}.campaign_id")
+        items = entry.get("items") or []
+        if not isinstance(items, list) or not all(isinstance(t, str) and "\x00" not in t for t in items):
+            msg = f"{name}.items：应为文字列表 should be a list of strings"
+            raise InputError(msg, file="request", field=f"{name}.items")
+        out.append((campaign_id, tuple(t.strip() for t in items)))
+    return tuple(out)
 
 
 def _list(data: dict, key: str, name: str) -> list:
@@ -167,10 +189,9 @@ def _picture(value: object, name: str) -> bytes:
     """A picture sent as a data URL (``data:image/jpeg;base64,...``), decoded; its content is checked by the service."""
     if not isinstance(value, str) or len(value) > _MAX_DATA_URL or not _DATA_URL.match(value):
         msg = _("%(name)s: should be a picture as a data URL (data:image/jpeg;base64,…)", name=name)
-        raise InputError(msg,
-                         file="request", field=name)
+        raise InputError(msg, file="request", field=name)
     try:
-        return base64.b64decode(value[value.index(",") + 1:], validate=True)
+        return base64.b64decode(value[value.index(",") + 1 :], validate=True)
     except (binascii.Error, ValueError) as err:
         msg = _("%(name)s: is not valid base64", name=name)
         raise InputError(msg, file="request", field=name) from err
@@ -202,10 +223,14 @@ def _checkin(value: object) -> CheckIn:
             raise InputError(msg, file="request", field="checkin.at") from err
         if when.tzinfo is not None:
             when = when.astimezone(dt.timezone.utc).replace(tzinfo=None)
-    return CheckIn(method=text(value, "method") or "none", lon=_number(value, "lon", "checkin.lon"),
-                   lat=_number(value, "lat", "checkin.lat"),
-                   accuracy_m=_number(value, "accuracy_m", "checkin.accuracy_m"),
-                   at=when, qr_token=text(value, "qr_token"))
+    return CheckIn(
+        method=text(value, "method") or "none",
+        lon=_number(value, "lon", "checkin.lon"),
+        lat=_number(value, "lat", "checkin.lat"),
+        accuracy_m=_number(value, "accuracy_m", "checkin.accuracy_m"),
+        at=when,
+        qr_token=text(value, "qr_token"),
+    )
 
 
 def _notice(value: object) -> NoticeIn | None:
@@ -218,9 +243,11 @@ def _notice(value: object) -> NoticeIn | None:
     if deadline == dt.date.min:
         msg = _("notice.deadline: is required (the rectification deadline)")
         raise InputError(msg, file="request", field="notice.deadline")
-    return NoticeIn(**{k: text(value, k) for k in ("measure", "responsible_unit", "responsible_person",
-                                                   "standard", "signer")},
-                    deadline=deadline, signature=_picture(value.get("signature"), "notice.signature"))
+    return NoticeIn(
+        **{k: text(value, k) for k in ("measure", "responsible_unit", "responsible_person", "standard", "signer")},
+        deadline=deadline,
+        signature=_picture(value.get("signature"), "notice.signature"),
+    )
 
 
 @bp.get("/files/<int:file_id>")
@@ -252,8 +279,9 @@ def live():
         raise InputError(msg, file="request", field="Last-Event-ID")
     team = user.team_id if user.role == "patrol" else None
     stream = events_stream(current_app._get_current_object(), day=today(), after=int(after), team_id=team)
-    return Response(stream, mimetype="text/event-stream",
-                    headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
+    return Response(
+        stream, mimetype="text/event-stream", headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
+    )
 
 
 @bp.get("/live/state")
@@ -262,17 +290,23 @@ def live_state():
     if g.api_user.role != "coordinator":
         abort(403)
     on = today()
-    teams = sorted(set(db.session.scalars(db.select(FieldVisit.team_id).where(FieldVisit.day == on)))
-                   | _planned_teams(on))
-    return jsonify({"day": on.isoformat(), "now_s": now_s(),
-                    "teams": [team_summary(on, tid, now_s()) for tid in teams]})
+    teams = sorted(
+        set(db.session.scalars(db.select(FieldVisit.team_id).where(FieldVisit.day == on))) | _planned_teams(on)
+    )
+    return jsonify(
+        {"day": on.isoformat(), "now_s": now_s(), "teams": [team_summary(on, tid, now_s()) for tid in teams]}
+    )
 
 
 def _planned_teams(on: dt.date) -> set[str]:
     from ledger.models import AddedStop, PlanRun, PlanStop
 
-    planned = db.session.scalars(db.select(PlanStop.team_id).join(PlanRun, PlanRun.id == PlanStop.plan_id)
-                                 .where(PlanRun.status == "done", PlanStop.day == on).distinct())
+    planned = db.session.scalars(
+        db.select(PlanStop.team_id)
+        .join(PlanRun, PlanRun.id == PlanStop.plan_id)
+        .where(PlanRun.status == "done", PlanStop.day == on)
+        .distinct()
+    )
     added = db.session.scalars(db.select(AddedStop.team_id).where(AddedStop.day == on).distinct())
     return set(planned) | set(added)
 

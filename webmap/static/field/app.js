@@ -219,6 +219,14 @@
     $("record-meta").textContent = [stop.arrive && stop.arrive + "–" + stop.depart, stop.category_label, stop.address].filter(Boolean).join(" · ");
     $("checkin-state").textContent = checkin ? S["Scanned the venue code"] : "";
     $("checklist").replaceChildren(...stop.checklist.map((c) => checkbox("check", c.code, c.label)));
+    const campaigns = stop.campaigns || [];  // 专项排查 running at this venue: their own items, ticked with the result
+    $("campaign-checklist").replaceChildren(...campaigns.map((c) => {
+      const box = el("fieldset", null, el("legend", S["Campaign"] + "：" + c.name), ...c.items.map((item) => checkbox("campaign-check", item, item)));
+      box.className = "campaign";
+      box.dataset.campaign = c.campaign_id;
+      return box;
+    }));
+    $("campaign-box").hidden = !campaigns.length;
     $("recheck").replaceChildren(...stop.hazards.filter((h) => h.status === "feedback").map((h) => checkbox("fixed", h.hazard_id, h.hazard_id + " " + h.label + " · " + S["Re-checked and fixed"])));
     $("recheck-box").hidden = !stop.hazards.some((h) => h.status === "feedback");
     $("outcome").replaceChildren(...Object.entries(today.outcomes).map(([code, label], i) => radio("outcome", code, label, i === 0)));
@@ -360,6 +368,9 @@
         notes: $("notes").value, checkin: checkin || { method: "none" },
         checklist: Array.from(document.querySelectorAll("input[name=check]:checked"), (i) => i.value),
         fixed: Array.from(document.querySelectorAll("input[name=fixed]:checked"), (i) => i.value),
+        campaign_checklist: Array.from(document.querySelectorAll("#campaign-checklist fieldset.campaign"), (f) => ({
+          campaign_id: Number(f.dataset.campaign), items: Array.from(f.querySelectorAll("input:checked"), (i) => i.value),
+        })).filter((c) => c.items.length),
         hazards: hazards.map((h) => ({
           type: h.box.querySelector(".h-type").value, severity: h.box.querySelector(".h-severity").value,
           description: h.box.querySelector(".h-description").value, photos: h.photos,
