@@ -35,7 +35,7 @@ from gis.errors import InputError
 from gis.rules import Rules
 
 from .models import AddedStop, Grid, Hazard, Inspection, PlanRun, PlanStop, Team, Venue, db
-from .review import PERIODS, period_bounds
+from .review import EARLIEST_DAY, PERIODS, period_bounds
 
 BY = {"grid": "grid_id", "worker": "worker", "team": "team_id", "community": "community"}
 #: The measures with no meaning for a team (see the module's docstring).
@@ -69,6 +69,9 @@ def parse_query(period: str | None, by: str | None, on: str | None, *, today: dt
         raise InputError(msg, file="request", field="on") from err
     if day > today:
         msg = f"on {on!r}：不能晚于今天 {today} should not be after today"
+        raise InputError(msg, file="request", field="on")
+    if day < EARLIEST_DAY:
+        msg = f"on {on!r}：不能早于 {EARLIEST_DAY} should not be before {EARLIEST_DAY}"
         raise InputError(msg, file="request", field="on")
     return period, by, day
 

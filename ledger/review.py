@@ -13,6 +13,9 @@ PERIODS = ("week", "month", "quarter")
 CLOSURE_GOAL = 0.95
 
 
+EARLIEST_DAY = dt.date(2000, 1, 1)  # no office keeps records from before; periods and trends stay within dates
+
+
 def period_bounds(period: str, on: dt.date, back: int = 0, *, to_date: bool = True) -> tuple[dt.date, dt.date]:
     """The calendar period (ISO week Monday-Sunday, month, quarter) that holds ``on``.
 

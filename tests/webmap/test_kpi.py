@@ -121,6 +121,8 @@ def test_planned_stops_follow_the_newest_finished_plan(worked, client):
         ({"on": "2026-13-01"}, "on"),
         ({"on": "yesterday"}, "on"),
         ({"on": (TODAY + dt.timedelta(days=1)).isoformat()}, "on"),
+        ({"on": "0001-01-01", "period": "month"}, "on"),  # the last period would be before year 1 (schemathesis)
+        ({"on": "1999-12-31", "period": "quarter"}, "on"),
     ],
 )
 def test_bad_parameters_are_a_400_naming_the_field(worked, client, params, field):

@@ -62,6 +62,8 @@ def test_the_meeting_can_step_back_to_last_month(client):
     assert int(re.search(r'id="kpi-patrols">(\d+)<',
                          october).group(1)) == in_october.groupby(["team_id", "date"]).ngroups
     assert client.get("/review?period=month&on=yesterday").status_code == 400
+    for period in ("week", "month", "quarter"):  # a trend back from year 1 would leave the calendar
+        assert client.get(f"/review?period={period}&on=0001-01-01").status_code == 400
     forward = re.search(r'href="([^"]+)" id="next-period"', october).group(1).replace("&amp;", "&")
     assert "2026-11-01 – 2026-11-22" in client.get(f"/review{forward}").get_data(as_text=True)  # back to this month
     assert "2026-10-01 – 2026-10-31" in client.get("/review?period=month&on=2026-10-15").get_data(as_text=True)

@@ -8,7 +8,7 @@ from flask import Blueprint, Response, abort, current_app, render_template, requ
 from flask_babel import gettext as _
 
 from gis.hotspots import layer_hotspots
-from ledger.review import PERIODS, period_bounds, review
+from ledger.review import EARLIEST_DAY, PERIODS, period_bounds, review
 from planner.gaps import coverage_gaps
 
 from ..analysis_maps import gap_map, hotspot_map
@@ -56,9 +56,13 @@ def _review_day(text: str) -> dt.date:
     if not text:
         return today()
     try:
-        return min(dt.date.fromisoformat(text), today())
+        day = dt.date.fromisoformat(text)
     except ValueError:
         abort(400, description=_("%(field)s %(value)r: should be a date YYYY-MM-DD", field="on", value=text))
+    if day < EARLIEST_DAY:
+        abort(400, description=_("%(field)s %(value)r: should not be before %(earliest)s", field="on", value=text,
+                                 earliest=EARLIEST_DAY))
+    return min(day, today())
 
 
 @bp.route("/hotspots")
