@@ -128,6 +128,8 @@ def _grids_geojson(grid_ids: list[str]) -> dict:
     for grid in db.session.scalars(db.select(Grid).where(Grid.grid_id.in_(grid_ids)).order_by(Grid.grid_id)):
         shape = shapely.from_geojson(grid.geometry).simplify(_SKETCH_TOLERANCE_DEG, preserve_topology=True)
         rounded = shapely.transform(shape, lambda xy: np.round(xy, 5))
+        if rounded.is_empty:
+            continue
         features.append({"type": "Feature", "id": grid.grid_id,
                          "properties": {"grid_id": grid.grid_id, "name": grid.name},
                          "geometry": json.loads(shapely.to_geojson(rounded))})
