@@ -88,6 +88,25 @@ def public_url() -> str:
     return (current_app.config.get("PUBLIC_URL") or request.host_url).rstrip("/") + "/"
 
 
+_TILE_URL = re.compile(r"(https?://[A-Za-z0-9.-]+(?::\d{1,5})?)?/[^\s;,'\"]*")
+
+
+def tile_url() -> str:
+    """The phone map's background tiles (``FIELD_TILE_URL``, ``{z}/{x}/{y}`` in it), or "" when none or not usable.
+
+    Never required: the phone draws its route map as vectors and adds tiles only while it reaches them.
+    """
+    url = current_app.config.get("FIELD_TILE_URL") or ""
+    usable = _TILE_URL.fullmatch(url) and all(part in url for part in ("{z}", "{x}", "{y}"))
+    return url if usable else ""
+
+
+def tile_origin() -> str:
+    """The origin the tiles come from, for the ``img-src`` of the CSP ("" for none or this site's own)."""
+    match = _TILE_URL.fullmatch(tile_url())
+    return (match[1] or "") if match else ""
+
+
 def now_s() -> int:
     """Seconds after midnight now in the office's ``TIMEZONE`` (or the ``NOW`` setting, HH:MM, for tests and demos)."""
     from zoneinfo import ZoneInfo

@@ -21,6 +21,9 @@ _KEY = {"name": "Idempotency-Key", "in": "header", "required": False,
 FIELD_PATHS = {
     "/api/v1/teams/{team_id}/today": {"get": {
         "summary": "A team's stops of a day in order, with everything the phone shows",
+        "description": ("stops (in order, with navigation links, checklists, open hazards), grids (the stops' grids "
+                        "as a GeoJSON FeatureCollection, simplified for the phone's offline route map), tiles "
+                        "(null, or {url, attribution} when FIELD_TILE_URL is set), version (changes with a re-plan)"),
         "x-permissions": "coordinator: any team; patrol: its own team only (403 otherwise); viewer: 403",
         "parameters": [{"name": "team_id", "in": "path", "required": True, "schema": {"type": "string"}},
                        {"name": "day", "in": "query", "schema": {"type": "string", "format": "date"},

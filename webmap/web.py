@@ -30,7 +30,7 @@ from gis.timeparse import local_today
 from ledger.models import User, db
 from ledger.notify import SETTING_KEYS as NOTIFY_SETTINGS
 
-from .context import api_error_body, csp_nonce, current_lang, public_url, today
+from .context import api_error_body, csp_nonce, current_lang, public_url, tile_origin, today
 from .data_problems import page_problem_notes
 from .i18n import LANGS, category_label, hazard_label, t, word
 from .throttle import LoginThrottle
@@ -116,6 +116,8 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         FIELD_FAR_M=150.0,  # a check-in farther than this from the venue is flagged
         LIVE_POLL_S=1.0, LIVE_STREAM_S=60.0,  # the live stream reads new events this often, and reconnects this often
         REPLAN_TIME_LIMIT_S=5.0,  # solver seconds of "re-plan the rest of the day"
+        FIELD_TILE_URL="",  # background tiles of the phone's route map, e.g. https://tile.openstreetmap.org/{z}/{x}/{y}.png
+        FIELD_TILE_ATTRIBUTION="",  # shown under the map when tiles are drawn, e.g. © OpenStreetMap
     )
     app.config.from_pyfile("config.py", silent=True)
     app.config.update({k: os.environ[k] for k in ("DATABASE_URL", "SECRET_KEY", *NOTIFY_SETTINGS) if k in os.environ})
@@ -346,21 +348,27 @@ def _handle_patrol_error(err: PatrolError):
 # map page's inline scripts differ with every map; no 'unsafe-inline' for scripts, so an injected
 # <script> or onerror= never runs even if some text slipped through unescaped. Styles do need
 # 'unsafe-inline': Folium, Leaflet's DivIcons and our templates set style="" attributes, which
-# neither nonces nor hashes can allow. Tiles come from OpenStreetMap; Leaflet's images and the QR
-# codes are data: URIs; maps are frames of this site (frame-src/frame-ancestors 'self').
+# neither nonces nor hashes can allow. Tiles come from OpenStreetMap (and FIELD_TILE_URL's origin);
+# Leaflet's images and the QR codes are data: URIs; maps are frames of this site (frame-src/frame-ancestors 'self').
 _CSP = ("default-src 'self'; script-src 'self' 'nonce-{nonce}'; style-src 'self' 'unsafe-inline'; "
-        "img-src 'self' data: https://tile.openstreetmap.org; font-src 'self' data:; connect-src 'self'; "
+        "img-src 'self' data: https://tile.openstreetmap.org{tiles}; font-src 'self' data:; connect-src 'self'; "
         "frame-src 'self'; frame-ancestors 'self'; object-src 'none'; base-uri 'self'; form-action 'self'")
 
 
 def _security_headers(response: Response) -> Response:
     """CSP, framing, sniffing and referrer rules on every response (``patrol serve`` also names no versions)."""
-    response.headers["Content-Security-Policy"] = _CSP.format(nonce=csp_nonce())
+    response.headers["Content-Security-Policy"] = _CSP.format(nonce=csp_nonce(), tiles=_tiles_source())
     response.headers["X-Frame-Options"] = "SAMEORIGIN"
     response.headers["X-Content-Type-Options"] = "nosniff"
     # the origin (never the path, which holds ids) to other sites: OpenStreetMap's tile policy asks for a Referer
     response.headers["Referrer-Policy"] = "strict-origin-when-cross-origin"
     return response
+
+
+def _tiles_source() -> str:
+    """The phone map's tile origin for ``img-src``, when one is set and is not already allowed."""
+    origin = tile_origin()
+    return f" {origin}" if origin and origin != "https://tile.openstreetmap.org" else ""
 
 
 def _handle_http_error(err: HTTPException):

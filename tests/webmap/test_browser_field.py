@@ -60,6 +60,36 @@ def campaign_ticks(app) -> dict[str, list[str]]:
         }
 
 
+def watch(page, problems: list[str]) -> None:
+    """Collect the page's script errors and CSP refusals into ``problems``."""
+    page.on("pageerror", lambda e: problems.append(str(e)))
+    page.on("console", lambda m: problems.append(m.text) if "Content Security Policy" in m.text else None)
+
+
+def plan_today(coordinator, live_server: str) -> None:
+    """A web plan of today (two solver seconds), started on /plan and waited for."""
+    coordinator.goto(f"{live_server}/plan")
+    coordinator.fill("input[name=date]", TODAY.isoformat())
+    coordinator.fill("input[name=time_limit]", "2")
+    coordinator.click("#start-plan")
+    expect(coordinator.locator("#status")).to_have_attribute("data-status", "done", timeout=120_000)
+
+
+def open_phone(browser, live_server: str, problems: list[str]):
+    """patrol1's phone (390 px, touch, a position to emulate) on /m/, controlled by the service worker."""
+    context = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True, permissions=["geolocation"],
+                                  geolocation={"longitude": 0, "latitude": 0})
+    phone = context.new_page()
+    watch(phone, problems)
+    log_in(phone, live_server, "patrol1")
+    phone.goto(f"{live_server}/m/")
+    expect(phone.locator("li.stop").first).to_be_visible()
+    assert phone.evaluate("navigator.serviceWorker.ready.then(() => true)")
+    phone.reload()  # now the service worker controls the page
+    assert phone.evaluate("navigator.serviceWorker.controller !== null")
+    return context, phone
+
+
 def served(caplog, path: str) -> int:
     """How many times the server answered GET ``path`` (its request log)."""
     return sum(f'"GET {path} ' in r.getMessage() for r in caplog.records)
@@ -72,17 +102,9 @@ def test_a_patrols_offline_day_reaches_the_live_board_once_and_the_replan_reache
     office = browser.new_context(viewport={"width": 1280, "height": 900})
     coordinator = office.new_page()
     problems: list[str] = []  # script errors and CSP refusals on either page
-    def watch(page) -> None:
-        page.on("pageerror", lambda e: problems.append(str(e)))
-        page.on("console", lambda m: problems.append(m.text) if "Content Security Policy" in m.text else None)
-
-    watch(coordinator)
+    watch(coordinator, problems)
     log_in(coordinator, live_server, "coord")
-    coordinator.goto(f"{live_server}/plan")
-    coordinator.fill("input[name=date]", TODAY.isoformat())
-    coordinator.fill("input[name=time_limit]", "2")
-    coordinator.click("#start-plan")
-    expect(coordinator.locator("#status")).to_have_attribute("data-status", "done", timeout=120_000)
+    plan_today(coordinator, live_server)
     coordinator.goto(f"{live_server}/campaigns")  # a campaign (专项排查) over every venue, declared after the plan
     coordinator.fill("#name", CAMPAIGN)
     coordinator.fill("#start", TODAY.isoformat())
@@ -91,21 +113,7 @@ def test_a_patrols_offline_day_reaches_the_live_board_once_and_the_replan_reache
     coordinator.click("#declare")
     expect(coordinator.locator("#covered")).to_be_visible()
 
-    phone_context = browser.new_context(
-        viewport=PHONE,
-        is_mobile=True,
-        has_touch=True,
-        permissions=["geolocation"],
-        geolocation={"longitude": 0, "latitude": 0},
-    )
-    phone = phone_context.new_page()
-    watch(phone)
-    log_in(phone, live_server, "patrol1")
-    phone.goto(f"{live_server}/m/")
-    expect(phone.locator("li.stop").first).to_be_visible()
-    assert phone.evaluate("navigator.serviceWorker.ready.then(() => true)")
-    phone.reload()  # now the service worker controls the page
-    assert phone.evaluate("navigator.serviceWorker.controller !== null")
+    phone_context, phone = open_phone(browser, live_server, problems)
     day = phone.request.get(f"{live_server}/api/v1/teams/T01/today").json()
     todo = [s for s in day["stops"] if not s["done"]]  # the demo street has results of today already
     if len(todo) < 6:  # however little search the plan's two seconds bought: the coordinator adds venues to the day
@@ -224,6 +232,77 @@ def test_a_patrols_offline_day_reaches_the_live_board_once_and_the_replan_reache
     pdf = phone.request.get(live_server + phone.locator("#notice-links a").get_attribute("href"))
     assert pdf.status == 200 and pdf.body().startswith(b"%PDF")
     assert problems == []
+    phone_context.close()
+    office.close()
+    time.sleep(3 * app.config["LIVE_POLL_S"])  # the server's streams notice the closed pages at their next round
+
+
+def shown_order(phone) -> list[str]:
+    return phone.eval_on_selector_all("li.stop", "els => els.map(e => e.dataset.venue)")
+
+
+def expect_route_map(phone, day: dict) -> None:
+    """The phone's route map holds the day's grids (one path a polygon), the office, each stop and the route line."""
+    polygons = sum(len(f["geometry"]["coordinates"]) if f["geometry"]["type"] == "MultiPolygon" else 1
+                   for f in day["grids"]["features"])
+    assert polygons >= 1
+    route_map = phone.locator("#route-map svg")
+    expect(route_map.locator("path.grid")).to_have_count(polygons)
+    expect(route_map.locator("circle.stop")).to_have_count(len(day["stops"]))
+    expect(route_map.locator("rect.office")).to_have_count(1)
+    expect(route_map.locator("polyline.route")).to_have_count(1)
+    circles = route_map.locator("circle.stop").evaluate_all("els => els.map(e => e.dataset.venue)")
+    assert circles == [s["venue_id"] for s in day["stops"]]  # the stops in order
+
+
+def test_the_route_map_draws_offline_and_a_replan_made_while_offline_reaches_the_phone_once_online(
+    app, browser, live_server
+):
+    # tiles from this site (a stand-in for a tile server on the intranet): drawn while online, never needed
+    app.config.update(NOW="10:00", LIVE_STREAM_S=30, FIELD_TILE_URL="/static/field/icon-192.png?z={z}&x={x}&y={y}")
+    problems: list[str] = []
+    office = browser.new_context(viewport={"width": 1280, "height": 900})
+    coordinator = office.new_page()
+    watch(coordinator, problems)
+    log_in(coordinator, live_server, "coord")
+    if coordinator.request.get(f"{live_server}/api/v1/teams/T01/today").json()["plan_id"] is None:
+        plan_today(coordinator, live_server)  # run alone: the first test of the module made none
+    phone_context, phone = open_phone(browser, live_server, problems)
+    day = phone.request.get(f"{live_server}/api/v1/teams/T01/today").json()
+    expect(phone.locator("#stops")).to_have_attribute("data-version", day["version"])
+    expect_route_map(phone, day)
+    expect(phone.locator("#route-map image.tile").first).to_be_attached()  # online: the background tiles
+
+    phone_context.set_offline(True)
+    expect(phone.locator("#net")).to_have_attribute("data-online", "0")
+    phone.reload()  # no network: the service worker gives the app, the browser kept the day
+    expect(phone.locator("#stops")).to_have_attribute("data-version", day["version"])
+    expect_route_map(phone, day)
+    expect(phone.locator("#route-map image.tile")).to_have_count(0)  # offline: vectors only
+    assert shown_order(phone) == [s["venue_id"] for s in day["stops"]]
+
+    # the coordinator re-plans the rest of the day while the phone has no signal
+    replanned = coordinator.request.post(f"{live_server}/api/v1/replan", data={"at": "10:00"},
+                                         headers={"Idempotency-Key": "replan-while-the-phone-is-offline"},
+                                         timeout=120_000)
+    assert replanned.status == 201, replanned.text()
+    new_day = coordinator.request.get(f"{live_server}/api/v1/teams/T01/today").json()
+    assert new_day["plan_id"] == replanned.json()["plan_id"] and new_day["version"] != day["version"]
+    expect(phone.locator("#stops")).to_have_attribute("data-version", day["version"])  # it cannot know yet
+
+    phone_context.set_offline(False)  # back in signal: the new order arrives by itself, no reload, no tap
+    expect(phone.locator("#stops")).to_have_attribute("data-version", new_day["version"], timeout=30_000)
+    assert shown_order(phone) == [s["venue_id"] for s in new_day["stops"]]
+    expect_route_map(phone, new_day)
+
+    phone_context.set_offline(True)
+    phone.reload()  # offline again: the kept day is the new one, never the old order
+    expect(phone.locator("#net")).to_have_attribute("data-online", "0")
+    expect(phone.locator("#stops")).to_have_attribute("data-version", new_day["version"])
+    assert shown_order(phone) == [s["venue_id"] for s in new_day["stops"]]
+    expect_route_map(phone, new_day)
+    assert problems == []
+    app.config.update(FIELD_TILE_URL="")
     phone_context.close()
     office.close()
     time.sleep(3 * app.config["LIVE_POLL_S"])  # the server's streams notice the closed pages at their next round

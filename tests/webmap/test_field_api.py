@@ -109,7 +109,58 @@ def test_a_patrol_gets_its_teams_day_in_order_with_navigation_in_the_apps_own_co
     assert f"latlng:{blat:.6f},{blon:.6f}|" in first["nav"]["baidu"]
     assert f"tocoord={glat:.6f},{glon:.6f}" in first["nav"]["tencent"]
     assert abs(glon - first["lon"]) > 1e-4  # converted, not WGS84 sent as is
-    assert day["grids"] and all(len(ring) >= 4 for g in day["grids"] for ring in g["rings"])
+    grids = day["grids"]
+    assert grids["type"] == "FeatureCollection" and grids["features"]
+    assert all(f["geometry"]["type"] in ("Polygon", "MultiPolygon") for f in grids["features"])
+    assert day["tiles"] is None  # no tile address set: the phone's map is vectors only
+
+
+def test_the_days_grids_are_those_of_its_stops_simplified_for_the_phone(app, client, world):
+    """A grid outline of thousands of vertices (as the city platform exports them) reaches the phone as tens."""
+    import shapely
+
+    from ledger.models import Grid, Venue, db
+    from ledger.transaction import transaction
+
+    with app.app_context():
+        grid_ids = sorted({db.session.get(Venue, v).grid_id for v in STOPS})
+        grid = db.session.get(Grid, grid_ids[0])
+        stored = grid.geometry
+        outline = shapely.from_geojson(stored)
+    dense = shapely.segmentize(outline, 5e-6)  # a vertex every half metre
+    assert shapely.get_num_coordinates(dense) > 1000
+    try:
+        with app.app_context(), transaction():
+            db.session.get(Grid, grid_ids[0]).geometry = shapely.to_geojson(dense)
+        day = client.get("/api/v1/teams/T01/today", headers=world["tokens"]["patrol1"]).get_json()
+    finally:
+        with app.app_context(), transaction():
+            db.session.get(Grid, grid_ids[0]).geometry = stored
+    features = {f["id"]: f for f in day["grids"]["features"]}
+    assert sorted(features) == grid_ids and features[grid_ids[0]]["properties"]["grid_id"] == grid_ids[0]
+    sent = shapely.geometry.shape(features[grid_ids[0]]["geometry"])
+    assert shapely.get_num_coordinates(sent) <= shapely.get_num_coordinates(outline) + 4
+    assert abs(sent.area - outline.area) < 0.01 * outline.area
+
+
+@pytest.mark.parametrize(("url", "sent", "csp"), [
+    ("https://tiles.example.cn/{z}/{x}/{y}.png", True, "img-src 'self' data: https://tile.openstreetmap.org "
+                                                       "https://tiles.example.cn;"),
+    ("/tiles/{z}/{x}/{y}.png", True, "img-src 'self' data: https://tile.openstreetmap.org;"),
+    ("https://tiles.example.cn/{z}/{x}.png", False, "img-src 'self' data: https://tile.openstreetmap.org;"),
+    ("https://x.cn/{z}/{x}/{y}.png; script-src *", False, "img-src 'self' data: https://tile.openstreetmap.org;"),
+    ("javascript:alert(1)//{z}{x}{y}", False, "img-src 'self' data: https://tile.openstreetmap.org;"),
+])
+def test_background_tiles_only_from_a_usable_tile_address_and_only_that_origin_in_the_csp(app, client, world, url,
+                                                                                          sent, csp):
+    app.config.update(FIELD_TILE_URL=url, FIELD_TILE_ATTRIBUTION="© <b>OSM</b>")
+    try:
+        response = client.get("/api/v1/teams/T01/today", headers=world["tokens"]["patrol1"])
+    finally:
+        app.config.update(FIELD_TILE_URL="", FIELD_TILE_ATTRIBUTION="")
+    tiles = response.get_json()["tiles"]
+    assert tiles == ({"url": url, "attribution": "© <b>OSM</b>"} if sent else None)  # the phone sets it as text
+    assert csp in response.headers["Content-Security-Policy"]
 
 
 @pytest.mark.parametrize(("user", "team", "status"), [("patrol1", "T02", 403), ("viewer", "T01", 403),

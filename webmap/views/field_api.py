@@ -41,7 +41,7 @@ from ledger.models import Grid, Team, Venue, db
 from ledger.results import NotAllowed, StopResult
 
 from ..apikit import authenticate, body, day, found, http_error, reused_key, text, texts, written
-from ..context import MAX_ID, current_lang, now_s, today
+from ..context import MAX_ID, current_lang, now_s, tile_url, today
 from ..i18n import category_label, hazard_label, t, word
 from ..live import events_stream, team_summary
 from ..navlinks import nav_links
@@ -98,8 +98,9 @@ def today_payload(team: Team, on: dt.date) -> dict:
     order = [r["venue_id"] for r in rows]
     grid_ids = sorted({v.grid_id for v in venues.values()})
     return {
-        "grids": [{"grid_id": g.grid_id, "name": g.name, "rings": _rings(g.geometry)}
-                  for g in db.session.scalars(db.select(Grid).where(Grid.grid_id.in_(grid_ids)))],
+        "grids": _grids_geojson(grid_ids),
+        "tiles": ({"url": tile_url(), "attribution": current_app.config["FIELD_TILE_ATTRIBUTION"]}
+                  if tile_url() else None),  # never needed: the phone adds them only while it reaches them
         "day": on.isoformat(), "plan_id": plan_id,
         "version": hashlib.sha256(json.dumps([plan_id, order]).encode()).hexdigest()[:12],
         "team": {"team_id": team.team_id, "name": team.name, "shift": team.shift, "lon": team.start_lon,
@@ -111,11 +112,28 @@ def today_payload(team: Team, on: dt.date) -> dict:
     }
 
 
-def _rings(geojson: str) -> list[list[list[float]]]:
-    """A grid's outer rings as [[lon, lat], ...] lists, rounded to about a metre (the phone draws them)."""
-    geometry = json.loads(geojson)
-    polygons = geometry["coordinates"] if geometry["type"] == "MultiPolygon" else [geometry["coordinates"]]
-    return [[[round(x, 5), round(y, 5)] for x, y, *_ in polygon[0]] for polygon in polygons]
+_SKETCH_TOLERANCE_DEG = 2e-5  # about 2 m: a grid's outline drawn a few hundred metres wide on a phone
+
+
+def _grids_geojson(grid_ids: list[str]) -> dict:
+    """The grids of the day's stops as a GeoJSON FeatureCollection, simplified and rounded to about a metre.
+
+    The phone draws them beneath its route map, offline too: a platform's outline of thousands of vertices
+    becomes one of tens.
+    """
+    import numpy as np
+    import shapely
+
+    features = []
+    for grid in db.session.scalars(db.select(Grid).where(Grid.grid_id.in_(grid_ids)).order_by(Grid.grid_id)):
+        shape = shapely.from_geojson(grid.geometry).simplify(_SKETCH_TOLERANCE_DEG, preserve_topology=True)
+        rounded = shapely.transform(shape, lambda xy: np.round(xy, 5))
+        if rounded.is_empty:
+            continue
+        features.append({"type": "Feature", "id": grid.grid_id,
+                         "properties": {"grid_id": grid.grid_id, "name": grid.name},
+                         "geometry": json.loads(shapely.to_geojson(rounded))})
+    return {"type": "FeatureCollection", "features": features}
 
 
 @bp.post("/results")

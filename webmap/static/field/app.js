@@ -169,43 +169,75 @@
     drawRoute();
   }
 
-  // The route sketch as vector data (no tiles): office, the stops in order, numbered.
+  // The route map as vector data, drawn with no signal: the grids the stops lie in (GeoJSON from the day's data),
+  // the office and the stops in order on the route line. Web Mercator, so that background tiles (only when a tile
+  // address is set and the phone is online; a tile that does not load is left out) fit beneath it.
+  function mercator(p) {
+    const lat = Math.max(-85, Math.min(85, p[1])) * Math.PI / 180;
+    return [(p[0] + 180) / 360, (1 - Math.log(Math.tan(lat) + 1 / Math.cos(lat)) / Math.PI) / 2];
+  }
+  function polygonsOf(geometry) {
+    if (!geometry) return [];
+    if (geometry.type === "Polygon") return [geometry.coordinates];
+    return geometry.type === "MultiPolygon" ? geometry.coordinates : [];
+  }
   function drawRoute() {
     const ns = "http://www.w3.org/2000/svg", w = 360, h = 200, pad = 14;
-    const pts = [[today.team.lon, today.team.lat], ...today.stops.map((s) => [s.lon, s.lat])];
-    const frame = [...pts, ...(today.grids || []).flatMap((g) => g.rings.flat())];
-    const lons = frame.map((p) => p[0]), lats = frame.map((p) => p[1]);
-    const x0 = Math.min(...lons), x1 = Math.max(...lons), y0 = Math.min(...lats), y1 = Math.max(...lats);
-    const k = Math.cos(((y0 + y1) / 2) * Math.PI / 180);
-    const scale = Math.min((w - 2 * pad) / Math.max((x1 - x0) * k, 1e-6), (h - 2 * pad) / Math.max(y1 - y0, 1e-6));
-    const xy = (p) => [pad + (p[0] - x0) * k * scale, h - pad - (p[1] - y0) * scale];
-    const svg = document.createElementNS(ns, "svg");
-    svg.setAttribute("viewBox", "0 0 " + w + " " + h);
-    for (const grid of today.grids || []) {  // the grids the stops are in, beneath the route
-      for (const ring of grid.rings) {
-        const area = document.createElementNS(ns, "polygon");
-        area.setAttribute("points", ring.map((p) => xy(p).join(",")).join(" "));
-        area.setAttribute("class", "grid");
-        svg.append(area);
+    const svgEl = (tag, attrs) => {
+      const node = document.createElementNS(ns, tag);
+      for (const [k, v] of Object.entries(attrs)) node.setAttribute(k, v);
+      return node;
+    };
+    const grids = ((today.grids || {}).features || []).map((f) => polygonsOf(f.geometry));
+    const pts = [[today.team.lon, today.team.lat], ...today.stops.map((s) => [s.lon, s.lat])].map(mercator);
+    const frame = [...pts, ...grids.flat(3).map(mercator)];
+    const xs = frame.map((p) => p[0]), ys = frame.map((p) => p[1]);
+    const x0 = Math.min(...xs), x1 = Math.max(...xs), y0 = Math.min(...ys), y1 = Math.max(...ys);
+    const span = 2e-6;  // about 80 m: a day of one stop still has a scale
+    const scale = Math.min((w - 2 * pad) / Math.max(x1 - x0, span), (h - 2 * pad) / Math.max(y1 - y0, span));
+    const ox = (x0 + x1) / 2 - w / 2 / scale, oy = (y0 + y1) / 2 - h / 2 / scale;  // centred
+    const xy = (m) => [(m[0] - ox) * scale, (m[1] - oy) * scale];
+    const svg = svgEl("svg", { viewBox: "0 0 " + w + " " + h });
+    const tiles = today.tiles && navigator.onLine ? drawTiles(svgEl, today.tiles.url, scale, ox, oy, w, h) : null;
+    if (tiles) svg.append(tiles);
+    for (const polygons of grids) {  // beneath the route; holes cut out
+      for (const rings of polygons) {
+        const d = rings.map((ring) => "M" + ring.map((p) => xy(mercator(p)).map((v) => v.toFixed(1)).join(",")).join("L") + "Z").join("");
+        svg.append(svgEl("path", { d: d, class: "grid", "fill-rule": "evenodd" }));
       }
     }
-    const line = document.createElementNS(ns, "polyline");
-    line.setAttribute("points", [...pts, pts[0]].map((p) => xy(p).join(",")).join(" "));
-    line.setAttribute("class", "route");
-    svg.append(line);
-    pts.forEach((p, i) => {
-      const [x, y] = xy(p);
-      const c = document.createElementNS(ns, i ? "circle" : "rect");
-      if (i) { c.setAttribute("cx", x); c.setAttribute("cy", y); c.setAttribute("r", 8); }
-      else { c.setAttribute("x", x - 6); c.setAttribute("y", y - 6); c.setAttribute("width", 12); c.setAttribute("height", 12); }
-      c.setAttribute("class", i && today.stops[i - 1].done ? "stop done" : "stop");
-      const t = document.createElementNS(ns, "text");
-      t.setAttribute("x", x);
-      t.setAttribute("y", y + 4);
-      t.textContent = i ? String(today.stops[i - 1].seq) : "";
-      svg.append(c, t);
+    svg.append(svgEl("polyline", { points: [...pts, pts[0]].map((m) => xy(m).join(",")).join(" "), class: "route" }));
+    pts.forEach((m, i) => {
+      const [x, y] = xy(m);
+      const stop = i ? today.stops[i - 1] : null;
+      const mark = stop ? svgEl("circle", { cx: x, cy: y, r: 8 }) : svgEl("rect", { x: x - 6, y: y - 6, width: 12, height: 12 });
+      mark.setAttribute("class", stop ? (stop.done ? "stop done" : "stop") : "office");
+      if (stop) mark.dataset.venue = stop.venue_id;
+      const label = svgEl("text", { x: x, y: y + 4 });
+      label.textContent = stop ? String(stop.seq) : "";
+      svg.append(mark, label);
     });
-    $("route-map").replaceChildren(svg);
+    const figure = $("route-map");
+    figure.replaceChildren(svg);
+    if (tiles && today.tiles.attribution) figure.append(el("figcaption", today.tiles.attribution));
+  }
+  // The tiles under the sketch's frame at the zoom nearest its scale (at most 16 of them).
+  function drawTiles(svgEl, url, scale, ox, oy, w, h) {
+    const z = Math.max(0, Math.min(19, Math.round(Math.log2(scale / 256)))), n = 2 ** z, size = scale / n;
+    const tx0 = Math.floor(ox * n), tx1 = Math.floor((ox + w / scale) * n);
+    const ty0 = Math.max(0, Math.floor(oy * n)), ty1 = Math.min(n - 1, Math.floor((oy + h / scale) * n));
+    if ((tx1 - tx0 + 1) * (ty1 - ty0 + 1) > 16) return null;
+    const group = svgEl("g", { class: "tiles" });
+    for (let tx = tx0; tx <= tx1; tx++) {
+      for (let ty = ty0; ty <= ty1; ty++) {
+        const href = url.replace("{z}", z).replace("{x}", ((tx % n) + n) % n).replace("{y}", ty);
+        const image = svgEl("image", { href: href, x: tx * size - ox * scale, y: ty * size - oy * scale,
+          width: size + 0.5, height: size + 0.5, class: "tile", preserveAspectRatio: "none" });
+        image.addEventListener("error", () => image.remove());  // not reachable: the vector map stays on its own
+        group.append(image);
+      }
+    }
+    return group;
   }
 
   // ---- one stop's result ----
