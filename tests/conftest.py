@@ -117,6 +117,7 @@ def app(request, tmp_path_factory):
             db.session.add(user)
         db.session.commit()
     yield app
+    app.extensions["plan_jobs"].stop()  # a plan's watcher thread would hold a connection of the engine disposed below
     with app.app_context():
         db.session.remove()
         leaked = db.engine.pool.checkedout()

@@ -79,6 +79,8 @@ class PlanJobs:
         self._waiting: collections.deque[tuple[int, str | None]] = collections.deque()
         self._running: dict[int, subprocess.Popen] = {}
         self._pids: dict[int, int] = {}
+        self._watchers: list[threading.Thread] = []
+        self._stopped = False
 
     def submit(self, plan_id: int, *, base_url: str | None = None) -> None:
         """Queue plan ``plan_id`` (its row already stored, status "queued"); it starts when a place is free."""
@@ -103,7 +105,7 @@ class PlanJobs:
 
     def _start_waiting(self) -> None:
         """Start waiting plans while places are free (the caller holds the lock)."""
-        while self._waiting and len(self._running) < max(1, int(self.app.config["PLAN_JOBS"])):
+        while not self._stopped and self._waiting and len(self._running) < max(1, int(self.app.config["PLAN_JOBS"])):
             plan_id, base_url = self._waiting.popleft()
             job = self._job(plan_id, base_url)
             self._set_state(plan_id, "running", _("starting the plan's process"))
@@ -115,8 +117,25 @@ class PlanJobs:
                 continue
             self._running[plan_id] = process
             self._pids[plan_id] = process.pid
-            threading.Thread(target=self._watch, args=(plan_id, process, job.memory_limit),
-                             name=f"plan-{plan_id}-watch", daemon=True).start()
+            watcher = threading.Thread(target=self._watch, args=(plan_id, process, job.memory_limit),
+                                       name=f"plan-{plan_id}-watch", daemon=True)
+            self._watchers = [w for w in self._watchers if w.is_alive()] + [watcher]
+            watcher.start()
+
+    def stop(self, timeout_s: float = 60) -> None:
+        """End the queue: waiting plans never start, running workers are stopped and their watchers have recorded it.
+
+        After this no thread of the queue holds a database connection, so the database can be closed (the app's
+        end, a test module's end).
+        """
+        with self._lock:
+            self._stopped = True
+            self._waiting.clear()
+            processes, watchers = list(self._running.values()), list(self._watchers)
+        for process in processes:
+            process.terminate()
+        for watcher in watchers:
+            watcher.join(timeout_s)
 
     def _job(self, plan_id: int, base_url: str | None) -> PlanJob:
         config = self.app.config
