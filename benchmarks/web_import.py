@@ -5,7 +5,10 @@
 Generates a street (``benchmarks/generate.py``), makes a fresh instance without the demo, logs in
 as a coordinator and uploads its grids, then its venues twice (the second time nothing changes:
 an idempotent re-import), then its teams, through the import page's form (``POST /import``), each
-timed from the upload to the answer. Prints a Markdown table.
+timed from the upload to the answer; then, on a second fresh instance, the grids and twice the
+venues as the page's script does it (a background job, polled every 0.2 s until done), with how
+many different progress messages it showed.
+Prints a Markdown table.
 """
 
 from __future__ import annotations
@@ -65,6 +68,25 @@ def upload_seconds(client, kind: str, path: Path) -> float:
     return seconds
 
 
+def job_seconds(client, kind: str, path: Path) -> tuple[float, int]:
+    """Seconds from posting ``path`` to the background import (``/import/jobs``) until it is done; messages seen."""
+    page = client.get("/import").get_data(as_text=True)
+    data = {**_token(page, "csrf_token"), "kind": kind, "file": (io.BytesIO(path.read_bytes()), path.name)}
+    start = time.perf_counter()
+    job = client.post("/import/jobs", data=data, content_type="multipart/form-data").get_json()
+    seen = set()
+    while True:
+        state = client.get(job["progress"]).get_json()
+        seen.add(state["message"])
+        if state["status"] in ("done", "failed"):
+            break
+        time.sleep(0.2)
+    if state["status"] != "done":
+        msg = f"{kind} {path.name}: {state['message']}"
+        raise RuntimeError(msg)
+    return time.perf_counter() - start, len(seen)
+
+
 def import_rows(venues: int, work: Path) -> list[tuple[str, int, float]]:
     """(what, rows, seconds) of each upload of a generated street of ``venues`` venues."""
     from generate import generate
@@ -77,6 +99,11 @@ def import_rows(venues: int, work: Path) -> list[tuple[str, int, float]]:
         seen.add(kind)
         n = sum(1 for _ in paths[kind].open(encoding="utf-8")) - 1 if name.endswith(".csv") else 0
         rows.append((what, n, upload_seconds(client, kind, paths[kind])))
+    client = empty_client(work / "instance-jobs")  # the page's script: a new import as a background job
+    job_seconds(client, "grids", paths["grids"])
+    for what in ("new", "re-import"):
+        seconds, messages = job_seconds(client, "venues", paths["venues"])
+        rows.append((f"venues ({what}, background job: {messages} progress messages)", venues, seconds))
     return rows
 
 
