@@ -19,6 +19,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # generate.py
 
 PAGES = ("/map/frame", "/gaps/frame", "/hotspots/frame")
 PASSWORD = "bench-password-1"
@@ -69,30 +70,36 @@ def _load_seconds(html_path: Path) -> float:
     return seconds
 
 
+def page_rows(instance: Path, venues: int) -> list[tuple[str, float, float, int, float]]:
+    """(page, first s, next s, bytes, Chromium load s) of each page: the demo (``venues=0``) or a generated street."""
+    instance.mkdir(parents=True, exist_ok=True)
+    app = _app(instance, venues)
+    client = app.test_client()
+    _login(client)
+    rows = []
+    for path in PAGES:
+        seconds = []
+        for _ in range(2):
+            start = time.perf_counter()
+            response = client.get(path)
+            seconds.append(time.perf_counter() - start)
+        body = response.get_data()
+        html = instance / (path.strip("/").replace("/", "_") + ".html")
+        html.write_bytes(body)
+        rows.append((path, seconds[0], seconds[1], len(body), _load_seconds(html)))
+    return rows
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--venues", type=int, default=0, help="a generated street of this many venues (0: the demo)")
     args = parser.parse_args(argv)
-    sys.path.insert(0, str(Path(__file__).resolve().parent))
     with tempfile.TemporaryDirectory() as tmp:
-        app = _app(Path(tmp), args.venues)
-        client = app.test_client()
-        _login(client)
         print("| page | first request s | next request s | bytes | Chromium load s |")
         print("|---|---|---|---|---|")
-        for path in PAGES:
-            seconds = []
-            for _ in range(2):
-                start = time.perf_counter()
-                response = client.get(path)
-                seconds.append(time.perf_counter() - start)
-            body = response.get_data()
-            html = Path(tmp) / (path.strip("/").replace("/", "_") + ".html")
-            html.write_bytes(body)
-            print(f"| {path} | {seconds[0]:.2f} | {seconds[1]:.2f} | {len(body):,} | "
-                  f"{_load_seconds(html):.2f} |", flush=True)
+        for path, first, following, size, load in page_rows(Path(tmp), args.venues):
+            print(f"| {path} | {first:.2f} | {following:.2f} | {size:,} | {load:.2f} |", flush=True)
     return 0
-
 
 if __name__ == "__main__":
     raise SystemExit(main())

@@ -18,9 +18,11 @@ import geopandas as gpd
 import pandas as pd
 import shapely
 from shapely.geometry import mapping
+from sqlalchemy import insert, select, update
 
 from gis import Table, table_of
 from gis.errors import InputError
+from gis.i18n import gettext
 from gis.io import read_grids, read_hazards, read_inspections, read_teams, read_venues
 from gis.layers import Layers, RecordProblem, read_layers
 from gis.rules import Rules, members_by_role
@@ -57,17 +59,18 @@ _COLUMNS = {
 _MODELS = {"grids": Grid, "venues": Venue, "teams": Team, "hazards": Hazard, "inspections": Inspection}
 
 
-def stored_tables() -> dict[str, Table | None]:
+def stored_tables(kinds: Sequence[str] = KINDS) -> dict[str, Table | None]:
     """The database's layers as the tables the readers take, named as their files would be; empty layers are ``None``.
 
     Cells are the text a file exported from these rows would hold, so the readers validate them
     exactly as they validate that file. Retired venues and teams (:mod:`ledger.retire`) are left
-    out, with the hazards and inspections of retired venues.
+    out, with the hazards and inspections of retired venues. Only ``kinds`` are read (the others
+    are ``None``).
     """
     retired = {m: set(db.session.scalars(db.select(m.venue_id if m is Venue else m.team_id).where(m.retired.is_(True))))
                for m in (Venue, Team)}
     tables: dict[str, Table | None] = dict.fromkeys(KINDS)
-    for kind in KINDS:
+    for kind in kinds:
         model, columns = _MODELS[kind], _COLUMNS[kind]
         q = db.select(*(getattr(model, c) for c in columns + (["geometry"] if kind == "grids" else [])))
         q = q.where(model.retired.is_(False)) if model in retired else q
@@ -199,9 +202,14 @@ def _set_aside(tables: dict[str, Table | None], err: InputError) -> list[RecordP
     return out
 
 
-def _current(rules: Rules, as_of: dt.date) -> dict[str, object]:
-    """The layers already in the database that an import is checked against (ids, grids)."""
-    tables = stored_tables()
+#: The stored layers an import of each kind is checked against (venues are joined to the stored grids).
+_CHECKED_AGAINST = {"grids": (), "venues": ("grids",), "teams": ("grids",), "hazards": ("grids", "venues"),
+                    "inspections": ("grids", "venues", "teams")}
+
+
+def _current(rules: Rules, as_of: dt.date, kind: str) -> dict[str, object]:
+    """The layers already in the database that an import of ``kind`` is checked against (ids, grids); others None."""
+    tables = stored_tables(_CHECKED_AGAINST[kind])
 
     def read() -> dict[str, object]:
         grids = read_grids(tables["grids"]) if tables["grids"] else None
@@ -244,13 +252,15 @@ class Imported:
 
 
 def import_layer(kind: str, paths: Sequence[Path], rules: Rules, *, as_of: dt.date | None = None,
-                 crs: str | None = None, user: str = "import") -> Imported:
+                 crs: str | None = None, user: str = "import", progress: Progress | None = None) -> Imported:
     """Validate ``paths`` as a ``kind`` layer and upsert its rows by their natural key in one transaction.
 
     Rows are matched by their id (grids, venues, teams, hazards) or, for inspections, by venue, date
-    and team: a file imported twice changes the database once. Hazards go through
+    and team: a file imported twice changes the database once. Grids, venues and teams are written
+    in bulk (one statement per :data:`CHUNK_ROWS` rows). Hazards go through
     :func:`ledger.lifecycle.import_hazards`: each new or changed hazard gets an event by ``user``,
-    and a known hazard's status is never changed by a file.
+    and a known hazard's status is never changed by a file. ``progress(share, message)`` is told
+    when the file is read and after each chunk written.
 
     Raises
     ------
@@ -260,87 +270,135 @@ def import_layer(kind: str, paths: Sequence[Path], rules: Rules, *, as_of: dt.da
     if kind not in KINDS:
         msg = f"kind {kind!r} should be one of {', '.join(KINDS)}"
         raise InputError(msg, file="import", field="kind")
+    say = progress or (lambda _share, _message: None)
     as_of = as_of or dt.date.today()
     paths = _main_files(paths)
     if kind != "venues" and len(paths) > 1:
         msg = f"file: one {kind} file at a time, not {len(paths)} ({', '.join(p.name for p in paths)})"
         raise InputError(msg, file=paths[0].name, field="file")
-    have = _current(rules, as_of)
+    say(0.0, gettext("reading and checking %(files)s", files=", ".join(p.name for p in paths)))
+    have = _current(rules, as_of, kind)
     if kind in ("hazards", "inspections") and have["venues"] is None:
         msg = "venues must be imported before hazards and inspections"
         raise InputError(msg, file=paths[0].name)
     with transaction():
         if kind == "grids":
             frame = read_grids(paths[0], crs=crs)
+            say(READ_SHARE, _rows_read(len(frame)))
             return _upsert(kind, Grid, "grid_id", [
                 {"grid_id": gid, "name": str(r.get("name", "") or ""), "community": str(r.get("community", "") or ""),
                  "worker": str(r.get("worker", "") or ""), "geometry": json.dumps(mapping(r.geometry))}
-                for gid, r in frame.iterrows()])
+                for gid, r in frame.iterrows()], progress=say)
         if kind == "venues":
             frame = read_venues(list(paths), rules=rules, grids=have["grids"], crs=crs, as_of=as_of)
-            return _upsert(kind, Venue, "venue_id", [
-                {"venue_id": vid, "name": r["name"], "category": r["category"],
-                 "address": str(r.get("address", "") or ""),
-                 "grid_id": r["grid_id"], "lon": round(r.geometry.x, 7), "lat": round(r.geometry.y, 7),
-                 "open": _hhmm(r["open_s"]), "close": _hhmm(r["close_s"]),
-                 "last_inspected": _date(r.get("last_inspected")),
-                 "risk": None if pd.isna(r.get("risk")) else float(r["risk"]), "phone": str(r.get("phone", "") or "")}
-                for vid, r in frame.iterrows()], keep_latest="last_inspected")
+            say(READ_SHARE, _rows_read(len(frame)))
+            return _upsert(kind, Venue, "venue_id", _venue_rows(frame), keep_latest="last_inspected", progress=say)
         if kind == "teams":
             frame = read_teams(paths[0], grids=have["grids"], crs=crs)
+            say(READ_SHARE, _rows_read(len(frame)))
             return _upsert(kind, Team, "team_id", [
                 {"team_id": tid, "name": r["name"], "roles": ";".join(sorted(r["roles"])), "start_lon": r.geometry.x,
                  "start_lat": r.geometry.y, "shift": ",".join(f"{_hhmm(a)}-{_hhmm(b)}" for a, b in r["shifts"]),
                  "mode": r["mode"], "home_grids": ";".join(r["home_grids"]), "members": str(r["members"] or ""),
                  "start_name": str(r["start_name"] or "")}
-                for tid, r in frame.iterrows()], on_change=_replace_people)
+                for tid, r in frame.iterrows()], on_change=_replace_people, progress=say)
         if kind == "hazards":
             frame = read_hazards(paths[0], venues=have["venues"], rules=rules, as_of=as_of)
+            say(READ_SHARE, _rows_read(len(frame)))
             counts = import_hazards([(hid, k, _hazard_values(r)) for k, (hid,
                                                                          r) in enumerate(frame.iterrows(), start=2)],
                                     file=paths[0].name, user=user)
             return Imported(kind, **counts)
         frame = read_inspections(paths[0], venues=have["venues"], teams=have["teams"], as_of=as_of)
+        say(READ_SHARE, _rows_read(len(frame)))
         return _upsert_inspections([
             {"venue_id": r["venue_id"], "date": _date(r["date"]), "team_id": str(r.get("team_id", "") or ""),
              "outcome": r["outcome"], "notes": str(r.get("notes", "") or "")} for _, r in frame.iterrows()])
 
 
+Progress = Callable[[float, str], None]
+#: Rows written per statement; the share of an import's progress that reading and checking the file takes.
+CHUNK_ROWS = 2000
+READ_SHARE = 0.4
+
+
+def _rows_read(n: int) -> str:
+    return gettext("%(rows)d rows checked, writing", rows=n)
+
+
+def _text(column: pd.Series) -> list[str]:
+    return [str(v) if isinstance(v, str) or not pd.isna(v) else "" for v in column]
+
+
+def _venue_rows(frame: gpd.GeoDataFrame) -> list[dict]:
+    """The rows of ``read_venues`` as the values of Venue rows, column by column."""
+    n = len(frame)
+    risk = frame["risk"] if "risk" in frame else pd.Series([None] * n, index=frame.index)
+    last = frame["last_inspected"] if "last_inspected" in frame else [None] * n
+    columns = {
+        "venue_id": [str(v) for v in frame.index], "name": frame["name"].tolist(),
+        "category": frame["category"].tolist(),
+        "address": _text(frame["address"]) if "address" in frame else [""] * n,
+        "grid_id": frame["grid_id"].tolist(),
+        "lon": [round(float(x), 7) for x in frame.geometry.x], "lat": [round(float(y), 7) for y in frame.geometry.y],
+        "open": [_hhmm(s) for s in frame["open_s"]], "close": [_hhmm(s) for s in frame["close_s"]],
+        "last_inspected": [_date(d) for d in last],
+        "risk": [None if pd.isna(r) else float(r) for r in risk],
+        "phone": _text(frame["phone"]) if "phone" in frame else [""] * n,
+    }
+    return [dict(zip(columns, values)) for values in zip(*columns.values())]
+
+
 def _upsert(kind: str, model: type[db.Model], key: str, rows: list[dict], *,
-            on_change: Callable[[db.Model], None] | None = None, keep_latest: str | None = None) -> Imported:
+            on_change: Callable[[dict], None] | None = None, keep_latest: str | None = None,
+            progress: Progress | None = None) -> Imported:
     """Add the rows whose ``key`` is new, update those that differ, leave the others; count each kind.
 
-    ``keep_latest`` names a date column that a file never moves back (a venue's last inspection
-    recorded in the app since the file was made).
+    The stored rows are compared as plain values and written in bulk through the session (so the
+    layers' data version moves with them): the new ones as one Core INSERT (executemany) and the
+    changed ones as one ORM UPDATE by primary key per :data:`CHUNK_ROWS` rows. ``keep_latest``
+    names a date column that a file never moves back (a venue's last inspection recorded in the
+    app since the file was made). ``on_change`` is called with the values of each new or changed
+    row once they are written.
     """
-    stored = db.session.scalars(db.select(model).where(getattr(model, key).in_([r[key] for r in rows])))
-    known = {getattr(r, key): r for r in stored}
-    new = changed = 0
+    table = model.__table__
+    fields = list(rows[0]) if rows else []
+    known: dict[str, dict] = {}
+    keys = [r[key] for r in rows]
+    for i in range(0, len(keys), CHUNK_ROWS):
+        q = select(*(table.c[f] for f in fields)).where(table.c[key].in_(keys[i:i + CHUNK_ROWS]))
+        known.update({r[key]: r for r in (row._asdict() for row in db.session.execute(q))})
+    new, changed = [], []
     for values in rows:
         row = known.get(values[key])
-        if row is not None and keep_latest and getattr(row, keep_latest) is not None:
-            values = {**values,
-                      keep_latest: max(d for d in (getattr(row, keep_latest), values[keep_latest]) if d is not None)}
         if row is None:
-            row = known[values[key]] = model(**values)
-            db.session.add(row)
-            new += 1
-        elif any(getattr(row, k) != v for k, v in values.items()):
-            for k, v in values.items():
-                setattr(row, k, v)
-            changed += 1
-        else:
+            new.append(values)
+            known[values[key]] = values  # a key twice in the file: its second row updates the first
             continue
-        if on_change is not None:
-            on_change(row)
-    return Imported(kind, new, changed, len(rows) - new - changed)
+        if keep_latest and row[keep_latest] is not None:
+            values = {**values, keep_latest: max(d for d in (row[keep_latest], values[keep_latest]) if d is not None)}
+        if values != row:
+            changed.append(values)
+            row.update(values)
+    writes = [(insert(table), new[i:i + CHUNK_ROWS]) for i in range(0, len(new), CHUNK_ROWS)]
+    writes += [(update(model), changed[i:i + CHUNK_ROWS]) for i in range(0, len(changed), CHUNK_ROWS)]
+    done = 0
+    for statement, chunk in writes:
+        db.session.execute(statement, chunk)
+        done += len(chunk)
+        if progress is not None:
+            progress(READ_SHARE + (1 - READ_SHARE) * done / (len(new) + len(changed)),
+                     gettext("%(done)d of %(rows)d rows written", done=done, rows=len(new) + len(changed)))
+    if on_change is not None:
+        for values in (*new, *changed):
+            on_change(values)
+    return Imported(kind, len(new), len(changed), len(rows) - len(new) - len(changed))
 
 
-def _replace_people(team: Team) -> None:
+def _replace_people(team: dict) -> None:
     """A new or changed team's members become its people again, one Person each."""
-    db.session.flush()
-    db.session.execute(db.delete(Person).where(Person.team_id == team.team_id))
-    db.session.add_all(_people(team.team_id, team.members))
+    db.session.execute(db.delete(Person).where(Person.team_id == team["team_id"]))
+    db.session.add_all(_people(team["team_id"], team["members"]))
 
 
 def _upsert_inspections(rows: list[dict]) -> Imported:

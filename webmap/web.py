@@ -145,9 +145,10 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     csrf.init_app(app)
     babel.init_app(app, locale_selector=_locale)
     app.extensions["patrol"] = PatrolExtension(app)
-    from . import jobs
+    from . import imports, jobs
 
     jobs.init_app(app)  # web plans: worker processes with a memory ceiling, PLAN_JOBS at a time
+    imports.init_app(app)  # the import page's imports in background threads, with their progress
 
     from .views import (
         api,

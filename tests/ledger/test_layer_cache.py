@@ -87,6 +87,33 @@ def test_a_core_statement_on_a_layer_table_counts_as_a_write(app):
     assert _layers(app).venues.at["V0009", "name"] == "批量改名"
 
 
+
+def test_a_bulk_import_of_new_and_changed_venues_counts_as_a_write(app, tmp_path):
+    from ledger.layer_cache import data_version
+    from ledger.models import db
+    from ledger.store import export_files, import_layer
+
+    before = _layers(app)
+    with app.app_context():
+        version = data_version()
+        path = export_files(tmp_path)["venues"]
+        text = path.read_text(encoding="utf-8").splitlines()
+        header, rows = text[0], text[1:]
+        changed = rows[0].split(",", 2)
+        rows[0] = ",".join([changed[0], "批量导入改名", changed[2]])
+        new = rows[1].split(",", 2)
+        rows.append(",".join(["V9901", "批量导入新店", new[2]]))
+        path.write_text("\n".join([header, *rows]) + "\n", encoding="utf-8")
+        done = import_layer("venues", [path], app.extensions["patrol"].rules, as_of=TODAY)
+        assert (done.new, done.changed) == (1, 1)
+        assert data_version() == version + 1
+        db.session.remove()
+    after = _layers(app)
+    assert after is not before
+    assert after.venues.at["V9901", "name"] == "批量导入新店"
+    assert after.venues.at[changed[0], "name"] == "批量导入改名"
+
+
 _OTHER_PROCESS = """
 import os, sys
 from webmap.web import create_app

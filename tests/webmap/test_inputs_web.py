@@ -10,13 +10,14 @@ import io
 import json
 import os
 import tempfile
+import time
 from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 
 from inputgen import LAYERS, TODAY, cases, minimal_files, write_messy
-from web_helpers import PASSWORDS, login, post_form, wait_for_plan
+from web_helpers import PASSWORDS, csrf_token, login, post_form, wait_for_plan
 
 LAYER_TABLES = ("grid", "venue", "team", "person", "inspection", "hazard", "hazard_event")
 
@@ -136,3 +137,52 @@ def _assert_venues_stored(app, truth, *, with_dates: bool, seen_before: dict) ->
             if with_dates:
                 dates = [d for d in (seen_before.get(v["venue_id"]), v["last_inspected"]) if d is not None]
                 assert stored.last_inspected == (max(dates) if dates else None)
+
+
+def _import_job(client, kind: str, path: Path) -> dict:
+    """An import through the page's background job, polled as the page's script does: its last state."""
+    page = client.get("/import").get_data(as_text=True)
+    started = client.post("/import/jobs", data={"csrf_token": csrf_token(page), "kind": kind,
+                                                "file": (io.BytesIO(path.read_bytes()), path.name)},
+                          content_type="multipart/form-data")
+    assert started.status_code == 202, started.get_data(as_text=True)
+    job = started.get_json()
+    for _ in range(600):
+        state = client.get(job["progress"]).get_json()
+        if state["status"] in ("done", "failed"):
+            return {**state, "page": job["page"]}
+        time.sleep(0.1)
+    raise AssertionError(f"the import did not end: {state}")
+
+
+def test_a_background_import_reports_its_progress_to_the_end(tmp_path_factory):
+    app = _empty_app(tmp_path_factory.mktemp("job-instance"))
+    client = app.test_client()
+    login(client, "coord")
+    paths = minimal_files(tmp_path_factory.mktemp("job-files"), n_venues=7)
+    assert _import_job(client, "grids", paths["grids"])["status"] == "done"
+    state = _import_job(client, "venues", paths["venues"])
+    assert (state["status"], state["progress"], state["message"]) == ("done", 1.0, "已导入")
+    assert state["done"] == {"kind": "venues", "rows": 7, "new": 7, "changed": 0, "unchanged": 0}
+    page = client.get(state["page"]).get_data(as_text=True)
+    assert '<td id="n-new">7</td>' in page
+    again = _import_job(client, "venues", paths["venues"])
+    assert again["done"] == {"kind": "venues", "rows": 7, "new": 0, "changed": 0, "unchanged": 7}
+
+    before = snapshot(app)
+    text = paths["venues"].read_text(encoding="utf-8").splitlines()
+    bad = tmp_path_factory.mktemp("job-bad") / "venues.csv"
+    header = text[0].split(",")
+    row = text[2].split(",")
+    row[header.index("lon")] = "东经"
+    bad.write_text("\n".join([text[0], text[1], ",".join(row), *text[3:]]) + "\n", encoding="utf-8")
+    failed = _import_job(client, "venues", bad)
+    assert failed["status"] == "failed" and failed["done"] is None
+    assert (failed["error"]["file"], failed["error"]["row"], failed["error"]["field"]) == ("venues.csv", 3, "lon")
+    assert snapshot(app) == before
+    assert client.get(failed["page"]).status_code == 400
+    with app.app_context():
+        from ledger.models import db
+
+        db.session.remove()
+        db.engine.dispose()

@@ -85,15 +85,27 @@ def import_uploads(kind: str, uploads: Sequence[FileStorage], *, crs: str | None
     InputError
         No kind or no file, or the file's first problem (file, row, field); nothing is written then.
     """
+    with tempfile.TemporaryDirectory() as tmp:
+        paths = save_uploads(kind, uploads, Path(tmp))
+        return import_layer(kind, paths, current_app.extensions["patrol"].rules, as_of=today(), crs=crs,
+                            user=user)
+
+
+def save_uploads(kind: str, uploads: Sequence[FileStorage], folder: Path) -> list[Path]:
+    """The uploaded files of a ``kind`` import saved in ``folder`` under the users' file names (messages name them).
+
+    Raises
+    ------
+    InputError
+        No kind or no file.
+    """
     files = [f for f in uploads if f.filename]
     if kind not in KINDS or not files:
         msg = _("file: choose what to import (%(kinds)s) and at least one file", kinds=" · ".join(KINDS))
         raise InputError(msg, file="import", field="file" if kind in KINDS else "kind")
-    with tempfile.TemporaryDirectory() as tmp:
-        paths = []
-        for f in files:  # keep the user's file name: messages name it
-            path = Path(tmp) / (Path(f.filename).name or "upload")
-            f.save(path)
-            paths.append(path)
-        return import_layer(kind, paths, current_app.extensions["patrol"].rules, as_of=today(), crs=crs,
-                            user=user)
+    paths = []
+    for f in files:
+        path = folder / (Path(f.filename).name or "upload")
+        f.save(path)
+        paths.append(path)
+    return paths

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import shutil
+import tempfile
 from pathlib import Path
 
 from flask import (
@@ -11,6 +13,7 @@ from flask import (
     abort,
     current_app,
     flash,
+    jsonify,
     redirect,
     render_template,
     request,
@@ -28,10 +31,10 @@ from ledger.models import Hazard, Venue, db
 from ledger.queries import grids as all_grids
 from ledger.queries import hazard_events, ledger_rows, venue_names
 from ledger.results import NotAllowed, advance_hazard, close_hazard
-from ledger.store import KINDS
+from ledger.store import KINDS, Imported
 
-from ..context import get_or_404, today
-from . import ANYONE, form_token, import_uploads, refuse, requires, save_form_once
+from ..context import current_lang, get_or_404, today
+from . import ANYONE, form_token, import_uploads, refuse, requires, save_form_once, save_uploads
 
 bp = Blueprint("ledger", __name__)
 bp.register_error_handler(NotAllowed, refuse)
@@ -122,6 +125,7 @@ def photo(name: str):
 @bp.route("/import", methods=["GET", "POST"])
 @requires("coordinator")
 def import_page():
+    """The import form; posted without the page's script, it imports while the browser waits."""
     error, done = None, None
     if request.method == "POST":
         try:
@@ -130,6 +134,35 @@ def import_page():
             flash(_("Imported: %(done)s", done=done))
         except InputError as err:
             error = err.as_dict()
+    elif request.args.get("job"):  # where the page's script goes when a background import has ended
+        job = current_app.extensions["import_jobs"].get(request.args["job"]) or abort(404)
+        error, done = job.error, job.done and Imported(**{k: job.done[k] for k in ("kind", "new", "changed",
+                                                                                     "unchanged")})
     chosen = request.form.get("kind") or request.args.get("kind", "")
     return render_template("ledger/import.html", kinds=KINDS, error=error, done=done,
                            chosen=chosen), (400 if error else 200)
+
+
+@bp.post("/import/jobs")
+@requires("coordinator")
+def import_job():
+    """The import form's files imported in the background (the page's script): the job's id and where to poll."""
+    folder = Path(tempfile.mkdtemp(prefix="patrol-import-"))
+    try:
+        kind = request.form.get("kind", "")
+        paths = save_uploads(kind, request.files.getlist("file"), folder)
+    except InputError as err:
+        shutil.rmtree(folder, ignore_errors=True)
+        return jsonify({k: err.as_dict()[k] for k in ("error", "message", "file", "row", "field")}), 400
+    job_id = current_app.extensions["import_jobs"].start(kind, folder, paths, as_of=today(),
+                                                         crs=request.form.get("crs") or None,
+                                                         user=current_user.username, lang=current_lang())
+    return jsonify({"id": job_id, "progress": url_for("ledger.import_progress", job_id=job_id),
+                    "page": url_for("ledger.import_page", job=job_id)}), 202
+
+
+@bp.route("/import/jobs/<job_id>")
+@requires("coordinator")
+def import_progress(job_id: str):
+    job = current_app.extensions["import_jobs"].get(job_id) or abort(404)
+    return jsonify(job.as_dict())
