@@ -117,7 +117,9 @@ def app(request, tmp_path_factory):
             db.session.add(user)
         db.session.commit()
     yield app
-    app.extensions["plan_jobs"].stop()  # a plan's watcher thread would hold a connection of the engine disposed below
+    # a plan's watcher or an import's thread would hold a connection of the engine disposed below
+    app.extensions["plan_jobs"].stop()
+    app.extensions["import_jobs"].wait()
     with app.app_context():
         db.session.remove()
         leaked = db.engine.pool.checkedout()

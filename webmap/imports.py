@@ -52,6 +52,7 @@ class ImportJobs:
         self.app = app
         self._lock = threading.Lock()
         self._jobs: collections.OrderedDict[str, ImportJob] = collections.OrderedDict()
+        self._threads: list[threading.Thread] = []
 
     def start(self, kind: str, folder: Path, paths: list[Path], *, as_of: dt.date, crs: str | None, user: str,
               lang: str) -> str:
@@ -62,10 +63,20 @@ class ImportJobs:
             self._jobs[job_id] = job
             while len(self._jobs) > KEEP:
                 self._jobs.popitem(last=False)
-        threading.Thread(target=self._run, args=(job, folder, paths),
-                         kwargs={"as_of": as_of, "crs": crs, "user": user, "lang": lang},
-                         name=f"import-{job_id}", daemon=True).start()
+        thread = threading.Thread(target=self._run, args=(job, folder, paths),
+                                  kwargs={"as_of": as_of, "crs": crs, "user": user, "lang": lang},
+                                  name=f"import-{job_id}", daemon=True)
+        with self._lock:
+            self._threads = [t for t in self._threads if t.is_alive()] + [thread]
+        thread.start()
         return job_id
+
+    def wait(self, timeout_s: float = 120) -> None:
+        """Wait for the running imports to end (the app's end: none of them holds a database connection after)."""
+        with self._lock:
+            threads = list(self._threads)
+        for thread in threads:
+            thread.join(timeout_s)
 
     def get(self, job_id: str) -> ImportJob | None:
         with self._lock:

@@ -235,7 +235,7 @@ SLOW = {"/map/frame", "/hotspots/frame", "/gaps/frame"}  # each draws a whole ma
 def _get_routes(app) -> list[str]:
     samples = {"venue_id": "V0001", "plan_id": "1", "team_id": "T01", "day": "2026-11-22", "kind": "problems",
                "hazard_id": "H0001", "name": "stops.csv", "filename": "vendor/leaflet/leaflet.js", "campaign_id": "1",
-               "notice_id": "1", "file_id": "1"}
+               "notice_id": "1", "file_id": "1", "job_id": "x"}
     routes = []
     for rule in app.url_map.iter_rules():
         if "GET" in rule.methods:

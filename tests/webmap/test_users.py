@@ -159,7 +159,7 @@ OPEN = {"auth.login", "auth.logout", "static", "api.openapi", "field.manifest"}
 def test_every_route_needs_a_login(app):
     """Walk the URL map: each route, called without logging in, sends to the login page (or 401 under /api)."""
     values = {"plan_id": "1", "team_id": "T01", "venue_id": "V0001", "day": "2026-11-22", "hazard_id": "H0001",
-              "kind": "problems", "name": "x.png", "filename": "x", "campaign_id": "1", "notice_id": "1",
+              "kind": "problems", "name": "x.png", "filename": "x", "campaign_id": "1", "notice_id": "1", "job_id": "x",
               "file_id": "1"}
     client = app.test_client()
     seen = 0
