@@ -63,7 +63,7 @@ def test_the_default_date_is_today_in_the_office_time_zone(tmp_path, monkeypatch
                                layers["teams"],
                                "--inspections", tmp_path / "seen.csv", "--quiet", "--out", tmp_path / "gaps")
         assert code == expected, err
-    assert f"date {office_today + dt.timedelta(days=1)} 是将来的日期" in err
+    assert f"date {office_today + dt.timedelta(days=1)} 是未来的日期" in err
 
 
 def test_a_wrong_time_zone_names_the_flag(tmp_path):
