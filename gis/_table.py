@@ -15,6 +15,7 @@ import geopandas as gpd
 import pandas as pd
 
 from .errors import InputError, raise_collected
+from .i18n import gettext as _
 
 TABLE_SUFFIXES = frozenset({".csv", ".txt", ".xlsx", ".xlsm", ".xls"})
 GIS_SUFFIXES = frozenset({".geojson", ".json", ".gpkg", ".shp", ".zip", ".kml", ".fgb"})
@@ -77,7 +78,7 @@ def read_frame(path: Path | Table, *, header_aliases: dict[str, str] | None = No
         return path.frame.copy(deep=False), path.unit
     path = Path(path)
     if not path.exists():
-        msg = "file not found"
+        msg = _("file not found")
         raise InputError(msg, file=path.name)
     suffix = path.suffix.lower()
     try:
@@ -89,15 +90,16 @@ def read_frame(path: Path | Table, *, header_aliases: dict[str, str] | None = No
             frame = gpd.read_file(path, engine="pyogrio")
             unit = "feature"
         else:
-            msg = f"file type {suffix or '(none)'} is not supported (use CSV, XLSX, GeoJSON, GeoPackage or Shapefile)"
+            msg = _("file type %(suffix)s is not supported (use CSV, XLSX, GeoJSON, GeoPackage or Shapefile)",
+                    suffix=suffix or _("(none)"))
             raise InputError(msg, file=path.name)
     except InputError:
         raise
     except UnicodeDecodeError as err:
-        msg = "is neither UTF-8 nor GBK text: save the CSV as 'CSV UTF-8' (Excel/WPS) and try again"
+        msg = _("is neither UTF-8 nor GBK text: save the CSV as 'CSV UTF-8' (Excel/WPS) and try again")
         raise InputError(msg, file=path.name) from err
     except Exception as err:  # pandas/pyogrio raise many types for unreadable files
-        msg = f"could not be read: {err}"
+        msg = _("could not be read: %(error)s", error=err)
         raise InputError(msg, file=path.name) from err
     aliases = HEADER_ALIASES | (header_aliases or {})
     if unit == "row":
@@ -112,7 +114,7 @@ def read_frame(path: Path | Table, *, header_aliases: dict[str, str] | None = No
 def _table(cells: pd.DataFrame, file: str, aliases: dict[str, str]) -> pd.DataFrame:
     """Header row + body of text cells → a frame with one column per field (rows keep their Excel numbers)."""
     if cells.empty:
-        msg = "the file is empty: the first row should name the columns (e.g. venue_id,name,category,lon,lat)"
+        msg = _("the file is empty: the first row should name the columns (e.g. venue_id,name,category,lon,lat)")
         raise InputError(msg, file=file)
     headers = [field_name(h, aliases) if h != "" else "" for h in cells.iloc[0]]
     body = cells.iloc[1:].reset_index(drop=True)
@@ -132,8 +134,10 @@ def _table(cells: pd.DataFrame, file: str, aliases: dict[str, str]) -> pd.DataFr
         differ = (both & (first != values)).to_numpy().nonzero()[0]
         if len(differ):
             i = int(differ[0])
-            msg = (f"{name}: two columns give {name} ({cells.iat[0, headers.index(name)]!r} and {cells.iat[0, k]!r}) "
-                   f"and differ here ({first.iat[i]!r} and {values.iat[i]!r}): keep one of them")
+            msg = _("%(field)s: two columns give %(field)s (%(first)r and %(second)r) and differ here "
+                    "(%(first_value)r and %(second_value)r): keep one of them",
+                    field=name, first=cells.iat[0, headers.index(name)], second=cells.iat[0, k],
+                    first_value=first.iat[i], second_value=values.iat[i])
             problems.append(InputError(msg, file=file, row=i + 2, field=name))
         columns[name] = first.where(first != "", values)
     raise_collected(problems)
@@ -166,8 +170,8 @@ def _read_csv(path: Path) -> pd.DataFrame:
     width = len(rows[0])
     for k, row in enumerate(rows[1:], start=2):
         if len(row) > width and any(cell.strip() for cell in row[width:]):
-            msg = (f"the row has {len(row)} cells but the header names {width} columns "
-                   "(a comma inside a value? put that value in double quotes)")
+            msg = _("the row has %(cells)d cells but the header names %(columns)d columns "
+                    "(a comma inside a value? put that value in double quotes)", cells=len(row), columns=width)
             raise InputError(msg, file=path.name, row=k)
     return pd.DataFrame([(row + [""] * width)[:width] for row in rows], dtype=object)
 
@@ -205,7 +209,8 @@ class Problems:
         found = [c for c in frame.columns if c != "geometry"]
         for col in columns:
             if col not in frame.columns:
-                msg = f"{col}: column '{col}' is missing (found: {', '.join(found) or 'no columns'}){hint}"
+                msg = _("%(field)s: column '%(field)s' is missing (found: %(found)s)%(hint)s",
+                        field=col, found=", ".join(found) or _("no columns"), hint=hint)
                 self.items.append(InputError(msg, file=self.file, field=col))
         self.raise_if_any()
 
@@ -213,12 +218,18 @@ class Problems:
         first_seen: dict[str, int] = {}
         for i, value in ids.items():
             if value == "":
-                self.add(i, field, f"{field} is empty")
+                self.add(i, field, _("%(field)s is empty", field=field))
             elif value in first_seen:
-                self.add(i, field,
-                         f"{field} {value!r} appears again (first at {self.unit} {self.row_number(first_seen[value])})")
+                self.add(i, field, self.again(field, value, first_seen[value]))
             else:
                 first_seen[value] = i
+
+    def again(self, field: str, value: str, first: int) -> str:
+        """The problem of an id that appears again, naming the row (or feature) where it appeared first."""
+        row = self.row_number(first)
+        if self.unit == "feature":
+            return _("%(field)s %(value)r appears again (first at feature %(row)d)", field=field, value=value, row=row)
+        return _("%(field)s %(value)r appears again (first at row %(row)d)", field=field, value=value, row=row)
 
     def raise_if_any(self) -> None:
         raise_collected(self.items)
@@ -246,7 +257,7 @@ def parse_date(text: str) -> dt.date:
             return dt.datetime.strptime(text, fmt).date()
         except ValueError:
             continue
-    msg = f"{text!r} is not a date YYYY-MM-DD"
+    msg = _("%(text)r is not a date YYYY-MM-DD", text=text)
     raise ValueError(msg)
 
 

@@ -22,6 +22,8 @@ import pandas as pd
 
 from ._table import Problems, parse_date, read_frame, split_list
 from .errors import InputError, raise_collected
+from .i18n import N_
+from .i18n import gettext as _
 from .rules import CampaignScope, Rules
 
 MAX_DAYS = 366  # a campaign lasts a year at most
@@ -66,16 +68,16 @@ def campaign_scope(
     """
     problems: list[tuple[str, str]] = []
 
-    def bad(key: str, text: str) -> None:
-        problems.append((at + key, f"{at}{key}{text}"))
+    def bad(key: str, text: str, **variables: object) -> None:
+        problems.append((at + key, _(text, field=at + key, **variables)))
 
     name = (name or "").strip()
     if not name or len(name) > 200:
-        bad("name", "：请填写 1-200 字的名称 should be 1-200 characters")
+        bad("name", N_("%(field)s: should be 1-200 characters"))
     if end < start:
-        bad("end", f" {end}：早于开始日期 {start} is before the start")
+        bad("end", N_("%(field)s %(end)s: is before the start %(start)s"), end=end, start=start)
     elif (end - start).days >= MAX_DAYS:
-        bad("end", f" {end}：专项排查最长一年 a campaign lasts a year at most")
+        bad("end", N_("%(field)s %(end)s: a campaign lasts a year at most"), end=end)
     codes = {}
     for key, values, resolve in (
         ("categories", categories, rules.resolve_category),
@@ -85,15 +87,15 @@ def campaign_scope(
         for value in (v.strip() for v in values if v.strip()):
             code = resolve(value)
             if code is None:
-                bad(key, f" {value[:60]!r}：不认识 is not known")
+                bad(key, N_("%(field)s %(value)r: is not known"), value=value[:60])
             codes[key].append(code)
     grid_ids = tuple(dict.fromkeys(g.strip() for g in grids if g.strip()))
     for g in grid_ids:
         if g not in known_grids:
-            bad("grids", f" {g[:60]!r}：没有这个网格 is not a grid")
+            bad("grids", N_("%(field)s %(value)r: is not a grid"), value=g[:60])
     items = tuple(line.strip() for line in checklist if line.strip())
     if len(items) > MAX_ITEMS or any(len(i) > 200 for i in items):
-        bad("checklist", f"：最多 {MAX_ITEMS} 项、每项 200 字 at most {MAX_ITEMS} items of 200 characters")
+        bad("checklist", N_("%(field)s: at most %(n)d items of 200 characters"), n=MAX_ITEMS)
     if problems:
         return None, problems
     return CampaignScope(
@@ -124,7 +126,7 @@ def read_campaigns(path: str | Path, *, rules: Rules, grids: gpd.GeoDataFrame) -
     path = Path(path)
     if path.suffix.lower() == ".toml":
         return _read_toml(path, rules, set(grids.index))
-    frame, _ = read_frame(path, header_aliases=CAMPAIGN_HEADERS)
+    frame, _unit = read_frame(path, header_aliases=CAMPAIGN_HEADERS)
     problems = Problems(path.name, "row")
     problems.require_columns(frame, ["name", "start", "end"])
     out = []
@@ -135,7 +137,8 @@ def read_campaigns(path: str | Path, *, rules: Rules, grids: gpd.GeoDataFrame) -
             try:
                 days[key] = parse_date(cell[key])
             except ValueError:
-                problems.add(i, key, f"{key} {cell[key][:40]!r}：应为日期 YYYY-MM-DD should be a date YYYY-MM-DD")
+                problems.add(i, key, _("%(field)s %(value)r: should be a date YYYY-MM-DD", field=key,
+                                       value=cell[key][:40]))
         if len(days) < 2:
             continue
         scope, found = campaign_scope(
@@ -155,21 +158,21 @@ def read_campaigns(path: str | Path, *, rules: Rules, grids: gpd.GeoDataFrame) -
             out.append((i, scope))
     _unique_names(out, lambda i, msg: problems.add(i, "name", msg))
     problems.raise_if_any()
-    return tuple(scope for _, scope in out)
+    return tuple(scope for _k, scope in out)
 
 
 def _read_toml(path: Path, rules: Rules, known_grids: set[str]) -> tuple[CampaignScope, ...]:
     try:
         raw = tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError as err:
-        msg = "file not found"
+        msg = _("file not found")
         raise InputError(msg, file=path.name) from err
     except tomllib.TOMLDecodeError as err:
-        msg = f"not valid TOML: {err}"
+        msg = _("not valid TOML: %(error)s", error=err)
         raise InputError(msg, file=path.name) from err
     tables = raw.get("campaigns")
     if not isinstance(tables, list) or not tables or not all(isinstance(t, dict) for t in tables):
-        msg = "campaigns：应有 [[campaigns]] 表 the [[campaigns]] tables are missing (name, start, end, categories, …)"
+        msg = _("campaigns: the [[campaigns]] tables are missing (name, start, end, categories, …)")
         raise InputError(msg, file=path.name, field="campaigns")
     problems: list[InputError] = []
     out: list[tuple[int, CampaignScope]] = []
@@ -180,7 +183,8 @@ def _read_toml(path: Path, rules: Rules, known_grids: set[str]) -> tuple[Campaig
     for k, table in enumerate(tables, start=1):
         at = f"campaigns[{k}]."
         for key in sorted(set(table) - set(CAMPAIGN_FIELDS)):
-            add(at + key, f"{at}{key}：不认识的字段 is not a field of a campaign ({', '.join(CAMPAIGN_FIELDS)})")
+            add(at + key, _("%(field)s: is not a field of a campaign (%(fields)s)", field=at + key,
+                            fields=", ".join(CAMPAIGN_FIELDS)))
         values: dict[str, Any] = {}
         for key in CAMPAIGN_FIELDS:
             value = table.get(key, "" if key == "name" else ...)
@@ -188,7 +192,8 @@ def _read_toml(path: Path, rules: Rules, known_grids: set[str]) -> tuple[Campaig
                 values[key] = _toml_day(value, at + key, add)
             elif key == "name":
                 values[key] = (
-                    value if isinstance(value, str) else add(at + key, f"{at}name {value!r}：应为文字 should be text")
+                    value if isinstance(value, str)
+                    else add(at + key, _("%(field)s %(value)r: should be text", field=at + key, value=value))
                 )
             else:
                 values[key] = _toml_list(
@@ -204,9 +209,9 @@ def _read_toml(path: Path, rules: Rules, known_grids: set[str]) -> tuple[Campaig
             add(field, message)
         if scope is not None:
             out.append((k, scope))
-    _unique_names(out, lambda k, msg: add(f"campaigns[{k}].name", f"campaigns[{k}].{msg}"))
+    _unique_names(out, lambda k, msg: add(f"campaigns[{k}].name", msg), at=lambda k: f"campaigns[{k}].")
     raise_collected(problems)
-    return tuple(scope for _, scope in out)
+    return tuple(scope for _k, scope in out)
 
 
 def _toml_day(value: object, field: str, add) -> dt.date | None:
@@ -217,8 +222,8 @@ def _toml_day(value: object, field: str, add) -> dt.date | None:
             return parse_date(value)
         except ValueError:
             pass
-    shown = "is missing" if value is ... else f"{value!r}"
-    add(field, f"{field} {shown}：应为日期 YYYY-MM-DD should be a date YYYY-MM-DD")
+    add(field, _("%(field)s is missing: should be a date YYYY-MM-DD", field=field) if value is ...
+        else _("%(field)s %(value)r: should be a date YYYY-MM-DD", field=field, value=value))
     return None
 
 
@@ -229,16 +234,17 @@ def _toml_list(value: object, field: str, add, *, split) -> list[str] | None:
         return split(value)
     if isinstance(value, list) and all(isinstance(v, str) for v in value):
         return list(value)
-    add(field, f"{field} {value!r}：应为文字列表 should be a list of text")
+    add(field, _("%(field)s %(value)r: should be a list of text", field=field, value=value))
     return None
 
 
-def _unique_names(scopes: list[tuple[int, CampaignScope]], add) -> None:
+def _unique_names(scopes: list[tuple[int, CampaignScope]], add, *, at=lambda _k: "") -> None:
     """Two campaigns of one name and start would be one campaign twice: name the second (by its row or table)."""
     seen: set[tuple[str, dt.date]] = set()
     for k, c in scopes:
         if (c.name, c.start) in seen:
-            add(k, f"name {c.name!r}：{c.start} 起已有同名专项排查 a campaign of this name starts on {c.start} already")
+            add(k, _("%(field)s %(name)r: a campaign of this name starts on %(start)s already", field=at(k) + "name",
+                     name=c.name, start=c.start))
         seen.add((c.name, c.start))
 
 

@@ -15,6 +15,8 @@ import geopandas as gpd
 import numpy as np
 import pyproj
 
+from .i18n import gettext as _
+
 _A = 6378245.0  # Krasovsky 1940 semi-major axis used by GCJ-02
 _EE = 0.00669342162296594323  # its first eccentricity squared
 _X_PI = math.pi * 3000.0 / 180.0
@@ -67,7 +69,7 @@ def gcj02_to_wgs84(lon, lat, *, iterations: int = 6):
     """GCJ-02 → WGS84 by fixed-point iteration of the forward transform (error < 1 mm)."""
     glon, glat = np.asarray(lon, dtype=float), np.asarray(lat, dtype=float)
     wlon, wlat = glon.copy(), glat.copy()
-    for _ in range(iterations):
+    for _step in range(iterations):
         flon, flat = wgs84_to_gcj02(wlon, wlat)
         wlon, wlat = wlon - (flon - glon), wlat - (flat - glat)
     return wlon, wlat
@@ -88,7 +90,7 @@ def bd09_to_gcj02(lon, lat, *, iterations: int = 4):
     z = np.sqrt(x * x + y * y) - 0.00002 * np.sin(y * _X_PI)
     theta = np.arctan2(y, x) - 0.000003 * np.cos(x * _X_PI)
     glon, glat = z * np.cos(theta), z * np.sin(theta)
-    for _ in range(iterations):
+    for _step in range(iterations):
         flon, flat = gcj02_to_bd09(glon, glat)
         glon, glat = glon - (flon - blon), glat - (flat - blat)
     return glon, glat
@@ -125,7 +127,7 @@ def normalize_crs_name(value: str) -> str:
     try:
         pyproj.CRS.from_user_input(code)
     except pyproj.exceptions.CRSError as err:
-        msg = f"unknown CRS {value!r} (use WGS84, CGCS2000, GCJ-02, BD-09 or an EPSG code)"
+        msg = _("unknown CRS %(crs)r (use WGS84, CGCS2000, GCJ-02, BD-09 or an EPSG code)", crs=value)
         raise ValueError(msg) from err
     return code
 
@@ -162,6 +164,6 @@ def local_utm(gdf: gpd.GeoDataFrame | gpd.GeoSeries) -> pyproj.CRS:
     """The UTM zone that holds the data (metres), chosen from the data itself."""
     crs = gdf.estimate_utm_crs()
     if crs is None:
-        msg = "local_utm: could not choose a UTM zone for this data"
+        msg = _("local_utm: could not choose a UTM zone for this data")
         raise ValueError(msg)
     return crs

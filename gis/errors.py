@@ -2,6 +2,17 @@
 
 from __future__ import annotations
 
+from .i18n import N_
+from .i18n import gettext as _
+
+#: Where a problem is, by the unit of the file's numbering (a table's row, a layer's feature, a YAML list's item).
+_AT = {
+    None: N_("%(file)s: %(problem)s"),
+    "row": N_("%(file)s row %(row)s: %(problem)s"),
+    "feature": N_("%(file)s feature %(row)s: %(problem)s"),
+    "item": N_("%(file)s item %(row)s: %(problem)s"),
+}
+
 
 class PatrolError(Exception):
     """Base class of every error we raise on purpose."""
@@ -21,7 +32,10 @@ class InputError(PatrolError, ValueError):
     field
         The column, or the TOML path for a rules file.
     unit
-        ``"row"`` for tables, ``"feature"`` for GIS layers.
+        ``"row"`` for tables, ``"feature"`` for GIS layers, ``"item"`` for a YAML list.
+
+    The message is made in the language in force where the error is raised (the CLI's for the run,
+    the web request's): ``problem`` comes translated, and the frame around it is translated here.
     """
 
     def __init__(
@@ -35,13 +49,14 @@ class InputError(PatrolError, ValueError):
     ) -> None:
         self.problem, self.file, self.row, self.field, self.unit = problem, file, row, field, unit
         self.more: list[InputError] = []
-        super().__init__(f"{file if row is None else f'{file} {unit} {row}'}: {problem}")
+        where = _AT[None] if row is None else _AT.get(unit, _AT["row"])
+        super().__init__(_(where, file=file, row=row, problem=problem))
 
     def full_message(self) -> str:
         """The first problem, then every other problem found in the same file, one per line."""
         lines = [str(self)]
         if self.more:
-            lines.append(f"({len(self.more)} more problem(s) in the same input:)")
+            lines.append(_("(%(count)d more problem(s) in the same input:)", count=len(self.more)))
             lines.extend(f"  {e}" for e in self.more)
         return "\n".join(lines)
 

@@ -21,6 +21,7 @@ import shapely
 from ._table import Problems, Table, field_name, parse_date, parse_float, read_frame, split_list
 from .crs import normalize_crs_name, to_wgs84_lonlat, transform_geoseries_to_wgs84
 from .errors import DataWarning, InputError
+from .i18n import gettext as _
 from .rules import MODES, ROLE_LABELS_ZH, ROLES, Rules
 from .timeparse import parse_hhmm, parse_shifts
 from .workdays import EXAMPLE as WORKDAYS_EXAMPLE
@@ -62,7 +63,7 @@ def _resolve_crs_arg(crs: str | None, file: str) -> str | None:
     try:
         return normalize_crs_name(crs)
     except ValueError as err:
-        msg = f"crs: {err}"
+        msg = _("crs: %(problem)s", problem=err)
         raise InputError(msg, file=file, field="crs") from err
 
 
@@ -91,21 +92,21 @@ def read_grids(path: str | Path | Table, *, crs: str | None = None) -> gpd.GeoDa
     file = _name(path)
     frame, unit = read_frame(_source(path))
     if unit != "feature":
-        msg = "grids must be a GIS layer of polygons (GeoJSON, GeoPackage or Shapefile)"
+        msg = _("grids must be a GIS layer of polygons (GeoJSON, GeoPackage or Shapefile)")
         raise InputError(msg, file=file)
     problems = Problems(file, unit)
     problems.require_columns(frame, ["grid_id"])
     problems.unique_ids(frame["grid_id"], "grid_id")
     for i, geom in frame.geometry.items():
         if geom is None or geom.is_empty:
-            problems.add(i, "geometry", "geometry is empty: draw the grid's polygon or remove the feature")
+            problems.add(i, "geometry", _("geometry is empty: draw the grid's polygon or remove the feature"))
         elif geom.geom_type not in ("Polygon", "MultiPolygon"):
-            problems.add(i, "geometry", f"geometry is a {geom.geom_type}; grids must be polygons")
+            problems.add(i, "geometry", _("geometry is a %(type)s; grids must be polygons", type=geom.geom_type))
         elif not geom.is_valid:
             reason = shapely.is_valid_reason(geom)
             problems.add(i, "geometry",
-                         f"geometry is not valid ({reason}); repair it (QGIS 'Fix geometries' or "
-                         "shapely.make_valid) or redraw it")
+                         _("geometry is not valid (%(reason)s); repair it (QGIS 'Fix geometries' or "
+                           "shapely.make_valid) or redraw it", reason=reason))
     problems.raise_if_any()
     geoms = _layer_to_wgs84(frame, file, crs)
     out = gpd.GeoDataFrame(
@@ -123,8 +124,8 @@ def _layer_to_wgs84(frame: gpd.GeoDataFrame, file: str, crs: str | None) -> gpd.
     if given is not None:
         return transform_geoseries_to_wgs84(gpd.GeoSeries(frame.geometry.values), given)
     if frame.crs is None:
-        msg = ("crs: the layer has no CRS (a Shapefile without .prj?); "
-               "give it with --crs (e.g. EPSG:4326, EPSG:4490, gcj02)")
+        msg = _("crs: the layer has no CRS (a Shapefile without .prj?); "
+                "give it with --crs (e.g. EPSG:4326, EPSG:4490, gcj02)")
         raise InputError(msg, file=file, field="crs")
     return gpd.GeoSeries(frame.geometry.values, crs=frame.crs).to_crs("EPSG:4326")
 
@@ -152,7 +153,7 @@ def _points_from_table(
             try:
                 code = normalize_crs_name(own)
             except ValueError as err:
-                problems.add(i, "crs", f"crs {own!r}: {err}")
+                problems.add(i, "crs", _("crs %(crs)r: %(problem)s", crs=own, problem=err))
                 row_crs.append(None)
                 continue
         row_crs.append(code)
@@ -160,13 +161,14 @@ def _points_from_table(
         for field in (lon_field, lat_field):
             text = cells[field][i]
             if text == "":
-                problems.add(i, field, f"{field} is empty: every row needs {lon_field} and {lat_field}")
+                problems.add(i, field, _("%(field)s is empty: every row needs %(lon)s and %(lat)s",
+                                         field=field, lon=lon_field, lat=lat_field))
                 values.append(None)
                 continue
             try:
                 values.append(parse_float(text))
             except ValueError:
-                problems.add(i, field, f"{field} {text!r} is not a number")
+                problems.add(i, field, _("%(field)s %(value)r is not a number", field=field, value=text))
                 values.append(None)
         if None in values:
             continue
@@ -187,8 +189,9 @@ def _points_from_table(
             trouble = _lonlat_trouble(out_lon[i], out_lat[i], lon_field, lat_field)
             if trouble:
                 problems.add(i, lon_field,
-                             f"{lon_field}/{lat_field} in {row_crs[i]} fall outside the world ({out_lon[i]:.4f}, "
-                             f"{out_lat[i]:.4f}): is the CRS right?")
+                             _("%(lon)s/%(lat)s in %(crs)s fall outside the world (%(x).4f, %(y).4f): "
+                               "is the CRS right?", lon=lon_field, lat=lat_field, crs=row_crs[i],
+                               x=out_lon[i], y=out_lat[i]))
     problems.raise_if_any()
     return gpd.GeoSeries(gpd.points_from_xy(out_lon, out_lat), crs="EPSG:4326")
 
@@ -205,14 +208,15 @@ def _is_geographic(code: str) -> bool:  # asked once per row: pyproj's CRS parsi
 def _lonlat_trouble(lon: float, lat: float, lon_field: str, lat_field: str) -> tuple[str, str] | None:
     in_china_lon, in_china_lat = 73 <= lon <= 136, 3 <= lat <= 54
     if (73 <= lat <= 136 and 3 <= lon <= 54) or (abs(lat) > 90 and abs(lon) <= 90):
-        return lon_field, (f"{lon_field} {lon:g} and {lat_field} {lat:g} look swapped: {lon_field} is the "
-                           f"longitude (73-136 in China), {lat_field} the latitude (3-54)")
+        return lon_field, _("%(lon)s %(x)g and %(lat)s %(y)g look swapped: %(lon)s is the "
+                            "longitude (73-136 in China), %(lat)s the latitude (3-54)",
+                            lon=lon_field, lat=lat_field, x=lon, y=lat)
     if not -180 <= lon <= 180:
-        return lon_field, f"{lon_field} {lon:g} is not a longitude (-180 to 180)"
+        return lon_field, _("%(field)s %(value)g is not a longitude (-180 to 180)", field=lon_field, value=lon)
     if not -90 <= lat <= 90:
-        return lat_field, f"{lat_field} {lat:g} is not a latitude (-90 to 90)"
+        return lat_field, _("%(field)s %(value)g is not a latitude (-90 to 90)", field=lat_field, value=lat)
     if lon == 0 and lat == 0:
-        return lon_field, f"{lon_field}/{lat_field} are 0,0: the coordinates are missing"
+        return lon_field, _("%(lon)s/%(lat)s are 0,0: the coordinates are missing", lon=lon_field, lat=lat_field)
     del in_china_lon, in_china_lat
     return None
 
@@ -220,9 +224,9 @@ def _lonlat_trouble(lon: float, lat: float, lon_field: str, lat_field: str) -> t
 def _points_from_layer(frame: gpd.GeoDataFrame, problems: Problems, file: str, crs: str | None) -> gpd.GeoSeries:
     for i, geom in frame.geometry.items():
         if geom is None or geom.is_empty:
-            problems.add(i, "geometry", "geometry is empty: every venue needs a point")
+            problems.add(i, "geometry", _("geometry is empty: every venue needs a point"))
         elif geom.geom_type != "Point":
-            problems.add(i, "geometry", f"geometry is a {geom.geom_type}; venues must be points")
+            problems.add(i, "geometry", _("geometry is a %(type)s; venues must be points", type=geom.geom_type))
     problems.raise_if_any()
     given = _resolve_crs_arg(crs, file)
     if (given is None and frame.crs is not None and frame.crs.is_geographic) or (given and _is_geographic(given)):
@@ -275,8 +279,8 @@ def read_venues(
         i = int(np.flatnonzero(dup)[0])
         first = venues.loc[venues.index[i]].iloc[0]
         again = venues.iloc[i]
-        msg = (f"venue_id {venues.index[i]!r} appears again (first in {first['source_file']} "
-               f"row {first['source_row']})")
+        msg = _("venue_id %(value)r appears again (first in %(file)s row %(row)s)",
+                value=venues.index[i], file=first["source_file"], row=first["source_row"])
         raise InputError(msg, file=again["source_file"], row=int(again["source_row"]), field="venue_id")
     venues = gpd.GeoDataFrame(venues, geometry="geometry", crs="EPSG:4326")
     if grids is not None:
@@ -296,8 +300,10 @@ def _read_venue_file(path: Path | Table, *, rules: Rules, crs: str | None, as_of
         code = rules.resolve_category(value)
         if code is None:
             hint = rules.suggest_category(value)
-            problems.add(i, "category", f"category {value!r} is not a known category"
-                         + (f" (did you mean {hint}?)" if hint else ""))
+            problems.add(i, "category",
+                         _("category %(value)r is not a known category (did you mean %(hint)s?)",
+                           value=value, hint=hint)
+                         if hint else _("category %(value)r is not a known category", value=value))
         categories.append(code)
     opens, closes = [], []
     hours = {f: frame[f].tolist() if f in frame else [""] * len(frame) for f in ("open", "close")}
@@ -312,7 +318,8 @@ def _read_venue_file(path: Path | Table, *, rules: Rules, crs: str | None, as_of
             try:
                 times.append(parse_hhmm(text))
             except ValueError:
-                problems.add(i, field, f"{field} {text!r} is not a time HH:MM (e.g. 09:00, 21:30, 24:00)")
+                problems.add(i, field, _("%(field)s %(value)r is not a time HH:MM (e.g. 09:00, 21:30, 24:00)",
+                                         field=field, value=text))
                 times.append(None)
         o = times[0] if times[0] is not None else (cat.open_s if cat else 0)
         c = times[1] if times[1] is not None else (cat.close_s if cat else 86400)
@@ -329,10 +336,10 @@ def _read_venue_file(path: Path | Table, *, rules: Rules, crs: str | None, as_of
             try:
                 value = parse_float(text)
             except ValueError:
-                problems.add(i, "risk", f"risk {text!r} is not a number")
+                problems.add(i, "risk", _("%(field)s %(value)r is not a number", field="risk", value=text))
                 continue
             if not 0 <= value <= 1:
-                problems.add(i, "risk", f"risk {text!r} should be between 0 and 1")
+                problems.add(i, "risk", _("risk %(value)r should be between 0 and 1", value=text))
             risk[i] = value
     if unit == "row":
         geoms = _points_from_table(frame, problems, lon_field="lon", lat_field="lat",
@@ -370,18 +377,18 @@ def _dates(frame: pd.DataFrame, field: str, problems: Problems, *, as_of: dt.dat
     for i, text in column.items():
         if text == "":
             if required:
-                problems.add(i, field, f"{field} is empty")
+                problems.add(i, field, _("%(field)s is empty", field=field))
             out.append(None)
             continue
         try:
             day = parse_date(text)
         except ValueError:
-            problems.add(i, field, f"{field} {text!r} is not a date YYYY-MM-DD")
+            problems.add(i, field, _("%(field)s %(value)r is not a date YYYY-MM-DD", field=field, value=text))
             out.append(None)
             continue
         if as_of is not None and day > as_of:
-            problems.add(i, field,
-                         f"{field} {day.isoformat()} is in the future (after {as_of.isoformat()}, the plan date)")
+            problems.add(i, field, _("%(field)s %(day)s is in the future (after %(as_of)s, the plan date)",
+                                     field=field, day=day.isoformat(), as_of=as_of.isoformat()))
         out.append(day)
     return out
 
@@ -393,7 +400,8 @@ def _join_grids(venues: gpd.GeoDataFrame, grids: gpd.GeoDataFrame) -> gpd.GeoDat
     if unknown.any():
         row = venues[unknown].iloc[0]
         known = ", ".join(list(grids.index[:5]))
-        msg = f"grid_id {row['grid_id']!r} is not a grid of the grids layer (known: {known}…)"
+        msg = _("grid_id %(value)r is not a grid of the grids layer (known: %(known)s…)",
+                value=row["grid_id"], known=known)
         raise InputError(msg, file=row["source_file"], row=int(row["source_row"]), field="grid_id")
     todo = venues[~given]
     if len(todo):
@@ -403,10 +411,12 @@ def _join_grids(venues: gpd.GeoDataFrame, grids: gpd.GeoDataFrame) -> gpd.GeoDat
         venues.loc[todo.index, "grid_id"] = joined["grid_id"].fillna(UNASSIGNED_GRID).to_numpy()
     outside = venues["grid_id"] == UNASSIGNED_GRID
     if outside.any():
-        rows = ", ".join(f"{r.source_file} row {r.source_row}" for r in venues[outside].head(5).itertuples())
+        rows = ", ".join(_("%(file)s row %(row)s", file=r.source_file, row=r.source_row)
+                            for r in venues[outside].head(5).itertuples())
         warnings.warn(
-            f"{int(outside.sum())} venue(s) lie outside every grid ({rows}{'…' if outside.sum() > 5 else ''}); "
-            f"they are planned with grid '{UNASSIGNED_GRID}'. Are the coordinates in the right CRS (--crs)?",
+            _("%(count)d venue(s) lie outside every grid (%(rows)s); they are planned with grid '%(grid)s'. "
+              "Are the coordinates in the right CRS (--crs)?",
+              count=int(outside.sum()), rows=rows + ("…" if outside.sum() > 5 else ""), grid=UNASSIGNED_GRID),
             DataWarning, stacklevel=3,
         )
     return venues
@@ -444,13 +454,12 @@ def read_teams(
         for r in split_list(frame["roles"].iat[i]):
             code = r if r in ROLES else _ROLE_ALIASES.get(r)
             if code is None:
-                problems.add(i, "roles", f"roles {r!r} is not a role (one of {', '.join(ROLES)}; "
-                             f"or {', '.join(ROLE_LABELS_ZH.values())})")
+                problems.add(i, "roles", _not_a_role("roles", r))
             else:
                 team_roles.add(code)
         if not frame["roles"].iat[i].strip():
             problems.add(i, "roles",
-                         "roles is empty: list the team's roles, e.g. grid_worker;property;volunteer;safety_officer")
+                         _("roles is empty: list the team's roles, e.g. grid_worker;property;volunteer;safety_officer"))
         roles.append(frozenset(team_roles))
         shifts.append(_shift_cell(frame, i, problems))
         modes.append(_mode_cell(frame, i, problems))
@@ -488,7 +497,8 @@ def _shift_cell(frame: pd.DataFrame, i: int, problems: Problems) -> tuple[tuple[
     try:
         return parse_shifts(text)
     except ValueError as err:
-        problems.add(i, "shift", f"shift {err} (e.g. 09:00-12:00,14:00-17:30)")
+        problems.add(i, "shift", _("%(field)s %(problem)s (e.g. %(example)s)", field="shift", problem=err,
+                                   example=DEFAULT_SHIFT))
         return ()
 
 
@@ -496,7 +506,7 @@ def _mode_cell(frame: pd.DataFrame, i: int, problems: Problems) -> str:
     mode = (frame["mode"].iat[i] if "mode" in frame else "").strip().lower() or "walk"
     mode = _MODE_ALIASES.get(mode, mode)
     if mode not in MODES:
-        problems.add(i, "mode", f"mode {mode!r} should be walk or ebike (步行 · 电动车)")
+        problems.add(i, "mode", _("mode %(value)r should be walk or ebike (步行 · 电动车)", value=mode))
     return mode
 
 
@@ -506,8 +516,13 @@ def _home_grids_cell(frame: pd.DataFrame, i: int, problems: Problems,
     if grids is not None:
         for g in home:
             if g not in grids.index:
-                problems.add(i, "home_grids", f"home_grids {g!r} is not a grid of the grids layer")
+                problems.add(i, "home_grids", _("home_grids %(value)r is not a grid of the grids layer", value=g))
     return home
+
+
+def _not_a_role(field: str, value: str) -> str:
+    return _("%(field)s %(value)r is not a role (one of %(roles)s; or %(labels)s)", field=field, value=value,
+             roles=", ".join(ROLES), labels=", ".join(ROLE_LABELS_ZH.values()))
 
 
 def _read_yaml_teams(path: Path) -> pd.DataFrame:
@@ -521,11 +536,11 @@ def _read_yaml_list(path: Path, *, key: str, example: str) -> pd.DataFrame:
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
     except yaml.YAMLError as err:
-        msg = f"is not valid YAML: {err}"
+        msg = _("is not valid YAML: %(error)s", error=err)
         raise InputError(msg, file=path.name) from err
     items = data.get(key, data) if isinstance(data, dict) else data
     if not isinstance(items, list):
-        msg = f"should be a list of {key} (or a mapping with a '{key}' list)"
+        msg = _("should be a list of %(key)s (or a mapping with a '%(key)s' list)", key=key)
         raise InputError(msg, file=path.name)
 
     def text(v: object) -> str:
@@ -536,8 +551,10 @@ def _read_yaml_list(path: Path, *, key: str, example: str) -> pd.DataFrame:
     first_field = example.split(":")[0]
     for k, item in enumerate(items, start=1):
         if not isinstance(item, dict):
-            noun = "team" if key == "teams" else "person"
-            msg = f"{first_field}: {noun} {k} is {item!r}, not a {noun} ({example})"
+            msg = (_("%(field)s: team %(k)d is %(item)r, not a team (%(example)s)", field=first_field, k=k, item=item,
+                     example=example) if key == "teams" else
+                   _("%(field)s: person %(k)d is %(item)r, not a person (%(example)s)", field=first_field, k=k,
+                     item=item, example=example))
             raise InputError(msg, file=path.name, row=k, field=first_field, unit="item")
     return pd.DataFrame([{field_name(k): text(v) for k, v in item.items()} for item in items]).fillna("")
 
@@ -602,7 +619,7 @@ def read_people(
     problems = Problems(file, unit)
     problems.require_columns(frame, ["name", "role"])
     if len(frame) == 0:
-        problems.add(None, "name", "name: the roster lists no people (one row per person: name, role, …)")
+        problems.add(None, "name", _("name: the roster lists no people (one row per person: name, role, …)"))
         problems.raise_if_any()
     ids = frame["person_id"] if "person_id" in frame else frame["name"]
     id_field = "person_id" if "person_id" in frame else "name"
@@ -610,7 +627,7 @@ def read_people(
     if id_field == "person_id":
         for i, name in frame["name"].items():
             if name == "":
-                problems.add(i, "name", "name is empty")
+                problems.add(i, "name", _("%(field)s is empty", field="name"))
     roles, modes, homes, days, offs, shifts = [], [], [], [], [], []
     for i in range(len(frame)):
         roles.append(_one_role(frame["role"].iat[i], i, problems))
@@ -621,7 +638,8 @@ def read_people(
             try:
                 out.append(parse_workdays(text))
             except ValueError as err:
-                problems.add(i, field, f"{field} {err} (e.g. {WORKDAYS_EXAMPLE})")
+                problems.add(i, field, _("%(field)s %(problem)s (e.g. %(example)s)", field=field, problem=err,
+                                         example=WORKDAYS_EXAMPLE))
                 out.append(None)
         shifts.append(_shift_cell(frame, i, problems))
     starts = _optional_starts(frame, problems, crs=crs, file=file)
@@ -630,9 +648,9 @@ def read_people(
             starts[i] = grids.loc[list(homes[i])].geometry.union_all().representative_point()
         if starts[i] is None and roles[i] in LEAD_ROLES and not (homes[i] and grids is None):
             problems.add(i, "start_lon",
-                         f"start_lon: {frame['name'].iat[i]!r} ({ROLE_LABELS_ZH[roles[i]]}) has neither "
-                         "home_grids nor start_lon/start_lat: give one, so that a team they lead "
-                         "knows where to set out")
+                         _("start_lon: %(name)r (%(role)s) has neither home_grids nor start_lon/start_lat: give one, "
+                           "so that a team they lead knows where to set out",
+                           name=frame["name"].iat[i], role=ROLE_LABELS_ZH[roles[i]]))
     problems.raise_if_any()
     return gpd.GeoDataFrame(
         {
@@ -656,12 +674,11 @@ def _unique_people(ids: pd.Series, field: str, problems: Problems) -> None:
     first_seen: dict[str, int] = {}
     for i, value in ids.items():
         if value == "":
-            problems.add(i, field, f"{field} is empty")
+            problems.add(i, field, _("%(field)s is empty", field=field))
         elif value in first_seen:
             hint = ("" if field == "person_id"
-                    else ": give each person a person_id (工号), or tell the two apart in the name")
-            problems.add(i, field, f"{field} {value!r} appears again (first at {problems.unit} "
-                         f"{problems.row_number(first_seen[value])}){hint}")
+                    else _(": give each person a person_id (工号), or tell the two apart in the name"))
+            problems.add(i, field, problems.again(field, value, first_seen[value]) + hint)
         else:
             first_seen[value] = i
 
@@ -669,16 +686,16 @@ def _unique_people(ids: pd.Series, field: str, problems: Problems) -> None:
 def _one_role(text: str, i: int, problems: Problems) -> str | None:
     parts = split_list(text)
     if not parts:
-        problems.add(i, "role", "role is empty: one of grid_worker, property, volunteer, safety_officer "
-                     f"({', '.join(ROLE_LABELS_ZH.values())})")
+        problems.add(i, "role", _("role is empty: one of %(roles)s (%(labels)s)", roles=", ".join(ROLES),
+                                  labels=", ".join(ROLE_LABELS_ZH.values())))
         return None
     if len(parts) > 1:
-        problems.add(i, "role", f"role {text!r} names {len(parts)} roles: a person has one role in the roster")
+        problems.add(i, "role", _("role %(value)r names %(count)d roles: a person has one role in the roster",
+                                  value=text, count=len(parts)))
         return None
     code = parts[0] if parts[0] in ROLES else _ROLE_ALIASES.get(parts[0], _ROLE_ALIASES.get(parts[0].lower()))
     if code is None:
-        problems.add(i, "role", f"role {parts[0]!r} is not a role (one of {', '.join(ROLES)}; "
-                     f"or {', '.join(ROLE_LABELS_ZH.values())})")
+        problems.add(i, "role", _not_a_role("role", parts[0]))
     return code
 
 
@@ -744,8 +761,8 @@ def read_hazards(
         code = rules.resolve_hazard_type(frame["type"].iat[i])
         if code is None:
             names = [f"{h.code} ({h.label_zh})" for h in list(rules.hazard_types.values())[:4]]
-            problems.add(i, "type",
-                         f"type {frame['type'].iat[i]!r} is not a hazard type of the rules (e.g. {', '.join(names)} …)")
+            problems.add(i, "type", _("type %(value)r is not a hazard type of the rules (e.g. %(names)s …)",
+                                      value=frame["type"].iat[i], names=", ".join(names)))
         types.append(code)
         sev = frame["severity"].iat[i].strip().lower() if "severity" in frame else ""
         if sev == "":
@@ -753,12 +770,13 @@ def read_hazards(
         elif sev in _SEVERITY_ALIASES:
             sev = _SEVERITY_ALIASES[sev]
         else:
-            problems.add(i, "severity", f"severity {sev!r} should be general or major (一般 · 重大)")
+            problems.add(i, "severity", _("severity %(value)r should be general or major (一般 · 重大)", value=sev))
         severities.append(sev)
         st = frame["status"].iat[i].strip() if "status" in frame else ""
         st = _STATUS_ALIASES.get(st, st.lower()) or "reported"
         if st not in HAZARD_STATUSES:
-            problems.add(i, "status", f"status {st!r} should be one of {', '.join(HAZARD_STATUSES)}")
+            problems.add(i, "status", _("status %(value)r should be one of %(statuses)s", value=st,
+                                        statuses=", ".join(HAZARD_STATUSES)))
         statuses.append(st)
     found = _dates(frame, "found_on", problems, as_of=as_of, required=True)
     deadline = _dates(frame, "deadline", problems, as_of=None)
@@ -766,14 +784,16 @@ def read_hazards(
         if deadline[i] is None and found[i] is not None and types[i] is not None:
             deadline[i] = found[i] + dt.timedelta(days=rules.hazard_types[types[i]].deadline_days)
         elif deadline[i] is not None and found[i] is not None and deadline[i] < found[i]:
-            problems.add(i, "deadline", f"deadline {deadline[i]} is before found_on {found[i]}")
+            problems.add(i, "deadline", _("%(field)s %(day)s is before found_on %(found)s", field="deadline",
+                                          day=deadline[i], found=found[i]))
     closed_on = _dates(frame, "closed_on", problems, as_of=as_of)
     for i in range(len(frame)):
         if closed_on[i] is not None and statuses[i] != "closed":
-            problems.add(i, "closed_on",
-                         f"closed_on {closed_on[i]} is given but the status is {statuses[i]}, not closed")
+            problems.add(i, "closed_on", _("closed_on %(day)s is given but the status is %(status)s, not closed",
+                                           day=closed_on[i], status=statuses[i]))
         elif closed_on[i] is not None and found[i] is not None and closed_on[i] < found[i]:
-            problems.add(i, "closed_on", f"closed_on {closed_on[i]} is before found_on {found[i]}")
+            problems.add(i, "closed_on", _("%(field)s %(day)s is before found_on %(found)s", field="closed_on",
+                                           day=closed_on[i], found=found[i]))
     problems.raise_if_any()
     text_cols = ("measure", "responsible_unit", "responsible_person", "standard", "description")
     return pd.DataFrame(
@@ -816,12 +836,13 @@ def read_inspections(
         value = _OUTCOME_ALIASES.get(text, text.lower()) or "done"
         if value not in OUTCOMES:
             problems.add(i, "outcome",
-                         f"outcome {text!r} should be done, closed_door or refused (已检查 · 关门 · 拒绝)")
+                         _("outcome %(value)r should be done, closed_door or refused (已检查 · 关门 · 拒绝)",
+                           value=text))
         outcomes.append(value)
         if teams is not None and "team_id" in frame:
             team = frame["team_id"].iat[i]
             if team and team not in teams.index:
-                problems.add(i, "team_id", f"team_id {team!r} is not a team of the teams file")
+                problems.add(i, "team_id", _("team_id %(value)r is not a team of the teams file", value=team))
     dates = _dates(frame, "date", problems, as_of=as_of, required=True)
     problems.raise_if_any()
     return pd.DataFrame(
@@ -838,8 +859,8 @@ def read_inspections(
 def _known_venues(frame: pd.DataFrame, venues: pd.DataFrame, problems: Problems) -> None:
     for i, vid in frame["venue_id"].items():
         if vid == "":
-            problems.add(i, "venue_id", "venue_id is empty")
+            problems.add(i, "venue_id", _("%(field)s is empty", field="venue_id"))
         elif vid not in venues.index:
-            problems.add(i, "venue_id", f"venue_id {vid!r} is not a venue of the venues file(s)")
+            problems.add(i, "venue_id", _("venue_id %(value)r is not a venue of the venues file(s)", value=vid))
 
 

@@ -13,6 +13,7 @@ import pandas as pd
 
 from .campaigns import read_campaigns
 from .errors import DataWarning, InputError
+from .i18n import gettext as _
 from .io import no_teams, read_grids, read_hazards, read_inspections, read_people, read_teams, read_venues
 from .rules import DEFAULT_RULES_PATH, Rules
 
@@ -76,8 +77,8 @@ def read_layers(
     grid_layer = read_grids(grids, crs=crs)
     venue_layer = read_venues(venues, rules=the_rules, grids=grid_layer, crs=crs, as_of=as_of)
     if (teams is None) == (people is None):
-        msg = "give the teams or the people (a roster), one of the two"
-        raise InputError(msg, file="command line", field="teams")
+        msg = _("give the teams or the people (a roster), one of the two")
+        raise InputError(msg, file=_("command line"), field="teams")
     team_layer = read_teams(teams, grids=grid_layer, crs=crs) if teams is not None else None
     people_layer = read_people(people, grids=grid_layer, crs=crs) if people is not None else None
     hazard_table = read_hazards(hazards, venues=venue_layer, rules=the_rules, as_of=as_of) if hazards else None
@@ -96,6 +97,7 @@ def _with_campaigns(rules: Rules, scopes: tuple, day: dt.date, file: str) -> Rul
     """``rules`` with the campaigns running on ``day``; a warning names those that do not (they change nothing)."""
     for c in scopes:
         if not c.start <= day <= c.end:
-            warnings.warn(f"{file}: 专项排查 {c.name!r}（{c.start} 至 {c.end}）不含 {day}，未计入计划 "
-                          f"does not run on {day}, the plan's first day: it changes nothing", DataWarning, stacklevel=3)
+            warnings.warn(_("%(file)s: campaign %(name)r (%(start)s to %(end)s) does not run on %(day)s, the plan's "
+                            "first day: it changes nothing", file=file, name=c.name, start=c.start, end=c.end, day=day),
+                          DataWarning, stacklevel=3)
     return rules.with_campaigns(scopes, day)

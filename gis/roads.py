@@ -32,6 +32,7 @@ from scipy.sparse.csgraph import connected_components, dijkstra
 from shapely.geometry import LineString
 
 from .errors import InputError
+from .i18n import gettext as _
 
 OSM_SUFFIXES = (".osm", ".pbf")
 _NOT_WALKABLE = frozenset({"motorway", "motorway_link", "construction", "proposed", "planned", "abandoned",
@@ -49,7 +50,7 @@ def read_roads(path: str | Path) -> gpd.GeoDataFrame:
     """
     path = Path(path)
     if not path.exists():
-        msg = "file not found"
+        msg = _("file not found")
         raise InputError(msg, file=path.name)
     try:
         if path.suffix.lower() in OSM_SUFFIXES:
@@ -57,14 +58,14 @@ def read_roads(path: str | Path) -> gpd.GeoDataFrame:
         else:
             roads = gpd.read_file(path, engine="pyogrio")
     except pyogrio.errors.DataSourceError as err:
-        msg = f"not a readable road layer: {err}"
+        msg = _("not a readable road layer: %(error)s", error=err)
         raise InputError(msg, file=path.name) from err
     if roads.crs is None:
         roads = roads.set_crs("EPSG:4326")
     roads = roads.to_crs("EPSG:4326")
     lines = roads[roads.geometry.geom_type.isin(["LineString", "MultiLineString"]) & ~roads.geometry.is_empty]
     if lines.empty:
-        msg = "no road lines (LineString) in the layer"
+        msg = _("no road lines (LineString) in the layer")
         raise InputError(msg, file=path.name, field="geometry")
     return lines.assign(level=road_levels(lines)).reset_index(drop=True)
 
@@ -121,7 +122,7 @@ class RoadNetwork:
         projected = roads.to_crs(crs).geometry
         levels = roads["level"] if "level" in roads else road_levels(roads)
         coords, pairs, start = [], [], 0
-        for _, group in projected.groupby(levels.to_numpy()):
+        for _level, group in projected.groupby(levels.to_numpy()):
             # Street layers drawn by hand rarely share a vertex where lines cross or end on another:
             # noding on a 0.5 m grid (snap rounding) joins them there.
             noded = shapely.get_parts(shapely.union_all(shapely.get_parts(group.to_numpy()),
@@ -133,11 +134,11 @@ class RoadNetwork:
                                               np.arange(start + 1, start + len(xy))]))
                 start += len(xy)
         if not coords:
-            msg = "no road line is longer than 0.5 m"
+            msg = _("no road line is longer than 0.5 m")
             raise InputError(msg, file=source, field="geometry")
         xy = np.vstack(coords)
         keys = np.round(xy * _MERGE_CELLS_PER_M).astype(np.int64)
-        _, first, inverse = np.unique(keys, axis=0, return_index=True, return_inverse=True)
+        _keys, first, inverse = np.unique(keys, axis=0, return_index=True, return_inverse=True)
         edges = inverse.ravel()[np.vstack(pairs)]
         edges = np.unique(np.sort(edges[edges[:, 0] != edges[:, 1]], axis=1), axis=0)
         nodes_xy = xy[first]
@@ -243,7 +244,7 @@ class RoadNetwork:
 
     def path_lonlat(self, a: int, b: int) -> list[tuple[float, float]]:
         """WGS84 vertices of the shortest path between graph nodes ``a`` and ``b`` (empty if none)."""
-        _, pred = dijkstra(self.graph, directed=False, indices=a, return_predecessors=True)
+        _dist, pred = dijkstra(self.graph, directed=False, indices=a, return_predecessors=True)
         if a != b and pred[b] < 0:
             return []
         nodes = [b]

@@ -16,6 +16,8 @@ from types import MappingProxyType
 from typing import Any, Mapping
 
 from .errors import InputError, raise_collected
+from .i18n import N_
+from .i18n import gettext as _
 from .timeparse import parse_hhmm
 
 #: The four roles of a joint patrol (四方联动).
@@ -227,10 +229,10 @@ class Rules:
         try:
             raw = tomllib.loads(path.read_text(encoding="utf-8"))
         except FileNotFoundError as err:
-            msg = f"rules file not found: {path}"
+            msg = _("rules file not found: %(path)s", path=path)
             raise InputError(msg, file=path.name) from err
         except tomllib.TOMLDecodeError as err:
-            msg = f"not valid TOML: {err}"
+            msg = _("not valid TOML: %(error)s", error=err)
             raise InputError(msg, file=path.name) from err
         return _RulesReader(raw, path.name).read()
 
@@ -283,23 +285,24 @@ class _RulesReader:
         self.raw, self.file, self.problems = raw, file, []
 
     def _err(self, field: str, problem: str) -> None:
-        self.problems.append(InputError(f"{field}: {problem}", file=self.file, field=field))
+        self.problems.append(InputError(_("%(field)s: %(problem)s", field=field, problem=problem), file=self.file,
+                                        field=field))
 
     def _get(self, table: Mapping[str, Any], key: str, path: str, kind: type | tuple, default: Any = ...) -> Any:
         if key not in table:
             if default is ...:
-                self._err(f"{path}.{key}", "is missing")
+                self._err(f"{path}.{key}", _("is missing"))
             return None if default is ... else default
         value = table[key]
         if isinstance(value, bool) or not isinstance(value, kind):
-            self._err(f"{path}.{key}", f"{value!r} should be {_kind_name(kind)}")
+            self._err(f"{path}.{key}", _("%(value)r should be %(kind)s", value=value, kind=_kind_name(kind)))
             return None
         return value
 
     def _fraction(self, table: Mapping[str, Any], key: str, path: str, default: Any = ...) -> float | None:
         value = self._get(table, key, path, (int, float), default)
         if value is not None and not 0 <= value <= 1:
-            self._err(f"{path}.{key}", f"{value!r} should be between 0 and 1")
+            self._err(f"{path}.{key}", _between(value, 0, 1))
         return value
 
     def read(self) -> Rules:
@@ -308,19 +311,19 @@ class _RulesReader:
         travel = self.raw.get("travel", {})
         detour = self._get(travel, "detour_factor", "travel", (int, float), 1.3)
         if detour is not None and not 1 <= detour <= 3:
-            self._err("travel.detour_factor", f"{detour!r} should be between 1 and 3")
+            self._err("travel.detour_factor", _between(detour, 1, 3))
         speeds = self._get(travel, "speed_m_s", "travel", dict, {"walk": 1.2, "ebike": 4.0}) or {}
         for mode in MODES:
             v = self._get(speeds, mode, "travel.speed_m_s", (int, float))
             if v is not None and not 0.3 <= v <= 20:
-                self._err(f"travel.speed_m_s.{mode}", f"{v!r} m/s is not a plausible speed (0.3-20)")
+                self._err(f"travel.speed_m_s.{mode}", _("%(value)r m/s is not a plausible speed (0.3-20)", value=v))
         planning = self.raw.get("planning", {})
         threshold = self._fraction(planning, "high_risk_threshold", "planning", 0.7)
         general = self._fraction(planning, "open_hazard_general", "planning", 0.15)
         major = self._fraction(planning, "open_hazard_major", "planning", 0.4)
         away = self._get(planning, "away_from_home_s", "planning", int, 600)
         if away is not None and not 0 <= away <= 7200:
-            self._err("planning.away_from_home_s", f"{away!r} should be between 0 and 7200 seconds")
+            self._err("planning.away_from_home_s", _("%(value)r should be between 0 and 7200 seconds", value=away))
         notify = self._notify()
         kpi = self._kpi()
         seasons = self._seasons(set(categories), set(hazards))
@@ -343,7 +346,7 @@ class _RulesReader:
     def _notify(self) -> NotifyRules:
         table = self.raw.get("notify", {})
         if not isinstance(table, dict):
-            self._err("notify", "should be a table")
+            self._err("notify", _("should be a table"))
             table = {}
         default = NotifyRules()
         severities = {}
@@ -353,12 +356,13 @@ class _RulesReader:
             days = self._get(e, "remind_days_before", path, list, list(fallback.remind_days_before)) or []
             for d in days:
                 if isinstance(d, bool) or not isinstance(d, int) or not 0 <= d <= 60:
-                    self._err(f"{path}.remind_days_before", f"{d!r} should be a whole number of days 0-60")
+                    self._err(f"{path}.remind_days_before",
+                              _("%(value)r should be a whole number of days 0-60", value=d))
             yellow = self._whole(e, "yellow_after_days", path, fallback.yellow_after_days, 0, 60)
             red = self._whole(e, "red_after_days", path, fallback.red_after_days, 1, 90)
             at_once = e.get("immediately", fallback.immediately)
             if not isinstance(at_once, bool):
-                self._err(f"{path}.immediately", f"{at_once!r} should be true or false")
+                self._err(f"{path}.immediately", _("%(value)r should be true or false", value=at_once))
             severities[severity] = SeverityWarnings(tuple(sorted({d for d in days if isinstance(d, int)},
                                                                  reverse=True)),
                                                     yellow, red, bool(at_once))
@@ -373,32 +377,34 @@ class _RulesReader:
     def _seasons(self, categories: set[str], hazard_types: set[str]) -> tuple[Season, ...]:
         table = self.raw.get("seasons", {})
         if not isinstance(table, dict):
-            self._err("seasons", "should be a table")
+            self._err("seasons", _("should be a table"))
             return ()
         out = []
         for code, e in table.items():
             path = f"seasons.{code}"
             if not isinstance(e, dict):
-                self._err(path, "should be a table")
+                self._err(path, _("should be a table"))
                 continue
             n_before = len(self.problems)
             label_zh, label_en = self._get(e, "label_zh", path, str), self._get(e, "label_en", path, str)
             months = [self._get(e, key, path, int) for key in ("from_month", "to_month")]
             for key, month in zip(("from_month", "to_month"), months):
                 if month is not None and not 1 <= month <= 12:
-                    self._err(f"{path}.{key}", f"{month!r} should be a month 1-12")
+                    self._err(f"{path}.{key}", _("%(value)r should be a month 1-12", value=month))
             factors = {}
-            for kind, known, what in (("interval", categories, "a category code"),
-                                      ("risk", categories | hazard_types, "a category or hazard type code")):
+            for kind, known, what in (("interval", categories, _("%(value)r is not a category code")),
+                                      ("risk", categories | hazard_types,
+                                       _("%(value)r is not a category or hazard type code"))):
                 given = self._get(e, kind, path, dict, {}) or {}
                 factors[kind] = {}
                 for key in given:
                     if key not in known:
-                        self._err(f"{path}.{kind}.{key}", f"{key!r} is not {what}")
+                        self._err(f"{path}.{kind}.{key}", what % {"value": key})
                         continue
                     value = self._get(given, key, f"{path}.{kind}", (int, float))
                     if value is not None and not 0.1 <= value <= 10:
-                        self._err(f"{path}.{kind}.{key}", f"{value!r} should be a multiplier between 0.1 and 10")
+                        self._err(f"{path}.{kind}.{key}",
+                                  _("%(value)r should be a multiplier between 0.1 and 10", value=value))
                     elif value is not None:
                         factors[kind][key] = float(value)
             if len(self.problems) == n_before:
@@ -409,19 +415,20 @@ class _RulesReader:
     def _kpi(self) -> KpiRules:
         table = self.raw.get("kpi", {})
         if not isinstance(table, dict):
-            self._err("kpi", "should be a table")
+            self._err("kpi", _("should be a table"))
             table = {}
         default = KpiRules()
         given = self._get(table, "weights", "kpi", dict, {}) or {}
         for key in given:
             if key not in KPI_MEASURES:
-                self._err(f"kpi.weights.{key}", f"{key!r} is not a measure of the ranking ({', '.join(KPI_MEASURES)})")
+                self._err(f"kpi.weights.{key}", _("%(value)r is not a measure of the ranking (%(measures)s)",
+                                                  value=key, measures=", ".join(KPI_MEASURES)))
         weights = {}
         for key in KPI_MEASURES:
             value = self._fraction(given, key, "kpi.weights", default.weights[key])
             weights[key] = float(value) if value is not None and 0 <= value <= 1 else default.weights[key]
         if given and not any(weights[k] > 0 for k in KPI_MEASURES):
-            self._err("kpi.weights", "at least one weight should be above 0")
+            self._err("kpi.weights", _("at least one weight should be above 0"))
         return KpiRules(weights=MappingProxyType(weights),
                         days_to_close_target=self._whole(table, "days_to_close_target", "kpi",
                                                          default.days_to_close_target, 1, 365))
@@ -432,26 +439,27 @@ class _RulesReader:
         if value is None:
             return default
         if not low <= value <= high:
-            self._err(f"{path}.{key}", f"{value!r} should be between {low} and {high}")
+            self._err(f"{path}.{key}", _between(value, low, high))
             return default
         return value
 
     def _categories(self) -> dict[str, Category]:
         table = self.raw.get("categories")
         if not isinstance(table, dict):
-            self._err("categories", "the [categories.*] tables are missing")
+            self._err("categories", _("the [categories.*] tables are missing"))
             return {}
         for code in CATEGORY_CODES:
             if code not in table:
-                self._err(f"categories.{code}", "is missing (every category code needs a table)")
+                self._err(f"categories.{code}", _("is missing (every category code needs a table)"))
         out = {}
         for code, entry in table.items():
             path = f"categories.{code}"
             if code not in CATEGORY_CODES:
-                self._err(path, f"{code!r} is not a known category code ({', '.join(CATEGORY_CODES)})")
+                self._err(path, _("%(value)r is not a known category code (%(codes)s)", value=code,
+                                  codes=", ".join(CATEGORY_CODES)))
                 continue
             if not isinstance(entry, dict):
-                self._err(path, "should be a table")
+                self._err(path, _("should be a table"))
                 continue
             cat = self._category(code, entry, path)
             if cat is not None:
@@ -462,24 +470,26 @@ class _RulesReader:
         n_before = len(self.problems)
         group = self._get(e, "group", path, str)
         if group is not None and group not in GROUPS:
-            self._err(f"{path}.group", f"{group!r} should be one of {', '.join(GROUPS)}")
+            self._err(f"{path}.group", _("%(value)r should be one of %(groups)s", value=group,
+                                         groups=", ".join(GROUPS)))
         interval = self._get(e, "interval_days", path, int)
         if interval is not None and interval < 1:
-            self._err(f"{path}.interval_days", f"{interval!r} should be at least 1")
+            self._err(f"{path}.interval_days", _("%(value)r should be at least 1", value=interval))
         service = self._get(e, "service_minutes", path, int)
         if service is not None and not 1 <= service <= 480:
-            self._err(f"{path}.service_minutes", f"{service!r} should be between 1 and 480")
+            self._err(f"{path}.service_minutes", _between(service, 1, 480))
         roles = self._get(e, "required_roles", path, list)
         for r in roles or []:
             if r not in ROLES:
-                self._err(f"{path}.required_roles", f"{r!r} is not a role (one of {', '.join(ROLES)})")
+                self._err(f"{path}.required_roles", _("%(value)r is not a role (one of %(roles)s)", value=r,
+                                                      roles=", ".join(ROLES)))
         times = []
         for key in ("open", "close"):
             text = self._get(e, key, path, str)
             try:
                 times.append(parse_hhmm(text) if text is not None else None)
             except ValueError:
-                self._err(f"{path}.{key}", f"{text!r} is not a time HH:MM")
+                self._err(f"{path}.{key}", _("%(text)r is not a time HH:MM", text=text))
                 times.append(None)
         risk = self._fraction(e, "base_risk", path)
         aliases = self._get(e, "aliases", path, list, [])
@@ -496,7 +506,7 @@ class _RulesReader:
     def _hazards(self, category_codes: set[str]) -> dict[str, HazardType]:
         table = self.raw.get("hazards")
         if not isinstance(table, dict) or not table:
-            self._err("hazards", "the [hazards.*] tables are missing")
+            self._err("hazards", _("the [hazards.*] tables are missing"))
             return {}
         out = {}
         for code, e in table.items():
@@ -504,14 +514,14 @@ class _RulesReader:
             n_before = len(self.problems)
             severity = self._get(e, "severity", path, str)
             if severity is not None and severity not in SEVERITIES:
-                self._err(f"{path}.severity", f"{severity!r} should be general or major")
+                self._err(f"{path}.severity", _("%(value)r should be general or major", value=severity))
             days = self._get(e, "deadline_days", path, int)
             if days is not None and days < 0:
-                self._err(f"{path}.deadline_days", f"{days!r} should be 0 or more")
+                self._err(f"{path}.deadline_days", _("%(value)r should be 0 or more", value=days))
             cats = self._get(e, "categories", path, list, ["*"])
             for c in cats or []:
                 if c != "*" and c not in category_codes:
-                    self._err(f"{path}.categories", f"{c!r} is not a category code")
+                    self._err(f"{path}.categories", _("%(value)r is not a category code", value=c))
             label_zh = self._get(e, "label_zh", path, str)
             label_en = self._get(e, "label_en", path, str)
             if len(self.problems) == n_before:
@@ -520,6 +530,13 @@ class _RulesReader:
 
 
 def _kind_name(kind: type | tuple) -> str:
-    kinds = kind if isinstance(kind, tuple) else (kind,)
-    names = {int: "a whole number", float: "a number", str: "text", list: "a list", dict: "a table"}
-    return " or ".join(dict.fromkeys(names.get(k, k.__name__) for k in kinds))
+    """What a TOML value of ``kind`` is called (int and float together: a number), translated."""
+    kinds = set(kind if isinstance(kind, tuple) else (kind,))
+    if float in kinds:
+        kinds = (kinds - {int, float}) | {float}
+    names = {int: N_("a whole number"), float: N_("a number"), str: N_("text"), list: N_("a list"), dict: N_("a table")}
+    return ", ".join(_(names[k]) if k in names else k.__name__ for k in sorted(kinds, key=str))
+
+
+def _between(value: object, low: object, high: object) -> str:
+    return _("%(value)r should be between %(low)s and %(high)s", value=value, low=low, high=high)

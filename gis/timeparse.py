@@ -6,6 +6,8 @@ import datetime as dt
 import re
 from zoneinfo import ZoneInfo
 
+from .i18n import gettext as _
+
 _HHMM = re.compile(r"^\s*(\d{1,2})[:：](\d{2})(?::(\d{2}))?\s*$")
 
 
@@ -19,11 +21,11 @@ def parse_hhmm(text: str) -> int:
     """
     m = _HHMM.match(str(text))
     if not m:
-        msg = f"{text!r} is not a time HH:MM"
+        msg = _("%(text)r is not a time HH:MM", text=text)
         raise ValueError(msg)
     h, mnt, sec = int(m[1]), int(m[2]), int(m[3] or 0)
     if mnt > 59 or sec > 59 or h > 24 or (h == 24 and (mnt or sec)):
-        msg = f"{text!r} is not a time HH:MM"
+        msg = _("%(text)r is not a time HH:MM", text=text)
         raise ValueError(msg)
     return h * 3600 + mnt * 60 + sec
 
@@ -48,20 +50,20 @@ def parse_shifts(text: str) -> tuple[tuple[int, int], ...]:
             continue
         pieces = re.split(r"\s*[-–~至]\s*", part.strip())
         if len(pieces) != 2:
-            msg = f"{part.strip()!r} is not a shift HH:MM-HH:MM"
+            msg = _("%(text)r is not a shift HH:MM-HH:MM", text=part.strip())
             raise ValueError(msg)
         start, end = parse_hhmm(pieces[0]), parse_hhmm(pieces[1])
         if end <= start:
-            msg = f"{part.strip()!r} ends before it starts"
+            msg = _("%(text)r ends before it starts", text=part.strip())
             raise ValueError(msg)
         shifts.append((start, end))
     if not shifts:
-        msg = f"{text!r} has no shift HH:MM-HH:MM"
+        msg = _("%(text)r has no shift HH:MM-HH:MM", text=text)
         raise ValueError(msg)
     shifts.sort()
-    for (_, end), (start, _) in zip(shifts, shifts[1:]):
+    for (_start, end), (start, _end) in zip(shifts, shifts[1:]):
         if start < end:
-            msg = f"{text!r} has overlapping shifts"
+            msg = _("%(text)r has overlapping shifts", text=text)
             raise ValueError(msg)
     return tuple(shifts)
 

@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass
 
 from ._table import parse_date
+from .i18n import gettext as _
 
 _WEEKDAY_NAMES: dict[str, int] = {}
 for _k, _chars in enumerate(("一", "二", "三", "四", "五", "六", "日天")):
@@ -101,12 +102,12 @@ def _dates_of(part: str) -> set[dt.date]:
             return {parse_date(part)}
         first, last = parse_date(m[1]), parse_date(m[2])
     except ValueError:
-        msg = f"{part!r} is neither a weekday nor a date"
+        msg = _("%(text)r is neither a weekday nor a date", text=part)
         raise ValueError(msg) from None
     if last < first:
-        msg = f"{part!r} ends before it starts"
+        msg = _("%(text)r ends before it starts", text=part)
         raise ValueError(msg)
     if (last - first).days > 366:
-        msg = f"{part!r} spans more than a year"
+        msg = _("%(text)r spans more than a year", text=part)
         raise ValueError(msg)
     return {first + dt.timedelta(days=k) for k in range((last - first).days + 1)}

@@ -29,6 +29,19 @@ PLAN_DAY = dt.date(2026, 11, 23)
 REPO = Path(__file__).resolve().parent.parent
 
 
+@pytest.fixture
+def english(monkeypatch):
+    """Messages in English for the test: those of code outside a request, and ``patrol``'s (``PATROL_LANG``).
+
+    For tests that assert the English texts (the msgids); Chinese is the default everywhere else.
+    """
+    from gis.i18n import use_language
+
+    monkeypatch.setenv("PATROL_LANG", "en")
+    with use_language("en"):
+        yield
+
+
 @pytest.fixture(scope="session")
 def rules() -> Rules:
     return Rules.from_toml()

@@ -110,49 +110,49 @@ BAD = [
     (
         "c.csv",
         "name,start,end,categories,grids\n甲,2026-11-20,2026-11-30,出租屋,G01\n乙,2026-11-20,2026-11-10,出租屋,G01\n",
-        "c.csv row 3: end 2026-11-10：早于开始日期 2026-11-20 is before the start",
+        "c.csv 第 3 行：end 2026-11-10：早于开始日期 2026-11-20",
     ),
     (
         "c.csv",
         "名称,开始日期,结束日期,场所类别\n甲,2026-11-20,2026-11-30,小饭店\n",
-        "c.csv row 2: categories '小饭店'：不认识 is not known",
+        "c.csv 第 2 行：categories '小饭店'：不认识",
     ),
     (
         "c.csv",
         "name,start,end,grids\n甲,2026-11-20,2026-11-30,G01;G99\n",
-        "c.csv row 2: grids 'G99'：没有这个网格 is not a grid",
+        "c.csv 第 2 行：grids 'G99'：没有这个网格",
     ),
-    ("c.csv", "name,start,end\n甲,2026-11-31,2026-12-30\n", "c.csv row 2: start '2026-11-31'：应为日期 YYYY-MM-DD"),
-    ("c.csv", "name,start,end\n甲,2026-11-20,2027-12-30\n", "c.csv row 2: end 2027-12-30：专项排查最长一年"),
-    ("c.csv", "name,start\n甲,2026-11-20\n", "c.csv: end: column 'end' is missing"),
+    ("c.csv", "name,start,end\n甲,2026-11-31,2026-12-30\n", "c.csv 第 2 行：start '2026-11-31'：应为日期 YYYY-MM-DD"),
+    ("c.csv", "name,start,end\n甲,2026-11-20,2027-12-30\n", "c.csv 第 2 行：end 2027-12-30：专项排查最长一年"),
+    ("c.csv", "name,start\n甲,2026-11-20\n", "c.csv：end：缺少“end”列"),
     (
         "c.csv",
         "name,start,end\n甲,2026-11-20,2026-11-30\n甲,2026-11-20,2026-12-01\n",
-        "c.csv row 3: name '甲'：2026-11-20 起已有同名专项排查",
+        "c.csv 第 3 行：name '甲'：2026-11-20 起已有同名专项排查",
     ),
-    ("c.toml", "[campaign]\nname = 'x'\n", "c.toml: campaigns：应有 [[campaigns]] 表"),
+    ("c.toml", "[campaign]\nname = 'x'\n", "c.toml：campaigns：应有 [[campaigns]] 表"),
     (
         "c.toml",
         TOML_HEAD + "start = 2026-11-20\nend = 2026-11-30\nchecklist = 3\n",
-        "c.toml: campaigns[1].checklist 3：应为文字列表 should be a list of text",
+        "c.toml：campaigns[1].checklist 3：应为文字列表",
     ),
     (
         "c.toml",
         TOML_HEAD + "start = 2026-11-20\nend = 2026-11-30\n\n" + TOML_HEAD + "start = 2026-11-20\nend = 2026-11-01\n",
-        "c.toml: campaigns[2].end 2026-11-01：早于开始日期 2026-11-20 is before the start",
+        "c.toml：campaigns[2].end 2026-11-01：早于开始日期 2026-11-20",
     ),
     (
         "c.toml",
         TOML_HEAD + "start = 2026-11-20\nends = 2026-11-30\n",
-        "c.toml: campaigns[1].ends：不认识的字段 is not a field",
+        "c.toml：campaigns[1].ends：不认识的字段",
     ),
-    ("c.toml", TOML_HEAD + "start = 2026-11-20\n", "c.toml: campaigns[1].end is missing：应为日期 YYYY-MM-DD"),
+    ("c.toml", TOML_HEAD + "start = 2026-11-20\n", "c.toml：campaigns[1].end 缺失：应为日期 YYYY-MM-DD"),
     (
         "c.toml",
         TOML_HEAD + "start = 2026-11-20\nend = 2026-11-30\nhazard_types = ['nonsense']\n",
-        "c.toml: campaigns[1].hazard_types 'nonsense'：不认识 is not known",
+        "c.toml：campaigns[1].hazard_types 'nonsense'：不认识",
     ),
-    ("c.toml", "[[campaigns\n", "c.toml: not valid TOML"),
+    ("c.toml", "[[campaigns\n", "c.toml：不是有效的 TOML"),
 ]
 
 
@@ -172,5 +172,5 @@ def test_a_campaign_not_running_on_the_first_day_is_named_and_changes_nothing(tm
         "demo", "--campaign", tmp_path / "c.csv", "--out", tmp_path / "out", "--time-limit", "1", "--no-pdf", "--quiet"
     )
     assert code == 0, err
-    assert "patrol: warning: c.csv: 专项排查 '春季专项'（2027-03-01 至 2027-03-31）不含 2026-11-23" in err
+    assert "patrol: 警告：c.csv：专项排查 '春季专项'（2027-03-01 至 2027-03-31）不含计划首日 2026-11-23" in err
     assert "电动车是否进楼入户" not in (tmp_path / "out" / "sheets.html").read_text(encoding="utf-8")

@@ -63,7 +63,7 @@ def test_the_default_date_is_today_in_the_office_time_zone(tmp_path, monkeypatch
                                layers["teams"],
                                "--inspections", tmp_path / "seen.csv", "--quiet", "--out", tmp_path / "gaps")
         assert code == expected, err
-    assert f"date {office_today + dt.timedelta(days=1)} is in the future" in err
+    assert f"date {office_today + dt.timedelta(days=1)} 是未来的日期" in err
 
 
 def test_a_wrong_time_zone_names_the_flag(tmp_path):
@@ -71,7 +71,7 @@ def test_a_wrong_time_zone_names_the_flag(tmp_path):
     code, err = run_patrol("gaps", "--grids", layers["grids"], "--venues", layers["venues"], "--teams", layers["teams"],
                            "--tz", "Mars/Base", "--quiet", "--out", tmp_path / "gaps")
     assert code == 2
-    assert err.strip() == "patrol: 命令行: --tz 'Mars/Base' 不是时区（例如 Asia/Shanghai、Asia/Urumqi）"
+    assert err.strip() == "patrol: 命令行：--tz 'Mars/Base' 不是时区（例如 Asia/Shanghai、Asia/Urumqi）"
 
 
 def test_the_command_speaks_english_when_asked(tmp_path, monkeypatch):

@@ -17,9 +17,10 @@ from test_inputs_minimal import layer_args, run_patrol
 
 
 def expected_error(paths: dict[str, Path], flaw) -> re.Pattern:
-    """``patrol: venues.xlsx row 3: category …``: the file, the row (Excel numbering) and the field of the flaw."""
+    """``patrol: venues.xlsx 第 3 行：category …`` (Chinese, the default): the file, the row (Excel numbering) and the
+    field of the flaw."""
     file = re.escape(paths[flaw.layer].name)
-    return re.compile(rf"^patrol: {file} row {flaw.row + 2}: {flaw.field}\b")
+    return re.compile(rf"^patrol: {file} 第 {flaw.row + 2} 行：{flaw.field}(?![A-Za-z0-9_])")
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])

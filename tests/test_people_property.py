@@ -107,7 +107,7 @@ def test_rosters_as_offices_bring_them_plan_or_name_the_mistake(roster, days):
         if roster.flaw is not None:
             row, field, _ = roster.flaw
             assert code == 2, err
-            assert err.startswith(f"patrol: {people.name} row {row + 2}: {field}"), err
+            assert err.startswith(f"patrol: {people.name} 第 {row + 2} 行：{field}"), err  # Chinese: the default
             assert not out.exists()
             return
         assert code == 0, err

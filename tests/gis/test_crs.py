@@ -20,6 +20,8 @@ from gis.crs import (
     wgs84_to_gcj02,
 )
 
+pytestmark = pytest.mark.usefixtures("english")  # the texts asserted here are the English msgids
+
 GEOD = pyproj.Geod(ellps="WGS84")
 
 # Reference outputs published in the README of wandergis/coordTransform (MIT), the de-facto

@@ -15,6 +15,8 @@ from shapely.geometry import box
 from gis import InputError, read_people
 from gis.workdays import Workdays, parse_workdays, works_on
 
+pytestmark = pytest.mark.usefixtures("english")  # the texts asserted here are the English msgids
+
 _GRIDS = gpd.GeoDataFrame(
     {"grid_id": ["G01", "G02"]},
     geometry=[box(113.30, 23.10, 113.31, 23.11), box(113.31, 23.10, 113.32, 23.11)], crs="EPSG:4326",

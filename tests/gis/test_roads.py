@@ -16,6 +16,8 @@ from shapely.geometry import LineString
 from gis.roads import RoadNetwork, read_roads, road_levels
 from synth import write_clipped_instance, write_osm
 
+pytestmark = pytest.mark.usefixtures("english")  # the texts asserted here are the English msgids
+
 METRIC = "EPSG:3857"
 
 

@@ -10,6 +10,8 @@ import pytest
 from gis.errors import InputError
 from gis.io import read_venues
 
+pytestmark = pytest.mark.usefixtures("english")  # the texts asserted here are the English msgids
+
 HEADER = "venue_id,name,category,lon,lat"
 
 

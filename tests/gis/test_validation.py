@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
+import re
+import subprocess
+import sys
 from pathlib import Path
 from typing import Callable
 
@@ -10,6 +14,12 @@ import pandas as pd
 import pytest
 
 import patrol
+from gis._table import HEADER_ALIASES
+from gis.io import HAZARD_STATUSES, OUTCOMES
+from gis.rules import CATEGORY_CODES, MODES, ROLES
+from language_checks import CJK, english_fragments
+
+pytestmark = pytest.mark.usefixtures("english")  # the texts asserted here are the English msgids
 
 
 def _edit_csv(path: Path, change: Callable[[pd.DataFrame], pd.DataFrame]) -> None:
@@ -137,7 +147,7 @@ def test_point_outside_every_grid_is_a_warning_and_planned_as_unassigned_grid(in
     out = tmp_path / "plan"
     assert patrol.main([*_plan_args(instance, out), "--time-limit", "1"]) == 0
     err = capsys.readouterr().err
-    assert "警告：1 venue(s) lie outside every grid (venues.csv row 5)" in err
+    assert "warning: 1 venue(s) lie outside every grid (venues.csv row 5)" in err
     assert "grid 'unassigned'" in err
     assert (out / "stops.csv").exists()
 
@@ -182,3 +192,70 @@ def test_hazard_closing_day_is_checked(instance, tmp_path, capsys, status, close
                   "状态": [status], "销号日期": [closed_on]}).to_csv(hazards, index=False)
     assert patrol.main([*_plan_args(instance, tmp_path / "p"), "--hazards", str(hazards)]) == 2
     assert message in capsys.readouterr().err
+
+
+# --- the same messages in Chinese, the default language -----------------------------------------------------
+
+#: Identifiers a Chinese message shows as they are: field names and the codes a cell may hold.
+CODES = frozenset({*HEADER_ALIASES.values(), *ROLES, *MODES, *HAZARD_STATUSES, *OUTCOMES, *CATEGORY_CODES})
+
+
+def _where(expected: str) -> tuple[str, int | None, str]:
+    """The file, row and field an English expectation of the table names (``venues\\.csv row 12: category …``)."""
+    m = re.match(r"^(\S+?)(?: (?:row|feature) (\d+))?: (\w+)", re.sub(r"\\(.)", r"\1", expected))
+    return m[1], int(m[2]) if m[2] else None, m[3]
+
+
+def _assert_chinese(line: str, file: str, row: int | None, field: str, *, unit: str = "行") -> None:
+    """``line`` is our message in Chinese that still names ``file``, ``row`` and ``field``, with no English prose."""
+    where = f"{file} 第 {row} {'个要素' if unit == 'feature' else unit}：" if row else f"{file}："
+    assert line.startswith(f"patrol: {where}{field}"), line
+    assert CJK.search(line[len(f"patrol: {where}{field}"):]), line
+    assert english_fragments(line, codes=CODES | {field}) == [], line
+
+
+@pytest.fixture
+def chinese(monkeypatch):
+    """``patrol`` as a user runs it: no PATROL_LANG, so Chinese."""
+    monkeypatch.delenv("PATROL_LANG", raising=False)
+
+
+@pytest.mark.parametrize(("layer", "change", "message"), CASES, ids=[c[2][:60] for c in CASES])
+def test_bad_table_is_rejected_in_chinese_by_default(instance, tmp_path, capsys, chinese, layer, change, message):
+    _edit_csv(instance[layer], change)
+    assert patrol.main(_plan_args(instance, tmp_path / "plan")) == 2
+    _assert_chinese(_first_line(capsys.readouterr().err), *_where(message))
+
+
+@pytest.mark.parametrize(("feature", "geometry"),
+                         [(2, BOWTIE), (3, None), (1, {"type": "Point", "coordinates": [113.3, 23.08]})])
+def test_bad_grid_geometry_is_rejected_in_chinese(instance, tmp_path, capsys, chinese, feature, geometry):
+    _edit_geojson(instance["grids"], feature, geometry)
+    assert patrol.main(_plan_args(instance, tmp_path / "plan")) == 2
+    _assert_chinese(_first_line(capsys.readouterr().err), "grids.geojson", feature, "geometry", unit="feature")
+
+
+def test_every_problem_and_the_warning_are_in_chinese(instance, tmp_path, capsys, chinese):
+    _edit_csv(instance["venues"], lambda f: f.pipe(_set("category", 4, "xx")).pipe(_set("lon", 7, "abc")))
+    assert patrol.main(_plan_args(instance, tmp_path / "plan")) == 2
+    err = capsys.readouterr().err
+    assert "（同一输入中还有 1 个问题：）" in err
+    assert "venues.csv 第 7 行：lon 'abc' 不是数字" in err
+    _edit_csv(instance["venues"], lambda f: f.pipe(_set("category", 4, "small_shop")).pipe(_set("lon", 7, "113.45")))
+    assert patrol.main([*_plan_args(instance, tmp_path / "plan"), "--time-limit", "1"]) == 0
+    warning = next(line for line in capsys.readouterr().err.splitlines() if "venues.csv 第 7 行" in line)
+    assert warning.startswith("patrol: 警告：1 个场所不在任何网格内（venues.csv 第 7 行）"), warning
+    assert english_fragments(warning) == [], warning
+
+
+def test_the_command_prints_a_bad_venue_file_in_chinese(instance, tmp_path):
+    """``python patrol.py plan …`` as typed: Chinese unless PATROL_LANG says otherwise."""
+    _edit_csv(instance["venues"], _set("category", 12, "小饭店"))
+    env = {k: v for k, v in os.environ.items() if k != "PATROL_LANG"}
+    done = subprocess.run([sys.executable, str(Path(patrol.__file__)), *_plan_args(instance, tmp_path / "plan")],
+                          capture_output=True, text=True, env=env, timeout=300)
+    assert done.returncode == 2, done.stderr
+    assert "patrol: venues.csv 第 12 行：category '小饭店' 不是已知的场所类别（是否应为 小餐饮？）" in done.stderr
+    english = subprocess.run([sys.executable, str(Path(patrol.__file__)), *_plan_args(instance, tmp_path / "plan")],
+                             capture_output=True, text=True, env={**env, "PATROL_LANG": "en"}, timeout=300)
+    assert "venues.csv row 12: category '小饭店' is not a known category (did you mean 小餐饮?)" in english.stderr

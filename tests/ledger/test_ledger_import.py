@@ -70,7 +70,8 @@ def test_an_imported_ledger_may_not_close_a_hazard(app, client):
     refused = _upload(client, data, "整改台账.xlsx")
     text = refused.get_data(as_text=True)
     assert refused.status_code == 400
-    assert f"整改台账.xlsx row {row}: status closed 与数据库中的 rectifying 不同" in text and "（字段：status）" in text
+    assert f"整改台账.xlsx 第 {row} 行：status closed 与数据库中的 rectifying 不同" in text
+    assert "（字段：status）" in text
     assert table_counts(app) == before and _events(app, hid) == events
     assert _hazard(app, hid).status == "rectifying"
 

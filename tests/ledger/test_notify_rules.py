@@ -45,7 +45,7 @@ def test_bad_notify_rules_name_the_toml_path(tmp_path, old, new, field):
     assert old in DEFAULT
     path = tmp_path / "rules.toml"
     path.write_text(DEFAULT.replace(old, new, 1), encoding="utf-8")
-    with pytest.raises(InputError, match=rf"^rules\.toml: {re.escape(field)}: ") as info:
+    with pytest.raises(InputError, match=rf"^rules\.toml：{re.escape(field)}：") as info:  # Chinese: the default
         Rules.from_toml(path)
     assert info.value.field == field
 

@@ -48,4 +48,4 @@ def test_replan_names_a_bad_done_row(demo_plan, tmp_path):
                           str(tmp_path / "done.csv"), "--at", "11:00", "--out", str(tmp_path / "x")],
                           capture_output=True, text=True)
     assert run.returncode == 2
-    assert "done.csv row 3" in run.stderr and "NOPE" in run.stderr
+    assert "done.csv 第 3 行" in run.stderr and "NOPE" in run.stderr

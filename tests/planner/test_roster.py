@@ -190,7 +190,7 @@ def test_a_bad_roster_exits_2_naming_the_cell(street, tmp_path):
     code, err = run_patrol("plan", "--grids", street["grids"], "--venues", street["venues"], "--people", bad,
                            "--date", MONDAY.isoformat(), "--no-pdf", "--quiet", "--out", tmp_path / "out")
     assert code == 2
-    assert err.startswith("patrol: roster.csv row 3: days '周八' is neither a weekday nor a date"), err
+    assert err.startswith("patrol: roster.csv 第 3 行：days '周八' 既不是星期几也不是日期"), err
     assert not (tmp_path / "out").exists()
 
 

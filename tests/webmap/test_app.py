@@ -82,7 +82,7 @@ def test_rejected_import_leaves_every_table_unchanged(app, client):
                          content_type="multipart/form-data")
     text = response.get_data(as_text=True)
     assert response.status_code == 400
-    assert "new_venues.csv row 40" in text and "category" in text and "小餐饮" in text
+    assert "new_venues.csv 第 40 行" in text and "category" in text and "小餐饮" in text
     assert table_counts(app) == before
 
 
@@ -112,11 +112,11 @@ def _bad_table(kind: str, field: str, value: str) -> bytes:
 
 
 @pytest.mark.parametrize(("kind", "name", "data", "where"), [
-    ("grids", "新网格.geojson", _bad_grids, "新网格.geojson feature 30: geometry"),
-    ("teams", "teams60.csv", lambda: _bad_table("teams", "roles", "wizard"), "teams60.csv row 40: roles"),
-    ("hazards", "hazards60.csv", lambda: _bad_table("hazards", "type", "外星人入侵"), "hazards60.csv row 40: type"),
+    ("grids", "新网格.geojson", _bad_grids, "新网格.geojson 第 30 个要素：geometry"),
+    ("teams", "teams60.csv", lambda: _bad_table("teams", "roles", "wizard"), "teams60.csv 第 40 行：roles"),
+    ("hazards", "hazards60.csv", lambda: _bad_table("hazards", "type", "外星人入侵"), "hazards60.csv 第 40 行：type"),
     ("inspections", "inspections60.csv", lambda: _bad_table("inspections", "outcome", "maybe"),
-     "inspections60.csv row 40: outcome"),
+     "inspections60.csv 第 40 行：outcome"),
 ])
 def test_each_kind_of_rejected_import_changes_nothing(app, client, kind, name, data, where):
     login(client, "coord")

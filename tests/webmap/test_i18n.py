@@ -17,6 +17,8 @@ import pytest
 from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
 
+from language_checks import CJK as _CJK
+from language_checks import english_lines, two_words
 from web_helpers import TODAY, login
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -96,9 +98,6 @@ def test_code_outside_a_request_uses_the_same_catalogues():
         "排队第 2 位，前面的计划完成后自动开始"
 
 
-_CJK = re.compile(r"[\u3000-\u303f\u3400-\u9fff\uff00-\uffef]")
-# a word of prose, not an id, code or address
-_WORD = re.compile(r"""^[("'“]?[A-Za-z]{2,}(?:['’][a-z]+)?[,.:;!?)"'”]?$""")
 _NOT_PROSE = ("script", "style", "code", "kbd", "samp", "pre")  # code and commands are shown as typed
 _SHOWN_ATTRS = ("title", "placeholder", "alt", "aria-label")
 
@@ -132,12 +131,7 @@ def english_sentences(html: str) -> list[str]:
     """Texts of a page that hold two Latin words of prose in a row and no Chinese at all."""
     parser = _Texts()
     parser.feed(html)
-    return [text for text in parser.texts if not _CJK.search(text) and _two_words(text)]
-
-
-def _two_words(text: str) -> bool:
-    words = [bool(_WORD.match(token)) for token in text.split()]
-    return any(a and b for a, b in zip(words, words[1:]))
+    return [text for text in parser.texts if not _CJK.search(text) and two_words(text)]
 
 
 def test_the_check_catches_an_english_sentence_and_passes_ids_and_units():
@@ -146,12 +140,6 @@ def test_the_check_catches_an_english_sentence_and_passes_ids_and_units():
             "<code>curl -H x</code><input placeholder='name@example.cn'><td>grid:G01 person:…</td>"
             "<span title='yellow card 2026-11-15'>黄牌</span>")
     assert english_sentences(page) == ["Save the result", "Log out", "yellow card 2026-11-15"]
-
-
-def english_lines(text: str) -> list[str]:
-    """Lines of a command's output that hold two Latin words of prose in a row and no Chinese at all."""
-    lines = [re.sub(r"^\[[^\]]*\]\s*", "", line).strip() for line in text.splitlines()]  # the progress prefix
-    return [line for line in lines if line and not _CJK.search(line) and _two_words(line)]
 
 
 def test_the_command_and_its_progress_speak_chinese(instance, tmp_path):

@@ -46,7 +46,7 @@ def test_every_data_page_renders_and_links_the_records(client, bad_rows, url):  
     assert 'id="data-problems"' in html
     assert f'href="/hazards/{bad_rows["hazard"]}"' in html
     assert f"closed_on {bad_rows['found_on'] - dt.timedelta(days=2)}" in html
-    assert 'href="/venues/V0007"' in html and f"date {FUTURE} is in the future" in html
+    assert 'href="/venues/V0007"' in html and f"date {FUTURE} 是未来的日期" in html
 
 
 @pytest.mark.parametrize("url", ["/map/frame", "/gaps/frame", "/hotspots/frame", "/venues/V0007",

@@ -107,10 +107,10 @@ def test_an_import_adds_its_rows_or_names_the_mistake_and_changes_nothing(empty_
             html = page.get_data(as_text=True)
             assert page.status_code in (200, 400), html[-800:]
             if page.status_code == 400:
-                assert paths[kind].name in html and (" row " in html or "field" in html), html[-800:]
+                assert paths[kind].name in html and (" 行：" in html or "field" in html), html[-800:]
                 assert snapshot(empty_app) == before
                 if flaw is not None and flaw.layer == kind:
-                    assert f"{paths[kind].name} row {flaw.row + 2}: {flaw.field}" in html, html[-800:]
+                    assert f"{paths[kind].name} 第 {flaw.row + 2} 行：{flaw.field}" in html, html[-800:]
                 return
             assert flaw is None or flaw.layer != kind, f"the mistake in {kind} was imported: {flaw}"
             if kind == "venues":
