@@ -8,6 +8,7 @@ a failing robot is retried and recorded, and the next run sends what failed.
 from __future__ import annotations
 
 import datetime as dt
+import re
 import tomllib
 from collections import Counter
 from pathlib import Path
@@ -240,7 +241,7 @@ def test_bad_webhook_setting_is_one_line_naming_it(app, notify_env, monkeypatch,
     before = len(stored(app))
     assert patrol.main(["notify", "--date", str(TODAY)]) == 2
     err = capsys.readouterr().err
-    assert err.startswith("patrol: settings: NOTIFY_WEBHOOKS[0].kind") and "Traceback" not in err
+    assert re.match(r"patrol: settings[:：] ?NOTIFY_WEBHOOKS\[0\]\.kind", err) and "Traceback" not in err, err
     assert len(stored(app)) == before
 
 

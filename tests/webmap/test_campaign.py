@@ -116,7 +116,8 @@ def test_bad_campaigns_are_refused_naming_the_field_and_nothing_is_written(app, 
     before = _count(app)
     response = _declare(client, {**FORM, "name": f"坏的 {field}", **change})
     assert response.status_code == 400
-    assert f"campaign: {field}" in response.get_data(as_text=True)
+    error = re.search(r'id="error">(.*?)</div>', response.get_data(as_text=True), re.S)
+    assert error is not None and f"：{field}" in error.group(1), error  # the error names the field (Chinese first)
     assert _count(app) == before
 
 

@@ -128,7 +128,7 @@ def test_a_plan_cut_off_by_a_restart_says_so(tmp_path, monkeypatch):
     again = create_app(config)
     with again.app_context():
         runs = {r.start.day: r for r in db.session.scalars(db.select(PlanRun))}
-        assert runs[23].status == "failed" and "restart" in runs[23].message
+        assert runs[23].status == "failed" and "重启" in runs[23].message  # the server restarted: plan again
         assert runs[22].status == "done"
         db.engine.dispose()
 
