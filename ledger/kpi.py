@@ -224,9 +224,18 @@ def _ranked(m: pd.DataFrame, rules: Rules) -> pd.DataFrame:
     weights = rules.kpi.weights
     weighted = sum(parts[k].fillna(0) * weights[k] for k in parts)
     weight = sum(parts[k].notna() * weights[k] for k in parts)
-    m["score"] = (100 * weighted / weight.where(weight > 0)).round(1)
+    m["score"] = one_decimal(100 * weighted / weight.where(weight > 0))
     m["rank"] = m["score"].rank(method="min", ascending=False)
     return m.sort_values(["score", "key"], ascending=[False, True], na_position="last", key=_sort_key)
+
+
+def one_decimal(values: pd.Series) -> pd.Series:
+    """Scores to one decimal as Python's ``round`` does (the exact value, ties to even).
+
+    Not pandas' ``round(1)`` (x · 10 rounded, then divided): 57.15 is stored as 57.1499…, which is 57.1 to Python
+    and 57.2 to numpy; a rank must not hang on which of the two a reader recomputes with.
+    """
+    return values.map(lambda x: x if pd.isna(x) else round(x, 1)).astype(float)
 
 
 def _sort_key(column: pd.Series) -> pd.Series:
