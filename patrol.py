@@ -158,7 +158,7 @@ def _road_network(args: argparse.Namespace, layers, progress: ProgressPrinter):
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="patrol", description="巡查计划 · plan joint safety patrols (四方联动)")
+    parser = argparse.ArgumentParser(prog="patrol", description=_("patrol planning: joint safety patrols (四方联动)"))
     parser.add_argument("-v", "--verbose", action="store_true", help="log what the library does")
     sub = parser.add_subparsers(dest="command", required=True)
     _add_plan_args(sub.add_parser("plan", help="plan patrols from your files"), demo=False)

@@ -272,13 +272,13 @@ def _campaign_ticks(ticked: tuple[tuple[int, tuple[str, ...]], ...], venue: Venu
     for i, (campaign_id, items) in enumerate(ticked):
         campaign = running.get(campaign_id)
         if campaign is None:
-            msg = (f"campaign_checklist[{i}].campaign_id {campaign_id!r}：{day} 本场所没有这个专项排查 "
-                   "is not a campaign running at this venue that day")
+            msg = _("campaign_checklist[%(i)d].campaign_id %(id)r: is not a campaign running at this venue on %(day)s",
+                    i=i, id=campaign_id, day=day)
             raise InputError(msg, file=file, field=f"campaign_checklist[{i}].campaign_id")
         for item in items:
             if item not in campaign.items():
-                msg = (f"campaign_checklist[{i}].items {item[:60]!r}：不是该专项排查的检查要点 "
-                       "is not an item of the campaign's checklist")
+                msg = _("campaign_checklist[%(i)d].items %(item)r: is not an item of the campaign's checklist",
+                        i=i, item=item[:60])
                 raise InputError(msg, file=file, field=f"campaign_checklist[{i}].items")
         if items:
             out.append({"campaign_id": campaign.id, "name": campaign.name,

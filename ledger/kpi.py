@@ -32,6 +32,7 @@ from collections.abc import Mapping
 import pandas as pd
 
 from gis.errors import InputError
+from gis.i18n import gettext as _
 from gis.rules import Rules
 
 from .models import AddedStop, Grid, Hazard, Inspection, PlanRun, PlanStop, Team, Venue, db
@@ -55,23 +56,23 @@ def parse_query(period: str | None, by: str | None, on: str | None, *, today: dt
     """
     period, by = period or "month", by or "grid"
     if period not in PERIODS:
-        msg = f"period {period!r}：应为 {' · '.join(PERIODS)} should be one of {', '.join(PERIODS)}"
+        msg = _("period %(value)r: should be one of %(choices)s", value=period, choices=", ".join(PERIODS))
         raise InputError(msg, file="request", field="period")
     if by not in BY:
-        msg = f"by {by!r}：应为 {' · '.join(BY)} should be one of {', '.join(BY)}"
+        msg = _("by %(value)r: should be one of %(choices)s", value=by, choices=", ".join(BY))
         raise InputError(msg, file="request", field="by")
     if not on:
         return period, by, today
     try:
         day = dt.date.fromisoformat(on)
     except ValueError as err:
-        msg = f"on {on[:40]!r}：应为日期 YYYY-MM-DD should be a date YYYY-MM-DD"
+        msg = _("on %(value)r: should be a date YYYY-MM-DD", value=on[:40])
         raise InputError(msg, file="request", field="on") from err
     if day > today:
-        msg = f"on {on!r}：不能晚于今天 {today} should not be after today"
+        msg = _("on %(value)r: should not be after today %(today)s", value=on, today=today)
         raise InputError(msg, file="request", field="on")
     if day < EARLIEST_DAY:
-        msg = f"on {on!r}：不能早于 {EARLIEST_DAY} should not be before {EARLIEST_DAY}"
+        msg = _("on %(value)r: should not be before %(earliest)s", value=on, earliest=EARLIEST_DAY)
         raise InputError(msg, file="request", field="on")
     return period, by, day
 

@@ -190,8 +190,8 @@ def chinese_font_missing() -> str | None:
 def write_sheets_pdf(html: str, path: Path, *, progress: Callable[[float, str], None] | None = None) -> bool:
     """Write ``path`` (sheets.pdf) when WeasyPrint and a Chinese font are here; else log why in one line."""
     if not pdf_available():
-        log.warning("sheets.pdf not written: WeasyPrint or the Pango it needs is missing "
-                    "(pip install weasyprint; apt-get install libpango-1.0-0) 未生成 sheets.pdf")
+        log.warning(_("sheets.pdf not written: WeasyPrint or the Pango it needs is missing "
+                      "(pip install weasyprint; apt-get install libpango-1.0-0)"))
         return False
     if (missing := chinese_font_missing()) is not None:
         log.warning(missing)

@@ -185,11 +185,11 @@ def _campaign_checklist(data: dict) -> tuple[tuple[int, tuple[str, ...]], ...]:
         name = f"campaign_checklist[{i}]"
         campaign_id = entry.get("campaign_id") if isinstance(entry, dict) else None
         if isinstance(campaign_id, bool) or not isinstance(campaign_id, int) or not 0 < campaign_id <= MAX_ID:
-            msg = f"{name}.campaign_id：应为专项排查编号 should be a campaign's number"
+            msg = _("%(name)s.campaign_id: should be a campaign's number", name=name)
             raise InputError(msg, file="request", field=f"{name}.campaign_id")
         items = entry.get("items") or []
         if not isinstance(items, list) or not all(isinstance(t, str) and "\x00" not in t for t in items):
-            msg = f"{name}.items：应为文字列表 should be a list of strings"
+            msg = _("%(name)s.items: should be a list of strings", name=name)
             raise InputError(msg, file="request", field=f"{name}.items")
         out.append((campaign_id, tuple(t.strip() for t in items)))
     return tuple(out)
