@@ -353,9 +353,21 @@ def run_plan(args: argparse.Namespace, *, progress: ProgressPrinter) -> dict[str
     road_lines, roads = _road_network(args, layers, progress)
     from planner.partition import plan_partitioned, wants_partition
 
-    if people:
-        return _plan_people(args, layers, params, plan_progress, roads, road_lines, progress)
-    if args.partition == "community" or (args.partition == "auto" and wants_partition(layers)):
+    inputs = {"rules": layers.rules, "start": args.date, "params": params, "hazards": layers.hazards,
+              "inspections": layers.inspections, "grids": layers.grids, "progress": plan_progress, "roads": roads}
+    day_teams = None
+    if people:  # form each day's teams from the roster, plan them, write them with the plan
+        import dataclasses
+
+        from gis.errors import InputError
+        from planner.roster import all_teams, plan_with_people
+
+        if args.partition == "community":
+            msg = _("--partition community cannot be used with --people yet: plan the communities' rosters one by one")
+            raise InputError(msg, file=_("command line"), field="partition")
+        plan, day_teams = plan_with_people(venues=layers.venues, people=layers.people, **inputs)
+        layers = dataclasses.replace(layers, teams=all_teams(day_teams))
+    elif args.partition == "community" or (args.partition == "auto" and wants_partition(layers)):
         plan = plan_partitioned(
             layers,
             start=args.date,
@@ -366,63 +378,10 @@ def run_plan(args: argparse.Namespace, *, progress: ProgressPrinter) -> dict[str
             roads=roads,
         )
     else:
-        plan = plan_days(
-            venues=layers.venues,
-            teams=layers.teams,
-            rules=layers.rules,
-            start=args.date,
-            params=params,
-            hazards=layers.hazards,
-            inspections=layers.inspections,
-            grids=layers.grids,
-            progress=plan_progress,
-            roads=roads,
-        )
+        plan = plan_days(venues=layers.venues, teams=layers.teams, **inputs)
     progress(0.96, _("writing %(out)s", out=args.out))
-    numbers = write_outputs(
-        plan, layers, args.out, lang=args.lang, pdf=not args.no_pdf, roads=road_lines, base_url=args.base_url
-    )
-    progress(1.0, _("done: %(numbers)s", numbers=json.dumps(numbers, ensure_ascii=False)))
-    return numbers
-
-
-def _plan_people(
-    args: argparse.Namespace, layers, params, plan_progress, roads, road_lines, progress: ProgressPrinter
-) -> dict[str, object]:
-    """`patrol plan --people`: form each day's teams from the roster, plan them, write them with the plan."""
-    import dataclasses
-
-    from gis.errors import InputError
-    from planner.roster import all_teams, plan_with_people
-    from webmap.outputs import write_outputs
-
-    if args.partition == "community":
-        msg = _("--partition community cannot be used with --people yet: plan the communities' rosters one by one")
-        raise InputError(msg, file=_("command line"), field="partition")
-    plan, formed = plan_with_people(
-        venues=layers.venues,
-        people=layers.people,
-        rules=layers.rules,
-        start=args.date,
-        params=params,
-        hazards=layers.hazards,
-        inspections=layers.inspections,
-        grids=layers.grids,
-        progress=plan_progress,
-        roads=roads,
-    )
-    progress(0.96, _("writing %(out)s", out=args.out))
-    layers = dataclasses.replace(layers, teams=all_teams(formed))
-    numbers = write_outputs(
-        plan,
-        layers,
-        args.out,
-        lang=args.lang,
-        pdf=not args.no_pdf,
-        roads=road_lines,
-        base_url=args.base_url,
-        day_teams=formed,
-    )
+    numbers = write_outputs(plan, layers, args.out, lang=args.lang, pdf=not args.no_pdf, roads=road_lines,
+                            base_url=args.base_url, day_teams=day_teams)
     progress(1.0, _("done: %(numbers)s", numbers=json.dumps(numbers, ensure_ascii=False)))
     return numbers
 

@@ -66,6 +66,14 @@ def demo_plan(tmp_path_factory) -> Path:
     return out
 
 
+def missing(what: str) -> None:
+    """Skip a test that needs ``what`` (a tool or service that ``.ci/setup`` installs); in CI, where everything
+    is installed, fail instead: a missing install step must not pass as skipped checks."""
+    if os.environ.get("CI"):
+        pytest.fail(f"{what} is missing in CI: .ci/setup should have installed it")
+    pytest.skip(f"needs {what}: run `bash .ci/setup` to install it")
+
+
 def postgres_url() -> str | None:
     url = os.environ.get("TEST_DATABASE_URL")
     file = REPO / ".ci" / "test-database-url"
@@ -112,9 +120,7 @@ def app(request, tmp_path_factory):
     else:
         url = postgres_url()
         if url is None:
-            if os.environ.get("CI"):
-                pytest.fail("PostgreSQL is missing in CI: .ci/setup should have started it")
-            pytest.skip("no PostgreSQL here: run `bash .ci/setup` to start one")
+            missing("PostgreSQL")
         base, schema = url, f"test_{os.getpid()}_{request.module.__name__.rsplit('.', 1)[-1]}"
         url = _own_schema(base, schema)
     os.environ["PATROL_INSTANCE"] = str(instance)

@@ -13,6 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from shapely.geometry import LineString
 
+from conftest import missing
 from gis.roads import RoadNetwork, read_roads, road_levels
 from synth import write_clipped_instance, write_osm
 
@@ -134,8 +135,9 @@ def test_osm_extract_keeps_the_ways_a_team_may_use(tmp_path):
     assert roads.crs == "EPSG:4326"
 
 
-@pytest.mark.skipif(shutil.which("osmium") is None, reason="needs osmium-tool (Debian package osmium-tool)")
 def test_a_pbf_extract_reads_like_its_xml(tmp_path):
+    if shutil.which("osmium") is None:
+        missing("osmium-tool (Debian package osmium-tool)")
     x0, y0 = 113.30, 23.10
     streets = [LineString([(x0, y0 + k * 0.001), (x0 + 0.004, y0 + k * 0.001)]) for k in range(3)]
     cross = LineString([(x0 + 0.002, y0 - 0.001), (x0 + 0.002, y0 + 0.003)])
@@ -172,7 +174,7 @@ def test_a_clipped_extract_leaves_at_most_two_percent_of_venues_unreachable_each
     road_file = paths["roads"]
     if kind == "pbf":  # the same streets as an OSM extract comes: PBF, made with osmium-tool
         if shutil.which("osmium") is None:
-            pytest.skip("needs osmium-tool (Debian package osmium-tool)")
+            missing("osmium-tool (Debian package osmium-tool)")
         lines = gpd.read_file(road_file)
         write_osm(tmp_path / "streets.osm", list(lines.geometry), [{"highway": "residential"}] * len(lines))
         road_file = tmp_path / "streets.osm.pbf"

@@ -13,6 +13,7 @@ import pytest
 from openpyxl import load_workbook
 from shapely.geometry import box
 
+from conftest import missing
 from web_helpers import TODAY, csrf_token, log_in, login
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -245,7 +246,7 @@ def test_the_route_sheet_pdf_prints_hostile_text_as_text(app, hostile, tmp_path)
     from webmap.sheets import pdf_available
 
     if not pdf_available():
-        pytest.skip("WeasyPrint is not installed here")
+        missing("WeasyPrint with Pango")
     client = app.test_client()
     login(client, "coord")
     response = client.get(f"/plans/{hostile['plan_id']}/sheets/T01?format=pdf")
