@@ -59,14 +59,13 @@ class ImportJobs:
         """Import ``paths`` (saved in ``folder``, which the job deletes when it ends); the job's id."""
         job_id = secrets.token_urlsafe(12)
         job = ImportJob(kind=kind, files=[p.name for p in paths])
-        with self._lock:
-            self._jobs[job_id] = job
-            while len(self._jobs) > KEEP:
-                self._jobs.popitem(last=False)
         thread = threading.Thread(target=self._run, args=(job, folder, paths),
                                   kwargs={"as_of": as_of, "crs": crs, "user": user, "lang": lang},
                                   name=f"import-{job_id}", daemon=True)
         with self._lock:
+            self._jobs[job_id] = job
+            while len(self._jobs) > KEEP:
+                self._jobs.popitem(last=False)
             self._threads = [t for t in self._threads if t.is_alive()] + [thread]
         thread.start()
         return job_id
