@@ -214,13 +214,14 @@ class Problems:
                 self.items.append(InputError(msg, file=self.file, field=col))
         self.raise_if_any()
 
-    def unique_ids(self, ids: pd.Series, field: str) -> None:
+    def unique_ids(self, ids: pd.Series, field: str, *, hint: str = "") -> None:
+        """Each id given and given once; ``hint`` follows the problem of one that appears again."""
         first_seen: dict[str, int] = {}
         for i, value in ids.items():
             if value == "":
                 self.add(i, field, _("%(field)s is empty", field=field))
             elif value in first_seen:
-                self.add(i, field, self.again(field, value, first_seen[value]))
+                self.add(i, field, self.again(field, value, first_seen[value]) + hint)
             else:
                 first_seen[value] = i
 

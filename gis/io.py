@@ -623,7 +623,8 @@ def read_people(
         problems.raise_if_any()
     ids = frame["person_id"] if "person_id" in frame else frame["name"]
     id_field = "person_id" if "person_id" in frame else "name"
-    _unique_people(ids, id_field, problems)
+    problems.unique_ids(ids, id_field, hint="" if id_field == "person_id" else _(
+        ": give each person a person_id (工号), or tell the two apart in the name"))
     if id_field == "person_id":
         for i, name in frame["name"].items():
             if name == "":
@@ -668,19 +669,6 @@ def read_people(
         crs="EPSG:4326",
         index=pd.Index(ids.to_numpy(), name="person_id"),
     )
-
-
-def _unique_people(ids: pd.Series, field: str, problems: Problems) -> None:
-    first_seen: dict[str, int] = {}
-    for i, value in ids.items():
-        if value == "":
-            problems.add(i, field, _("%(field)s is empty", field=field))
-        elif value in first_seen:
-            hint = ("" if field == "person_id"
-                    else _(": give each person a person_id (工号), or tell the two apart in the name"))
-            problems.add(i, field, problems.again(field, value, first_seen[value]) + hint)
-        else:
-            first_seen[value] = i
 
 
 def _one_role(text: str, i: int, problems: Problems) -> str | None:

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import geopandas as gpd
 import numpy as np
@@ -71,7 +71,6 @@ class _Team:
     y: float
     home: frozenset[str]
     load_s: float = 0.0
-    takes: set[int] = field(default_factory=set)
 
     @property
     def span_s(self) -> int:

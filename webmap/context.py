@@ -13,6 +13,7 @@ from typing import Any, TypeVar
 from flask import abort, current_app, g
 from flask_babel import get_locale, gettext
 
+from gis.i18n import N_
 from gis.timeparse import local_today
 from ledger.models import db
 
@@ -56,10 +57,6 @@ def nonced(html: str) -> str:
     """
     return _SCRIPT.sub(lambda m: f'<script nonce="{csp_nonce()}"{m.group(1)}', html)
 
-
-def N_(message: str) -> str:
-    """Mark a msgid for ``pybabel extract`` where it is defined; it is translated where it is shown."""
-    return message
 
 
 _HTTP = {400: N_("Bad request"), 401: N_("Log in or give a valid API token"), 403: N_("Not allowed"),

@@ -229,8 +229,8 @@ def sheets_pdf(html: str, *, progress: Callable[[float, str], None] | None = Non
         steps.propagate = propagate
 
 
-def render_pdf(html: str, *, extra_css: str = "") -> bytes:
-    """One WeasyPrint rendering of ``html`` with the sheets' fonts (and ``extra_css`` after the page's own rules)."""
+def render_pdf(html: str) -> bytes:
+    """One WeasyPrint rendering of ``html`` with the sheets' fonts."""
     import weasyprint
     from weasyprint.text.fonts import FontConfiguration
 
@@ -239,7 +239,7 @@ def render_pdf(html: str, *, extra_css: str = "") -> bytes:
         f'@font-face {{ font-family: "{_FONT_FAMILY}"; font-weight: {weight}; src: url("{path.as_uri()}"); }}'
         for weight, path in _FONT_FILES.items() if path.is_file())
     document = weasyprint.HTML(string=html, base_url=str(_TEMPLATES))
-    stylesheets = [weasyprint.CSS(string=faces + extra_css, font_config=fonts)]
+    stylesheets = [weasyprint.CSS(string=faces, font_config=fonts)]
     return document.write_pdf(stylesheets=stylesheets, font_config=fonts)
 
 

@@ -213,9 +213,6 @@ _KEY = [{"name": IDEMPOTENCY_KEY, "in": "header", "required": False,
          "description": "a retry with the same key gets the first answer; the same key with another body is a 422"}]
 _WRITE = {"400": _ERR, "401": _AUTH, "403": {"description": "role, team, day or venue not allowed"},
           "422": {"description": "Idempotency-Key reused with another body"}}
-_HAZARD_FOUND = {"type": "object", "properties": {"type": {"type": "string"}, "description": {"type": "string"},
-                                                  "severity": {"type": "string", "enum": list(SEVERITIES)}},
-                                                  "required": ["type"]}
 
 
 def _json_body(props: dict, required: list[str]) -> dict:
