@@ -47,11 +47,11 @@ def reset_language(token: Token[str]) -> None:
 @contextlib.contextmanager
 def use_language(lang: str) -> Iterator[None]:
     """Messages made inside the block are in ``lang``."""
-    token = _language.set(lang if lang in LANGS else "zh")
+    token = set_language(lang)
     try:
         yield
     finally:
-        _language.reset(token)
+        reset_language(token)
 
 
 def gettext(message: str, /, **variables: object) -> str:

@@ -50,6 +50,7 @@ CATEGORY_CODES: tuple[str, ...] = (
 )
 SEVERITIES: tuple[str, ...] = ("general", "major")
 MODES: tuple[str, ...] = ("walk", "ebike")
+DEFAULT_SPEEDS: Mapping[str, float] = MappingProxyType({"walk": 1.2, "ebike": 4.0})  # m/s, when rules.toml gives none
 DEFAULT_RULES_PATH = Path(__file__).resolve().parent.parent / "data" / "rules.toml"
 
 
@@ -312,7 +313,7 @@ class _RulesReader:
         detour = self._get(travel, "detour_factor", "travel", (int, float), 1.3)
         if detour is not None and not 1 <= detour <= 3:
             self._err("travel.detour_factor", _between(detour, 1, 3))
-        speeds = self._get(travel, "speed_m_s", "travel", dict, {"walk": 1.2, "ebike": 4.0}) or {}
+        speeds = self._get(travel, "speed_m_s", "travel", dict, dict(DEFAULT_SPEEDS)) or {}
         for mode in MODES:
             v = self._get(speeds, mode, "travel.speed_m_s", (int, float))
             if v is not None and not 0.3 <= v <= 20:

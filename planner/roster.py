@@ -29,7 +29,8 @@ import numpy as np
 import pandas as pd
 
 from gis.i18n import gettext as _
-from gis.rules import ROLE_LABELS_ZH, ROLES, Rules
+from gis.io import TEAM_FIELDS
+from gis.rules import DEFAULT_SPEEDS, ROLE_LABELS_ZH, ROLES, Rules
 from gis.timeparse import format_hhmm
 from gis.workdays import works_on
 
@@ -39,11 +40,10 @@ from .params import PlanParams
 from .plan import area_and_status, must_per_day, plan_days
 
 Progress = Callable[[float, str], None]
-TEAM_COLUMNS = ["name", "roles", "shifts", "mode", "home_grids", "members", "start_name", "people"]
+TEAM_COLUMNS = [*TEAM_FIELDS, "people"]  # the teams reader's columns, and the person ids
 OPTIONAL_WEIGHT = 0.25  # an optional visit draws a scarce role a quarter as much as a must visit
 # what a visit no team can take costs in the placement: two hours' travel (the demo street on foot)
 UNSERVED_S = 7_200.0
-DEFAULT_SPEEDS = {"walk": 1.2, "ebike": 4.0}  # m/s, as data/rules.toml
 _LEAD_ORDER = ("grid_worker", "safety_officer", "property", "volunteer")
 _PLACED_ROLES = ("safety_officer", "property")  # scarcest first
 _MIN_SHIFT_S = 15 * 60  # a piece of shared time shorter than this is no shift

@@ -311,9 +311,8 @@ def live_state():
     teams = sorted(
         set(db.session.scalars(db.select(FieldVisit.team_id).where(FieldVisit.day == on))) | _planned_teams(on)
     )
-    return jsonify(
-        {"day": on.isoformat(), "now_s": now_s(), "teams": [team_summary(on, tid, now_s()) for tid in teams]}
-    )
+    now = now_s()  # one moment for the whole picture
+    return jsonify({"day": on.isoformat(), "now_s": now, "teams": [team_summary(on, tid, now) for tid in teams]})
 
 
 def _planned_teams(on: dt.date) -> set[str]:

@@ -44,7 +44,7 @@ def ranking_page():
     r = kpi_json(request.args, rules=current_app.extensions["patrol"].rules, today=today())
     return render_template("kpi/ranking.html", r=r, columns=measure_columns(r["by"]), labels=column_labels(),
                            by_labels=by_labels(), period_labels=period_labels(), periods=PERIODS, bys=tuple(BY),
-                           weights=weights_text({column_labels().get(k, k): v for k, v in r["weights"].items()}))
+                           weights=_weights(r))
 
 
 @bp.route("/kpi.xlsx")
@@ -54,8 +54,13 @@ def ranking_xlsx():
     title = _("Ranking by %(by)s, %(start)s – %(end)s", by=by_labels()[r["by"]], start=r["this"]["start"],
               end=r["this"]["end"])
     note = _("Score: 100 × the weighted mean of the measures a row has. Weights: %(weights)s",
-             weights=weights_text({column_labels().get(k, k): v for k, v in r["weights"].items()}))
+             weights=_weights(r))
     data = kpi_workbook(r, measure_columns(r["by"]), column_labels(), title=title, note=note)
     name = f"kpi-{r['period']}-{r['by']}-{r['this']['start']}_{r['this']['end']}.xlsx"
     return Response(data, mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                     headers={"Content-Disposition": f"attachment; filename={name}"})
+
+
+def _weights(r: dict) -> str:
+    """The score's weights in words, as the page and the export state them."""
+    return weights_text({column_labels().get(k, k): v for k, v in r["weights"].items()})
