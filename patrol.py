@@ -92,12 +92,7 @@ def _add_plan_args(p: argparse.ArgumentParser, *, demo: bool) -> None:
     else:
         p.add_argument("--date", type=_date, help="first day to plan (default: the day after the demo's today)")
     p.add_argument("--rules", type=Path, help="rules file (default data/rules.toml)")
-    p.add_argument(
-        "--campaign",
-        type=Path,
-        help="campaigns (专项排查: TOML [[campaigns]] or CSV/XLSX, one a row: name, start, "
-        "end, categories, grids, hazard_types, checklist): their venues fall due within them",
-    )
+    _add_campaign_arg(p)
     p.add_argument("--days", type=_positive_int, default=1, help="days to plan (default 1)")
     p.add_argument("--time-limit", type=_positive_float, default=None, help="solver seconds per day (default 20)")
     p.add_argument(
@@ -129,6 +124,16 @@ def _add_plan_args(p: argparse.ArgumentParser, *, demo: bool) -> None:
     )
     p.add_argument("--out", required=True, type=Path, help="output directory (replaced on success)")
     p.add_argument("--quiet", action="store_true", help="no progress lines")
+
+
+def _add_campaign_arg(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--campaign",
+        type=Path,
+        help="campaigns (专项排查: TOML [[campaigns]] or CSV/XLSX, one a row: name, start, "
+        "end, categories, grids, hazard_types, checklist): their venues fall due within them, their checklists and "
+        "hazard types in focus are on the sheets",
+    )
 
 
 def _add_road_args(p: argparse.ArgumentParser) -> None:
@@ -176,6 +181,7 @@ def build_parser() -> argparse.ArgumentParser:
     replan.add_argument("--drop-team", nargs="*", default=[], help="team ids out for the rest of the day")
     replan.add_argument("--at", required=True, help="the time now, HH:MM: nothing new starts before it")
     replan.add_argument("--time-limit", type=_positive_float, default=10.0, help="solver seconds (default 10)")
+    _add_campaign_arg(replan)
     _add_road_args(replan)
     serve = sub.add_parser("serve", help="the web app (same as python app.py)")
     serve.add_argument("--host", default="127.0.0.1")
@@ -199,6 +205,7 @@ def build_parser() -> argparse.ArgumentParser:
     sheets = sub.add_parser("sheets", help="printable route sheets (HTML, PDF) of a plan folder")
     _add_report_args(sheets)
     sheets.add_argument("--plan", required=True, type=Path, help="a folder written by `patrol plan`")
+    _add_campaign_arg(sheets)
     sheets.add_argument(
         "--base-url",
         help="web app address for the QR codes (default $PUBLIC_URL, $PATROL_BASE_URL or http://localhost:5000)",
@@ -252,6 +259,8 @@ def run_report(args: argparse.Namespace, *, progress: ProgressPrinter) -> None:
         inspections=args.inspections,
         rules=args.rules or DEFAULT_RULES_PATH,
         crs=args.crs,
+        campaigns=getattr(args, "campaign", None),
+        plan_days=_days_of_plan(args.plan) if getattr(args, "campaign", None) else None,
     )
     progress(0.3, _("writing %(out)s", out=args.out))
     if args.command == "gaps":
@@ -268,6 +277,23 @@ def run_report(args: argparse.Namespace, *, progress: ProgressPrinter) -> None:
     else:
         written = reports.write_sheets(layers, args.plan, args.out, lang=args.lang, base_url=args.base_url)
         progress(1.0, _("done: %(files)s", files=", ".join(written)))
+
+
+def _days_of_plan(plan: Path) -> tuple[dt.date, dt.date]:
+    """The first and last day of a plan folder's stops (the days its campaigns must run on)."""
+    from gis.cells import read_text_csv
+    from gis.errors import InputError
+
+    days = read_text_csv(plan / "stops.csv", dtype={"day": str})["day"]
+    try:
+        parsed = sorted(dt.date.fromisoformat(d) for d in days.dropna().unique())
+    except (TypeError, ValueError) as err:
+        msg = _("the day column should hold dates (YYYY-MM-DD)")
+        raise InputError(msg, file="stops.csv", field="day") from err
+    if not parsed:
+        msg = _("the plan has no stops")
+        raise InputError(msg, file="stops.csv", field="day")
+    return parsed[0], parsed[-1]
 
 
 def office_today(zone: str | None) -> dt.date:
@@ -330,6 +356,7 @@ def run_plan(args: argparse.Namespace, *, progress: ProgressPrinter) -> dict[str
         crs=args.crs,
         people=people,
         campaigns=args.campaign,
+        plan_days=(args.date, args.date + dt.timedelta(days=args.days - 1)),
     )
     crews = _("%(n)d people", n=len(layers.people)) if people else _("%(n)d teams", n=len(layers.teams))
     progress(

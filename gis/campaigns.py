@@ -251,11 +251,17 @@ def _unique_names(scopes: list[tuple[int, CampaignScope]], add, *, at=lambda _k:
 def campaign_due(status: pd.DataFrame, venues: gpd.GeoDataFrame, rules: Rules) -> pd.DataFrame:
     """``status`` (of :func:`gis.coverage.venue_status`) with the due dates of ``rules.campaigns`` worked in.
 
-    Returns a new frame; the input is not changed. Without campaigns, ``status`` itself.
+    Each venue a campaign still has to see gets a target day in the campaign's days from the plan's first day on
+    (``campaign_by``) and the first of those days (``campaign_from``): the horizon places its campaign visit between
+    the two (:func:`planner.horizon.assign_days`), so that a campaign starting partway through a plan is visited in
+    it, not before it starts. ``due_on`` becomes the target where that is earlier. A venue in several campaigns takes
+    the one whose target comes first. Returns a new frame; the input is not changed. Without campaigns, ``status``
+    itself.
     """
     if not rules.campaigns or rules.campaign_day is None:
         return status
     due = status["due_on"].copy()
+    window: dict[object, tuple[dt.date, dt.date]] = {}  # venue → (first day, target) of its campaign visit
     grid = venues["grid_id"] if "grid_id" in venues else pd.Series("", index=venues.index)
     for c in rules.campaigns:
         first = max(c.start, rules.campaign_day)
@@ -273,7 +279,13 @@ def campaign_due(status: pd.DataFrame, venues: gpd.GeoDataFrame, rules: Rules) -
         left.sort(key=lambda vid: (str(grid.get(vid, "")), str(vid)))
         for k, vid in enumerate(left):
             target = first + dt.timedelta(days=min(span - 1, k * span // len(left)))
+            if vid not in window or target < window[vid][1]:
+                window[vid] = (first, target)
             current = due[vid]
             if current is not None and not pd.isna(current):  # never inspected (None) is as overdue as can be already
                 due[vid] = min(current, target)
-    return status.assign(due_on=due)
+
+    def column(k: int) -> pd.Series:
+        return pd.Series({v: w[k] for v, w in window.items()}, index=status.index, dtype=object)
+
+    return status.assign(due_on=due, campaign_from=column(0), campaign_by=column(1))

@@ -63,6 +63,7 @@ def read_layers(
     crs: str | None = None,
     people: str | Path | None = None,
     campaigns: str | Path | None = None,
+    plan_days: tuple[dt.date, dt.date] | None = None,
 ) -> Layers:
     """Read and validate every layer; the first bad file raises :class:`~gis.errors.InputError`.
 
@@ -70,8 +71,9 @@ def read_layers(
     :mod:`planner.roster`); with ``people`` the inspections' team ids are not checked.
     The layers' rules are those in force on ``as_of`` (:meth:`Rules.in_season`): a plan's intervals and risks
     follow the season of its first day. ``campaigns`` (:func:`gis.campaigns.read_campaigns`: TOML or a table) are
-    worked into the rules as the web app does (:meth:`Rules.with_campaigns`): those running on ``as_of`` count, the
-    others are named in a :class:`~gis.errors.DataWarning`.
+    worked into the rules as the web app does (:meth:`Rules.with_campaigns`): those running on a day of the plan
+    (``plan_days``: its first and last day; default ``as_of`` alone) count, the others are named in a
+    :class:`~gis.errors.DataWarning`.
     """
     the_rules = (rules if isinstance(rules, Rules) else Rules.from_toml(rules)).in_season(as_of)
     grid_layer = read_grids(grids, crs=crs)
@@ -88,16 +90,18 @@ def read_layers(
     if team_layer is None:
         team_layer = no_teams()
     if campaigns is not None:
-        the_rules = _with_campaigns(the_rules, read_campaigns(campaigns, rules=the_rules, grids=grid_layer), as_of,
-                                    Path(campaigns).name)
+        first, last = plan_days or (as_of, as_of)
+        the_rules = _with_campaigns(the_rules, read_campaigns(campaigns, rules=the_rules, grids=grid_layer), first,
+                                    last, Path(campaigns).name)
     return Layers(grid_layer, venue_layer, team_layer, the_rules, hazard_table, inspection_table, people=people_layer)
 
 
-def _with_campaigns(rules: Rules, scopes: tuple, day: dt.date, file: str) -> Rules:
-    """``rules`` with the campaigns running on ``day``; a warning names those that do not (they change nothing)."""
+def _with_campaigns(rules: Rules, scopes: tuple, first: dt.date, last: dt.date, file: str) -> Rules:
+    """``rules`` with the campaigns running on a day of the plan; a warning names those that do not."""
+    days = str(first) if first == last else _("%(first)s to %(last)s", first=first, last=last)
     for c in scopes:
-        if not c.start <= day <= c.end:
-            warnings.warn(_("%(file)s: campaign %(name)r (%(start)s to %(end)s) does not run on %(day)s, the plan's "
-                            "first day: it changes nothing", file=file, name=c.name, start=c.start, end=c.end, day=day),
-                          DataWarning, stacklevel=3)
-    return rules.with_campaigns(scopes, day)
+        if c.start > last or c.end < first:
+            warnings.warn(_("%(file)s: campaign %(name)r (%(start)s to %(end)s) does not run on the plan's days "
+                            "(%(days)s): it changes nothing", file=file, name=c.name, start=c.start, end=c.end,
+                            days=days), DataWarning, stacklevel=3)
+    return rules.with_campaigns(scopes, first, last)

@@ -188,19 +188,32 @@ class Rules:
     in_force: tuple[Season, ...] = ()
     #: The categories as written, while ``categories`` holds those of the seasons in force.
     written_categories: Mapping[str, Category] | None = None
-    #: Campaigns running on ``campaign_day`` (set by :meth:`with_campaigns`): their venues fall due within them.
+    #: Campaigns running on a day of the plan from ``campaign_day`` (set by :meth:`with_campaigns`): their venues fall
+    #: due within them.
     campaigns: tuple[CampaignScope, ...] = ()
     campaign_day: date | None = None
     source: str = "rules.toml"
 
-    def with_campaigns(self, campaigns: tuple[CampaignScope, ...], day: date) -> Rules:
-        """These rules with the campaigns of a plan starting on ``day`` (those whose period holds it)."""
-        return replace(self, campaigns=tuple(c for c in campaigns if c.start <= day <= c.end), campaign_day=day)
+    def with_campaigns(self, campaigns: tuple[CampaignScope, ...], day: date, last: date | None = None) -> Rules:
+        """These rules with the campaigns of a plan of the days ``day`` … ``last`` (default: ``day`` alone).
+
+        A campaign counts when its period and the plan's days meet: one that starts on the plan's third day brings
+        its venues due from that day on (:func:`gis.campaigns.campaign_due`).
+        """
+        last = day if last is None else last
+        return replace(self, campaigns=tuple(c for c in campaigns if c.start <= last and day <= c.end),
+                       campaign_day=day)
 
     def campaign_items(self, category: str, grid_id: str, day: date) -> list[str]:
         """The check items of the campaigns running on ``day`` for a venue of ``category`` in ``grid_id``."""
-        return [item for c in self.campaigns if c.start <= day <= c.end and c.covers(category,
-                                                                                     grid_id) for item in c.items]
+        return [item for c in self._campaigns_at(category, grid_id, day) for item in c.items]
+
+    def campaign_focus(self, category: str, grid_id: str, day: date) -> list[str]:
+        """The hazard types in focus (codes, once each) of the campaigns running on ``day`` at such a venue."""
+        return list(dict.fromkeys(code for c in self._campaigns_at(category, grid_id, day) for code in c.hazard_types))
+
+    def _campaigns_at(self, category: str, grid_id: str, day: date) -> list[CampaignScope]:
+        return [c for c in self.campaigns if c.start <= day <= c.end and c.covers(category, grid_id)]
 
     def in_season(self, day: date) -> Rules:
         """These rules as they hold on ``day``: the intervals and risks of the seasons in force multiplied in.

@@ -81,9 +81,9 @@ def _in_order(given: Sequence[str], codes: frozenset[str], resolve) -> list[str]
     return [c for c in dict.fromkeys(resolve(v) for v in given if v.strip()) if c in codes]
 
 
-def campaigns_on(day: dt.date) -> list[Campaign]:
-    """The campaigns whose period holds ``day``, oldest first."""
-    return list(db.session.scalars(db.select(Campaign).where(Campaign.start <= day, Campaign.end >= day)
+def campaigns_on(day: dt.date, last: dt.date | None = None) -> list[Campaign]:
+    """The campaigns running on ``day`` (or on any day of ``day`` … ``last``), oldest first."""
+    return list(db.session.scalars(db.select(Campaign).where(Campaign.start <= (last or day), Campaign.end >= day)
                                    .order_by(Campaign.start, Campaign.id)))
 
 
@@ -113,7 +113,8 @@ def progress(campaign: Campaign, today: dt.date) -> dict[str, object]:
     dict
         ``total``, ``covered``, ``share``; ``grids``: per grid ``{grid_id, name, total, covered, left}`` (``left``:
         the venues still to see, as ``(venue_id, name)``); ``hazards``: ``{type: count}`` of hazards found at venues
-        in scope in the period; ``days_done``, ``days_left``, ``per_day`` (venues covered per day so far),
+        in scope in the period, the hazard types in focus first (found or not), then the others, most found first;
+        ``days_done``, ``days_left``, ``per_day`` (venues covered per day so far),
         ``needed_per_day`` and ``enough`` (``None`` before the start).
     """
     until = min(today, campaign.end)
@@ -142,7 +143,8 @@ def progress(campaign: Campaign, today: dt.date) -> dict[str, object]:
     return {
         "total": total, "covered": covered, "share": covered / total if total else None,
         "grids": sorted(grids.values(), key=lambda g: (g["covered"] / g["total"], g["grid_id"])),
-        "hazards": dict(found.most_common()), "days_done": days_done, "days_left": days_left, "per_day": per_day,
+        "hazards": {**{code: found[code] for code in campaign.codes("hazard_types")}, **dict(found.most_common())},
+        "days_done": days_done, "days_left": days_left, "per_day": per_day,
         "needed_per_day": left / days_left if days_left else (0.0 if left == 0 else None),
         "enough": None if per_day is None else (left == 0 or per_day * days_left >= left),
     }
@@ -163,8 +165,9 @@ def report_text(campaign: Campaign, p: dict[str, object], rules: Rules) -> str:
     for g in p["grids"]:
         left = "、".join(v for v, _ in g["left"][:10]) + (f" 等 {len(g['left'])} 处" if len(g["left"]) > 10 else "")
         lines.append(f"{g['grid_id']}\t{g['covered']}\t{g['total']}\t{left}")
-    lines.append("发现隐患（按类型）：" + ("；".join(
-        f"{rules.hazard_types[t].label_zh if t in rules.hazard_types else t} {n}"
+    focus = set(campaign.codes("hazard_types"))
+    lines.append("发现隐患（按类型，★ 为重点隐患）：" + ("；".join(
+        f"{'★' if t in focus else ''}{rules.hazard_types[t].label_zh if t in rules.hazard_types else t} {n}"
         for t, n in p["hazards"].items()) or "无"))
     return "\n".join(lines)
 
@@ -182,17 +185,17 @@ def as_scope(c: Campaign) -> CampaignScope:
     )
 
 
-def campaign_scopes(day: dt.date) -> tuple[CampaignScope, ...]:
-    """The campaigns running on ``day`` as planning takes them (:meth:`gis.rules.Rules.with_campaigns`)."""
-    return tuple(as_scope(c) for c in campaigns_on(day))
+def campaign_scopes(day: dt.date, last: dt.date | None = None) -> tuple[CampaignScope, ...]:
+    """The campaigns running on a day of ``day`` … ``last`` as planning takes them (:meth:`Rules.with_campaigns`)."""
+    return tuple(as_scope(c) for c in campaigns_on(day, last))
 
 
 def venue_campaigns(day: dt.date, venues: Sequence[Venue]) -> dict[str, list[Campaign]]:
-    """The campaigns running on ``day`` with a checklist, per venue in their scope (oldest first).
+    """The campaigns running on ``day`` with a checklist or hazard types in focus, per venue in their scope.
 
-    Venues in no campaign's scope are left out.
+    Oldest first; venues in no campaign's scope are left out.
     """
-    running = [(c, as_scope(c)) for c in campaigns_on(day) if c.items()]
+    running = [(c, as_scope(c)) for c in campaigns_on(day) if c.items() or c.codes("hazard_types")]
     out: dict[str, list[Campaign]] = {}
     for v in venues:
         mine = [c for c, scope in running if scope.covers(v.category, v.grid_id)]

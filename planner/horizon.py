@@ -3,7 +3,9 @@
 Must work (overdue, due within the horizon, re-checks of open hazards at their deadline) is
 placed earliest-deadline first: overdue work on the earliest day with free capacity, due work
 on the least-loaded day up to its due date. A venue visited on day a is due again at
-a + interval, so short intervals recur within a long horizon.
+a + interval, so short intervals recur within a long horizon. A campaign (专项排查) that starts
+partway through the horizon gets its venues' visits on its own days: a visit before it starts
+(the venue was overdue, say) does not count for it, so a second one is placed in it.
 """
 
 from __future__ import annotations
@@ -58,17 +60,23 @@ def assign_days(
     """
     last = days - 1
     capacity = list(capacity_s) if isinstance(capacity_s, Sequence) else [capacity_s] * days
-    heap: list[tuple[int, float, str, str]] = []
+    window = _campaign_windows(status, start, last)
+    heap: list[tuple[int, float, str, str, int]] = []  # deadline, urgency, venue, reason, generation
     for vid, row in status.iterrows():
         need, reason = _first_need(row, start)
         if need is not None and need <= last:
             urgency = -row["risk"] * (1 + max(0, -need) / row["interval_days"])
-            heapq.heappush(heap, (max(0, need), urgency, str(vid), reason))
+            heapq.heappush(heap, (max(0, need), urgency, str(vid), reason, 0))
+        if str(vid) in window:
+            heapq.heappush(heap, (window[str(vid)][1], -row["risk"], str(vid), _CAMPAIGN, 0))
     load = [0.0] * days
     out: list[list[Assignment]] = [[] for _ in range(days)]
     previous: dict[str, int] = {}
+    generation: dict[str, int] = {}
     while heap:
-        deadline, urgency, vid, reason = heapq.heappop(heap)
+        deadline, urgency, vid, reason, made_at = heapq.heappop(heap)
+        if (vid not in window) if reason == _CAMPAIGN else made_at != generation.get(vid, 0):
+            continue  # the campaign was seen to already, or a later visit replaced this recurrence
         row = status.loc[vid]
         work = float(row["service_s"] + est_travel_s)
         interval = int(row["interval_days"])
@@ -76,6 +84,8 @@ def assign_days(
         earliest = 0 if reason in ("overdue", "recheck") else max(0, deadline - max(1, min(interval // 4, 7)))
         if vid in previous:
             earliest = max(earliest, previous[vid] + 1)
+        if reason != "overdue" and reason != "recheck" and vid in window and window[vid][0] <= deadline:
+            earliest = max(earliest, window[vid][0])  # a visit the campaign's days can hold counts for it too
         open_days = [d for d in range(earliest, deadline + 1) if load[d] + work <= capacity[d]]
         if not open_days:
             day = deadline  # over capacity: routing drops it and it is carried or reported
@@ -85,10 +95,27 @@ def assign_days(
             day = min(open_days, key=lambda d: (load[d], -d))
         load[day] += work
         previous[vid] = day
-        out[day].append(Assignment(vid, day, reason, deadline))
+        out[day].append(Assignment(vid, day, "due" if reason == _CAMPAIGN else reason, deadline))
+        if vid in window and window[vid][0] <= day:
+            del window[vid]
+        generation[vid] = generation.get(vid, 0) + 1
         again = day + interval
         if again <= last:
-            heapq.heappush(heap, (again, urgency, vid, "due"))
+            heapq.heappush(heap, (again, urgency, vid, "due", generation[vid]))
+    return out
+
+
+_CAMPAIGN = "campaign"  # a campaign's own visit (written as "due", the contract's reasons)
+
+
+def _campaign_windows(status: pd.DataFrame, start: dt.date, last: int) -> dict[str, tuple[int, int]]:
+    """Venue → (first, last) day index of its campaign visit, for the campaigns whose target lies in the horizon."""
+    if "campaign_by" not in status:
+        return {}
+    out = {}
+    for vid, first, by in zip(status.index, status["campaign_from"], status["campaign_by"], strict=True):
+        if by is not None and not pd.isna(by) and (by - start).days <= last:
+            out[str(vid)] = (max(0, (first - start).days), max(0, (by - start).days))
     return out
 
 

@@ -172,5 +172,75 @@ def test_a_campaign_not_running_on_the_first_day_is_named_and_changes_nothing(tm
         "demo", "--campaign", tmp_path / "c.csv", "--out", tmp_path / "out", "--time-limit", "1", "--no-pdf", "--quiet"
     )
     assert code == 0, err
-    assert "patrol: 警告：c.csv：专项排查 '春季专项'（2027-03-01 至 2027-03-31）不含计划首日 2026-11-23" in err
+    assert "patrol: 警告：c.csv：专项排查 '春季专项'（2027-03-01 至 2027-03-31）不在计划的日子（2026-11-23）里" in err
     assert "电动车是否进楼入户" not in (tmp_path / "out" / "sheets.html").read_text(encoding="utf-8")
+
+
+LATE_START, LATE_END = PLAN_DAY + dt.timedelta(days=1), PLAN_DAY + dt.timedelta(days=2)
+LATE = (f"名称,开始日期,结束日期,场所类别,重点隐患,检查要点\n小旅馆消防专项,{LATE_START},{LATE_END},小旅馆,"
+        "疏散通道堆物,疏散通道是否畅通\n")
+
+
+def _hotels() -> set[str]:
+    """The demo's small hotels, as the readers categorise them (the AMap export writes 小旅馆 or its own types)."""
+    venues = read_layers(grids=DEMO / "grids.geojson", venues=[DEMO / "venues.csv", DEMO / "venues_amap.csv"],
+                         teams=DEMO / "teams.csv", as_of=PLAN_DAY).venues
+    return set(venues.index[venues["category"] == "small_hotel"])
+
+
+@pytest.mark.slow
+def test_a_campaign_starting_on_the_plans_second_day_sees_its_venues_on_its_own_days(tmp_path):
+    (tmp_path / "late.csv").write_text(LATE, encoding="utf-8")
+    out = _demo(tmp_path / "out", "--campaign", str(tmp_path / "late.csv"))  # five days from PLAN_DAY
+    stops = pd.read_csv(out / "stops.csv", dtype=str)
+    reported = set(pd.read_csv(out / "unassigned.csv", dtype=str)["venue_id"])
+    hotels = _hotels()
+    assert len(hotels) >= 10
+    within = stops[stops["venue_id"].isin(hotels) & stops["day"].between(LATE_START.isoformat(), LATE_END.isoformat())]
+    later = set(stops.loc[stops["venue_id"].isin(hotels) & (stops["day"] > LATE_END.isoformat()), "venue_id"])
+    # each is seen in the campaign, or (its days were full) carried past it or reported: never only seen before it
+    assert set(within["venue_id"]) | later | (hotels & reported) == hotels
+    assert len(within) > len(hotels) // 2  # most fit in its two days (the demo's six teams have room for 18 hotels)
+    html = (out / "sheets.html").read_text(encoding="utf-8")
+    assert html.count("疏散通道是否畅通") == len(within)  # its checklist on its own days only
+    assert html.count("★ 疏散通道堆物") == len(within)  # and the hazard type in focus
+
+    # `patrol sheets --campaign` prints the same sheets again from the plan folder; without it, no campaign lines
+    code, err = run_patrol("sheets", "--demo", "--plan", out, "--campaign", tmp_path / "late.csv",
+                           "--out", tmp_path / "sheets", "--quiet")
+    assert code == 0, err
+    again = (tmp_path / "sheets" / "sheets.html").read_text(encoding="utf-8")
+    assert again.count("疏散通道是否畅通") == len(within) and again.count("★ 疏散通道堆物") == len(within)
+    code, err = run_patrol("sheets", "--demo", "--plan", out, "--out", tmp_path / "plain", "--quiet")
+    assert code == 0 and "疏散通道是否畅通" not in (tmp_path / "plain" / "sheets.html").read_text(encoding="utf-8")
+
+
+@pytest.mark.slow
+def test_replan_with_the_campaign_keeps_its_checklist_on_the_new_sheets(tmp_path):
+    (tmp_path / "late.csv").write_text(LATE, encoding="utf-8")
+    day = _demo_day(tmp_path / "day", LATE_START, "--campaign", str(tmp_path / "late.csv"))
+    stops = pd.read_csv(day / "stops.csv", dtype=str)
+    assert stops["venue_id"].isin(_hotels()).any()
+    code, err = run_patrol("replan", "--demo", "--date", LATE_START, "--plan", day, "--at", "13:00", "--time-limit",
+                           "1", "--campaign", tmp_path / "late.csv", "--out", tmp_path / "replanned", "--quiet")
+    assert code == 0, err
+    replanned = pd.read_csv(tmp_path / "replanned" / "stops.csv", dtype=str)
+    n = int(replanned["venue_id"].isin(_hotels()).sum())
+    html = (tmp_path / "replanned" / "sheets.html").read_text(encoding="utf-8")
+    assert n > 0 and html.count("疏散通道是否畅通") == n
+
+
+def _demo_day(out: Path, day: dt.date, *extra: str) -> Path:
+    done = subprocess.run([sys.executable, "-m", "patrol", "demo", "--date", day.isoformat(), "--time-limit", "1",
+                           "--no-pdf", "--quiet", "--out", str(out), *extra], capture_output=True, text=True, cwd=ROOT)
+    assert done.returncode == 0, done.stderr
+    return out
+
+
+def test_sheets_of_a_folder_without_stops_is_a_clear_error(tmp_path):
+    (tmp_path / "late.csv").write_text(LATE, encoding="utf-8")
+    (tmp_path / "plan").mkdir()
+    (tmp_path / "plan" / "stops.csv").write_text("day,team_id,seq,venue_id\n", encoding="utf-8")
+    code, err = run_patrol("sheets", "--demo", "--plan", tmp_path / "plan", "--campaign", tmp_path / "late.csv",
+                           "--out", tmp_path / "out", "--quiet")
+    assert code == 2 and err.startswith("patrol: stops.csv"), err

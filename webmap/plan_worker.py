@@ -12,6 +12,7 @@ them, with the interpreter, thread stacks and malloc arenas. A plan that needs m
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import errno
 import json
 import logging
@@ -131,10 +132,10 @@ def _make_plan(job: PlanJob) -> None:
         try:
             progress(0.0, _("reading layers"))
             layers = layers_from_db(Rules.from_toml(job.rules_path), as_of=run.start)
-            campaigns = campaign_scopes(run.start)  # 专项排查: their venues fall due within them
-            layers = dataclasses.replace(layers,
-                                         rules=layers.rules.with_campaigns(campaigns,
-                                                                           run.start)) if campaigns else layers
+            last_day = run.start + dt.timedelta(days=run.days - 1)
+            campaigns = campaign_scopes(run.start, last_day)  # 专项排查: their venues fall due within them
+            if campaigns:
+                layers = dataclasses.replace(layers, rules=layers.rules.with_campaigns(campaigns, run.start, last_day))
             if run.teams:
                 layers = dataclasses.replace(layers, teams=layers.teams[layers.teams.index.isin(run.teams.split(";"))])
             params = PlanParams(days=run.days, solve=SolveParams(time_limit_s=run.time_limit_s))

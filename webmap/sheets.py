@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import os
 import re
@@ -123,7 +124,7 @@ def sheet_sections(
                 "qr": qr_data_uri(result_url(base_url, day, team_id, row.venue_id)),
                 "checklist": [hazard_label(rules, h.code,
                                            lang) for h in rules.checklist(row.category) if h.code != "other"],
-                "campaign": rules.campaign_items(row.category, str(venue.get("grid_id", "")), pd.Timestamp(day).date()),
+                **_campaign_rows(rules, row.category, str(venue.get("grid_id", "")), pd.Timestamp(day).date(), lang),
                 "new_shift": prev_shift is not None and row.shift != prev_shift,
             })
             prev_shift = row.shift
@@ -147,13 +148,19 @@ def sheet_sections(
     return sections
 
 
+def _campaign_rows(rules: Rules, category: str, grid_id: str, day: dt.date, lang: str) -> dict[str, list[str]]:
+    """A stop's campaign (专项排查) lines: the campaigns' check items, and the hazard types they focus on."""
+    return {"campaign": rules.campaign_items(category, grid_id, day),
+            "focus": [hazard_label(rules, code, lang) for code in rules.campaign_focus(category, grid_id, day)]}
+
+
 def sheets_html(stops: pd.DataFrame, *, lang: str = "zh", **options) -> str:
     """A4 printable HTML of every team-day route sheet; ``options`` as for :func:`sheet_sections`."""
     sections = sheet_sections(stops, lang=lang, **options)
     words = {k: t(k, lang) for k in (
         "sheets.title", "team", "day", "seq", "arrive", "depart", "name", "address", "category", "reason",
-        "checklist", "campaign_checklist", "outcome", "outcome.done", "outcome.closed_door", "outcome.refused",
-        "hazard_found",
+        "checklist", "campaign_checklist", "campaign_focus", "outcome", "outcome.done", "outcome.closed_door",
+        "outcome.refused", "hazard_found",
         "notes", "signature", "members", "shift", "start_point", "mode", "office_return", "route_map", "scan",
         "page", "returned_at", "colon", "scan_note")}
     return _env().get_template("sheets.html").render(sections=sections, w=words, lang=lang)

@@ -57,3 +57,39 @@ def test_the_sheets_checklist_of_a_venue_in_scope(rules):
     assert swept.campaign_items("rental_housing", "G01", DAY) == ["电动车是否进楼入户"]
     assert swept.campaign_items("rental_housing", "G02", DAY) == []
     assert swept.campaign_items("rental_housing", "G01", SWEEP.end + dt.timedelta(days=1)) == []
+
+
+LATE = CampaignScope("冬季消防专项", DAY + dt.timedelta(days=4), DAY + dt.timedelta(days=8),
+                     frozenset({"rental_housing"}), frozenset({"G01"}), ("电动车是否进楼入户",))
+
+
+def test_a_campaign_starting_partway_through_the_plan_counts_for_its_days_only(rules):
+    plan = rules.in_season(DAY).with_campaigns((LATE,), DAY, DAY + dt.timedelta(days=9))
+    assert plan.campaigns == (LATE,)
+    assert rules.with_campaigns((LATE,), DAY, DAY + dt.timedelta(days=3)).campaigns == ()  # ends before it starts
+    assert rules.with_campaigns((LATE,), DAY).campaigns == ()
+
+
+def test_venues_of_a_campaign_starting_partway_are_visited_within_it_even_if_seen_before_it(rules):
+    venues = _venues()
+    venues.loc["R00", "last_inspected"] = None  # never inspected: overdue now, and due in the campaign as well
+    venues.loc["R01", "last_inspected"] = DAY - dt.timedelta(days=200)  # overdue by its interval
+    plan = rules.in_season(DAY).with_campaigns((LATE,), DAY, DAY + dt.timedelta(days=9))
+    status = venue_status(venues, plan)
+    in_scope = [f"R{k:02d}" for k in range(20)] + ["R90"]  # R90 was seen before the campaign: it counts for nothing
+    assert all(status.at[v, "campaign_from"] == LATE.start for v in in_scope)
+    assert all(LATE.start <= status.at[v, "campaign_by"] <= LATE.end for v in in_scope)
+    assert status.loc[["R91", "S01"], "campaign_by"].isna().all()
+    days = assign_days(status, start=DAY, days=10, capacity_s=8 * 3600, est_travel_s=300)
+    visits: dict[str, list[int]] = {}
+    for index, day in enumerate(days):
+        for a in day:
+            visits.setdefault(a.venue_id, []).append(index)
+    first, last = (LATE.start - DAY).days, (LATE.end - DAY).days
+    for v in in_scope:
+        assert any(first <= d <= last for d in visits[v]), (v, visits.get(v))  # the campaign sees every venue
+    assert visits["R00"][0] == 0 and visits["R01"][0] == 0  # overdue work does not wait for the campaign
+    assert all(a.reason in ("due", "overdue", "recheck") for day in days for a in day)  # the contract's reasons
+    for v in in_scope:
+        if status.at[v, "due_on"] is not None and status.at[v, "due_on"] >= LATE.start:
+            assert len(visits[v]) == 1, (v, visits[v])  # due within the campaign: one visit serves both

@@ -110,6 +110,7 @@ def test_a_patrols_offline_day_reaches_the_live_board_once_and_the_replan_reache
     coordinator.fill("#start", TODAY.isoformat())
     coordinator.fill("#end", (TODAY + dt.timedelta(days=7)).isoformat())
     coordinator.fill("#checklist", "电动车是否进楼入户\n楼道是否堆物")
+    coordinator.check("input[name='hazard_types'][value='escape_route_clutter']")  # the hazard type in focus
     coordinator.click("#declare")
     expect(coordinator.locator("#covered")).to_be_visible()
 
@@ -158,10 +159,13 @@ def test_a_patrols_offline_day_reaches_the_live_board_once_and_the_replan_reache
         campaign = phone.locator("#campaign-checklist fieldset.campaign")
         expect(campaign).to_have_count(1)
         expect(campaign.locator("legend")).to_have_text(f"专项排查：{CAMPAIGN}")  # the coordinator's text, as text
+        expect(campaign.locator("p")).to_have_text("重点隐患：★ 疏散通道堆物")
         if k == 2:
             campaign.locator("input[value='楼道是否堆物']").check()
         phone.click("#add-hazard")
         hazard = phone.locator("fieldset.hazard").last
+        expect(hazard.locator(".h-type option").first).to_have_text("★ 疏散通道堆物")  # the focus first, marked
+        expect(hazard.locator(".h-type option:has-text('★')")).to_have_count(1)
         hazard.locator(".h-type").select_option("escape_route_clutter")
         hazard.locator(".h-description").fill(f"楼道堆物 {k + 1}")
         hazard.locator(".h-photos").set_input_files(str(photo))

@@ -91,6 +91,11 @@ def test_declared_campaign_shows_its_progress_as_the_tables_say(app, client, dec
         assert (int(row.group(1)), int(row.group(2))) == (covered, total), grid_id
     for kind, n in want["types"].items():
         assert re.search(rf'<tr data-type="{kind}"><td>[^<]*</td><td>{n}</td>', page), kind
+    rows = re.findall(r'<tr data-type="([^"]+)"><td>([^<]*)</td><td>(\d+)</td>', page)
+    focus = FORM["hazard_types"]
+    assert [code for code, _, _ in rows[:len(focus)]] == focus  # the hazard types in focus first, found or not
+    assert all(label.endswith("★") == (code in focus) for code, label, _ in rows)
+    assert {code: int(n) for code, _, n in rows} == {**dict.fromkeys(focus, 0), **want["types"]}
     assert "电动车是否进楼入户" in page and 'id="enough"' in page
     listing = client.get("/campaigns").get_data(as_text=True)
     assert f'data-campaign="{declared}"' in listing and 'id="campaign-form"' not in listing  # viewers do not declare

@@ -17,6 +17,9 @@ GRIDS = ("G02", "G06", "G21")
 FORM = {"name": "冬季出租屋消防安全专项排查", "start": START.isoformat(), "end": END.isoformat(),
         "categories": ["rental_housing"], "grids": "，".join(GRIDS), "hazard_types": ["ebike_flying_wire"],
         "checklist": "电动车是否进楼入户\n<b>楼道</b>是否堆物\n"}
+LATE_START = TODAY + dt.timedelta(days=3)  # the plan's third day: a campaign starting partway through the plan
+LATE = {"name": "小旅馆消防专项", "start": LATE_START.isoformat(), "end": END.isoformat(),
+        "categories": ["small_hotel"], "grids": "", "checklist": "疏散通道是否畅通\n"}
 PLAN = {"date": (TODAY + dt.timedelta(days=1)).isoformat(), "days": "4", "time_limit": "2",
         "teams": ["T01", "T02", "T03", "T04", "T05", "T06"]}
 
@@ -53,6 +56,9 @@ def test_a_campaign_declared_on_the_web_is_planned_within_its_period_and_on_the_
     page = client.get("/campaigns").get_data(as_text=True)
     declared = client.post("/campaigns", data={**form_once(page), **FORM, "csrf_token": csrf_token(page)})
     assert declared.status_code == 302, declared.get_data(as_text=True)[:1000]
+    page = client.get("/campaigns").get_data(as_text=True)
+    declared = client.post("/campaigns", data={**form_once(page), **LATE, "csrf_token": csrf_token(page)})
+    assert declared.status_code == 302, declared.get_data(as_text=True)[:1000]
     in_scope, left = _left(app)
     assert len(left) >= 15 and len(in_scope) > len(left)  # both kinds: the checks below can fail either way
 
@@ -78,9 +84,22 @@ def test_a_campaign_declared_on_the_web_is_planned_within_its_period_and_on_the_
         planned
     )
 
+    # the campaign starting on the plan's third day sees each of its venues on its own days, even one visited
+    # earlier in the plan because it was due by its interval
+    with app.app_context():
+        hotels = set(db.session.scalars(sa.text("SELECT venue_id FROM venue WHERE category = 'small_hotel' "
+                                                "AND NOT retired")))
+    assert len(hotels) >= 10
+    in_late = {v for v, day, _ in stops if v in hotels and LATE_START <= day <= END}
+    assert in_late | (hotels & reported) == hotels, sorted(hotels - in_late - reported)
+    plan_page = client.get(plan_url).get_data(as_text=True)
+    assert "小旅馆消防专项" in plan_page and FORM["name"] in plan_page and LATE_START.isoformat() in plan_page
+
     sheets = client.get(f"/plans/{plan_id}/files/sheets.html")
     assert sheets.status_code == 200
     html = sheets.get_data(as_text=True)
     n = sum(1 for v, day, _ in stops if v in in_scope and day <= END)
     assert html.count("电动车是否进楼入户") == n and html.count("&lt;b&gt;楼道&lt;/b&gt;是否堆物") == n
     assert "<b>楼道</b>" not in html  # the coordinator's text, escaped
+    late = sum(1 for v, day, _ in stops if v in hotels and LATE_START <= day <= END)
+    assert html.count("疏散通道是否畅通") == late  # the late campaign's checklist only on its own days

@@ -306,6 +306,7 @@ def test_a_stop_in_a_running_campaign_shows_its_checklist_and_the_ticks_are_stor
             "name": "出租屋专项排查",
             "end": (TODAY + dt.timedelta(days=5)).isoformat(),
             "items": ["电动车是否进楼入户", "<b>楼道</b>是否堆物"],
+            "hazard_types": [],  # declared without hazard types in focus
         }
     ]
     assert (

@@ -41,6 +41,7 @@ _WORDS: Mapping[str, tuple[str, str]] = {  # key → (context, English msgid): t
     'reason': _term('reason', 'Why'),
     'checklist': _term('checklist', 'Checklist'),
     'campaign_checklist': _term('campaign_checklist', 'Campaign checklist'),
+    'campaign_focus': _term('campaign_focus', 'Hazards in focus'),
     'outcome': _term('outcome', 'Outcome'),
     'outcome.done': _term('outcome.done', 'Done'),
     'outcome.closed_door': _term('outcome.closed_door', 'Closed door'),

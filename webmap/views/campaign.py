@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from gis.errors import InputError
 from ledger.campaign_models import Campaign
-from ledger.campaigns import all_campaigns, declare_campaign, parse_day, progress
+from ledger.campaigns import all_campaigns, campaigns_on, declare_campaign, parse_day, progress
 from ledger.results import NotAllowed
 
 from ..context import get_or_404, today
@@ -53,3 +55,13 @@ def campaign_page(campaign_id: int):
     campaign = get_or_404(Campaign, campaign_id)
     return render_template("campaign/campaign.html", c=campaign, p=progress(campaign, today()),
                            rules=current_app.extensions["patrol"].rules, today=today())
+
+
+def campaigns_in(day: dt.date, days: int) -> list[Campaign]:
+    """The campaigns running on one of the ``days`` days from ``day`` (the plan pages name them)."""
+    return campaigns_on(day, day + dt.timedelta(days=max(1, days) - 1))
+
+
+@bp.app_context_processor
+def _campaigns_in() -> dict[str, object]:
+    return {"campaigns_in": campaigns_in}

@@ -83,6 +83,7 @@ def _phone_strings() -> dict[str, str]:
         "No position: the check-in will be flagged": _("No position: the check-in will be flagged"),
         "Checklist": _("Checklist"),
         "Campaign": _("Campaign"),
+        "Hazards in focus": _("Hazards in focus"),
         "Outcome": _("Outcome"),
         "Notes": _("Notes"),
         "Add a hazard": _("Add a hazard"),

@@ -92,7 +92,9 @@ def today_payload(team: Team, on: dt.date) -> dict:
             "checklist": [{"code": h.code,
                            "label": hazard_label(rules, h.code, lang)} for h in rules.checklist(v.category)
                           if h.code != "other"],
-            "campaigns": [{"campaign_id": c.id, "name": c.name, "end": c.end.isoformat(), "items": list(c.items())}
+            "campaigns": [{"campaign_id": c.id, "name": c.name, "end": c.end.isoformat(), "items": list(c.items()),
+                           "hazard_types": [{"code": code, "label": hazard_label(rules, code, lang)}
+                                            for code in c.codes("hazard_types")]}
                           for c in campaigns.get(v.venue_id, [])],
         })
     order = [r["venue_id"] for r in rows]

@@ -254,6 +254,8 @@
     const campaigns = stop.campaigns || [];  // 专项排查 running at this venue: their own items, ticked with the result
     $("campaign-checklist").replaceChildren(...campaigns.map((c) => {
       const box = el("fieldset", null, el("legend", S["Campaign"] + "：" + c.name), ...c.items.map((item) => checkbox("campaign-check", item, item)));
+      const focus = (c.hazard_types || []).map((h) => h.label);  // the hazard types the campaign is after
+      if (focus.length) box.append(el("p", S["Hazards in focus"] + "：" + focus.map((f) => "★ " + f).join("、")));
       box.className = "campaign";
       box.dataset.campaign = c.campaign_id;
       return box;
@@ -315,8 +317,9 @@
     box.className = "hazard";
     const type = el("select");
     type.className = "h-type";
-    for (const h of today.hazard_types) {
-      const o = el("option", h.label);
+    const focus = new Set((current.campaigns || []).flatMap((c) => (c.hazard_types || []).map((h) => h.code)));
+    for (const h of [...today.hazard_types].sort((a, b) => focus.has(b.code) - focus.has(a.code))) {
+      const o = el("option", (focus.has(h.code) ? "★ " : "") + h.label);
       o.value = h.code;
       type.append(o);
     }
