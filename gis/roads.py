@@ -133,7 +133,7 @@ def read_road_layer(path: str | Path, *, crs: str | None = None) -> gpd.GeoDataF
         lines = gpd.GeoSeries(frame.geometry.values, crs=frame.crs or "EPSG:4326").to_crs("EPSG:4326")
     for i, (x0, y0, x1, y1) in enumerate(lines.bounds.to_numpy()):
         if not (-180 <= x0 <= x1 <= 180 and -90 <= y0 <= y1 <= 90):
-            problems.add(i, "geometry", _("geometry: coordinates (%(x).6g, %(y).6g) are not longitude/latitude; "
+            problems.add(i, "geometry", _("geometry: coordinates (%(x).1f, %(y).1f) are not longitude/latitude; "
                                           "give the layer's CRS (e.g. EPSG:4547)", x=x0, y=y0))
     problems.raise_if_any()
     text = {c: frame[c].astype(str).to_numpy() if c in frame else "" for c in ("name", "highway")}

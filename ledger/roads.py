@@ -79,9 +79,9 @@ def roads_near(points: Sequence[tuple[float, float]], *, margin_m: float = MARGI
 
     The lines are clipped to the points' bounding box widened by ``margin_m``, simplified to ``tolerance_m``
     and rounded to 5 decimals (about a metre). When they hold more than ``max_segments`` segments, the
-    more important classes (:data:`_CLASS_ORDER`), then the longer roads, are kept up to the cap and
-    ``cut`` says so. Besides ``features`` (properties ``name``, ``highway``): ``bbox`` (the box clipped to),
-    ``segments`` (those sent), ``segments_near`` (before the cap) and ``cut``.
+    more important classes (:data:`_CLASS_ORDER`), then the longer roads, are kept until the next one
+    would pass the cap, and ``cut`` says so. Besides ``features`` (properties ``name``, ``highway``):
+    ``bbox`` (the box clipped to), ``segments`` (those sent), ``segments_near`` (before the cap) and ``cut``.
     """
     empty = {"type": "FeatureCollection", "features": [], "bbox": None, "segments": 0, "segments_near": 0,
              "cut": False}
@@ -107,7 +107,7 @@ def roads_near(points: Sequence[tuple[float, float]], *, margin_m: float = MARGI
     features, total = [], 0
     for k in order:
         if total + sizes[k] > max_segments:
-            continue
+            break  # strictly by importance: no lesser road in place of one left out
         total += sizes[k]
         road, geom = kept[k]
         features.append((road.id, {"type": "Feature", "id": road.id,
