@@ -69,8 +69,14 @@ def replace_roads(roads: gpd.GeoDataFrame, *, progress: Callable[[float, str], N
     return len(rows) - unchanged, unchanged
 
 
-def road_count() -> int:
-    return db.session.scalar(db.select(db.func.count(Road.id))) or 0
+def stored_roads() -> gpd.GeoDataFrame | None:
+    """The stored road layer as the lines :class:`gis.roads.RoadNetwork` is built from (WGS84); None when empty."""
+    rows = db.session.execute(db.select(Road.name, Road.highway, Road.level, Road.geometry).order_by(Road.id)).all()
+    if not rows:
+        return None
+    return gpd.GeoDataFrame({"name": [r.name for r in rows], "highway": [r.highway for r in rows],
+                             "level": [r.level for r in rows]},
+                            geometry=shapely.from_geojson([r.geometry for r in rows]), crs="EPSG:4326")
 
 
 def roads_near(points: Sequence[tuple[float, float]], *, margin_m: float = MARGIN_M,

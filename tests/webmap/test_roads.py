@@ -17,7 +17,7 @@ from shapely.geometry import LineString
 
 from conftest import missing
 from synth import write_osm
-from web_helpers import TODAY, add_to_day, api_token, csrf_token, login, post_form
+from web_helpers import TODAY, add_to_day, api_token, csrf_token, login, post_form, wait_for_plan
 
 DEMO_ROADS = Path(__file__).resolve().parents[2] / "data" / "demo" / "roads.geojson"
 X0, Y0 = 113.335, 23.115  # inside the demo street
@@ -230,3 +230,23 @@ def test_a_road_import_stores_every_line_or_names_the_bad_feature_and_changes_no
     for (_, _, _, geometry), (_, _, cs) in zip(stored, roads):
         assert shapely.get_coordinates(shapely.from_geojson(geometry)).round(9).tolist() == [
             [round(x, 9), round(y, 9)] for x, y in cs]
+
+
+@pytest.mark.usefixtures("plan_workers_end")
+def test_a_web_plan_travels_along_the_stored_roads(app, client, tokens):
+    from ledger.models import PlanRun, db
+
+    login(client, "coord")
+    assert api_import(client, tokens["coord"], DEMO_ROADS.read_bytes(), "roads.geojson").status_code == 200
+    started = post_form(client, "/plan", {"date": "2026-11-23", "days": "1", "time_limit": "1", "teams": ["T01"]})
+    assert started.status_code == 302
+    state = wait_for_plan(client, started.headers["Location"], timeout_s=300)
+    assert state["status"] == "done", state["message"]
+    with app.app_context():
+        out = Path(db.session.get(PlanRun, int(started.headers["Location"].rstrip("/").split("/")[-1])).out_dir)
+    routes = json.loads((out / "routes.geojson").read_text(encoding="utf-8"))["features"]
+    lines = [f for f in routes if f["geometry"]["type"] == "LineString"]
+    stops = [f for f in routes if f["geometry"]["type"] == "Point"]
+    assert lines and stops
+    # along the streets: the route bends at the crossings, many more vertices than office → stops → office
+    assert sum(len(f["geometry"]["coordinates"]) for f in lines) > len(stops) + 2 * len(lines) + 10
