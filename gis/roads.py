@@ -31,8 +31,11 @@ from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components, dijkstra
 from shapely.geometry import LineString
 
+from ._table import GIS_SUFFIXES, Problems, read_frame
+from .crs import transform_geoseries_to_wgs84
 from .errors import InputError
 from .i18n import gettext as _
+from .io import _resolve_crs_arg
 
 OSM_SUFFIXES = (".osm", ".pbf")
 _NOT_WALKABLE = frozenset({"motorway", "motorway_link", "construction", "proposed", "planned", "abandoned",
@@ -68,6 +71,74 @@ def read_roads(path: str | Path) -> gpd.GeoDataFrame:
         msg = _("no road lines (LineString) in the layer")
         raise InputError(msg, file=path.name, field="geometry")
     return lines.assign(level=road_levels(lines)).reset_index(drop=True)
+
+
+#: Headers of road layers as offices and extracts name them (Geofabrik's shapefiles call the class ``fclass``).
+ROAD_HEADER_ALIASES = {"路名": "name", "道路名称": "name", "道路": "name", "fclass": "highway", "等级": "highway",
+                       "道路等级": "highway", "道路类型": "highway", "类型": "highway", "class": "highway"}
+_LINES = ("LineString", "MultiLineString")
+
+
+def read_road_layer(path: str | Path, *, crs: str | None = None) -> gpd.GeoDataFrame:
+    """Road lines to store: ``name``, ``highway``, ``level`` and the line in WGS84, every feature checked.
+
+    The files :func:`read_roads` takes. Where :func:`read_roads` (the CLI's) passes over what is not a road
+    line, this reader refuses the file: a feature of a line layer whose geometry is missing, not a line or
+    not longitude/latitude is an error naming the feature and the field ``geometry``. An OSM extract keeps
+    the ways a team may use (:func:`read_roads`).
+
+    Parameters
+    ----------
+    path
+        GeoJSON/GeoPackage/Shapefile lines (``name`` and ``highway`` optional, Chinese headers accepted), or an
+        OSM ``.osm``/``.pbf`` extract.
+    crs
+        The coordinates' CRS when the file's own is wrong or missing (e.g. ``"gcj02"``); a layer with none
+        is taken as WGS84, as :func:`read_roads` does. Not used for OSM extracts (always WGS84).
+
+    Returns
+    -------
+    GeoDataFrame with ``name``, ``highway`` (text, '' when not given), ``level`` and ``geometry`` in EPSG:4326.
+
+    Raises
+    ------
+    InputError
+        Unreadable file, no road line, or the first bad feature (file, feature, field), the others in ``.more``.
+    """
+    path = Path(path)
+    if path.suffix.lower() in OSM_SUFFIXES:
+        roads = read_roads(path)
+        text = {c: roads[c].fillna("").astype(str) if c in roads else "" for c in ("name", "highway")}
+        return gpd.GeoDataFrame({**text, "level": roads["level"]}, geometry=roads.geometry.values, crs="EPSG:4326")
+    if path.suffix.lower() not in GIS_SUFFIXES:
+        msg = _("file type %(suffix)s is not a road layer (use GeoJSON, GeoPackage, Shapefile or an OSM .osm/.pbf "
+                "extract)", suffix=path.suffix or _("(none)"))
+        raise InputError(msg, file=path.name)
+    frame, unit = read_frame(path, header_aliases=ROAD_HEADER_ALIASES)
+    problems = Problems(path.name, unit)
+    for i, geom in frame.geometry.items():
+        if geom is None or geom.is_empty:
+            problems.add(i, "geometry", _("geometry is empty: draw the road's line or remove the feature"))
+        elif geom.geom_type not in _LINES:
+            problems.add(i, "geometry", _("geometry is a %(type)s; roads must be lines (LineString)",
+                                          type=geom.geom_type))
+    problems.raise_if_any()
+    if not len(frame):
+        msg = _("no road lines (LineString) in the layer")
+        raise InputError(msg, file=path.name, field="geometry")
+    given = _resolve_crs_arg(crs, path.name)
+    if given is not None:
+        lines = transform_geoseries_to_wgs84(gpd.GeoSeries(frame.geometry.values), given)
+    else:
+        lines = gpd.GeoSeries(frame.geometry.values, crs=frame.crs or "EPSG:4326").to_crs("EPSG:4326")
+    for i, (x0, y0, x1, y1) in enumerate(lines.bounds.to_numpy()):
+        if not (-180 <= x0 <= x1 <= 180 and -90 <= y0 <= y1 <= 90):
+            problems.add(i, "geometry", _("geometry: coordinates (%(x).1f, %(y).1f) are not longitude/latitude; "
+                                          "give the layer's CRS (e.g. EPSG:4547)", x=x0, y=y0))
+    problems.raise_if_any()
+    text = {c: frame[c].astype(str).to_numpy() if c in frame else "" for c in ("name", "highway")}
+    out = gpd.GeoDataFrame(text, geometry=lines.values, crs="EPSG:4326", index=pd.RangeIndex(len(frame)))
+    return out.assign(level=road_levels(frame).to_numpy())[["name", "highway", "level", "geometry"]]
 
 
 def _walkable(ways: gpd.GeoDataFrame) -> gpd.GeoDataFrame:

@@ -37,6 +37,23 @@ class Grid(db.Model):
     geometry: Mapped[str] = mapped_column(Text)  # GeoJSON, WGS84
 
 
+class Road(db.Model):
+    """A road line of the imported road layer (道路), for the phone's route map; the layer is replaced as a whole.
+
+    The bounding box is kept beside the line, so that the roads near a day's stops are found by index.
+    """
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), default="")
+    highway: Mapped[str] = mapped_column(String(64), default="")  # the road's class (OSM highway, e.g. residential)
+    level: Mapped[int] = mapped_column(Integer, default=0)  # 0 on the ground, above for bridges, below for tunnels
+    min_lon: Mapped[float] = mapped_column(Float, index=True)
+    min_lat: Mapped[float] = mapped_column(Float, index=True)
+    max_lon: Mapped[float] = mapped_column(Float)
+    max_lat: Mapped[float] = mapped_column(Float)
+    geometry: Mapped[str] = mapped_column(Text)  # GeoJSON LineString or MultiLineString, WGS84
+
+
 class Venue(db.Model):
     venue_id: Mapped[str] = mapped_column(String(64), primary_key=True)
     name: Mapped[str] = mapped_column(String(200))

@@ -25,14 +25,18 @@ from gis.errors import InputError
 from gis.i18n import gettext
 from gis.io import read_grids, read_hazards, read_inspections, read_teams, read_venues
 from gis.layers import Layers, RecordProblem, read_layers
+from gis.roads import read_road_layer
 from gis.rules import Rules, members_by_role
 from gis.timeparse import format_hhmm, local_today
 
 from .lifecycle import IMPORTED, import_hazards
 from .models import Grid, Hazard, Inspection, Person, Team, Venue, db
+from .roads import replace_roads
 from .transaction import transaction
 
-KINDS = ("grids", "venues", "teams", "hazards", "inspections")
+#: The layers the planner reads (stored as rows the readers take back); KINDS adds what an import may bring.
+LAYER_KINDS = ("grids", "venues", "teams", "hazards", "inspections")
+KINDS = (*LAYER_KINDS, "roads")
 
 
 def _hhmm(seconds: float) -> str:
@@ -59,7 +63,7 @@ _COLUMNS = {
 _MODELS = {"grids": Grid, "venues": Venue, "teams": Team, "hazards": Hazard, "inspections": Inspection}
 
 
-def stored_tables(kinds: Sequence[str] = KINDS) -> dict[str, Table | None]:
+def stored_tables(kinds: Sequence[str] = LAYER_KINDS) -> dict[str, Table | None]:
     """The database's layers as the tables the readers take, named as their files would be; empty layers are ``None``.
 
     Cells are the text a file exported from these rows would hold, so the readers validate them
@@ -69,7 +73,7 @@ def stored_tables(kinds: Sequence[str] = KINDS) -> dict[str, Table | None]:
     """
     retired = {m: set(db.session.scalars(db.select(m.venue_id if m is Venue else m.team_id).where(m.retired.is_(True))))
                for m in (Venue, Team)}
-    tables: dict[str, Table | None] = dict.fromkeys(KINDS)
+    tables: dict[str, Table | None] = dict.fromkeys(LAYER_KINDS)
     for kind in kinds:
         model, columns = _MODELS[kind], _COLUMNS[kind]
         q = db.select(*(getattr(model, c) for c in columns + (["geometry"] if kind == "grids" else [])))
@@ -96,7 +100,7 @@ def export_files(folder: Path) -> dict[str, Path | None]:
     The files hold the same cells as :func:`stored_tables`, retired venues and teams left out likewise.
     """
     folder.mkdir(parents=True, exist_ok=True)
-    paths: dict[str, Path | None] = dict.fromkeys(KINDS)
+    paths: dict[str, Path | None] = dict.fromkeys(LAYER_KINDS)
     for kind, table in stored_tables().items():
         if table is None:
             continue
@@ -203,7 +207,7 @@ def _set_aside(tables: dict[str, Table | None], err: InputError) -> list[RecordP
 
 
 #: The stored layers an import of each kind is checked against (venues are joined to the stored grids).
-_CHECKED_AGAINST = {"grids": (), "venues": ("grids",), "teams": ("grids",), "hazards": ("grids", "venues"),
+_CHECKED_AGAINST = {"grids": (), "roads": (), "venues": ("grids",), "teams": ("grids",), "hazards": ("grids", "venues"),
                     "inspections": ("grids", "venues", "teams")}
 
 
@@ -259,7 +263,8 @@ def import_layer(kind: str, paths: Sequence[Path], rules: Rules, *, as_of: dt.da
     and team: a file imported twice changes the database once. Grids, venues and teams are written
     in bulk (one statement per :data:`CHUNK_ROWS` rows). Hazards go through
     :func:`ledger.lifecycle.import_hazards`: each new or changed hazard gets an event by ``user``,
-    and a known hazard's status is never changed by a file. ``progress(share, message)`` is told
+    and a known hazard's status is never changed by a file. Roads have no id: the road layer is
+    replaced as a whole (:func:`ledger.roads.replace_roads`). ``progress(share, message)`` is told
     when the file is read and after each chunk written.
 
     Raises
@@ -282,6 +287,11 @@ def import_layer(kind: str, paths: Sequence[Path], rules: Rules, *, as_of: dt.da
         msg = "venues must be imported before hazards and inspections"
         raise InputError(msg, file=paths[0].name)
     with transaction():
+        if kind == "roads":
+            frame = read_road_layer(paths[0], crs=crs)
+            say(READ_SHARE, _rows_read(len(frame)))
+            new, unchanged = replace_roads(frame, progress=say, start=READ_SHARE)
+            return Imported(kind, new=new, unchanged=unchanged)
         if kind == "grids":
             frame = read_grids(paths[0], crs=crs)
             say(READ_SHARE, _rows_read(len(frame)))

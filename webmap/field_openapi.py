@@ -6,6 +6,7 @@ from gis.io import OUTCOMES
 from gis.rules import SEVERITIES
 from ledger.field import MAX_PHOTO_BYTES, MAX_PHOTOS, MAX_SIGNATURE_BYTES, METHODS
 from ledger.idempotency import MAX_KEY_CHARS
+from ledger.roads import MARGIN_M, MAX_SEGMENTS, TOLERANCE_M
 
 _ERR = {"description": "bad input: {error, message, file, row, field}, the field named",
         "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
@@ -18,17 +19,45 @@ _KEY = {"name": "Idempotency-Key", "in": "header", "required": False,
         "description": "a retry with the same key gets the first answer (header Idempotent-Replayed: true); "
                        "the same key with another body is a 422"}
 
+_ROADS = {"type": "object", "description": "GeoJSON FeatureCollection (WGS84) of the roads near the day",
+          "required": ["type", "features", "bbox", "segments", "segments_near", "cut"], "properties": {
+              "type": {"type": "string", "enum": ["FeatureCollection"]},
+              "features": {"type": "array", "items": {"type": "object", "properties": {
+                  "type": {"type": "string", "enum": ["Feature"]}, "id": {"type": "integer"},
+                  "properties": {"type": "object", "properties": {
+                      "name": {"type": "string", "description": "as in the imported file: text, escape it"},
+                      "highway": {"type": "string", "description": "the road's class ('' when not given)"}}},
+                  "geometry": {"type": "object", "description": "LineString or MultiLineString"}}}},
+              "bbox": {"type": "array", "nullable": True, "items": {"type": "number"}, "minItems": 4, "maxItems": 4,
+                       "description": f"west, south, east, north: the stops' box widened by {MARGIN_M:.0f} m"},
+              "segments": {"type": "integer", "description": "segments sent"},
+              "segments_near": {"type": "integer", "description": "segments in the box before the cap"},
+              "cut": {"type": "boolean", "description": "true when roads were left out to keep within the cap"}}}
+_DAY = {"type": "object", "properties": {
+    "day": {"type": "string", "format": "date"}, "plan_id": {"type": "integer", "nullable": True},
+    "version": {"type": "string"}, "team": {"type": "object"}, "stops": {"type": "array", "items": {"type": "object"}},
+    "grids": {"type": "object", "description": "GeoJSON FeatureCollection of the stops' grids"}, "roads": _ROADS,
+    "tiles": {"type": "object", "nullable": True}}}
+
 FIELD_PATHS = {
     "/api/v1/teams/{team_id}/today": {"get": {
         "summary": "A team's stops of a day in order, with everything the phone shows",
         "description": ("stops (in order, with navigation links, checklists, open hazards), grids (the stops' grids "
-                        "as a GeoJSON FeatureCollection, simplified for the phone's offline route map), tiles "
-                        "(null, or {url, attribution} when FIELD_TILE_URL is set), version (changes with a re-plan)"),
+                        "as a GeoJSON FeatureCollection, simplified for the phone's offline route map), roads (the "
+                        "imported road lines near the day: a GeoJSON FeatureCollection in WGS84, features with "
+                        "properties name and highway, clipped to the box of the office and the stops widened by "
+                        f"{MARGIN_M:.0f} m (bbox: [west, south, east, north]), simplified to {TOLERANCE_M:.0f} m; at "
+                        "most FIELD_ROAD_SEGMENTS segments (default "
+                        f"{MAX_SEGMENTS}), the main roads first: segments is what was sent, segments_near what "
+                        "lay in the box, cut is true when some were left out; no features when no roads are "
+                        "imported), tiles (null, or {url, attribution} when FIELD_TILE_URL is set), version "
+                        "(changes with a re-plan)"),
         "x-permissions": "coordinator: any team; patrol: its own team only (403 otherwise); viewer: 403",
         "parameters": [{"name": "team_id", "in": "path", "required": True, "schema": {"type": "string"}},
                        {"name": "day", "in": "query", "schema": {"type": "string", "format": "date"},
                         "description": "default: today in the office's time zone"}],
-        "responses": {"200": _OBJ, "400": _ERR, "401": _AUTH, "403": {"description": "not this user's team"},
+        "responses": {"200": {"description": "the day", "content": {"application/json": {"schema": _DAY}}},
+                      "400": _ERR, "401": _AUTH, "403": {"description": "not this user's team"},
                       "404": {"description": "unknown team"}}}},
     "/api/v1/results": {"post": {
         "summary": "One stop's whole result: outcome, checklist, hazards with photos, notice, check-in",

@@ -105,9 +105,12 @@ def _make_plan(job: PlanJob) -> None:
     from flask import Flask
 
     from gis.cells import read_text_csv
+    from gis.crs import local_utm
+    from gis.roads import RoadNetwork
     from gis.rules import Rules
     from ledger.campaigns import campaign_scopes
     from ledger.models import PlanRun, PlanStop, db
+    from ledger.roads import stored_roads
     from ledger.store import layers_from_db
     from planner import PlanParams, SolveParams, plan_days
     from planner.partition import plan_partitioned, wants_partition
@@ -139,14 +142,20 @@ def _make_plan(job: PlanJob) -> None:
             if run.teams:
                 layers = dataclasses.replace(layers, teams=layers.teams[layers.teams.index.isin(run.teams.split(";"))])
             params = PlanParams(days=run.days, solve=SolveParams(time_limit_s=run.time_limit_s))
-            planning = {"start": run.start, "params": params, "progress": lambda f, m: progress(0.03 + 0.57 * f, m)}
+            road_lines = stored_roads()  # travel along the imported roads (道路) when there are any, as --roads does
+            if road_lines is not None:
+                progress(0.02, _("building the road network from %(file)s", file=_("the imported roads")))
+            roads = None if road_lines is None else RoadNetwork.from_lines(road_lines, local_utm(layers.grids),
+                                                                           source=_("the imported roads"))
+            planning = {"start": run.start, "params": params, "progress": lambda f, m: progress(0.03 + 0.57 * f, m),
+                        "roads": roads}
             if wants_partition(layers, above=job.partition_above):
                 plan = plan_partitioned(layers, workers=0, **planning)
             else:
                 plan = plan_days(venues=layers.venues, teams=layers.teams, rules=layers.rules, hazards=layers.hazards,
                                  inspections=layers.inspections, grids=layers.grids, **planning)
             run.summary = write_outputs(plan, layers, job.out_dir, lang="zh", base_url=job.base_url, pdf=False,
-                                        progress=lambda f, m: progress(0.6 + 0.38 * f, m))
+                                        roads=road_lines, progress=lambda f, m: progress(0.6 + 0.38 * f, m))
             progress(0.99, _("storing the stops"))
             stops = read_text_csv(Path(job.out_dir) / "stops.csv",
                                   dtype={"venue_id": str, "team_id": str})  # ids as given

@@ -118,6 +118,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         REPLAN_TIME_LIMIT_S=5.0,  # solver seconds of "re-plan the rest of the day"
         FIELD_TILE_URL="",  # background tiles of the phone's route map, e.g. https://tile.openstreetmap.org/{z}/{x}/{y}.png
         FIELD_TILE_ATTRIBUTION="",  # shown under the map when tiles are drawn, e.g. © OpenStreetMap
+        FIELD_ROAD_SEGMENTS=3000,  # at most this many road segments in a phone's day (the most important roads first)
     )
     app.config.from_pyfile("config.py", silent=True)
     app.config.update({k: os.environ[k] for k in ("DATABASE_URL", "SECRET_KEY", *NOTIFY_SETTINGS) if k in os.environ})

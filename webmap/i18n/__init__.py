@@ -185,6 +185,7 @@ _WORDS: Mapping[str, tuple[str, str]] = {  # key → (context, English msgid): t
     'kind.teams': _term('kind.teams', 'teams'),
     'kind.hazards': _term('kind.hazards', 'hazards'),
     'kind.inspections': _term('kind.inspections', 'inspections'),
+    'kind.roads': _term('kind.roads', 'roads'),
     'csrf.failed': _term('csrf.failed',
                          "The form has expired, or the browser did not keep this site's session: reload the "
                          "page and submit again."),

@@ -121,6 +121,7 @@ def _phone_strings() -> dict[str, str]:
         "Sign on the screen first": _("Sign on the screen first"),
         "Uploaded notices": _("Uploaded notices"),
         "The new order arrived": _("The new order arrived"),
+        "The day could not be kept for offline use": _("The day could not be kept for offline use"),
         "Not allowed": _("Not allowed"),
         "Locating…": _("Locating…"),
         "Position unavailable": _("Position unavailable"),

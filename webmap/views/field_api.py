@@ -39,6 +39,7 @@ from ledger.field_models import FieldVisit
 from ledger.idempotency import ReusedKeyError
 from ledger.models import Grid, Team, Venue, db
 from ledger.results import NotAllowed, StopResult
+from ledger.roads import roads_near
 
 from ..apikit import authenticate, body, day, found, http_error, reused_key, text, texts, written
 from ..context import MAX_ID, current_lang, now_s, tile_url, today
@@ -101,6 +102,8 @@ def today_payload(team: Team, on: dt.date) -> dict:
     grid_ids = sorted({v.grid_id for v in venues.values()})
     return {
         "grids": _grids_geojson(grid_ids),
+        "roads": roads_near([(team.start_lon, team.start_lat), *((r["lon"], r["lat"]) for r in rows)],
+                            max_segments=current_app.config["FIELD_ROAD_SEGMENTS"]),
         "tiles": ({"url": tile_url(), "attribution": current_app.config["FIELD_TILE_ATTRIBUTION"]}
                   if tile_url() else None),  # never needed: the phone adds them only while it reaches them
         "day": on.isoformat(), "plan_id": plan_id,

@@ -1,4 +1,5 @@
-// The phone app: today's route, a stop's result, an outbox in IndexedDB that uploads when online.
+// The phone app: today's route (kept in IndexedDB for use offline), a stop's result, an outbox in IndexedDB that
+// uploads when online.
 // Vanilla JS, no build step, no eval, no inline handlers (the page's CSP allows only this file).
 "use strict";
 (function () {
@@ -9,23 +10,45 @@
   const TODAY_KEY = "patrol-today:" + body.dataset.team;
   let today = null, current = null, checkin = null, hazards = [], signed = false, flushing = false;
 
-  // ---- the outbox: one IndexedDB record per result, keyed by its Idempotency-Key ----
+  // ---- IndexedDB: the outbox (one record per result, keyed by its Idempotency-Key) and the kept day ----
+  // The day (stops, grids, roads) is kept in the "days" store, keyed like the localStorage copy of older versions.
   function openDb() {
     return new Promise((resolve, reject) => {
-      const req = indexedDB.open("patrol-field", 1);
-      req.onupgradeneeded = () => req.result.createObjectStore("outbox", { keyPath: "key" });
-      req.onsuccess = () => resolve(req.result);
+      const req = indexedDB.open("patrol-field", 2);
+      req.onupgradeneeded = () => {
+        const names = req.result.objectStoreNames;
+        if (!names.contains("outbox")) req.result.createObjectStore("outbox", { keyPath: "key" });
+        if (!names.contains("days")) req.result.createObjectStore("days", { keyPath: "key" });
+      };
+      req.onsuccess = () => {
+        req.result.onversionchange = () => req.result.close();  // a newer app in another tab may upgrade it
+        resolve(req.result);
+      };
       req.onerror = () => reject(req.error);
     });
   }
-  async function store(mode, work) {
+  async function store(mode, work, name) {
     const db = await openDb();
     return new Promise((resolve, reject) => {
-      const tx = db.transaction("outbox", mode);
-      const out = work(tx.objectStore("outbox"));
+      const tx = db.transaction(name || "outbox", mode);
+      const out = work(tx.objectStore(name || "outbox"));
       tx.oncomplete = () => resolve(out && "result" in out ? out.result : undefined);
       tx.onerror = () => reject(tx.error);
+      tx.onabort = () => reject(tx.error);
     });
+  }
+  const keptDay = () => store("readonly", (s) => s.get(TODAY_KEY), "days").then((r) => (r ? r.day : null));
+  const keepDay = (day) => store("readwrite", (s) => s.put({ key: TODAY_KEY, day: day, kept: new Date().toISOString() }), "days");
+  // A day kept in localStorage by an older version of the app moves to IndexedDB once (unless a newer one is there).
+  async function moveOldDay() {
+    const old = localStorage.getItem(TODAY_KEY);
+    if (old === null) return;
+    try {
+      if (!(await keptDay())) await keepDay(JSON.parse(old));
+      localStorage.removeItem(TODAY_KEY);
+    } catch (err) {
+      // IndexedDB refused (private mode, full): the old copy stays where it is and is read from there
+    }
   }
   const allItems = () => store("readonly", (s) => s.getAll());
   const putItem = (item) => store("readwrite", (s) => s.put(item));
@@ -113,10 +136,14 @@
       const fresh = await response.json();
       const changedOrder = today && today.version !== fresh.version;
       today = fresh;
-      localStorage.setItem(TODAY_KEY, JSON.stringify(today));
       if (changedOrder) say(S["The new order arrived"]);
+      try {
+        await keepDay(today);
+      } catch (err) {
+        say(S["The day could not be kept for offline use"]);
+      }
     } catch (err) {
-      today = today || JSON.parse(localStorage.getItem(TODAY_KEY) || "null");
+      today = today || await keptDay().catch(() => null) || JSON.parse(localStorage.getItem(TODAY_KEY) || "null");
     }
     render();
   }
@@ -206,6 +233,7 @@
         svg.append(svgEl("path", { d: d, class: "grid", "fill-rule": "evenodd" }));
       }
     }
+    drawRoads(svgEl, svg, xy);
     svg.append(svgEl("polyline", { points: [...pts, pts[0]].map((m) => xy(m).join(",")).join(" "), class: "route" }));
     pts.forEach((m, i) => {
       const [x, y] = xy(m);
@@ -220,6 +248,31 @@
     const figure = $("route-map");
     figure.replaceChildren(svg);
     if (tiles && today.tiles.attribution) figure.append(el("figcaption", today.tiles.attribution));
+  }
+  // The roads near the day's stops (from the day's data, clipped on the server): one path a line, beneath the route;
+  // the road's name (from the coordinator's file) is its tooltip, as text.
+  const MAJOR = new Set(["motorway", "trunk", "primary", "secondary", "tertiary"]);
+  function drawRoads(svgEl, svg, xy) {
+    const group = svgEl("g", { class: "roads" });
+    for (const f of (today.roads || {}).features || []) {
+      const g = f.geometry || {};
+      const lines = g.type === "LineString" ? [g.coordinates] : g.type === "MultiLineString" ? g.coordinates : [];
+      const highway = (f.properties || {}).highway || "";
+      for (const line of lines) {
+        if (line.length < 2) continue;
+        const d = "M" + line.map((p) => xy(mercator(p)).map((v) => v.toFixed(1)).join(",")).join("L");
+        const path = svgEl("path", { d: d, class: MAJOR.has(highway) ? "road major" : "road" });
+        path.dataset.road = String(f.id);
+        const name = (f.properties || {}).name;
+        if (name) {
+          const title = svgEl("title", {});
+          title.textContent = name;
+          path.append(title);
+        }
+        group.append(path);
+      }
+    }
+    if (group.childNodes.length) svg.append(group);
   }
   // The tiles under the sketch's frame at the zoom nearest its scale (at most 16 of them).
   function drawTiles(svgEl, url, scale, ox, oy, w, h) {
@@ -478,6 +531,6 @@
   takeScannedCode();
   showNet();
   showNotices();
-  showPending().then(loadToday).then(flush);
+  moveOldDay().then(showPending).then(loadToday).then(flush);
   listen();
 })();
