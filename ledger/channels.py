@@ -32,6 +32,7 @@ from email.message import EmailMessage
 from typing import Any
 
 from gis.errors import InputError
+from gis.i18n import gettext as _
 
 ROBOT_KINDS = ("wecom", "dingtalk", "feishu")
 
@@ -72,12 +73,13 @@ def parse_smtp_url(url: str) -> Smtp:
     """
     parts = urllib.parse.urlsplit(url.strip())
     if parts.scheme not in ("smtp", "smtps") or not parts.hostname:
-        msg = f"SMTP_URL {_without_password(url)!r} should look like smtp://user:pass@host:587 or smtps://host:465"
+        msg = _("SMTP_URL %(url)r should look like smtp://user:pass@host:587 or smtps://host:465",
+                url=_without_password(url))
         raise InputError(msg, file="settings", field="SMTP_URL")
     try:
         port = parts.port
     except ValueError as err:
-        msg = f"SMTP_URL: the port of {_without_password(url)!r} is not a number"
+        msg = _("SMTP_URL: the port of %(url)r is not a number", url=_without_password(url))
         raise InputError(msg, file="settings", field="SMTP_URL") from err
     implicit = parts.scheme == "smtps"
     return Smtp(parts.hostname, port or (465 if implicit else 587), implicit,
@@ -105,10 +107,10 @@ def parse_webhooks(value: str | list | None) -> tuple[Robot, ...]:
         try:
             value = json.loads(value)
         except json.JSONDecodeError as err:
-            msg = f"NOTIFY_WEBHOOKS is not valid JSON: {err}"
+            msg = _("NOTIFY_WEBHOOKS is not valid JSON: %(error)s", error=err)
             raise InputError(msg, file="settings", field="NOTIFY_WEBHOOKS") from err
     if not isinstance(value, list):
-        msg = "NOTIFY_WEBHOOKS should be a list of robots [{name, kind, url, secret, for}]"
+        msg = _("NOTIFY_WEBHOOKS should be a list of robots [{name, kind, url, secret, for}]")
         raise InputError(msg, file="settings", field="NOTIFY_WEBHOOKS")
     robots, names = [], set()
     for i, entry in enumerate(value):
@@ -118,26 +120,27 @@ def parse_webhooks(value: str | list | None) -> tuple[Robot, ...]:
 
 def _robot(entry: Any, path: str, names: set[str]) -> Robot:
     def bad(*, field: str, problem: str) -> InputError:
-        return InputError(f"{path}.{field}: {problem}", file="settings", field=f"{path}.{field}")
+        return InputError(f"{path}.{field}{_(': ')}{problem}", file="settings", field=f"{path}.{field}")
 
     if not isinstance(entry, Mapping):
-        raise bad(field="name", problem="each robot should be a table {name, kind, url, secret, for}")
+        raise bad(field="name", problem=_("each robot should be a table {name, kind, url, secret, for}"))
     name, kind, url = (str(entry.get(k, "")).strip() for k in ("name", "kind", "url"))
     secret, serves = str(entry.get("secret", "") or ""), entry.get("for", ["*"])
     if not name or name in names:
-        raise bad(field="name", problem=f"{name!r} should be a name no other robot has")
+        raise bad(field="name", problem=_("%(name)r should be a name no other robot has", name=name))
     names.add(name)
     if kind not in ROBOT_KINDS:
-        raise bad(field="kind", problem=f"{kind!r} should be one of {', '.join(ROBOT_KINDS)}")
+        raise bad(field="kind",
+                  problem=_("%(kind)r should be one of %(kinds)s", kind=kind, kinds=", ".join(ROBOT_KINDS)))
     if urllib.parse.urlsplit(url).scheme not in ("http", "https") or not urllib.parse.urlsplit(url).hostname:
-        raise bad(field="url", problem="should be the robot's https:// webhook address")
+        raise bad(field="url", problem=_("should be the robot's https:// webhook address"))
     if kind == "wecom" and secret:
-        raise bad(field="secret", problem="WeCom robots have no signing secret (their key is in the url)")
+        raise bad(field="secret", problem=_("WeCom robots have no signing secret (their key is in the url)"))
     if isinstance(serves, str):
         serves = serves.split()
     if not isinstance(serves, list) or not all(isinstance(s, str) for s in serves):
         raise bad(field="for",
-                  problem='should be a list of what it is told of, e.g. ["street", "community:滨江东社区"]')
+                  problem=_('should be a list of what it is told of, e.g. ["street", "community:滨江东社区"]'))
     return Robot(name, kind, url, secret, frozenset(serves))
 
 
@@ -192,10 +195,10 @@ def post_robot(robot: Robot, *, title: str, text: str, link: str, timeout_s: flo
         with urllib.request.urlopen(request, timeout=timeout_s) as response:  # noqa: S310 (http(s) checked when parsed)
             answer = response.read(64 * 1024)
     except urllib.error.HTTPError as err:
-        msg = f"robot {robot.name}: HTTP {err.code} {err.reason}"
+        msg = _("robot %(name)s: HTTP %(code)s %(reason)s", name=robot.name, code=err.code, reason=err.reason)
         raise SendError(msg) from err
     except (urllib.error.URLError, OSError) as err:
-        msg = f"robot {robot.name}: cannot reach it ({getattr(err, 'reason', err)})"
+        msg = _("robot %(name)s: cannot reach it (%(error)s)", name=robot.name, error=getattr(err, "reason", err))
         raise SendError(msg) from err
     try:
         reply = json.loads(answer or b"{}")
@@ -203,7 +206,8 @@ def post_robot(robot: Robot, *, title: str, text: str, link: str, timeout_s: flo
         reply = {}
     code = reply.get("errcode", reply.get("code", reply.get("StatusCode", 0))) if isinstance(reply, dict) else 0
     if code not in (0, "0", None):
-        msg = f"robot {robot.name}: error {code} {reply.get('errmsg') or reply.get('msg') or ''}".strip()
+        msg = _("robot %(name)s: error %(code)s %(message)s", name=robot.name, code=code,
+                message=reply.get("errmsg") or reply.get("msg") or "").strip()
         raise SendError(msg)
 
 
@@ -236,13 +240,14 @@ def send_email(smtp: Smtp, *, sender: str, to: str, subject: str, text: str, tim
                     server.starttls(context=context)
                     server.ehlo()
                 elif smtp.user and not _is_loopback(smtp.host):
-                    msg = f"smtp {smtp.host}: the server offers no STARTTLS; the password is not sent in clear (use smtps://)"
+                    msg = _("smtp %(host)s: the server offers no STARTTLS; the password is not sent in clear "
+                            "(use smtps://)", host=smtp.host)
                     raise SendError(msg)
             if smtp.user:
                 server.login(smtp.user, smtp.password)
             server.send_message(message)
     except (smtplib.SMTPException, OSError) as err:
-        msg = f"smtp {smtp.host}:{smtp.port}: {err}"
+        msg = _("smtp %(host)s:%(port)s: %(error)s", host=smtp.host, port=smtp.port, error=err)
         raise SendError(msg) from err
 
 

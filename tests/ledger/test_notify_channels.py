@@ -3,6 +3,8 @@ recomputed here, errors of the robots and the settings, and e-mail through a rea
 
 from __future__ import annotations
 
+import re
+
 import base64
 import hashlib
 import hmac
@@ -72,7 +74,13 @@ def test_post_robot_sends_json_and_reads_the_robots_error_codes():
         sink.status = 500
         with pytest.raises(SendError, match="HTTP 500"):
             post_robot(robot, title=TITLE, text=TEXT, link=LINK, timeout_s=5)
-    with pytest.raises(SendError, match="cannot reach"):
+    with pytest.raises(SendError, match="^机器人 x：无法连接"):  # in Chinese, as the coordinator reads the failure
+        post_robot(Robot("x", "wecom", f"http://127.0.0.1:{free_port()}/gone"), title=TITLE, text=TEXT,
+                   link=LINK, timeout_s=2)
+
+
+def test_a_robot_that_cannot_be_reached_is_named_in_english_too(english):
+    with pytest.raises(SendError, match="^robot x: cannot reach it"):
         post_robot(Robot("x", "wecom", f"http://127.0.0.1:{free_port()}/gone"), title=TITLE, text=TEXT,
                    link=LINK, timeout_s=2)
 
@@ -91,6 +99,12 @@ def test_bad_webhook_settings_name_the_robot_and_field(value, field):
     with pytest.raises(InputError, match=field) as info:
         parse_webhooks(value)
     assert info.value.file == "settings"
+    assert re.search("[\u4e00-\u9fff]", str(info.value)), str(info.value)  # said in Chinese
+
+
+def test_a_bad_robot_is_said_in_chinese_and_in_english(english):
+    with pytest.raises(InputError, match=r"NOTIFY_WEBHOOKS\[0\]\.kind: 'slack' should be one of wecom"):
+        parse_webhooks('[{"name": "a", "kind": "slack", "url": "https://x"}]')
 
 
 def test_webhooks_and_smtp_url_parse():
