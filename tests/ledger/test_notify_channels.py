@@ -3,11 +3,10 @@ recomputed here, errors of the robots and the settings, and e-mail through a rea
 
 from __future__ import annotations
 
-import re
-
 import base64
 import hashlib
 import hmac
+import re
 import urllib.parse
 
 import pytest
