@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import json
 import logging
@@ -77,62 +78,70 @@ class ProgressPrinter:
 
 def _add_plan_args(p: argparse.ArgumentParser, *, demo: bool) -> None:
     if not demo:
-        p.add_argument("--grids", required=True, type=Path, help="grid polygons (GeoJSON, GPKG, SHP)")
+        p.add_argument("--grids", required=True, type=Path, help=_("grid polygons (GeoJSON, GPKG, SHP)"))
         p.add_argument("--venues", required=True, type=Path, nargs="+",
-                       help="venue points or tables with lon/lat (one or more files)")
+                       help=_("venue points or tables with lon/lat (one or more files)"))
         who = p.add_mutually_exclusive_group(required=True)
-        who.add_argument("--teams", type=Path, help="teams (CSV, XLSX or YAML)")
+        who.add_argument("--teams", type=Path, help=_("teams (CSV, XLSX or YAML)"))
         who.add_argument("--people", type=Path,
-                         help="a roster of people (CSV, XLSX or YAML: name, role, home grids, mode, days, shift): "
-                              "each day's teams are formed from it and written to teams.csv")
-        p.add_argument("--date", required=True, type=_date, help="first day to plan, YYYY-MM-DD")
-        p.add_argument("--hazards", type=Path, help="hazards (CSV/XLSX)")
-        p.add_argument("--inspections", type=Path, help="past inspections (CSV/XLSX)")
-        p.add_argument("--crs", help="CRS of the coordinates: WGS84 (default), CGCS2000, GCJ-02, BD-09 or an EPSG code")
+                         help=_("a roster of people (CSV, XLSX or YAML: name, role, home grids, mode, days, shift): "
+                              "each day's teams are formed from it and written to teams.csv"))
+        p.add_argument("--date", required=True, type=_date, help=_("first day to plan, YYYY-MM-DD"))
+        p.add_argument("--hazards", type=Path, help=_("hazards (CSV/XLSX)"))
+        p.add_argument("--inspections", type=Path, help=_("past inspections (CSV/XLSX)"))
+        p.add_argument(
+            "--crs", help=_("CRS of the coordinates: WGS84 (default), CGCS2000, GCJ-02, BD-09 or an EPSG code")
+        )
     else:
-        p.add_argument("--date", type=_date, help="first day to plan (default: the day after the demo's today)")
-    p.add_argument("--rules", type=Path, help="rules file (default data/rules.toml)")
+        p.add_argument("--date", type=_date, help=_("first day to plan (default: the day after the demo's today)"))
+    p.add_argument("--rules", type=Path, help=_("rules file (default data/rules.toml)"))
     _add_campaign_arg(p)
-    p.add_argument("--days", type=_positive_int, default=1, help="days to plan (default 1)")
-    p.add_argument("--time-limit", type=_positive_float, default=None, help="solver seconds per day (default 20)")
+    p.add_argument("--days", type=_positive_int, default=1, help=_("days to plan (default 1)"))
+    p.add_argument("--time-limit", type=_positive_float, default=None, help=_("solver seconds per day (default 20)"))
     p.add_argument(
         "--partition",
         choices=("none", "community", "auto"),
         default="none",
-        help="split the work by community and plan the parts in parallel with Dask (auto: above 1,500 venues)",
+        help=_("split the work by community and plan the parts in parallel with Dask (auto: above 1,500 venues)"),
     )
     p.add_argument(
         "--balance-spread",
         type=_spread_minutes,
         default=None,
         metavar="MIN",
-        help="balanced days: teams' working minutes (travel + service) within MIN of each other, "
-        "never at the price of a must visit (off by default; e.g. 60)",
+        help=_(
+            "balanced days: teams' working minutes (travel + service) within MIN of each other, "
+            "never at the price of a must visit (off by default; e.g. 60)"
+        ),
     )
     _add_road_args(p)
     p.add_argument(
         "--no-pdf",
         action="store_true",
-        help="skip sheets.pdf (large runs: the PDF of hundreds of sheets takes minutes)",
+        help=_("skip sheets.pdf (large runs: the PDF of hundreds of sheets takes minutes)"),
     )
-    p.add_argument("--scheduler", help="address of an existing Dask scheduler (default: a local cluster)")
-    p.add_argument("--workers", type=_positive_int, default=2, help="local Dask worker processes (default 2)")
-    p.add_argument("--lang", choices=("zh", "en"), default="zh", help="language of map and sheets (default zh)")
+    p.add_argument("--scheduler", help=_("address of an existing Dask scheduler (default: a local cluster)"))
+    p.add_argument("--workers", type=_positive_int, default=2, help=_("local Dask worker processes (default 2)"))
+    p.add_argument("--lang", choices=("zh", "en"), default="zh", help=_("language of map and sheets (default zh)"))
     p.add_argument(
         "--base-url",
-        help="web app address for the sheets' QR codes (default $PUBLIC_URL, $PATROL_BASE_URL or http://localhost:5000)",
+        help=_(
+            "web app address for the sheets' QR codes (default $PUBLIC_URL, $PATROL_BASE_URL or http://localhost:5000)"
+        ),
     )
-    p.add_argument("--out", required=True, type=Path, help="output directory (replaced on success)")
-    p.add_argument("--quiet", action="store_true", help="no progress lines")
+    p.add_argument("--out", required=True, type=Path, help=_("output directory (replaced on success)"))
+    p.add_argument("--quiet", action="store_true", help=_("no progress lines"))
 
 
 def _add_campaign_arg(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--campaign",
         type=Path,
-        help="campaigns (专项排查: TOML [[campaigns]] or CSV/XLSX, one a row: name, start, "
-        "end, categories, grids, hazard_types, checklist): their venues fall due within them, their checklists and "
-        "hazard types in focus are on the sheets",
+        help=_(
+            "campaigns (专项排查: TOML [[campaigns]] or CSV/XLSX, one a row: name, start, "
+            "end, categories, grids, hazard_types, checklist): their venues fall due within them, their checklists and "
+            "hazard types in focus are on the sheets"
+        ),
     )
 
 
@@ -140,13 +149,13 @@ def _add_road_args(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--roads",
         type=Path,
-        help="road lines (GeoJSON/GPKG/SHP) or an OSM extract (.osm/.pbf): travel along real roads",
+        help=_("road lines (GeoJSON/GPKG/SHP) or an OSM extract (.osm/.pbf): travel along real roads"),
     )
     p.add_argument(
         "--max-access-m",
         type=_positive_float,
         default=None,
-        help="with --roads: straight metres a venue may be from its street, farther is unreachable (default 500)",
+        help=_("with --roads: straight metres a venue may be from its street, farther is unreachable (default 500)"),
     )
 
 
@@ -164,70 +173,76 @@ def _road_network(args: argparse.Namespace, layers, progress: ProgressPrinter):
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="patrol", description=_("patrol planning: joint safety patrols (四方联动)"))
-    parser.add_argument("-v", "--verbose", action="store_true", help="log what the library does")
+    parser.add_argument("-v", "--verbose", action="store_true", help=_("log what the library does"))
     sub = parser.add_subparsers(dest="command", required=True)
-    _add_plan_args(sub.add_parser("plan", help="plan patrols from your files"), demo=False)
-    _add_plan_args(sub.add_parser("demo", help="plan patrols for the embedded demo street"), demo=True)
-    gaps = sub.add_parser("gaps", help="coverage gaps (盲区死角): per venue and grid, ranked; CSV, GeoJSON, map")
+    _add_plan_args(sub.add_parser("plan", help=_("plan patrols from your files")), demo=False)
+    _add_plan_args(sub.add_parser("demo", help=_("plan patrols for the embedded demo street")), demo=True)
+    gaps = sub.add_parser("gaps", help=_("coverage gaps (盲区死角): per venue and grid, ranked; CSV, GeoJSON, map"))
     _add_report_args(gaps)
-    hot = sub.add_parser("hotspots", help="hazard hotspots (Getis-Ord Gi*) and heatmap; CSV, GeoJSON, map")
+    hot = sub.add_parser("hotspots", help=_("hazard hotspots (Getis-Ord Gi*) and heatmap; CSV, GeoJSON, map"))
     _add_report_args(hot)
-    hot.add_argument("--since", type=_date, help="hazards found on or after this day (default: 90 days before --date)")
-    hot.add_argument("--until", type=_date, help="hazards found on or before this day (default: --date)")
-    replan = sub.add_parser("replan", help="re-plan the rest of a day: done stops stay, a team may drop out")
+    hot.add_argument(
+        "--since", type=_date, help=_("hazards found on or after this day (default: 90 days before --date)")
+    )
+    hot.add_argument("--until", type=_date, help=_("hazards found on or before this day (default: --date)"))
+    replan = sub.add_parser("replan", help=_("re-plan the rest of a day: done stops stay, a team may drop out"))
     _add_report_args(replan)
-    replan.add_argument("--plan", required=True, type=Path, help="the day's plan folder (written by `patrol plan`)")
-    replan.add_argument("--done", type=Path, help="CSV with a venue_id column: the stops already finished")
-    replan.add_argument("--drop-team", nargs="*", default=[], help="team ids out for the rest of the day")
-    replan.add_argument("--at", required=True, help="the time now, HH:MM: nothing new starts before it")
-    replan.add_argument("--time-limit", type=_positive_float, default=10.0, help="solver seconds (default 10)")
+    replan.add_argument("--plan", required=True, type=Path, help=_("the day's plan folder (written by `patrol plan`)"))
+    replan.add_argument("--done", type=Path, help=_("CSV with a venue_id column: the stops already finished"))
+    replan.add_argument("--drop-team", nargs="*", default=[], help=_("team ids out for the rest of the day"))
+    replan.add_argument("--at", required=True, help=_("the time now, HH:MM: nothing new starts before it"))
+    replan.add_argument("--time-limit", type=_positive_float, default=10.0, help=_("solver seconds (default 10)"))
     _add_campaign_arg(replan)
     _add_road_args(replan)
-    serve = sub.add_parser("serve", help="the web app (same as python app.py)")
+    serve = sub.add_parser("serve", help=_("the web app (same as python app.py)"))
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=5000)
     user = sub.add_parser(
-        "user", help="web app accounts: give one a new password, or make one (the password is printed once)"
+        "user", help=_("web app accounts: give one a new password, or make one (the password is printed once)")
     )
     user.add_argument("username")
-    user.add_argument("--role", choices=("coordinator", "patrol", "viewer"), help="make the account with this role")
-    user.add_argument("--team", default="", help="the team of a patrol account")
+    user.add_argument("--role", choices=("coordinator", "patrol", "viewer"), help=_("make the account with this role"))
+    user.add_argument("--team", default="", help=_("the team of a patrol account"))
     notify = sub.add_parser(
-        "notify", help="send the due warnings and escalations (SMTP_URL, NOTIFY_WEBHOOKS), each once"
+        "notify", help=_("send the due warnings and escalations (SMTP_URL, NOTIFY_WEBHOOKS), each once")
     )
-    notify.add_argument("--date", type=_date, help="the day to warn for (default: today in $TIMEZONE)")
-    notify.add_argument("--dry-run", action="store_true", help="print what would be sent; send and store nothing")
-    campaign = sub.add_parser("campaign", help="campaigns (专项排查) of the web app's database")
+    notify.add_argument("--date", type=_date, help=_("the day to warn for (default: today in $TIMEZONE)"))
+    notify.add_argument("--dry-run", action="store_true", help=_("print what would be sent; send and store nothing"))
+    campaign = sub.add_parser("campaign", help=_("campaigns (专项排查) of the web app's database"))
     campaign_sub = campaign.add_subparsers(dest="campaign_command", required=True)
-    campaign_report = campaign_sub.add_parser("report", help="progress of the campaigns running on --date (or of --id)")
-    campaign_report.add_argument("--id", type=int, help="one campaign, by its number")
-    campaign_report.add_argument("--date", type=_date, help="the day of the report (default: today in $TIMEZONE)")
-    sheets = sub.add_parser("sheets", help="printable route sheets (HTML, PDF) of a plan folder")
+    campaign_report = campaign_sub.add_parser(
+        "report", help=_("progress of the campaigns running on --date (or of --id)")
+    )
+    campaign_report.add_argument("--id", type=int, help=_("one campaign, by its number"))
+    campaign_report.add_argument("--date", type=_date, help=_("the day of the report (default: today in $TIMEZONE)"))
+    sheets = sub.add_parser("sheets", help=_("printable route sheets (HTML, PDF) of a plan folder"))
     _add_report_args(sheets)
-    sheets.add_argument("--plan", required=True, type=Path, help="a folder written by `patrol plan`")
+    sheets.add_argument("--plan", required=True, type=Path, help=_("a folder written by `patrol plan`"))
     _add_campaign_arg(sheets)
     sheets.add_argument(
         "--base-url",
-        help="web app address for the QR codes (default $PUBLIC_URL, $PATROL_BASE_URL or http://localhost:5000)",
+        help=_("web app address for the QR codes (default $PUBLIC_URL, $PATROL_BASE_URL or http://localhost:5000)"),
     )
     return parser
 
 
 def _add_report_args(p: argparse.ArgumentParser) -> None:
     """Input layers for the report commands: your files, or --demo for the embedded street."""
-    p.add_argument("--demo", action="store_true", help="use the embedded demo street instead of files")
-    p.add_argument("--grids", type=Path, help="grid polygons (GeoJSON, GPKG, SHP)")
-    p.add_argument("--venues", type=Path, nargs="+", help="venue points or tables with lon/lat")
-    p.add_argument("--teams", type=Path, help="teams (CSV, XLSX or YAML)")
-    p.add_argument("--hazards", type=Path, help="hazards (CSV/XLSX)")
-    p.add_argument("--inspections", type=Path, help="past inspections (CSV/XLSX)")
-    p.add_argument("--crs", help="CRS of the coordinates (default WGS84)")
-    p.add_argument("--rules", type=Path, help="rules file (default data/rules.toml)")
-    p.add_argument("--date", type=_date, help="as of this day (default today in --tz; the demo's today with --demo)")
-    p.add_argument("--tz", help="the office's time zone, whose date is 'today' (default $TIMEZONE, else Asia/Shanghai)")
+    p.add_argument("--demo", action="store_true", help=_("use the embedded demo street instead of files"))
+    p.add_argument("--grids", type=Path, help=_("grid polygons (GeoJSON, GPKG, SHP)"))
+    p.add_argument("--venues", type=Path, nargs="+", help=_("venue points or tables with lon/lat"))
+    p.add_argument("--teams", type=Path, help=_("teams (CSV, XLSX or YAML)"))
+    p.add_argument("--hazards", type=Path, help=_("hazards (CSV/XLSX)"))
+    p.add_argument("--inspections", type=Path, help=_("past inspections (CSV/XLSX)"))
+    p.add_argument("--crs", help=_("CRS of the coordinates (default WGS84)"))
+    p.add_argument("--rules", type=Path, help=_("rules file (default data/rules.toml)"))
+    p.add_argument("--date", type=_date, help=_("as of this day (default today in --tz; the demo's today with --demo)"))
+    p.add_argument(
+        "--tz", help=_("the office's time zone, whose date is 'today' (default $TIMEZONE, else Asia/Shanghai)")
+    )
     p.add_argument("--lang", choices=("zh", "en"), default="zh")
-    p.add_argument("--out", required=True, type=Path, help="output directory (replaced on success)")
-    p.add_argument("--quiet", action="store_true", help="no progress lines")
+    p.add_argument("--out", required=True, type=Path, help=_("output directory (replaced on success)"))
+    p.add_argument("--quiet", action="store_true", help=_("no progress lines"))
 
 
 def run_report(args: argparse.Namespace, *, progress: ProgressPrinter) -> None:
@@ -380,8 +395,16 @@ def run_plan(args: argparse.Namespace, *, progress: ProgressPrinter) -> dict[str
     road_lines, roads = _road_network(args, layers, progress)
     from planner.partition import plan_partitioned, wants_partition
 
-    inputs = {"rules": layers.rules, "start": args.date, "params": params, "hazards": layers.hazards,
-              "inspections": layers.inspections, "grids": layers.grids, "progress": plan_progress, "roads": roads}
+    inputs = {
+        "rules": layers.rules,
+        "start": args.date,
+        "params": params,
+        "hazards": layers.hazards,
+        "inspections": layers.inspections,
+        "grids": layers.grids,
+        "progress": plan_progress,
+        "roads": roads,
+    }
     day_teams = None
     if people:  # form each day's teams from the roster, plan them, write them with the plan
         import dataclasses
@@ -407,8 +430,16 @@ def run_plan(args: argparse.Namespace, *, progress: ProgressPrinter) -> dict[str
     else:
         plan = plan_days(venues=layers.venues, teams=layers.teams, **inputs)
     progress(0.96, _("writing %(out)s", out=args.out))
-    numbers = write_outputs(plan, layers, args.out, lang=args.lang, pdf=not args.no_pdf, roads=road_lines,
-                            base_url=args.base_url, day_teams=day_teams)
+    numbers = write_outputs(
+        plan,
+        layers,
+        args.out,
+        lang=args.lang,
+        pdf=not args.no_pdf,
+        roads=road_lines,
+        base_url=args.base_url,
+        day_teams=day_teams,
+    )
     progress(1.0, _("done: %(numbers)s", numbers=json.dumps(numbers, ensure_ascii=False)))
     return numbers
 
@@ -609,8 +640,32 @@ def run_campaign_report(args: argparse.Namespace) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     from gis.i18n import use_language
 
-    with use_language(os.environ.get("PATROL_LANG", "zh")):  # messages of every layer: Chinese unless asked
-        return _main(argv)
+    with use_language(os.environ.get("PATROL_LANG", "zh")), _argparse_in_our_language():
+        return _main(argv)  # messages of every layer: Chinese unless asked
+
+
+@contextlib.contextmanager
+def _argparse_in_our_language():
+    """Argparse's own words (the usage line, its errors) from our catalogue while ``patrol`` runs.
+
+    argparse looks them up through its module's ``_`` and fills their placeholders itself.
+    """
+    from gis.i18n import N_, language, translations
+
+    known = {  # the msgids, for the catalogue; others stay as argparse writes them
+        N_("usage: "), N_("options"), N_("positional arguments"), N_("show this help message and exit"),
+        N_("%(prog)s: error: %(message)s\n"), N_("the following arguments are required: %s"),
+        N_("argument %(argument_name)s: %(message)s"), N_("invalid choice: %(value)r (choose from %(choices)s)"),
+        N_("invalid %(type)s value: %(value)r"), N_("unrecognized arguments: %s"), N_("expected one argument"),
+        N_("expected at least one argument"), N_("one of the arguments %s is required"),
+        N_("not allowed with argument %s"), N_("ambiguous option: %(option)s could match %(matches)s"),
+    }
+    before = argparse._
+    argparse._ = lambda message: translations(language()).ugettext(message) if message in known else before(message)
+    try:
+        yield
+    finally:
+        argparse._ = before
 
 
 def _main(argv: Sequence[str] | None) -> int:

@@ -81,3 +81,26 @@ def test_the_command_speaks_english_when_asked(tmp_path, monkeypatch):
                            "--tz", "Mars/Base", "--quiet", "--out", tmp_path / "gaps")
     assert code == 2
     assert err.strip() == "patrol: command line: --tz 'Mars/Base' is not a time zone (e.g. Asia/Shanghai, Asia/Urumqi)"
+
+
+def test_help_and_the_command_lines_own_errors_are_in_chinese_and_english_when_asked(monkeypatch, capsys):
+    import argparse
+
+    def said(*argv: str) -> tuple[int, str, str]:
+        with pytest.raises(SystemExit) as done:
+            patrol.main(list(argv))
+        out = capsys.readouterr()
+        return done.value.code, out.out, out.err.strip()
+
+    words = argparse._
+    code, shown, _ = said("plan", "--help")
+    assert code == 0 and shown.startswith("用法：patrol plan") and "显示本帮助并退出" in shown
+    assert "网格面（GeoJSON、GPKG、SHP）" in shown
+    code, _, err = said("plan", "--grids", "g", "--venues", "v", "--teams", "t", "--people", "p")
+    assert code == 2 and err.endswith("patrol plan：错误：参数 --people：不能与参数 --teams 同时使用"), err
+    assert said("plan", "--days", "0")[2].endswith("参数 --days：0 应为 1 或更大")
+    assert argparse._ is words  # argparse speaks as before once patrol is done (pytest's own parser, say)
+    monkeypatch.setenv("PATROL_LANG", "en")
+    assert said("plan", "--help")[1].startswith("usage: patrol plan")
+    code, _, err = said("plan")
+    assert code == 2 and "patrol plan: error: the following arguments are required: --grids" in err, err
