@@ -36,7 +36,7 @@ from gis.i18n import gettext as _
 from gis.rules import Rules
 
 from .models import AddedStop, Grid, Hazard, Inspection, PlanRun, PlanStop, Team, Venue, db
-from .review import EARLIEST_DAY, PERIODS, period_bounds
+from .review import EARLIEST_DAY, PERIODS, covered_venues, period_bounds
 
 BY = {"grid": "grid_id", "worker": "worker", "team": "team_id", "community": "community"}
 #: The measures with no meaning for a team (see the module's docstring).
@@ -177,7 +177,7 @@ def _measures(frames: dict[str, pd.DataFrame], by: str, start: dt.date, end: dt.
     out["hazards_found"] = per(found)
     if by != "team":
         out["venues"] = per(venues)
-        out["venues_covered"] = per(venues[_covered(venues, ins, end)])
+        out["venues_covered"] = per(venues[covered_venues(venues, ins, venues["interval_days"], end)])
         due = hz[hz["deadline"].notna() & (hz["deadline"] >= start) & (hz["deadline"] <= end)]
         out["hazards_due"] = per(due)
         out["hazards_closed_on_time"] = per(due[due["closed_on"].notna() & (due["closed_on"] <= due["deadline"])])
@@ -189,15 +189,6 @@ def _measures(frames: dict[str, pd.DataFrame], by: str, start: dt.date, end: dt.
         out["hazards_closed"] = per(closed)
         out["days_to_close"] = days.groupby(column)["days"].mean().reindex(out.index)
     return out
-
-
-def _covered(venues: pd.DataFrame, ins: pd.DataFrame, end: dt.date) -> pd.Series:
-    """Per venue (same index): inspected (outcome done) within its interval as of ``end``."""
-    done = ins[(ins["outcome"] == "done") & (ins["date"] <= end)].groupby("venue_id")["date"].max()
-    own = venues["last_inspected"].where(venues["last_inspected"].notna() & (venues["last_inspected"] <= end))
-    last = pd.concat([own, venues["venue_id"].map(done)], axis=1).max(axis=1)
-    age = pd.Series([(end - d).days if isinstance(d, dt.date) else None for d in last], index=venues.index, dtype=float)
-    return (age <= venues["interval_days"]).fillna(False)
 
 
 def _share(part: pd.Series, whole: pd.Series) -> pd.Series:

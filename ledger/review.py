@@ -57,22 +57,28 @@ def _frames() -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     return hz, ins, venues
 
 
-def covered_share(venues: pd.DataFrame, ins: pd.DataFrame, intervals: Mapping[str, int], on: dt.date,
-                  by: str) -> pd.Series:
-    """Per ``by``: the share of venues inspected (outcome done) within their category's interval as of ``on``.
+def covered_venues(venues: pd.DataFrame, ins: pd.DataFrame, interval_days: pd.Series, on: dt.date) -> pd.Series:
+    """Per venue (``venues``' index): inspected (outcome done) within its interval as of ``on``.
 
-    The same meaning of "covered" as the coverage-gap page: a venue never inspected, or last
-    inspected longer ago than its interval, is not covered.
+    The one meaning of "covered" for the review, the ranking (:mod:`ledger.kpi`) and the coverage-gap page: the last
+    done inspection up to ``on`` (the inspections ``ins``, or the venue's own ``last_inspected``) at most
+    ``interval_days`` (per venue) before it; a venue never inspected is not covered.
     """
     cut = pd.Timestamp(on)
     when = pd.to_datetime(ins["date"])
     seen = (ins["outcome"] == "done") & (when <= cut)
     done = when[seen].groupby(ins.loc[seen, "venue_id"]).max()
-    frame = venues.set_index("venue_id")
-    own = pd.to_datetime(frame["last_inspected"])
-    last = pd.concat([own.where(own <= cut), done.reindex(frame.index)], axis=1).max(axis=1)
-    ok = (cut - last).dt.days <= frame["category"].map(intervals)  # NaN (never inspected) compares False
-    return ok.groupby(frame[by]).mean().rename("coverage")
+    own = pd.to_datetime(venues["last_inspected"])
+    theirs = pd.Series(done.reindex(venues["venue_id"]).to_numpy(), index=venues.index)  # (map fails on none done)
+    last = pd.concat([own.where(own <= cut), theirs], axis=1).max(axis=1)
+    return (cut - last).dt.days <= interval_days  # NaN (never inspected) compares False
+
+
+def covered_share(venues: pd.DataFrame, ins: pd.DataFrame, intervals: Mapping[str, int], on: dt.date,
+                  by: str) -> pd.Series:
+    """Per ``by``: the share of venues covered (:func:`covered_venues`) by their category's interval as of ``on``."""
+    covered = covered_venues(venues, ins, venues["category"].map(intervals), on)
+    return covered.groupby(venues[by]).mean().rename("coverage")
 
 
 def closure_rate(hz: pd.DataFrame, end: dt.date, by: str) -> pd.Series:
