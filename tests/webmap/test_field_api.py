@@ -18,6 +18,7 @@ from web_helpers import TODAY
 
 STOPS = ["V0101", "V0102", "V0103"]  # T01's stops today, in this order
 TABLES = ("inspection", "hazard", "field_visit", "field_file", "notice", "field_event", "write_key")
+HEIC = b"\x00\x00\x00\x18ftypheic\x00\x00\x00\x00mif1heic"  # an iPhone photo's first box
 
 
 def picture(kind: str = "JPEG", size: tuple[int, int] = (64, 48)) -> bytes:
@@ -243,6 +244,8 @@ def test_photos_and_signatures_are_served_only_to_their_team(app, client, world)
     ({"hazards": [{"type": "escape_route_clutter", "photos": ["/etc/passwd"]}]}, 400, "hazards[0].photos[0]"),
     ({"hazards": [{"type": "escape_route_clutter", "photos": [data_url(picture("GIF"), "image/gif")]}]}, 400,
      "hazards[0].photos[0]"),
+    ({"hazards": [{"type": "escape_route_clutter", "photos": [data_url(HEIC, "image/heic")]}]}, 400,
+     "hazards[0].photos[0]"),
     ({"hazards": [{"type": "escape_route_clutter", "photos": [data_url(noise_png(), "image/png")]}]}, 400,
      "hazards[0].photos[0]"),
     ({"hazards": []}, 400, "notice"),  # a notice needs a hazard
@@ -255,6 +258,19 @@ def test_a_refused_result_names_the_field_and_writes_nothing(app, client, world,
                            headers=world["tokens"]["patrol1"])
     assert response.status_code == status, response.get_data(as_text=True)
     assert response.get_json()["field"] == field
+    assert counts(app) == before
+
+
+def test_a_heic_signature_is_refused_with_the_message_the_form_gives_naming_the_field(app, client, world):
+    """The field API and the result form share one picture rule: HEIC (browsers cannot show it) is refused at both."""
+    body = result_body(world, "V0101")
+    body["notice"]["signature"] = data_url(HEIC, "image/heic")
+    before = counts(app)
+    response = client.post("/api/v1/results", json=body, headers=world["tokens"]["patrol1"])
+    assert response.status_code == 400
+    answer = response.get_json()
+    assert answer["field"] == "notice.signature" and answer["message"].startswith(
+        "request：notice.signature：是 HEIC/HEIF 图片（iPhone 相机的格式），浏览器无法显示，请以 JPEG 发送")
     assert counts(app) == before
 
 
