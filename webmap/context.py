@@ -11,9 +11,8 @@ import secrets
 from typing import Any, TypeVar
 
 from flask import abort, current_app, g
-from flask_babel import get_locale, gettext
+from flask_babel import get_locale
 
-from gis.i18n import N_
 from gis.timeparse import local_today
 from ledger.models import db
 
@@ -57,21 +56,6 @@ def nonced(html: str) -> str:
     """
     return _SCRIPT.sub(lambda m: f'<script nonce="{csp_nonce()}"{m.group(1)}', html)
 
-
-
-_HTTP = {400: N_("Bad request"), 401: N_("Log in or give a valid API token"), 403: N_("Not allowed"),
-         404: N_("No such address or record"), 405: N_("This address does not take this kind of request"),
-         409: N_("Conflicts with a stored record"), 413: N_("The uploaded file is too large"),
-         422: N_("This request cannot be processed"), 429: N_("Too many requests: try again a little later"),
-         500: N_("Server error, logged")}
-_FAILED = N_("The request failed")
-
-
-def api_error_body(code: int, name: str, description: str | None) -> dict[str, object]:
-    """The API's error shape ``{error, message, file, row, field}`` for an HTTP error, its message Chinese first."""
-    message = gettext(_HTTP.get(code, _FAILED)) if current_lang() == "zh" else ""
-    message = f"{message} {description or name}".strip()
-    return {"error": name.lower().replace(" ", "_"), "message": message, "file": None, "row": None, "field": None}
 
 
 def public_url() -> str:
