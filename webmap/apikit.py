@@ -116,6 +116,14 @@ def text(data: dict, key: str, *, required: bool = False, default: str = "") -> 
     return value.strip()
 
 
+def own_team(data: dict) -> str:
+    """The body's ``team_id``; a patrol that leaves it out acts for its own team.
+
+    Whether the caller may act for that team is the service's check (:func:`ledger.results.check_stop`).
+    """
+    return text(data, "team_id") or (g.api_user.team_id if g.api_user.role == "patrol" else "")
+
+
 def day(data: dict, key: str, default: dt.date) -> dt.date:
     value = text(data, key)
     if not value:

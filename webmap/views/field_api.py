@@ -41,7 +41,7 @@ from ledger.models import Grid, Team, Venue, db
 from ledger.results import NotAllowed, StopResult
 from ledger.roads import roads_near
 
-from ..apikit import authenticate, body, day, found, http_error, reused_key, text, texts, written
+from ..apikit import authenticate, body, day, found, http_error, own_team, reused_key, text, texts, written
 from ..context import MAX_ID, current_lang, now_s, tile_url, today
 from ..i18n import category_label, hazard_label, t, word
 from ..live import events_stream, team_summary
@@ -170,8 +170,8 @@ def create_result():
 
 
 def _field_result(data: dict) -> FieldResult:
-    team_id = text(data, "team_id") or (g.api_user.team_id if g.api_user.role == "patrol" else "")
-    result = StopResult(day=day(data, "day", today()), team_id=team_id, venue_id=text(data, "venue_id", required=True),
+    result = StopResult(day=day(data, "day", today()), team_id=own_team(data),
+                        venue_id=text(data, "venue_id", required=True),
                         outcome=text(data, "outcome") or "done", notes=text(data, "notes"), found=found(data),
                         fixed=texts(data, "fixed"))
     photos = tuple(tuple(_picture(p,
