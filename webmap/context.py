@@ -13,7 +13,7 @@ from typing import Any, TypeVar
 from flask import abort, current_app, g
 from flask_babel import get_locale
 
-from gis.timeparse import local_today
+from gis.timeparse import format_hhmm, local_today, parse_hhmm
 from ledger.models import db
 
 MAX_ID = 2**31 - 1  # database integer ids: larger ones are never rows (and overflow PostgreSQL)
@@ -93,13 +93,11 @@ def now_s() -> int:
     from zoneinfo import ZoneInfo
 
     if current_app.config.get("NOW"):
-        hh, mm = str(current_app.config["NOW"]).split(":")
-        return int(hh) * 3600 + int(mm) * 60
+        return parse_hhmm(current_app.config["NOW"])
     at = dt.datetime.now(ZoneInfo(current_app.config["TIMEZONE"]))
     return at.hour * 3600 + at.minute * 60 + at.second
 
 
 def format_now() -> str:
-    """:func:`now_s` as HH:MM."""
-    s = now_s()
-    return f"{s // 3600:02d}:{s % 3600 // 60:02d}"
+    """:func:`now_s` as HH:MM, the minute it is (as a clock shows it: 10:59:50 is 10:59, never 11:00 or 24:00)."""
+    return format_hhmm(now_s() // 60 * 60)

@@ -431,8 +431,26 @@ def test_the_replan_is_for_coordinators_and_needs_a_plan_with_its_files(app, cli
     assert client.post("/api/v1/replan", json={}, headers=world["tokens"]["patrol1"]).status_code == 403
     response = client.post("/api/v1/replan", json={"at": "11:00"}, headers=world["tokens"]["coord"])
     assert response.status_code == 400 and response.get_json()["field"] == "day"  # the fixture's plan has no files
-    response = client.post("/api/v1/replan", json={"at": "25:00"}, headers=world["tokens"]["coord"])
-    assert response.status_code == 400 and response.get_json()["field"] == "at"
+    for at in ("25:00", "24:00", "11:60", "11h"):  # a moment of the day (24:00 only ends a shift)
+        response = client.post("/api/v1/replan", json={"at": at}, headers=world["tokens"]["coord"])
+        assert response.status_code == 400 and response.get_json()["field"] == "at", at
+    for at in ("11：00", "9:05", "11:00:30"):  # read as every other clock time is (gis.timeparse.parse_hhmm)
+        response = client.post("/api/v1/replan", json={"at": at}, headers=world["tokens"]["coord"])
+        assert response.status_code == 400 and response.get_json()["field"] == "day", at
+
+
+def test_the_live_boards_replan_time_is_the_minute_it_is(app, client):
+    """10:59:50 is 10:59 on the board (the re-plan's default 'from'), never a rounded 11:00 or 24:00."""
+    from web_helpers import login
+
+    login(client, "coord")
+    for now, shown in (("10:59:50", "10:59"), ("23:59:45", "23:59"), ("08:05", "08:05")):
+        app.config["NOW"] = now
+        try:
+            page = client.get("/live").get_data(as_text=True)
+        finally:
+            app.config.pop("NOW")
+        assert f'id="replan-at" value="{shown}"' in page, now
 
 
 def test_the_openapi_document_has_the_field_endpoints_and_who_may_call_them(client):
