@@ -627,6 +627,24 @@ def test_any_field_result_is_recorded_or_refused_cleanly(app, client, world, bod
         assert counts(app) == before and response.get_json()["field"]
 
 
+def test_a_coordinator_picks_one_of_the_teams_in_use_on_the_phone(app, client):
+    import re
+
+    from ledger.models import Team, db
+    from ledger.transaction import transaction
+    from web_helpers import login
+
+    with app.app_context(), transaction():
+        db.session.get(Team, "T03").retired = True
+    try:
+        login(client, "coord")
+        page = client.get("/m/").get_data(as_text=True)
+    finally:
+        with app.app_context(), transaction():
+            db.session.get(Team, "T03").retired = False
+    assert re.findall(r'href="/m/\?team=(\w+)"', page) == ["T01", "T02", "T04", "T05", "T06"]
+
+
 def test_the_phone_app_speaks_chinese_first_and_english_when_asked(app, client, world):
     import re
     from pathlib import Path
