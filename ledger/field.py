@@ -15,7 +15,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import hmac
-import io
 import math
 from dataclasses import dataclass, field
 
@@ -26,13 +25,13 @@ from gis.rules import Rules
 from .campaigns import venue_campaigns
 from .field_models import FieldEvent, FieldFile, FieldVisit, Notice
 from .models import AddedStop, Hazard, Inspection, PlanRun, PlanStop, User, Venue, db
+from .photos import picture_type
 from .results import NotAllowed, Recorded, StopResult, check_stop, record_result
 
 METHODS = ("gps", "qr", "none")
 MAX_PHOTO_BYTES = 3 * 1024 * 1024  # the phone sends photos scaled down to 1600 px (about 200-400 kB)
 MAX_SIGNATURE_BYTES = 512 * 1024
 MAX_PHOTOS = 6  # per hazard
-_IMAGE_TYPES = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp"}
 
 
 @dataclass(frozen=True)
@@ -93,36 +92,6 @@ def venue_token(secret: str, venue_id: str) -> str:
     return hmac.new(secret.encode(), f"checkin:{venue_id}".encode(), hashlib.sha256).hexdigest()[:20]
 
 
-def image_type(data: bytes, *, field: str, max_bytes: int) -> str:
-    """The media type of a JPEG, PNG or WebP picture, read from its content (Pillow decodes it), never its name.
-
-    Raises
-    ------
-    InputError
-        Too large, empty, or not a picture of those types.
-    """
-    from PIL import Image, UnidentifiedImageError
-
-    if not data:
-        msg = _("%(field)s: the picture is empty", field=field)
-        raise InputError(msg, file="request", field=field)
-    if len(data) > max_bytes:
-        msg = _("%(field)s: the picture is larger than %(max)d KB (%(size)d KB)", field=field,
-                max=max_bytes // 1024, size=len(data) // 1024)
-        raise InputError(msg, file="request", field=field)
-    try:
-        with Image.open(io.BytesIO(data)) as picture:
-            kind = picture.format
-            picture.verify()
-    except (UnidentifiedImageError, OSError, ValueError, SyntaxError) as err:
-        msg = _("%(field)s: is not a JPEG, PNG or WebP picture (its content)", field=field)
-        raise InputError(msg, file="request", field=field) from err
-    if kind not in _IMAGE_TYPES:
-        msg = _("%(field)s: %(kind)s should be a JPEG, PNG or WebP picture", field=field, kind=kind)
-        raise InputError(msg, file="request", field=field)
-    return _IMAGE_TYPES[kind]
-
-
 def day_stops(team_id: str, day: dt.date) -> tuple[int | None, list[PlanStop | AddedStop]]:
     """The team's stops of ``day`` in order.
 
@@ -167,11 +136,11 @@ def record_field_result(user: User, field_result: FieldResult, *, rules: Rules, 
     r, c = field_result.result, field_result.checkin
     check_stop(user, day=r.day, team_id=r.team_id, venue_id=r.venue_id, today=today, file=file)  # who, before what
     _check_values(field_result, rules, file=file)
-    media = [[image_type(p, field=f"hazards[{i}].photos[{k}]", max_bytes=MAX_PHOTO_BYTES) for k, p in enumerate(photos)]
+    media = [[_picture_type(p, f"hazards[{i}].photos[{k}]", MAX_PHOTO_BYTES) for k, p in enumerate(photos)]
              for i, photos in enumerate(field_result.photos)]
     notice = field_result.notice
-    signature_type = None if notice is None else image_type(notice.signature, field="notice.signature",
-                                                            max_bytes=MAX_SIGNATURE_BYTES)
+    signature_type = None if notice is None else _picture_type(notice.signature, "notice.signature",
+                                                               MAX_SIGNATURE_BYTES)
     venue = db.session.get(Venue, r.venue_id)
     campaign_ticks = _campaign_ticks(field_result.campaign_checklist, venue, r.day, file=file)
     recorded = record_result(user, r, rules=rules, today=today, file=file)  # the rules and the permissions
@@ -211,6 +180,10 @@ def record_field_result(user: User, field_result: FieldResult, *, rules: Rules, 
     db.session.add(FieldEvent(day=r.day, team_id=r.team_id, kind="result", detail=_event_detail(out, venue)))
     db.session.flush()
     return out
+
+
+def _picture_type(data: bytes, name: str, max_bytes: int) -> str:
+    return picture_type(data, name=name, file="request", field=name, max_bytes=max_bytes)
 
 
 def _check_values(fr: FieldResult, rules: Rules, *, file: str) -> None:

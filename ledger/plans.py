@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from pathlib import Path
 
+import pandas as pd
+
+from gis.cells import read_text_csv
 from gis.errors import InputError
 from gis.i18n import gettext as _
 
-from .models import PlanRun, Team, User, db
+from .models import PlanRun, PlanStop, Team, User, db
 from .results import NotAllowed
 
 MAX_DAYS = 14
@@ -44,3 +48,18 @@ def new_plan(user: User, *, start: str, days: str, time_limit_s: str, teams: Ite
                   time_limit_s=limit)
     db.session.add(run)
     return run
+
+
+def store_stops(plan_id: int, stops_csv: Path) -> pd.DataFrame:
+    """Add a finished plan's stops (its ``stops.csv``) as :class:`~ledger.models.PlanStop` rows; the caller commits.
+
+    Returns
+    -------
+    pd.DataFrame
+        The stops as read, ids as text (as given).
+    """
+    stops = read_text_csv(stops_csv, dtype={"venue_id": str, "team_id": str})
+    db.session.add_all(PlanStop(plan_id=plan_id, day=pd.Timestamp(r.day).date(), team_id=r.team_id, seq=int(r.seq),
+                                venue_id=r.venue_id, reason=r.reason, arrive=r.arrive, depart=r.depart)
+                       for r in stops.itertuples())
+    return stops

@@ -11,15 +11,45 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.exceptions import HTTPException
 
-from gis.errors import InputError
+from gis.errors import InputError, PatrolError
+from gis.i18n import N_
 from ledger import queries
 from ledger.idempotency import MAX_KEY_CHARS, ReusedKeyError, fingerprint, once
 from ledger.results import FoundHazard
 from ledger.transaction import transaction
 
-from .context import api_error_body
+from .context import current_lang
 
 IDEMPOTENCY_KEY = "Idempotency-Key"
+ERROR_FIELDS = ("error", "message", "file", "row", "field")  # the API's error body, as the OpenAPI documents say
+
+_HTTP = {400: N_("Bad request"), 401: N_("Log in or give a valid API token"), 403: N_("Not allowed"),
+         404: N_("No such address or record"), 405: N_("This address does not take this kind of request"),
+         409: N_("Conflicts with a stored record"), 413: N_("The uploaded file is too large"),
+         422: N_("This request cannot be processed"), 429: N_("Too many requests: try again a little later"),
+         500: N_("Server error, logged")}
+_FAILED = N_("The request failed")
+
+
+def error_body(err: PatrolError) -> dict[str, object]:
+    """The API's error body ``{error, message, file, row, field}`` of one of our errors (its ``as_dict``).
+
+    An error without ``as_dict`` gives its class name and text, and no file, row or field.
+    """
+    info = err.as_dict() if hasattr(err, "as_dict") else {"error": type(err).__name__, "message": str(err)}
+    return {k: info.get(k) for k in ERROR_FIELDS}
+
+
+def http_error_body(code: int, name: str, description: str | None) -> dict[str, object]:
+    """The API's error body for an HTTP error, its message Chinese first."""
+    message = _(_HTTP.get(code, _FAILED)) if current_lang() == "zh" else ""
+    message = f"{message} {description or name}".strip()
+    return {**dict.fromkeys(ERROR_FIELDS), "error": name.lower().replace(" ", "_"), "message": message}
+
+
+def error_response(err: PatrolError, status: int):
+    """The JSON answer to one of our errors, with ``status``."""
+    return jsonify(error_body(err)), status
 
 
 def authenticate():
@@ -40,11 +70,11 @@ def authenticate():
 
 
 def http_error(err: HTTPException):
-    return jsonify(api_error_body(err.code, err.name, err.description)), err.code
+    return jsonify(http_error_body(err.code, err.name, err.description)), err.code
 
 
 def reused_key(err: ReusedKeyError):
-    return jsonify({k: err.as_dict()[k] for k in ("error", "message", "file", "row", "field")}), 422
+    return error_response(err, 422)
 
 
 def written(work: Callable[[], tuple[int, Any]]):
@@ -84,6 +114,14 @@ def text(data: dict, key: str, *, required: bool = False, default: str = "") -> 
                else _("%(field)s: should be a string without NUL characters", field=key))
         raise InputError(msg, file="request", field=key)
     return value.strip()
+
+
+def own_team(data: dict) -> str:
+    """The body's ``team_id``; a patrol that leaves it out acts for its own team.
+
+    Whether the caller may act for that team is the service's check (:func:`ledger.results.check_stop`).
+    """
+    return text(data, "team_id") or (g.api_user.team_id if g.api_user.role == "patrol" else "")
 
 
 def day(data: dict, key: str, default: dt.date) -> dt.date:

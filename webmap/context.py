@@ -11,10 +11,9 @@ import secrets
 from typing import Any, TypeVar
 
 from flask import abort, current_app, g
-from flask_babel import get_locale, gettext
+from flask_babel import get_locale
 
-from gis.i18n import N_
-from gis.timeparse import local_today
+from gis.timeparse import format_hhmm, local_today, parse_hhmm
 from ledger.models import db
 
 MAX_ID = 2**31 - 1  # database integer ids: larger ones are never rows (and overflow PostgreSQL)
@@ -59,21 +58,6 @@ def nonced(html: str) -> str:
 
 
 
-_HTTP = {400: N_("Bad request"), 401: N_("Log in or give a valid API token"), 403: N_("Not allowed"),
-         404: N_("No such address or record"), 405: N_("This address does not take this kind of request"),
-         409: N_("Conflicts with a stored record"), 413: N_("The uploaded file is too large"),
-         422: N_("This request cannot be processed"), 429: N_("Too many requests: try again a little later"),
-         500: N_("Server error, logged")}
-_FAILED = N_("The request failed")
-
-
-def api_error_body(code: int, name: str, description: str | None) -> dict[str, object]:
-    """The API's error shape ``{error, message, file, row, field}`` for an HTTP error, its message Chinese first."""
-    message = gettext(_HTTP.get(code, _FAILED)) if current_lang() == "zh" else ""
-    message = f"{message} {description or name}".strip()
-    return {"error": name.lower().replace(" ", "_"), "message": message, "file": None, "row": None, "field": None}
-
-
 def public_url() -> str:
     """The site's address for links and QR codes that leave the screen (sheets, notices, messages, venue codes).
 
@@ -109,13 +93,11 @@ def now_s() -> int:
     from zoneinfo import ZoneInfo
 
     if current_app.config.get("NOW"):
-        hh, mm = str(current_app.config["NOW"]).split(":")
-        return int(hh) * 3600 + int(mm) * 60
+        return parse_hhmm(current_app.config["NOW"])
     at = dt.datetime.now(ZoneInfo(current_app.config["TIMEZONE"]))
     return at.hour * 3600 + at.minute * 60 + at.second
 
 
 def format_now() -> str:
-    """:func:`now_s` as HH:MM."""
-    s = now_s()
-    return f"{s // 3600:02d}:{s % 3600 // 60:02d}"
+    """:func:`now_s` as HH:MM, the minute it is (as a clock shows it: 10:59:50 is 10:59, never 11:00 or 24:00)."""
+    return format_hhmm(now_s() // 60 * 60)

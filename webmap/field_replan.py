@@ -18,6 +18,7 @@ from gis.i18n import gettext as _
 from gis.timeparse import format_hhmm
 from ledger.field import add_event, done_venues
 from ledger.models import PlanRun, PlanStop, User, db
+from ledger.plans import store_stops
 from ledger.results import NotAllowed
 
 from .jobs import plan_folder
@@ -33,8 +34,6 @@ def replan_rest_of_day(app: Flask, user: User, *, day: dt.date, at_s: int, dropp
     InputError
         No finished plan for the day, or a dropped team that is not in it.
     """
-    import pandas as pd
-
     from planner import PlanParams, SolveParams
     from planner.replan import replan_day
 
@@ -71,10 +70,7 @@ def replan_rest_of_day(app: Flask, user: User, *, day: dt.date, at_s: int, dropp
     db.session.flush()
     out = plan_folder(app, new.id)
     new.summary = write_outputs(plan, layers, out, lang="zh", pdf=False, base_url=app.config.get("PUBLIC_URL") or None)
-    rows = read_text_csv(out / "stops.csv", dtype={"venue_id": str, "team_id": str})
-    db.session.add_all(PlanStop(plan_id=new.id, day=pd.Timestamp(r.day).date(), team_id=r.team_id, seq=int(r.seq),
-                                venue_id=r.venue_id, reason=r.reason, arrive=r.arrive, depart=r.depart)
-                       for r in rows.itertuples())
+    rows = store_stops(new.id, out / "stops.csv")
     new.out_dir, new.status, new.progress = str(out), "done", 1.0
     order = {tid: list(rows.loc[rows["team_id"] == tid].sort_values("seq")["venue_id"]) for tid in team_ids}
     for tid in team_ids:

@@ -101,15 +101,14 @@ def _limit_memory(limit: int) -> None:
 
 
 def _make_plan(job: PlanJob) -> None:
-    import pandas as pd
     from flask import Flask
 
-    from gis.cells import read_text_csv
     from gis.crs import local_utm
     from gis.roads import RoadNetwork
     from gis.rules import Rules
     from ledger.campaigns import campaign_scopes
-    from ledger.models import PlanRun, PlanStop, db
+    from ledger.models import PlanRun, db
+    from ledger.plans import store_stops
     from ledger.roads import stored_roads
     from ledger.store import layers_from_db
     from planner import PlanParams, SolveParams, plan_days
@@ -157,12 +156,7 @@ def _make_plan(job: PlanJob) -> None:
             run.summary = write_outputs(plan, layers, job.out_dir, lang="zh", base_url=job.base_url, pdf=False,
                                         roads=road_lines, progress=lambda f, m: progress(0.6 + 0.38 * f, m))
             progress(0.99, _("storing the stops"))
-            stops = read_text_csv(Path(job.out_dir) / "stops.csv",
-                                  dtype={"venue_id": str, "team_id": str})  # ids as given
-            db.session.add_all(PlanStop(plan_id=job.plan_id, day=pd.Timestamp(r.day).date(), team_id=r.team_id,
-                                        seq=int(r.seq),
-                                        venue_id=r.venue_id, reason=r.reason, arrive=r.arrive, depart=r.depart)
-                               for r in stops.itertuples())
+            store_stops(job.plan_id, Path(job.out_dir) / "stops.csv")
             pdf = pdf_available()
             run.out_dir, run.status, run.progress = job.out_dir, "done", 1.0
             run.message = PDF_PENDING + _("being made") if pdf else _("finished")

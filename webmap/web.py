@@ -30,7 +30,8 @@ from gis.timeparse import local_today
 from ledger.models import User, db
 from ledger.notify import SETTING_KEYS as NOTIFY_SETTINGS
 
-from .context import api_error_body, csp_nonce, current_lang, public_url, tile_origin, today
+from .apikit import error_response, http_error_body
+from .context import csp_nonce, current_lang, public_url, tile_origin, today
 from .data_problems import page_problem_notes
 from .i18n import LANGS, category_label, hazard_label, t, word
 from .throttle import LoginThrottle
@@ -339,9 +340,9 @@ def _refuse_nul_characters() -> None:
 
 
 def _handle_patrol_error(err: PatrolError):
-    info = err.as_dict() if hasattr(err, "as_dict") else {"error": type(err).__name__, "message": str(err)}
     if request.path.startswith("/api/"):
-        return jsonify({k: info.get(k) for k in ("error", "message", "file", "row", "field")}), 400
+        return error_response(err, 400)
+    info = err.as_dict() if hasattr(err, "as_dict") else {"error": type(err).__name__, "message": str(err)}
     return render_template("error.html", error=info), 400
 
 
@@ -377,7 +378,7 @@ def _handle_http_error(err: HTTPException):
     """400-499 and the like: JSON ``{error, message, ...}`` under ``/api/``, else a page in the site's layout."""
     headers = {k: v for k, v in err.get_headers() if k.lower() not in ("content-type", "content-length")}
     if request.path.startswith("/api/"):
-        return jsonify(api_error_body(err.code, err.name, err.description)), err.code, headers
+        return jsonify(http_error_body(err.code, err.name, err.description)), err.code, headers
     return render_template("error.html", code=err.code, description=err.description), err.code, headers
 
 
@@ -386,7 +387,7 @@ def _handle_server_error(err: InternalServerError):
     cause = err.original_exception or err
     current_app.logger.error("unexpected error on %s %s", request.method, request.path, exc_info=cause)
     if request.path.startswith("/api/"):
-        return jsonify(api_error_body(500, "Internal Server Error", "unexpected server error")), 500
+        return jsonify(http_error_body(500, "Internal Server Error", "unexpected server error")), 500
     return render_template("error.html", code=500), 500
 
 

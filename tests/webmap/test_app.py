@@ -143,7 +143,7 @@ def test_patrol_records_a_hazard_and_it_goes_through_the_closed_loop(app, client
     add_to_day(app, "2026-11-22", "T01", "V0010")
     login(client, "patrol1")
     url = "/stops/2026-11-22/T01/V0010"
-    photo = (io.BytesIO(b"\x89PNG\r\n\x1a\nfake"), "scene.png")
+    photo = (io.BytesIO(_picture("PNG")), "scene.png")
     saved = post_form(client, url, {"outcome": "done", "hazard_type": "fire_lane_blocked", "severity": "major",
                                     "description": "消防通道被杂物堵塞", "photo": photo},
                                     content_type="multipart/form-data")
@@ -412,22 +412,34 @@ def test_two_files_of_one_kind_are_refused(app, client):
     assert table_counts(app) == before
 
 
-@pytest.mark.parametrize(("content", "ok"), [
-    (b"\xff\xd8\xff\xe0\x00\x10JFIF\x00", True),
-    (b"RIFF\x24\x00\x00\x00WEBPVP8 ", True),
-    (b"<html><script>alert(1)</script>", False),
-    (b"", False),
+def _picture(kind: str) -> bytes:
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (40, 30), (200, 40, 40)).save(out, kind)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize(("content", "refused"), [
+    (_picture("JPEG"), None),
+    (_picture("PNG"), None),
+    (_picture("WEBP"), None),
+    (b"\x00\x00\x00\x18ftypheic\x00\x00\x00\x00mif1heic", "是 HEIC/HEIF 图片（iPhone 相机的格式），浏览器无法显示"),
+    (b"\xff\xd8\xff\xe0\x00\x10JFIF\x00", "内容不是 JPEG、PNG 或 WebP 图片"),  # a JPEG's first bytes only
+    (b"<html><script>alert(1)</script>", "内容不是 JPEG、PNG 或 WebP 图片"),
+    (b"", "图片为空"),
 ])
-def test_a_photo_must_be_a_picture_by_its_content(app, client, content, ok):
+def test_a_photo_must_be_a_picture_by_its_content(app, client, content, refused):
     add_to_day(app, "2026-11-22", "T01", "V0011")
     login(client, "patrol1")
     photo = (io.BytesIO(content), "现场.jpg")
     response = post_form(client, "/stops/2026-11-22/T01/V0011", {"outcome": "done", "hazard_type": "fire_lane_blocked",
                                                                 "description": "通道堆物", "photo": photo},
                          content_type="multipart/form-data")
-    assert response.status_code == (302 if ok else 400)
-    if not ok:
-        assert "（字段：photo）" in response.get_data(as_text=True)
+    assert response.status_code == (302 if refused is None else 400)
+    if refused is not None:
+        page = response.get_data(as_text=True)
+        assert "（字段：photo）" in page and f"照片 &#39;现场.jpg&#39;：{refused}" in page
 
 
 def test_too_many_wrong_passwords_make_the_account_wait(app, client):

@@ -18,6 +18,7 @@ from web_helpers import TODAY
 
 STOPS = ["V0101", "V0102", "V0103"]  # T01's stops today, in this order
 TABLES = ("inspection", "hazard", "field_visit", "field_file", "notice", "field_event", "write_key")
+HEIC = b"\x00\x00\x00\x18ftypheic\x00\x00\x00\x00mif1heic"  # an iPhone photo's first box
 
 
 def picture(kind: str = "JPEG", size: tuple[int, int] = (64, 48)) -> bytes:
@@ -243,6 +244,8 @@ def test_photos_and_signatures_are_served_only_to_their_team(app, client, world)
     ({"hazards": [{"type": "escape_route_clutter", "photos": ["/etc/passwd"]}]}, 400, "hazards[0].photos[0]"),
     ({"hazards": [{"type": "escape_route_clutter", "photos": [data_url(picture("GIF"), "image/gif")]}]}, 400,
      "hazards[0].photos[0]"),
+    ({"hazards": [{"type": "escape_route_clutter", "photos": [data_url(HEIC, "image/heic")]}]}, 400,
+     "hazards[0].photos[0]"),
     ({"hazards": [{"type": "escape_route_clutter", "photos": [data_url(noise_png(), "image/png")]}]}, 400,
      "hazards[0].photos[0]"),
     ({"hazards": []}, 400, "notice"),  # a notice needs a hazard
@@ -255,6 +258,19 @@ def test_a_refused_result_names_the_field_and_writes_nothing(app, client, world,
                            headers=world["tokens"]["patrol1"])
     assert response.status_code == status, response.get_data(as_text=True)
     assert response.get_json()["field"] == field
+    assert counts(app) == before
+
+
+def test_a_heic_signature_is_refused_with_the_message_the_form_gives_naming_the_field(app, client, world):
+    """The field API and the result form share one picture rule: HEIC (browsers cannot show it) is refused at both."""
+    body = result_body(world, "V0101")
+    body["notice"]["signature"] = data_url(HEIC, "image/heic")
+    before = counts(app)
+    response = client.post("/api/v1/results", json=body, headers=world["tokens"]["patrol1"])
+    assert response.status_code == 400
+    answer = response.get_json()
+    assert answer["field"] == "notice.signature" and answer["message"].startswith(
+        "request：notice.signature：是 HEIC/HEIF 图片（iPhone 相机的格式），浏览器无法显示，请以 JPEG 发送")
     assert counts(app) == before
 
 
@@ -415,8 +431,26 @@ def test_the_replan_is_for_coordinators_and_needs_a_plan_with_its_files(app, cli
     assert client.post("/api/v1/replan", json={}, headers=world["tokens"]["patrol1"]).status_code == 403
     response = client.post("/api/v1/replan", json={"at": "11:00"}, headers=world["tokens"]["coord"])
     assert response.status_code == 400 and response.get_json()["field"] == "day"  # the fixture's plan has no files
-    response = client.post("/api/v1/replan", json={"at": "25:00"}, headers=world["tokens"]["coord"])
-    assert response.status_code == 400 and response.get_json()["field"] == "at"
+    for at in ("25:00", "24:00", "11:60", "11h"):  # a moment of the day (24:00 only ends a shift)
+        response = client.post("/api/v1/replan", json={"at": at}, headers=world["tokens"]["coord"])
+        assert response.status_code == 400 and response.get_json()["field"] == "at", at
+    for at in ("11：00", "9:05", "11:00:30"):  # read as every other clock time is (gis.timeparse.parse_hhmm)
+        response = client.post("/api/v1/replan", json={"at": at}, headers=world["tokens"]["coord"])
+        assert response.status_code == 400 and response.get_json()["field"] == "day", at
+
+
+def test_the_live_boards_replan_time_is_the_minute_it_is(app, client):
+    """10:59:50 is 10:59 on the board (the re-plan's default 'from'), never a rounded 11:00 or 24:00."""
+    from web_helpers import login
+
+    login(client, "coord")
+    for now, shown in (("10:59:50", "10:59"), ("23:59:45", "23:59"), ("08:05", "08:05")):
+        app.config["NOW"] = now
+        try:
+            page = client.get("/live").get_data(as_text=True)
+        finally:
+            app.config.pop("NOW")
+        assert f'id="replan-at" value="{shown}"' in page, now
 
 
 def test_the_openapi_document_has_the_field_endpoints_and_who_may_call_them(client):
@@ -591,6 +625,24 @@ def test_any_field_result_is_recorded_or_refused_cleanly(app, client, world, bod
     assert response.status_code in (201, 400, 403), response.get_data(as_text=True)[-800:]
     if response.status_code != 201:
         assert counts(app) == before and response.get_json()["field"]
+
+
+def test_a_coordinator_picks_one_of_the_teams_in_use_on_the_phone(app, client):
+    import re
+
+    from ledger.models import Team, db
+    from ledger.transaction import transaction
+    from web_helpers import login
+
+    with app.app_context(), transaction():
+        db.session.get(Team, "T03").retired = True
+    try:
+        login(client, "coord")
+        page = client.get("/m/").get_data(as_text=True)
+    finally:
+        with app.app_context(), transaction():
+            db.session.get(Team, "T03").retired = False
+    assert re.findall(r'href="/m/\?team=(\w+)"', page) == ["T01", "T02", "T04", "T05", "T06"]
 
 
 def test_the_phone_app_speaks_chinese_first_and_english_when_asked(app, client, world):

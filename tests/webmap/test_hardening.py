@@ -277,3 +277,36 @@ def test_odd_paths_are_never_a_500(client, path):
         assert response.mimetype == "application/json"
     else:
         assert "data-code" in response.get_data(as_text=True) or "error" in response.get_data(as_text=True)
+
+
+def test_every_json_error_has_the_one_body_and_its_status(app, client):
+    """``{error, message, file, row, field}`` from each door that answers an error with JSON (the OpenAPI's Error)."""
+    import io
+
+    from web_helpers import TODAY, add_to_day
+
+    add_to_day(app, TODAY, "T01", "V0105")
+    patrol = {"Authorization": f"Bearer {api_token(app, 'patrol1')}"}
+    answers = {
+        "input": client.post("/api/v1/results", json=[], headers=patrol),
+        "not_allowed": client.post("/api/v1/results", json={"team_id": "T02", "venue_id": "V0201"}, headers=patrol),
+        "http": client.get("/api/v1/files/0", headers=patrol),
+    }
+    key = {**patrol, "Idempotency-Key": "hardening-1"}
+    assert client.post("/api/v1/results", json={"venue_id": "V0105"}, headers=key).status_code == 201
+    answers["reused_key"] = client.post("/api/v1/results", json={"venue_id": "V0105", "notes": "别的"}, headers=key)
+    login(client, "coord")
+    page = client.get("/import").get_data(as_text=True)
+    answers["import_job"] = client.post("/import/jobs", data={"csrf_token": csrf_token(page), "kind": "nope",
+                                                              "file": (io.BytesIO(b"x"), "x.csv")},
+                                        content_type="multipart/form-data")
+    got = {door: (r.status_code, {k: v for k, v in r.get_json().items() if k != "message"},
+                  bool(r.get_json()["message"])) for door, r in answers.items()}
+    assert got == {
+        "input": (400, {"error": "input_error", "file": "request", "row": None, "field": "body"}, True),
+        "not_allowed": (403, {"error": "forbidden", "file": "request", "row": None, "field": "team_id"}, True),
+        "http": (404, {"error": "not_found", "file": None, "row": None, "field": None}, True),
+        "reused_key": (422, {"error": "idempotency_key_reused", "file": "request", "row": None,
+                             "field": "Idempotency-Key"}, True),
+        "import_job": (400, {"error": "input_error", "file": "import", "row": None, "field": "kind"}, True),
+    }

@@ -8,7 +8,7 @@ from collections.abc import Callable, Sequence
 from functools import wraps
 from pathlib import Path
 
-from flask import abort, current_app, jsonify, render_template, request
+from flask import abort, current_app, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from werkzeug.datastructures import FileStorage
@@ -19,6 +19,7 @@ from ledger.models import db
 from ledger.results import NotAllowed
 from ledger.store import KINDS, Imported, import_layer
 
+from ..apikit import error_response
 from ..context import today
 
 
@@ -44,7 +45,7 @@ ANYONE = ("coordinator", "patrol", "viewer")
 def refuse(err: NotAllowed):
     """403 for a write the service refused: JSON under /api/v1, the error page elsewhere (registered per blueprint)."""
     if request.path.startswith("/api/"):
-        return jsonify({k: err.as_dict()[k] for k in ("error", "message", "file", "row", "field")}), 403
+        return error_response(err, 403)
     return render_template("error.html", error=err.as_dict()), 403
 
 

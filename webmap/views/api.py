@@ -29,7 +29,7 @@ from ledger.results import (
 )
 from ledger.store import KINDS
 
-from ..apikit import IDEMPOTENCY_KEY, authenticate, http_error, reused_key
+from ..apikit import IDEMPOTENCY_KEY, authenticate, http_error, own_team, reused_key
 from ..apikit import body as _body
 from ..apikit import day as _day
 from ..apikit import text as _text
@@ -124,7 +124,7 @@ def inspections():
 @bp.post("/inspections")
 def create_inspection():
     data = _body()
-    result = StopResult(day=_day(data, "date", today()), team_id=_own_team(data),
+    result = StopResult(day=_day(data, "date", today()), team_id=own_team(data),
                         venue_id=_text(data, "venue_id", required=True),
                         outcome=_text(data, "outcome") or "done", notes=_text(data, "notes"))
     rules = current_app.extensions["patrol"].rules
@@ -154,12 +154,6 @@ def create_import(kind: str):
         abort(403)
     return jsonify(import_uploads(kind, request.files.getlist("file"), crs=request.form.get("crs") or None,
                                   user=g.api_user.username).as_dict()), 200
-
-
-def _own_team(data: dict) -> str:
-    """The body's team_id; a patrol that leaves it out records for its own team."""
-    team_id = _text(data, "team_id")
-    return team_id or (g.api_user.team_id if g.api_user.role == "patrol" else "")
 
 
 @bp.get("/plans")

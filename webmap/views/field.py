@@ -12,6 +12,7 @@ from flask_login import current_user
 from ledger.field import may_see_team, venue_token
 from ledger.field_models import FieldVisit, Notice
 from ledger.models import Hazard, Team, Venue, db
+from ledger.queries import teams
 
 from ..context import MAX_ID, csp_nonce, get_or_404, public_url, today
 from ..sketch import qr_data_uri
@@ -34,8 +35,7 @@ def phone():
     team_id = current_user.team_id if current_user.role == "patrol" else request.args.get("team", "")
     team = db.session.get(Team, team_id) if team_id else None
     if current_user.role == "coordinator" and team is None:
-        teams = db.session.scalars(db.select(Team).where(Team.retired.is_(False)).order_by(Team.team_id)).all()
-        return render_template("field/pick_team.html", teams=teams)
+        return render_template("field/pick_team.html", teams=teams())
     if team is None:
         abort(404)
     return render_template("field/phone.html", team=team, strings=_phone_strings(), nonce=csp_nonce())

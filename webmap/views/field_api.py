@@ -23,6 +23,7 @@ from werkzeug.exceptions import HTTPException
 
 from gis.errors import InputError
 from gis.i18n import gettext as _
+from gis.timeparse import parse_hhmm
 from ledger.campaigns import venue_campaigns
 from ledger.field import (
     CheckIn,
@@ -41,7 +42,7 @@ from ledger.models import Grid, Team, Venue, db
 from ledger.results import NotAllowed, StopResult
 from ledger.roads import roads_near
 
-from ..apikit import authenticate, body, day, found, http_error, reused_key, text, texts, written
+from ..apikit import authenticate, body, day, found, http_error, own_team, reused_key, text, texts, written
 from ..context import MAX_ID, current_lang, now_s, tile_url, today
 from ..i18n import category_label, hazard_label, t, word
 from ..live import events_stream, team_summary
@@ -170,8 +171,8 @@ def create_result():
 
 
 def _field_result(data: dict) -> FieldResult:
-    team_id = text(data, "team_id") or (g.api_user.team_id if g.api_user.role == "patrol" else "")
-    result = StopResult(day=day(data, "day", today()), team_id=team_id, venue_id=text(data, "venue_id", required=True),
+    result = StopResult(day=day(data, "day", today()), team_id=own_team(data),
+                        venue_id=text(data, "venue_id", required=True),
                         outcome=text(data, "outcome") or "done", notes=text(data, "notes"), found=found(data),
                         fixed=texts(data, "fixed"))
     photos = tuple(tuple(_picture(p,
@@ -218,6 +219,18 @@ def _picture(value: object, name: str) -> bytes:
     except (binascii.Error, ValueError) as err:
         msg = _("%(name)s: is not valid base64", name=name)
         raise InputError(msg, file="request", field=name) from err
+
+
+def _clock_time(at: str) -> int:
+    """Seconds after midnight of ``at`` (:func:`gis.timeparse.parse_hhmm`), a time of the day: 00:00 to 23:59."""
+    msg = _("at %(at)r: should be a time HH:MM", at=at)
+    try:
+        at_s = parse_hhmm(at)
+    except ValueError as err:
+        raise InputError(msg, file="request", field="at") from err
+    if at_s >= 24 * 3600:  # 24:00 ends a shift; it is no moment to re-plan from
+        raise InputError(msg, file="request", field="at")
+    return at_s
 
 
 def _number(data: dict, key: str, name: str) -> float | None:
@@ -342,11 +355,7 @@ def replan():
     at = text(data, "at")
     at_s = now_s()
     if at:
-        match = re.fullmatch(r"([01]?\d|2[0-3]):([0-5]\d)", at)
-        if not match:
-            msg = _("at %(at)r: should be a time HH:MM", at=at)
-            raise InputError(msg, file="request", field="at")
-        at_s = int(match[1]) * 3600 + int(match[2]) * 60
+        at_s = _clock_time(at)
     dropped = set(texts(data, "drop"))
     app = current_app._get_current_object()
     return written(lambda: (201, replan_rest_of_day(app, g.api_user, day=today(), at_s=at_s, dropped=dropped)))

@@ -33,6 +33,7 @@ from ledger.queries import hazard_events, ledger_rows, venue_names
 from ledger.results import NotAllowed, advance_hazard, close_hazard
 from ledger.store import KINDS, Imported
 
+from ..apikit import error_response
 from ..context import current_lang, get_or_404, today
 from . import ANYONE, form_token, import_uploads, refuse, requires, save_form_once, save_uploads
 
@@ -153,7 +154,7 @@ def import_job():
         paths = save_uploads(kind, request.files.getlist("file"), folder)
     except InputError as err:
         shutil.rmtree(folder, ignore_errors=True)
-        return jsonify({k: err.as_dict()[k] for k in ("error", "message", "file", "row", "field")}), 400
+        return error_response(err, 400)
     job_id = current_app.extensions["import_jobs"].start(kind, folder, paths, as_of=today(),
                                                          crs=request.form.get("crs") or None,
                                                          user=current_user.username, lang=current_lang())

@@ -8,6 +8,7 @@ from flask import Blueprint, current_app
 from flask_babel import gettext as _
 
 from ..context import current_lang
+from ..i18n import category_label, hazard_label
 
 bp = Blueprint("seasons", __name__)
 
@@ -15,15 +16,12 @@ bp = Blueprint("seasons", __name__)
 def season_notes(day: dt.date) -> list[dict[str, object]]:
     """Per season in force on ``day``: its name and what it changes (intervals, risks), in the reader's language."""
     rules = current_app.extensions["patrol"].rules
-    en = current_lang() == "en"
+    lang = current_lang()
+    en = lang == "en"
     seasonal = rules.in_season(day)
 
-    def name(code: str) -> str:
-        if code in rules.categories:
-            cat = rules.categories[code]
-            return cat.label_en if en else cat.label_zh
-        kind = rules.hazard_types[code]
-        return kind.label_en if en else kind.label_zh
+    def name(code: str) -> str:  # a season's risk names a category or a hazard type
+        return category_label(rules, code, lang) if code in rules.categories else hazard_label(rules, code, lang)
 
     notes = []
     for season in seasonal.in_force:

@@ -127,8 +127,8 @@ def _photo_name(upload) -> tuple[str, object] | None:
     """A checked uploaded photo and the fresh name it will be kept under (saved once the result is recorded)."""
     if upload is None or not upload.filename:
         return None
-    head = upload.stream.read(16)
+    data = upload.stream.read()
     upload.stream.seek(0)
-    name = photo_name(upload.filename, head)
+    name = photo_name(upload.filename, data)
     (Path(current_app.instance_path) / "photos").mkdir(parents=True, exist_ok=True)
     return name, upload
