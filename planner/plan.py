@@ -181,12 +181,15 @@ def plan_days(
     progress: Progress | None = None,
     roads=None,
     day_teams: Sequence[gpd.GeoDataFrame] | None = None,
+    must_days: Sequence[Sequence[Assignment]] | None = None,
 ) -> Plan:
     """Plan ``params.days`` days of joint patrols from ``start``.
 
     ``day_teams`` (one frame per day, as :func:`planner.roster.form_teams` makes them from a roster)
     plans each day with its own teams instead of ``teams`` every day; a must visit that no team of a
     day can take is then carried to the next day, whatever the reason, as the next day's teams differ.
+    ``must_days`` are the must visits of each day when they were spread already (:func:`must_per_day`: the roster
+    forms each day's teams for its visits, which must then be the visits the day plans); else they are spread here.
 
     Returns
     -------
@@ -194,7 +197,7 @@ def plan_days(
     """
     crs, status = area_and_status(venues, rules, grids=grids, hazards=hazards, inspections=inspections)
     teams_of = [teams] * params.days if day_teams is None else list(day_teams)
-    per_day = must_per_day(status, teams_of, start=start, params=params)
+    per_day = must_per_day(status, teams_of, start=start, params=params) if must_days is None else must_days
     must_ids = {a.venue_id for day in per_day for a in day}
     day_plans, problems, unassigned = [], [], []
     carried: list[tuple[str, str]] = []

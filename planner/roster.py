@@ -371,7 +371,7 @@ def plan_with_people(
                                                    day=day.isoformat(), teams=len(formed[-1]),
                                                    people=len(available_people(people, day))))
     plan = plan_days(venues=venues, teams=all_teams(formed), rules=rules, start=start, params=params, hazards=hazards,
-                     inspections=inspections, grids=grids, roads=roads, day_teams=formed,
+                     inspections=inspections, grids=grids, roads=roads, day_teams=formed, must_days=per_day,
                      progress=None if progress is None else (lambda f, m: progress(0.02 + 0.98 * f, m)))
     return plan, formed
 

@@ -227,3 +227,35 @@ def test_a_day_nobody_works_has_no_teams_and_its_work_moves_on(street, tmp_path)
     assert check_roster(out, people=street["people"], date="2026-11-28", days=3) == []
     assert check_plan(out, grids=street["grids"], venues=street["venues"], teams=out / "teams.csv",
                       date="2026-11-28", days=3) == []
+
+
+def test_each_day_plans_the_visits_its_teams_were_formed_for(street):
+    """The days' must visits are spread once, with the teams the day's people make; the teams formed for a day's visits
+    then plan exactly those (and what the day before could not take), never a spread made again with their time."""
+    from gis.layers import read_layers
+    from planner import PlanParams, SolveParams
+    from planner.horizon import Assignment
+    from planner.plan import area_and_status, must_per_day, plan_days
+    from planner.roster import plan_with_people
+
+    layers = read_layers(grids=street["grids"], venues=street["venues"], people=street["people"], as_of=MONDAY)
+    params = PlanParams(days=3, solve=SolveParams(time_limit_s=1))
+    plan, formed = plan_with_people(venues=layers.venues, people=layers.people, rules=layers.rules, start=MONDAY,
+                                    params=params, grids=layers.grids)
+    crs, status = area_and_status(layers.venues, layers.rules, grids=layers.grids)
+    days = [MONDAY + dt.timedelta(days=d) for d in range(3)]
+    spread = must_per_day(status, [form_teams(layers.people, day=day, crs=crs) for day in days], start=MONDAY,
+                          params=params)
+    carried: set[str] = set()
+    for d, problem in enumerate(plan.problems):
+        must = {v.venue_id for v in problem.visits if v.must}
+        assert must == {a.venue_id for a in spread[d]} | carried, d
+        carried = {u.venue_id for u in plan.days[d].unplanned if u.must}
+
+    # plan_days plans the days' visits it is given: one moved to the last day is planned there, not on the first
+    moved = spread[0][0]
+    given = [spread[0][1:], spread[1], [*spread[2], Assignment(moved.venue_id, 2, moved.reason, 2)]]
+    again = plan_days(venues=layers.venues, teams=formed[0], rules=layers.rules, start=MONDAY, params=params,
+                      grids=layers.grids, day_teams=formed, must_days=given)
+    must_on = [{v.venue_id for v in p.visits if v.must} for p in again.problems]
+    assert moved.venue_id not in must_on[0] and moved.venue_id in must_on[2]
