@@ -99,7 +99,9 @@ def _add_plan_args(p: argparse.ArgumentParser, *, demo: bool) -> None:
         "end, categories, grids, hazard_types, checklist): their venues fall due within them",
     )
     p.add_argument("--days", type=_positive_int, default=1, help="days to plan (default 1)")
-    p.add_argument("--time-limit", type=_positive_float, default=None, help="solver seconds per day (default 20)")
+    p.add_argument("--time-limit", type=_positive_float, default=None,
+                   help="solver seconds per day (default 20); with --partition, the largest part's, the others' "
+                   "in proportion to their venues")
     p.add_argument(
         "--partition",
         choices=("none", "community", "auto"),
