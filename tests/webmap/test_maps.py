@@ -105,3 +105,21 @@ def test_a_district_plan_map_summarises_the_plan_per_grid_and_shows_venues_from_
     assert sum(f["properties"]["unplanned"] for f in features) == 7
     assert not any(isinstance(c, (folium.Marker, folium.CircleMarker)) for g in groups.values()
                    for c in g._children.values() if g.layer_name != "出发点")
+
+
+@pytest.mark.browser
+def test_in_chromium_each_stop_of_the_first_day_is_a_numbered_marker(demo_plan, browser):
+    stops = pd.read_csv(demo_plan / "stops.csv", dtype=str)
+    first = stops[stops["day"] == stops["day"].min()]
+    page = browser.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto((demo_plan / "map.html").as_uri())
+    page.wait_for_function("() => Object.values(window).some(v => v instanceof L.Map)")
+    labels = page.evaluate("""() => { const map = Object.values(window).find(v => v instanceof L.Map), out = [];
+        map.eachLayer(l => { if (l instanceof L.Marker && l.getTooltip() && /border-radius:50%/.test(
+            l.options.icon.options.html || "")) out.push(l.options.icon.options.html.replace(/<[^>]*>/g, "")); });
+        return out; }""")
+    page.close()
+    assert errors == []
+    assert sorted(labels) == sorted(first["seq"])  # the routes of the first day are shown, one marker a stop
