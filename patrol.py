@@ -97,7 +97,9 @@ def _add_plan_args(p: argparse.ArgumentParser, *, demo: bool) -> None:
     p.add_argument("--rules", type=Path, help=_("rules file (default data/rules.toml)"))
     _add_campaign_arg(p)
     p.add_argument("--days", type=_positive_int, default=1, help=_("days to plan (default 1)"))
-    p.add_argument("--time-limit", type=_positive_float, default=None, help=_("solver seconds per day (default 20)"))
+    p.add_argument("--time-limit", type=_positive_float, default=None,
+                   help=_("solver seconds per day (default 20); with --partition, the largest part's, the others' "
+                          "in proportion to their venues"))
     p.add_argument(
         "--partition",
         choices=("none", "community", "auto"),

@@ -85,7 +85,9 @@ class PlanParams:
     solve
         How each day's routes are searched (time limit, penalties, strategies, balance).
     optional_pool
-        At most this many optional candidates per day (the highest-valued), to keep the model small.
+        At most this many optional candidates per day (the highest-valued), to keep the model small;
+        fewer when the day's must work leaves little shift time, none when it fills the shifts
+        (:func:`planner.plan.optional_pool`).
     est_travel_s
         Travel per visit assumed when spreading work over the horizon (before routing).
     utilisation

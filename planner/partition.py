@@ -80,6 +80,25 @@ def team_communities(teams: gpd.GeoDataFrame, grids: gpd.GeoDataFrame, community
     return pd.Series({t: pick(t) for t in teams.index}, name="community")
 
 
+MIN_PART_SECONDS = 1.0  # a part's least solver time per day (or the whole limit, when that is less)
+
+
+def part_params(parts: list[Part], params: PlanParams) -> list[PlanParams]:
+    """Each part's parameters: the time limit of a day for the largest part, the others' in proportion to their venues.
+
+    A flat limit for every part spends as long on a community of 300 venues as on one of 800, and
+    the small parts settle early (benchmarks/results/scale-2026-12-04.md). Each part gets at least
+    :data:`MIN_PART_SECONDS` (or the whole limit, when it is less), so that a tiny part still finds a plan.
+    """
+    if not parts:
+        return []
+    limit = params.solve.time_limit_s
+    largest = max(len(p.layers.venues) for p in parts)
+    return [dataclasses.replace(params, solve=dataclasses.replace(
+        params.solve, time_limit_s=max(limit * len(p.layers.venues) / largest, min(limit, MIN_PART_SECONDS))))
+        for p in parts]
+
+
 def solve_part(part: Part, start: dt.date, params: PlanParams, roads=None) -> Plan:
     """Plan one part (runs on a Dask worker)."""
     layers = part.layers
@@ -90,6 +109,9 @@ def solve_part(part: Part, start: dt.date, params: PlanParams, roads=None) -> Pl
 def plan_partitioned(layers: Layers, *, start: dt.date, params: PlanParams = PlanParams(), scheduler: str | None = None,
                      workers: int = 2, progress: Progress | None = None, roads=None) -> Plan:
     """Plan every community as its own part, in parallel on Dask, and merge the parts into one Plan.
+
+    ``params.solve.time_limit_s`` is the largest part's solver time per day; the others get a share in
+    proportion to their venues (:func:`part_params`).
 
     Parameters
     ----------
@@ -117,7 +139,9 @@ def plan_partitioned(layers: Layers, *, start: dt.date, params: PlanParams = Pla
                                                    dashboard_address=None, silence_logs=logging.ERROR)
     try:
         with Client(scheduler or cluster) as client:
-            futures = {client.submit(solve_part, part, start, params, roads, pure=False): part.name for part in parts}
+            # the longest parts first, so that the workers finish close together
+            order = sorted(zip(parts, part_params(parts, params)), key=lambda po: -po[1].solve.time_limit_s)
+            futures = {client.submit(solve_part, part, start, own, roads, pure=False): part.name for part, own in order}
             plans: dict[str, Plan] = {}
             for k, future in enumerate(as_completed(futures), start=1):
                 plans[futures[future]] = future.result()
@@ -134,14 +158,14 @@ def _plan_parts_here(layers: Layers, *, start: dt.date, params: PlanParams, prog
     """The parts of :func:`plan_partitioned`, solved one after another in this process."""
     parts = split_by_community(layers)
     plans = []
-    for k, part in enumerate(parts):
+    for k, (part, own) in enumerate(zip(parts, part_params(parts, params))):
         def step(frac: float, msg: str, k: int = k, name: str = part.name) -> None:
             progress((k + frac) / len(parts), _("part %(name)s (%(k)d/%(n)d): %(msg)s", name=name,
                                                 k=k + 1, n=len(parts),
                                                           msg=msg))
 
         plans.append(plan_days(venues=part.layers.venues, teams=part.layers.teams, rules=layers.rules, start=start,
-                               params=params, hazards=part.layers.hazards, inspections=part.layers.inspections,
+                               params=own, hazards=part.layers.hazards, inspections=part.layers.inspections,
                                grids=part.layers.grids, roads=roads, progress=step if progress else None))
     return merge_plans(plans, start=start)
 

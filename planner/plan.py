@@ -7,6 +7,7 @@ the end, or cannot be served at all (roles, hours, distance), is reported as una
 from __future__ import annotations
 
 import datetime as dt
+import math
 import warnings
 from typing import Callable, Sequence
 
@@ -161,6 +162,24 @@ def area_and_status(venues: gpd.GeoDataFrame, rules: Rules, *, grids: gpd.GeoDat
     return crs, venue_status(venues, rules, hazards=hazards, inspections=inspections)
 
 
+def optional_pool(status: pd.DataFrame, must: Sequence[str], teams: gpd.GeoDataFrame, *, params: PlanParams) -> int:
+    """How many optional candidates a day is offered: about twice what its spare shift time holds, at most the pool.
+
+    Spare time is the teams' whole shift time less the must visits' service and estimated travel
+    (``params.est_travel_s`` each). A day whose must work fills the shifts gets none: an optional visit
+    can then only take a must visit's place, which the objective never pays for, and the candidates
+    only slow the search. On the 42 parts of a generated district of 20,000 venues (twice the must
+    work the teams can do), leaving them out planned more must visits in the same solver time
+    (benchmarks/results/scale-2026-12-04.md).
+    """
+    if params.optional_pool <= 0 or not len(teams):
+        return 0
+    shift_s = day_capacity_s(teams, utilisation=1.0)
+    spare_s = shift_s - float(status["service_s"].reindex(list(must)).sum()) - params.est_travel_s * len(must)
+    per_visit_s = float(status["service_s"].median()) + params.est_travel_s
+    return 0 if spare_s <= 0 else min(params.optional_pool, math.ceil(2 * spare_s / per_visit_s))
+
+
 def must_per_day(status: pd.DataFrame, teams_of: Sequence[gpd.GeoDataFrame], *, start: dt.date,
                  params: PlanParams) -> list[list[Assignment]]:
     """The must visits of each day of the horizon, given the time each day's teams (``teams_of``) have."""
@@ -211,7 +230,8 @@ def plan_days(
             todays.setdefault(vid, "overdue")
         must = [(vid, reason, True) for vid, reason in todays.items()]
         optional = optional_candidates(
-            status, day=day, exclude=must_ids | visited | set(todays), pool=params.optional_pool,
+            status, day=day, exclude=must_ids | visited | set(todays),
+            pool=optional_pool(status, list(todays), teams_of[d], params=params),
             high_risk_threshold=rules.high_risk_threshold,
         )
         problem = build_problem(day, must + [(v, r, False) for v, r in optional],

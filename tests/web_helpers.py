@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections import Counter
 
 TODAY = dt.date(2026, 11, 22)
 TABLES = ("grid", "venue", "team", "person", "inspection", "hazard", "hazard_event", "plan", "stop", "user")
@@ -91,3 +92,18 @@ def log_in(page, base: str, user: str) -> None:
     page.fill("#password", PASSWORDS[user])
     page.click("#login")
     expect(page.locator("nav")).to_contain_text(user)
+
+
+def counted_sheet_drawings(monkeypatch) -> Counter:
+    """Count the calls of the route sheets' two builders, QR code and route sketch (the real ones still draw)."""
+    import webmap.sheets
+
+    calls: Counter = Counter()
+    for name in ("qr_data_uri", "route_sketch_svg"):
+        real = getattr(webmap.sheets, name)
+
+        def wrapper(*args, _real=real, _name=name, **kwargs):
+            calls[_name] += 1
+            return _real(*args, **kwargs)
+        monkeypatch.setattr(webmap.sheets, name, wrapper)
+    return calls

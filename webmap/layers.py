@@ -15,7 +15,7 @@ from planner.tables import split_access
 
 from .escaping import html_columns, html_text
 from .i18n import category_label, t
-from .points import CanvasPoints
+from .points import CanvasPoints, NumberedStops
 
 GROUP_COLOURS = {
     "nine_small": "#e6550d", "many_in_one": "#a50f15", "rental": "#3182bd",
@@ -96,13 +96,10 @@ def route_layer(team_id: str, team_name: str, day: str, stops: pd.DataFrame, lin
     for leg in legs:
         folium.PolyLine([(lat, lon) for lon, lat in leg], color=colour, weight=2, opacity=0.9, dash_array="4 5",
                         tooltip=t("access_leg", lang)).add_to(layer)
-    for row in stops.itertuples():
-        html = (f'<div style="background:{colour};color:#fff;border-radius:50%;width:20px;height:20px;'
-                f'text-align:center;font:bold 11px/20px sans-serif;border:1px solid #fff">{html_text(row.seq)}</div>')
-        folium.Marker(
-            (row.lat, row.lon), icon=folium.DivIcon(html=html, icon_size=(20, 20), icon_anchor=(10, 10)),
-            tooltip=html_text(f"{row.seq}. {row.name} {row.arrive}-{row.depart} ({t('reason.' + row.reason, lang)})"),
-        ).add_to(layer)
+    NumberedStops(stops["lat"], stops["lon"], labels=_texts(stops["seq"]), colour=colour,
+                  tooltips=[html_text(f"{row.seq}. {row.name} {row.arrive}-{row.depart} "
+                                      f"({t('reason.' + row.reason, lang)})") for row in stops.itertuples()],
+                  ).add_to(layer)
     return layer
 
 
@@ -159,21 +156,53 @@ def venue_summary_layer(grids: gpd.GeoDataFrame, venues: gpd.GeoDataFrame, state
 
     What a district shows below :data:`DETAIL_ZOOM`, where single venues would be a smear.
     """
-    counts = pd.DataFrame({"grid_id": venues["grid_id"], "attention": states.reindex(venues.index).isin(ATTENTION)})
-    per_grid = counts.groupby("grid_id")["attention"].agg(["size", "sum"])
+    counts = pd.DataFrame({"venues": 1, "attention": states.reindex(venues.index).isin(ATTENTION)},
+                          index=venues.index)
+    return _grid_summary_layer(grids, counts.groupby(venues["grid_id"]).sum(), share=("attention", "venues"),
+                               name=t("venue_summary", lang), aliases=[t("venue_summary.venues", lang),
+                                                                       t("venue_summary.attention", lang)],
+                               lang=lang)
+
+
+def plan_summary_layer(grids: gpd.GeoDataFrame, venues: gpd.GeoDataFrame, stops: pd.DataFrame,
+                       unplanned: Iterable[str], *, lang: str = "zh") -> folium.FeatureGroup:
+    """Each grid's venues, planned stops and must visits left unplanned, coloured by the share of its must work left.
+
+    What the plan map of a district shows below :data:`DETAIL_ZOOM`, from the plan's own tables: ``stops``
+    (stops.csv) and ``unplanned`` (the venue ids of unassigned.csv).
+    """
+    grid_of = venues["grid_id"]
+    counts = pd.DataFrame({
+        "venues": grid_of.value_counts(),
+        "planned": grid_of.reindex(stops["venue_id"]).value_counts(),
+        "unplanned": grid_of.reindex(list(unplanned)).value_counts(),
+    }).fillna(0).astype(int)
+    counts["must"] = counts["planned"] + counts["unplanned"]
+    return _grid_summary_layer(grids, counts[["venues", "planned", "unplanned", "must"]], share=("unplanned", "must"),
+                               name=t("plan_summary", lang),
+                               aliases=[t("venue_summary.venues", lang), t("plan_summary.planned", lang),
+                                        t("plan_summary.unplanned", lang)], shown=3, lang=lang)
+
+
+def _grid_summary_layer(grids: gpd.GeoDataFrame, per_grid: pd.DataFrame, *, share: tuple[str, str], name: str,
+                        aliases: list[str], lang: str, shown: int | None = None) -> folium.FeatureGroup:
+    """Grid polygons coloured by ``share`` (numerator, denominator columns of ``per_grid``, by grid id).
+
+    The first ``shown`` columns (default all) of ``per_grid`` are on hover after the grid's id and name.
+    """
     data = grids.to_crs("EPSG:4326").reset_index()
-    data["venues"] = data["grid_id"].map(per_grid["size"]).fillna(0).astype(int)
-    data["attention"] = data["grid_id"].map(per_grid["sum"]).fillna(0).astype(int)
-    data["share"] = (data["attention"] / data["venues"].where(data["venues"] > 0)).fillna(0.0)
-    fields = ["grid_id", "name", "venues", "attention"]
-    layer = folium.FeatureGroup(name=t("venue_summary", lang))
+    columns = list(per_grid.columns)
+    for column in columns:
+        data[column] = data["grid_id"].map(per_grid[column]).fillna(0).astype(int)
+    part, whole = share
+    data["share"] = (data[part] / data[whole].where(data[whole] > 0)).fillna(0.0)
+    fields = ["grid_id", "name", *columns[:shown]]
+    layer = folium.FeatureGroup(name=name)
     folium.GeoJson(
         html_columns(data[[*fields, "share", "geometry"]], ["grid_id", "name"]),
         style_function=lambda f: {"color": "#555", "weight": 1, "fillOpacity": 0.55,
                                   "fillColor": next(c for bound, c in SUMMARY_STEPS
                                                     if f["properties"]["share"] < bound)},
-        tooltip=folium.GeoJsonTooltip(fields=fields, aliases=[t("grid", lang), t("name", lang),
-                                                              t("venue_summary.venues", lang),
-                                                              t("venue_summary.attention", lang)]),
+        tooltip=folium.GeoJsonTooltip(fields=fields, aliases=[t("grid", lang), t("name", lang), *aliases]),
     ).add_to(layer)
     return layer

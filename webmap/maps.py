@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import re
+from collections.abc import Sequence
 from pathlib import Path
 
 import folium
@@ -22,6 +23,7 @@ from .layers import (
     detail_zoom,
     grid_layer,
     office_layer,
+    plan_summary_layer,
     route_layer,
     venue_layers,
     venue_state_layers,
@@ -89,11 +91,19 @@ def plan_map(
     teams: gpd.GeoDataFrame,
     rules: Rules,
     lang: str = "zh",
+    unplanned: Sequence[str] = (),
     m: folium.Map | None = None,
 ) -> folium.Map:
-    """The plan on a map: grids, venues by group, one coloured route layer per team and day."""
+    """The plan on a map: grids, venues by group, one coloured route layer per team and day.
+
+    A district (more venues than :data:`~webmap.layers.DETAIL_FROM_VENUES`) shows its venues from
+    :data:`~webmap.layers.DETAIL_ZOOM` on, and below it each grid's planned stops and its must visits
+    left ``unplanned`` (venue ids, as in unassigned.csv) as the venue map does (:func:`venue_state_map`).
+    """
     m = m if m is not None else base_map(grids, lang=lang)
     grid_layer(grids, lang=lang).add_to(m)
+    if detail_zoom(len(venues)) is not None:
+        plan_summary_layer(grids, venues, stops, unplanned, lang=lang).add_to(m)
     for layer in venue_layers(venues, rules, lang=lang):
         layer.add_to(m)
     lines = routes[routes["kind"] == "route"]

@@ -73,7 +73,8 @@ def write_outputs(plan: Plan, layers: Layers, out_dir: str | Path, *, lang: str 
         step("tables")
         stops = stops_table(plan, layers.venues)
         write_text_csv(stops[STOP_COLUMNS], tmp / STOPS_FILE)
-        write_text_csv(unassigned_table(plan)[UNASSIGNED_COLUMNS], tmp / UNASSIGNED_FILE)
+        unassigned = unassigned_table(plan)
+        write_text_csv(unassigned[UNASSIGNED_COLUMNS], tmp / UNASSIGNED_FILE)
         routes = routes_frame(plan, stops)
         routes.to_file(tmp / ROUTES_FILE, driver="GeoJSON", engine="pyogrio")
         numbers = summary(plan, teams=len(layers.teams))
@@ -85,7 +86,7 @@ def write_outputs(plan: Plan, layers: Layers, out_dir: str | Path, *, lang: str 
         (tmp / SUMMARY_FILE).write_text(json.dumps(numbers, ensure_ascii=False, indent=2), encoding="utf-8")
         step("map")
         plan_map(stops, routes, grids=layers.grids, venues=layers.venues, teams=layers.teams,
-                 rules=layers.rules, lang=lang).save(str(tmp / MAP_FILE))
+                 rules=layers.rules, lang=lang, unplanned=list(unassigned["venue_id"])).save(str(tmp / MAP_FILE))
         step("sheets")
         html = sheets_html(stops, teams=sheet_teams, venues=layers.venues, rules=layers.rules, lang=lang,
                            grids=layers.grids, hazards=layers.hazards, routes=routes, roads=roads, base_url=base_url)

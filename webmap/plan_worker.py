@@ -28,6 +28,7 @@ from gis.i18n import gettext as _
 
 log = logging.getLogger(__name__)
 
+PLAN_LANG = "zh"  # the language of a web plan's files (map.html, sheets.html): its team pages in it are cut from them
 MEMORY_EXIT = 3  # the exit code of a plan that ran out of its memory ceiling
 #: The start of a plan's message while its files are out and its sheets.pdf is still being made.
 PDF_PENDING = "sheets.pdf："
@@ -153,7 +154,7 @@ def _make_plan(job: PlanJob) -> None:
             else:
                 plan = plan_days(venues=layers.venues, teams=layers.teams, rules=layers.rules, hazards=layers.hazards,
                                  inspections=layers.inspections, grids=layers.grids, **planning)
-            run.summary = write_outputs(plan, layers, job.out_dir, lang="zh", base_url=job.base_url, pdf=False,
+            run.summary = write_outputs(plan, layers, job.out_dir, lang=PLAN_LANG, base_url=job.base_url, pdf=False,
                                         roads=road_lines, progress=lambda f, m: progress(0.6 + 0.38 * f, m))
             progress(0.99, _("storing the stops"))
             store_stops(job.plan_id, Path(job.out_dir) / "stops.csv")

@@ -101,3 +101,38 @@ class CanvasPoints(MacroElement):
         self.columns_json = _json({k: _column(v) for k, v in self.columns.items()})
         self.tooltip_json, self.popup_json, self.style_json = _json(tooltip), _json(popup), _json(dict(style))
         self.min_zoom = min_zoom
+
+
+class NumberedStops(MacroElement):
+    """A route's stops as numbered round markers inside their parent ``FeatureGroup``, all in one script.
+
+    A Folium ``Marker`` with a ``DivIcon`` per stop is two template renderings each (a district's
+    3,000 stops: seconds to write and ~1 KB a stop); here the numbers, places and tooltips are
+    three arrays and the page makes the markers. ``tooltips`` must already be escaped with
+    :func:`webmap.escaping.html_text`; ``colour`` is ours.
+    """
+
+    _template = Template("""{% macro script(this, kwargs) %}
+(function () {
+  var group = {{ this._parent.get_name() }};
+  var lat = {{ this.lat_json }}, lon = {{ this.lon_json }}, label = {{ this.labels_json }};
+  var tooltip = {{ this.tooltips_json }}, look = {{ this.look_json }};
+  for (var i = 0; i < lat.length; i++) {
+    var icon = L.divIcon({html: look.replace("{n}", label[i]), className: "empty", iconSize: [20, 20],
+                          iconAnchor: [10, 10]});
+    L.marker([lat[i], lon[i]], {icon: icon}).bindTooltip(tooltip[i]).addTo(group);
+  }
+})();
+{% endmacro %}""")
+
+    def __init__(self, lat: Sequence[float], lon: Sequence[float], *, labels: Sequence[str], tooltips: Sequence[str],
+                 colour: str) -> None:
+        super().__init__()
+        self._name = "NumberedStops"
+        self.count = len(lat)
+        self.labels, self.tooltips = list(labels), list(tooltips)
+        self.lat_json = _json([round(float(v), COORD_DIGITS) for v in lat])
+        self.lon_json = _json([round(float(v), COORD_DIGITS) for v in lon])
+        self.labels_json, self.tooltips_json = _json(self.labels), _json(self.tooltips)
+        self.look_json = _json(f'<div style="background:{colour};color:#fff;border-radius:50%;width:20px;height:20px;'
+                               'text-align:center;font:bold 11px/20px sans-serif;border:1px solid #fff">{n}</div>')

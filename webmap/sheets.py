@@ -11,6 +11,7 @@ from pathlib import Path
 
 import geopandas as gpd
 import jinja2
+import markupsafe
 import pandas as pd
 
 from gis.i18n import gettext as _
@@ -164,6 +165,21 @@ def sheets_html(stops: pd.DataFrame, *, lang: str = "zh", **options) -> str:
         "notes", "signature", "members", "shift", "start_point", "mode", "office_return", "route_map", "scan",
         "page", "returned_at", "colon", "scan_note")}
     return _env().get_template("sheets.html").render(sections=sections, w=words, lang=lang)
+
+
+def team_sheets_html(html: str, team_id: str) -> str | None:
+    """The sheets of one team cut out of a plan's sheets.html (its head and end kept), or None when it has none.
+
+    What the plan wrote already holds each sheet's route sketch and QR codes: a team's page need not
+    make them again.
+    """
+    from .sheets_parallel import split_sheets
+
+    head, sheets, tail = split_sheets(html)
+    mine = re.compile(rf'<section class="sheet" id="sheet-{re.escape(str(markupsafe.escape(team_id)))}-'
+                      r'\d{4}-\d{2}-\d{2}"')
+    own = [sheet for sheet in sheets if mine.match(sheet)]
+    return head + "".join(own) + tail if own else None
 
 
 def pdf_available() -> bool:

@@ -42,3 +42,18 @@ def test_never_inspected_is_overdue_and_short_intervals_recur():
     assert ("never", 0, "overdue") in placed
     site_days = [day for vid, day, _ in placed if vid == "site"]
     assert site_days[0] == 0 and len(site_days) == 3 and all(b - a <= 3 for a, b in zip(site_days, site_days[1:]))
+
+
+def test_optional_candidates_only_for_spare_shift_time():
+    from planner.params import PlanParams
+    from planner.plan import optional_pool
+
+    status = _status([(f"v{k}", START, 30) for k in range(20)])  # 1,800 s of service each
+    teams = pd.DataFrame({"shifts": [[(9 * 3600, 17 * 3600)]]}, index=["T1"])  # 28,800 s of shift
+    params = PlanParams(est_travel_s=420)  # 2,220 s a visit
+    # 10 must visits leave 6,600 s: about three visits, twice that offered
+    assert optional_pool(status, [f"v{k}" for k in range(10)], teams, params=params) == 6
+    assert optional_pool(status, [f"v{k}" for k in range(10)], teams, params=PlanParams(optional_pool=4)) == 4
+    # 13 must visits (28,860 s) fill the shift: an optional visit could only take a must visit's place
+    assert optional_pool(status, [f"v{k}" for k in range(13)], teams, params=params) == 0
+    assert optional_pool(status, [], teams.iloc[:0], params=params) == 0

@@ -90,3 +90,29 @@ def test_parts_planned_here_one_after_another_make_one_feasible_plan(tmp_path):
     assert check_plan(tmp_path / "plan", grids=paths["grids"], venues=paths["venues"], teams=paths["teams"],
                       date="2026-11-23") == []
     assert pd.read_csv(tmp_path / "plan" / "stops.csv", dtype=str)["team_id"].nunique() == 4
+
+
+def test_the_largest_part_gets_the_time_limit_and_the_others_their_share(tmp_path):
+    import dataclasses
+    import datetime as dt
+
+    from gis.layers import read_layers
+    from planner import PlanParams, SolveParams
+    from planner.partition import MIN_PART_SECONDS, part_params, split_by_community
+
+    paths = generate(tmp_path / "in", venues=1500, teams=6, seed=5)
+    layers = read_layers(grids=paths["grids"], venues=paths["venues"], teams=paths["teams"],
+                         as_of=dt.date(2026, 11, 22))
+    parts = split_by_community(layers)
+    sizes = [len(p.layers.venues) for p in parts]
+    assert len(parts) == 4 and min(sizes) < max(sizes)
+    params = PlanParams(days=2, solve=SolveParams(time_limit_s=6.0, seed=7))
+    own = part_params(parts, params)
+    limits = [p.solve.time_limit_s for p in own]
+    assert limits[sizes.index(max(sizes))] == 6.0
+    assert limits == pytest.approx([6.0 * n / max(sizes) for n in sizes])
+    assert all(dataclasses.replace(p, solve=params.solve) == params for p in own)  # only the time differs
+    tiny = part_params(parts, dataclasses.replace(params, solve=SolveParams(time_limit_s=0.5)))
+    assert [p.solve.time_limit_s for p in tiny] == [0.5] * 4  # never less than the limit's own floor
+    floor = part_params(parts, dataclasses.replace(params, solve=SolveParams(time_limit_s=1.2)))
+    assert min(p.solve.time_limit_s for p in floor) >= MIN_PART_SECONDS

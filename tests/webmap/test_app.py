@@ -13,7 +13,17 @@ import pandas as pd
 import pytest
 from openpyxl import load_workbook
 
-from web_helpers import PASSWORDS, TODAY, add_to_day, csrf_token, login, post_form, table_counts, wait_for_plan
+from web_helpers import (
+    PASSWORDS,
+    TODAY,
+    add_to_day,
+    counted_sheet_drawings,
+    csrf_token,
+    login,
+    post_form,
+    table_counts,
+    wait_for_plan,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 DEMO = ROOT / "data" / "demo"
@@ -223,7 +233,7 @@ def test_ledger_exports_to_excel_and_imports_back(app, client):
     assert table_counts(app)["hazard"] == before["hazard"]  # the same ids: updated, not duplicated
 
 
-def test_plan_in_the_background_is_stored_and_feasible(app, client, tmp_path):
+def test_plan_in_the_background_is_stored_and_feasible(app, client, tmp_path, monkeypatch):
     sys.path.insert(0, str(ROOT / "tests"))
     from checker import check_plan
     from ledger.models import PlanStop, db
@@ -257,7 +267,9 @@ def test_plan_in_the_background_is_stored_and_feasible(app, client, tmp_path):
     download = client.get(f"/plans/{plan_id}/files/stops.csv")
     assert download.status_code == 200 and download.data.startswith(b"day,team_id,seq")
     download.close()
+    drawings = counted_sheet_drawings(monkeypatch)
     sheet = client.get(f"/plans/{plan_id}/sheets/T01").get_data(as_text=True)
+    assert drawings == {}  # the team's page is cut from the plan's sheets.html: no sketch or QR code made again
     assert "联合巡查路线单" in sheet and 'id="sheet-T01-2026-11-23"' in sheet and "sheet-T02" not in sheet
     assert "滨江东社区第6网格工作站（" in sheet  # the start point's name survives the database (teams.start_name)
     t01 = sorted((s.seq, s.venue_id) for s in stops if s.team_id == "T01")

@@ -36,7 +36,8 @@ from webmap.reports import stops_with_shifts
 
 from ..context import current_lang, get_or_404, public_url, today
 from ..jobs import plan_folder
-from ..sheets import pdf_available, sheets_html, sheets_pdf
+from ..plan_worker import PLAN_LANG
+from ..sheets import pdf_available, sheets_html, sheets_pdf, team_sheets_html
 from . import form_token, refuse, requires, save_form_once
 
 bp = Blueprint("sheets", __name__)
@@ -53,16 +54,22 @@ def _own_team_only(team_id: str) -> None:
 def team_sheet(plan_id: int, team_id: str):
     _own_team_only(team_id)
     run = get_or_404(PlanRun, plan_id)
-    if not (plan_folder(current_app, run.id) / "stops.csv").is_file():  # a plan that failed or is not done yet
+    folder = plan_folder(current_app, run.id)
+    if not (folder / "stops.csv").is_file():  # a plan that failed or is not done yet
         abort(404)
-    stops = read_text_csv(plan_folder(current_app, run.id) / "stops.csv",
-                          dtype={"venue_id": str, "team_id": str, "day": str})
-    stops = stops[stops["team_id"] == team_id]
-    if stops.empty:
-        abort(404)
-    layers = current_app.extensions["patrol"].layers(run.start)
-    html = sheets_html(stops_with_shifts(stops, layers), teams=layers.teams, venues=layers.venues, rules=layers.rules,
-                       lang=current_lang(), grids=layers.grids, hazards=layers.hazards, base_url=public_url())
+    html = None
+    if current_lang() == PLAN_LANG and (folder / "sheets.html").is_file():
+        # the plan's own sheets: their sketches and QR codes were made once, when the plan was written
+        html = team_sheets_html((folder / "sheets.html").read_text(encoding="utf-8"), team_id)
+    if html is None:
+        stops = read_text_csv(folder / "stops.csv", dtype={"venue_id": str, "team_id": str, "day": str})
+        stops = stops[stops["team_id"] == team_id]
+        if stops.empty:
+            abort(404)
+        layers = current_app.extensions["patrol"].layers(run.start)
+        html = sheets_html(stops_with_shifts(stops, layers), teams=layers.teams, venues=layers.venues,
+                           rules=layers.rules, lang=current_lang(), grids=layers.grids, hazards=layers.hazards,
+                           base_url=public_url())
     if request.args.get("format") == "pdf" and pdf_available():
         return Response(sheets_pdf(html), mimetype="application/pdf")
     return html
