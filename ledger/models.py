@@ -60,6 +60,8 @@ class Venue(db.Model):
     category: Mapped[str] = mapped_column(String(64), index=True)
     address: Mapped[str] = mapped_column(String(300), default="")
     grid_id: Mapped[str] = mapped_column(String(64), index=True, default="unassigned")
+    # the spatial index (B-tree on lon, lat; or PostGIS's generated geom with a GiST) is the migrations' alone:
+    # ledger/spatial.py
     lon: Mapped[float] = mapped_column(Float)
     lat: Mapped[float] = mapped_column(Float)
     open: Mapped[str] = mapped_column(String(5), default="")

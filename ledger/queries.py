@@ -25,6 +25,7 @@ from .models import (
     db,
     hash_token,
 )
+from .spatial import Box, venue_in_box
 
 
 def venue_names(venue_ids: Iterable[str] | None = None) -> dict[str, str]:
@@ -133,9 +134,15 @@ def plan_stops(plan_id: int, *, team_id: str | None = None) -> list[PlanStop]:
     return db.session.scalars(q.order_by(PlanStop.day, PlanStop.team_id, PlanStop.seq)).all()
 
 
-def api_venues(*, grid_id: str = "", category: str = "", include_retired: bool = False, limit: int) -> list[Venue]:
-    """Venues by id for the API: in use only unless asked, of one grid or category when given."""
+def api_venues(*, grid_id: str = "", category: str = "", include_retired: bool = False, bbox: Box | None = None,
+               limit: int) -> list[Venue]:
+    """Venues by id for the API: in use only unless asked, of one grid or category, in a bounding box when given.
+
+    The box is found by the database's spatial index (:mod:`ledger.spatial`: PostGIS's GiST, else a B-tree).
+    """
     q = db.select(Venue).order_by(Venue.venue_id)
+    if bbox is not None:
+        q = q.where(venue_in_box(bbox))
     if not include_retired:
         q = q.where(Venue.retired.is_(False))
     if grid_id:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -16,6 +18,7 @@ from gis.i18n import N_
 from ledger import queries
 from ledger.idempotency import MAX_KEY_CHARS, ReusedKeyError, fingerprint, once
 from ledger.results import FoundHazard
+from ledger.spatial import Box
 from ledger.transaction import transaction
 
 from .context import current_lang
@@ -29,6 +32,7 @@ _HTTP = {400: N_("Bad request"), 401: N_("Log in or give a valid API token"), 40
          422: N_("This request cannot be processed"), 429: N_("Too many requests: try again a little later"),
          500: N_("Server error, logged")}
 _FAILED = N_("The request failed")
+_NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?", re.ASCII)  # ASCII digits only: no nan, inf, 1_000, ١
 
 
 def error_body(err: PatrolError) -> dict[str, object]:
@@ -152,3 +156,30 @@ def found(data: dict) -> tuple[FoundHazard, ...]:
     return tuple(FoundHazard(text(v, "type", required=True), text(v, "severity"),
                              text(v, "description")) for v in value)
 
+
+
+def bbox(value: str, *, field: str = "bbox") -> Box | None:
+    """A query's ``minlon,minlat,maxlon,maxlat`` (WGS84 degrees) as a :class:`~ledger.spatial.Box`; ``None`` when empty.
+
+    Four finite numbers, longitudes within ±180 and latitudes within ±90, each minimum at most its maximum
+    (a box across 180° is two requests); anything else is an :class:`InputError` naming ``field``.
+    """
+    if not value.strip():
+        return None
+    shown = value if len(value) <= 80 else f"{value[:80]}…"
+    parts = [p.strip() for p in value.split(",")]
+    if len(parts) != 4 or not all(_NUMBER.fullmatch(p) for p in parts):
+        msg = _("%(field)s %(value)r: should be four numbers minlon,minlat,maxlon,maxlat (WGS84 degrees)",
+                field=field, value=shown)
+        raise InputError(msg, file="request", field=field)
+    box = Box(*(float(p) for p in parts))
+    if not all(map(math.isfinite, box)) or not all(abs(v) <= 180 for v in box[::2]) \
+            or not all(abs(v) <= 90 for v in box[1::2]):
+        msg = _("%(field)s %(value)r: longitudes should lie within -180…180 and latitudes within -90…90",
+                field=field, value=shown)
+        raise InputError(msg, file="request", field=field)
+    if box.min_lon > box.max_lon or box.min_lat > box.max_lat:
+        msg = _("%(field)s %(value)r: a minimum is greater than its maximum (a box across 180° is two requests)",
+                field=field, value=shown)
+        raise InputError(msg, file="request", field=field)
+    return box

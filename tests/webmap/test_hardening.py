@@ -228,7 +228,7 @@ def test_a_multipart_part_with_a_malformed_name_is_never_a_500(app, client):
 ODD_VALUES = ["x", "", "-1", "0", "99999999999999999999", "2026-13-45", "<script>alert(1)</script>", "../../etc/passwd",
               "%", "💥", "a" * 3000, "1e309", "NaN", "[]", "' OR 1=1 --", "\\u0000", "\x00", "week\r\nX: y"]
 QUERY_KEYS = ["community", "grid", "group", "category", "period", "on", "by", "projector", "days", "lang", "kind",
-              "status", "venue_id", "team_id", "since", "until", "limit", "next", "page"]
+              "status", "venue_id", "team_id", "since", "until", "limit", "next", "page", "bbox"]
 SLOW = {"/map/frame", "/hotspots/frame", "/gaps/frame"}  # each draws a whole map: a few odd values are enough
 
 

@@ -30,6 +30,7 @@ from ledger.results import (
 from ledger.store import KINDS
 
 from ..apikit import IDEMPOTENCY_KEY, authenticate, http_error, own_team, reused_key
+from ..apikit import bbox as _bbox
 from ..apikit import body as _body
 from ..apikit import day as _day
 from ..apikit import text as _text
@@ -75,7 +76,8 @@ def _limit() -> int:
 @bp.get("/venues")
 def venues():
     found = queries.api_venues(grid_id=request.args.get("grid_id", ""), category=request.args.get("category", ""),
-                               include_retired=request.args.get("include_retired") in ("1", "true"), limit=_limit())
+                               include_retired=request.args.get("include_retired") in ("1", "true"),
+                               bbox=_bbox(request.args.get("bbox", "")), limit=_limit())
     return jsonify([_venue(v) for v in found])
 
 
@@ -202,6 +204,13 @@ _LIST = {"description": "a list",
 _OBJ = {"description": "one object", "content": {"application/json": {"schema": {"type": "object"}}}}
 
 
+_BBOX = {"name": "bbox", "in": "query", "style": "form", "explode": False,
+         "schema": {"type": "array", "items": {"type": "number"}, "minItems": 4, "maxItems": 4},
+         "example": [121.40, 31.20, 121.50, 31.26],
+         "description": "minlon,minlat,maxlon,maxlat (WGS84 degrees): only the venues in this box, edges included; "
+                        "longitudes within -180..180, latitudes within -90..90, each minimum at most its maximum "
+                        "(a box across 180° is two requests); anything else is a 400 naming the field bbox. "
+                        "Found by a spatial index (PostGIS's GiST where the database has it)"}
 _KEY = [{"name": IDEMPOTENCY_KEY, "in": "header", "required": False,
          "schema": {"type": "string", "maxLength": MAX_KEY_CHARS},
          "description": "a retry with the same key gets the first answer; the same key with another body is a 422"}]
@@ -228,6 +237,7 @@ OPENAPI = {
                                                   {"name": "include_retired", "in": "query",
                                                    "schema": {"type": "string", "enum": ["0", "1", "true", "false"]},
                                                    "description": "1: retired venues too (left out by default)"},
+                                                  _BBOX,
                                                   {"name": "limit", "in": "query", "schema": {"type": "integer"}}],
                                    "responses": {"200": _LIST, "400": _ERR, "401": _AUTH}}},
         "/api/v1/hazards": {
