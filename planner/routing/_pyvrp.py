@@ -18,6 +18,7 @@ from __future__ import annotations
 import logging
 import math
 import time
+import warnings
 
 import numpy as np
 
@@ -147,6 +148,7 @@ def _fewer_vehicles(data, params: SolveParams, *, bound: int, started: float, un
     best plan with as many vehicles as it has tours. None if the first search found no feasible plan.
     """
     import pyvrp
+    from pyvrp.exceptions import PenaltyBoundWarning
 
     share = params.first_share if params.first_share is not None else PYVRP_FIRST_SHARE
     best = _search(data, params, until=started + share * params.time_limit_s)
@@ -159,8 +161,10 @@ def _fewer_vehicles(data, params: SolveParams, *, bound: int, started: float, un
         routes = sorted(_clients(best), key=len)
         fewer = data.replace(vehicle_types=[kind.replace(num_available=len(routes) - 1)])
         tried = time.perf_counter()
-        found = _search(fewer, params, until=fleet_until, initial=pyvrp.Solution(fewer, routes[1:]),
-                        first_feasible=True)
+        with warnings.catch_warnings():  # too few vehicles is what an attempt tries: its penalties may hit the bound
+            warnings.simplefilter("ignore", PenaltyBoundWarning)
+            found = _search(fewer, params, until=fleet_until, initial=pyvrp.Solution(fewer, routes[1:]),
+                            first_feasible=True)
         if found is None:
             log.info("no plan with %d tours in %.1f s", len(routes) - 1, time.perf_counter() - tried)
             break

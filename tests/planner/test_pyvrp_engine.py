@@ -96,3 +96,14 @@ def test_vehicles_of_two_kinds_are_one_search_each_tour_on_its_own_vehicle():
     assert len({t.team_id for t in plan.tours}) == len(plan.tours)
     for tour in plan.tours:
         assert tour.start_s >= (5_000 if tour.team_id.startswith("late-") else 0)
+
+
+def test_an_attempt_with_too_few_vehicles_fails_quietly_and_keeps_the_fleet_that_fits():
+    # 4 visits of 6,000 s in a shift of 20,000 s: at most 3 per tour, so 2 tours; the bounds say 1, so an
+    # attempt with one vehicle runs until the fleet phase ends (PyVRP's penalties reach their bound: no warning)
+    problem = _alike(4, [Visit(str(n), n, 6_000, 0, 20_000) for n in range(1, 5)],
+                     [(0, 0)] + [(10 * n, 0) for n in range(1, 5)], fixed_cost=10**6)
+    assert fleet_bound(problem, list(range(4))) == 1
+    plan = solve(problem, SolveParams(time_limit_s=1, must_penalty=10**9, engine="pyvrp"))
+    assert len(plan.tours) == 2 and len(plan.stops) == 4
+    assert _broken_rules(problem, plan.tours) == []
