@@ -10,7 +10,8 @@ Vehicles alike in everything PyVRP sees (depots, shift, capacity, fixed cost, mo
 type. When all vehicles are one type and carry a fixed cost (fewest tours first, as in the VRPTW
 benchmarks), the search runs in phases (:func:`_fewer_vehicles`): a first search, then attempts with
 one vehicle fewer until ``fleet_share`` of the time, then distance alone with the smallest fleet
-found, started from its plan. Any other problem is one search for the whole time.
+found, started from its plan. Any other problem is one search for the whole time: vehicles of several
+kinds (shifts, offices, modes), and patrols, whose vehicles carry no fixed cost.
 """
 
 from __future__ import annotations
@@ -29,6 +30,9 @@ from ._balance import active_teams
 log = logging.getLogger(__name__)
 
 PYVRP_FIRST_SHARE = 0.2  # the first search before the attempts with fewer vehicles (when ``first_share`` is None)
+# At most this share of the time for one attempt with a vehicle fewer: on 12 GH 200s every attempt that succeeded
+# did so within 1.1 s of 20, and a longer one only took time from distance (benchmarks/results/quality-2026-12-04.md)
+PYVRP_ATTEMPT_SHARE = 0.1
 
 
 def why_not(problem: Problem, kept: list[int], allowed: dict[int, list[int]], params: SolveParams) -> str | None:
@@ -144,8 +148,9 @@ def _fewer_vehicles(data, params: SolveParams, *, bound: int, started: float, un
     A first search until ``first_share`` of the time (:data:`PYVRP_FIRST_SHARE` when None); then, until
     ``fleet_share``, the vehicle type has one vehicle fewer than the best plan's tours and PyVRP searches from that
     plan without its shortest tour (its visits left to be inserted) until its first feasible plan, which becomes the
-    best; this stops at ``bound`` tours or when an attempt runs out of time. The rest of the time searches from the
-    best plan with as many vehicles as it has tours. None if the first search found no feasible plan.
+    best; this stops at ``bound`` tours or when an attempt runs out of its time (:data:`PYVRP_ATTEMPT_SHARE`). The
+    rest of the time searches from the best plan with as many vehicles as it has tours. None if the first search
+    found no feasible plan.
     """
     import pyvrp
     from pyvrp.exceptions import PenaltyBoundWarning
@@ -163,8 +168,8 @@ def _fewer_vehicles(data, params: SolveParams, *, bound: int, started: float, un
         tried = time.perf_counter()
         with warnings.catch_warnings():  # too few vehicles is what an attempt tries: its penalties may hit the bound
             warnings.simplefilter("ignore", PenaltyBoundWarning)
-            found = _search(fewer, params, until=fleet_until, initial=pyvrp.Solution(fewer, routes[1:]),
-                            first_feasible=True)
+            found = _search(fewer, params, until=min(fleet_until, tried + PYVRP_ATTEMPT_SHARE * params.time_limit_s),
+                            initial=pyvrp.Solution(fewer, routes[1:]), first_feasible=True)
         if found is None:
             log.info("no plan with %d tours in %.1f s", len(routes) - 1, time.perf_counter() - tried)
             break
