@@ -12,8 +12,9 @@ machine's load. The objective is hierarchical, as in the literature: fewer vehic
 
 ``--variant NAME=JSON`` adds a project engine with other :class:`planner.params.SolveParams` fields
 (e.g. ``--variant 'fleet={"fleet_share": 0.9}'``), to measure an idea against the default in one run.
-``--runs N`` repeats each engine N times (PyVRP with seeds 1..N; OR-Tools and VROOM have no seed, their
-repeats differ only by what the machine's load lets them do in the time).
+``--runs N`` repeats each engine N times (PyVRP and the project's variants with seeds 1..N, or from
+``--first-run`` on; OR-Tools and VROOM have no seed, their repeats differ only by what the machine's load lets
+them do in the time).
 
 Prints one CSV row per instance, engine and run (with the 1-minute load average when it finished), then
 a summary per engine: feasible runs, mean gap to the best known distance, vehicles beyond the best known
@@ -58,7 +59,8 @@ def _engines(names: list[str], variants: dict[str, dict]) -> dict[str, object]:
             msg = f"unknown engine {name!r} (patrol-ortools, pyvrp, vroom)"
             raise SystemExit(msg)
     for name, options in variants.items():
-        engines[name] = lambda inst, t, run, options=options: solomon.solve_instance(inst, t, **options)[0]
+        engines[name] = lambda inst, t, run, options=options: solomon.solve_instance(
+            inst, t, **{"seed": run, **options})[0]
     return engines
 
 
@@ -79,7 +81,7 @@ def summarise(rows: list[dict], engines: list[str]) -> str:
     lines = ["| engine | runs | feasible | mean gap | vehicles beyond best known (per run) | at the best-known fleet |",
              "| --- | --- | --- | --- | --- | --- |"]
     by = {(r["instance"], r["engine"], r["run"]): r for r in rows}
-    n_runs = max((r["run"] for r in rows), default=0)
+    n_runs = len({r["run"] for r in rows})
     for engine in engines:
         mine = [r for r in rows if r["engine"] == engine]
         if not mine:
@@ -109,6 +111,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--instances", default="", help="comma-separated names (default: all in --dir)")
     parser.add_argument("--time-limit", type=float, default=10.0, help="seconds per engine and instance")
     parser.add_argument("--runs", type=int, default=1)
+    parser.add_argument("--first-run", type=int, default=1, help="number (and PyVRP seed) of the first run")
     parser.add_argument("--engines", default=f"{PROJECT},pyvrp,vroom")
     parser.add_argument("--variant", action="append", default=[], metavar="NAME=JSON",
                         help="a project engine with these SolveParams fields")
@@ -126,15 +129,15 @@ def main(argv: list[str] | None = None) -> int:
     names = [n.strip() for n in args.instances.split(",") if n.strip()] or solomon.instance_names(args.dir)
     out = csv.DictWriter(sys.stdout, FIELDS)
     out.writeheader()
-    sink = None
-    if args.csv:
-        sink = csv.DictWriter(args.csv.open("w", newline=""), FIELDS)
+    sink, handle = None, args.csv.open("w", newline="") if args.csv else None
+    if handle is not None:
+        sink = csv.DictWriter(handle, FIELDS)
         sink.writeheader()
     rows, routes_out = [], {}
     for name in names:
         inst = solomon.read_instance(solomon.instance_path(args.dir, name))
         bv, bd = bks.get(name, (0, math.nan))
-        for run in range(1, args.runs + 1):
+        for run in range(args.first_run, args.first_run + args.runs):
             for engine, solve in engines.items():
                 started = time.perf_counter()
                 routes = [r for r in solve(inst, args.time_limit, run) if r]
@@ -152,6 +155,8 @@ def main(argv: list[str] | None = None) -> int:
                         w.writerow(row)
                 sys.stdout.flush()
                 routes_out.setdefault(name, {})[f"{engine}/{run}"] = routes
+    if handle is not None:
+        handle.close()
     if args.routes_out:
         args.routes_out.write_text(json.dumps(routes_out) + "\n")
     print()

@@ -32,7 +32,9 @@ class SolveParams:
     fleet_share
         With fixed vehicle costs (fewest tours first, as in the VRPTW benchmarks; patrols have none):
         take tours out one at a time until this share of the time (0: never;
-        benchmarks/results/quality-2026-12-02.md).
+        benchmarks/results/quality-2026-12-02.md). The PyVRP engine, when every vehicle is alike, searches
+        with one vehicle fewer than its best plan until this share and then distance alone with the
+        smallest fleet found (``planner.routing._pyvrp``; benchmarks/results/quality-2026-12-04.md).
     balance_spread_s
         Balanced days: keep the working seconds (travel + service) of the day's teams within this
         many seconds of each other. The search pays for each second beyond the least busy team plus
@@ -44,7 +46,8 @@ class SolveParams:
         Objective cost per second a team works beyond the least busy team + ``balance_spread_s``.
     first_share
         When the search has phases: the share of the time for the first solutions and their search;
-        ``None``: 0.4 when tours are to be taken out (fixed vehicle costs and a ``fleet_share``), else 0.7.
+        ``None``: 0.4 when tours are to be taken out (fixed vehicle costs and a ``fleet_share``), else 0.7;
+        in the PyVRP engine's fleet phases, ``_pyvrp.PYVRP_FIRST_SHARE``.
     polish_fleet
         With fixed vehicle costs: the last phase searches distance alone on the vehicles the best plan
         uses (the fleet cannot grow; a tour that empties is saved).
