@@ -17,12 +17,9 @@ import numpy as np
 import shapely
 from sqlalchemy import delete, insert
 
-from gis.i18n import gettext
-
+from .bulk import write_in_chunks
 from .models import Road, db
 
-#: Rows written per statement.
-CHUNK_ROWS = 2000
 #: What the phone gets around the day's stops: metres beyond their box, the lines' simplification, the size cap.
 MARGIN_M = 300.0
 TOLERANCE_M = 3.0
@@ -60,12 +57,7 @@ def replace_roads(roads: gpd.GeoDataFrame, *, progress: Callable[[float, str], N
             known[key] -= 1
             unchanged += 1
     db.session.execute(delete(Road))
-    for i in range(0, len(rows), CHUNK_ROWS):
-        db.session.execute(insert(Road), rows[i:i + CHUNK_ROWS])
-        if progress is not None:
-            done = min(i + CHUNK_ROWS, len(rows))
-            progress(start + (1 - start) * done / len(rows),
-                     gettext("%(done)d of %(rows)d rows written", done=done, rows=len(rows)))
+    write_in_chunks([(insert(Road), rows)], progress=progress, start=start)
     return len(rows) - unchanged, unchanged
 
 

@@ -29,6 +29,7 @@ from gis.roads import read_road_layer
 from gis.rules import Rules, members_by_role
 from gis.timeparse import format_hhmm, local_today
 
+from .bulk import CHUNK_ROWS, write_in_chunks
 from .lifecycle import IMPORTED, import_hazards
 from .models import Grid, Hazard, Inspection, Person, Team, Venue, db
 from .roads import replace_roads
@@ -327,8 +328,7 @@ def import_layer(kind: str, paths: Sequence[Path], rules: Rules, *, as_of: dt.da
 
 
 Progress = Callable[[float, str], None]
-#: Rows written per statement; the share of an import's progress that reading and checking the file takes.
-CHUNK_ROWS = 2000
+#: The share of an import's progress that reading and checking the file takes.
 READ_SHARE = 0.4
 
 
@@ -390,15 +390,7 @@ def _upsert(kind: str, model: type[db.Model], key: str, rows: list[dict], *,
         if values != row:
             changed.append(values)
             row.update(values)
-    writes = [(insert(table), new[i:i + CHUNK_ROWS]) for i in range(0, len(new), CHUNK_ROWS)]
-    writes += [(update(model), changed[i:i + CHUNK_ROWS]) for i in range(0, len(changed), CHUNK_ROWS)]
-    done = 0
-    for statement, chunk in writes:
-        db.session.execute(statement, chunk)
-        done += len(chunk)
-        if progress is not None:
-            progress(READ_SHARE + (1 - READ_SHARE) * done / (len(new) + len(changed)),
-                     gettext("%(done)d of %(rows)d rows written", done=done, rows=len(new) + len(changed)))
+    write_in_chunks([(insert(table), new), (update(model), changed)], progress=progress, start=READ_SHARE)
     if on_change is not None:
         for values in (*new, *changed):
             on_change(values)
