@@ -280,12 +280,13 @@ def import_layer(kind: str, paths: Sequence[Path], rules: Rules, *, as_of: dt.da
     as_of = as_of or dt.date.today()
     paths = _main_files(paths)
     if kind != "venues" and len(paths) > 1:
-        msg = f"file: one {kind} file at a time, not {len(paths)} ({', '.join(p.name for p in paths)})"
+        msg = gettext("file: one %(kind)s file at a time, not %(n)d (%(files)s)", kind=kind, n=len(paths),
+                      files=", ".join(p.name for p in paths))
         raise InputError(msg, file=paths[0].name, field="file")
     say(0.0, gettext("reading and checking %(files)s", files=", ".join(p.name for p in paths)))
     have = _current(rules, as_of, kind)
     if kind in ("hazards", "inspections") and have["venues"] is None:
-        msg = "venues must be imported before hazards and inspections"
+        msg = gettext("venues must be imported before hazards and inspections")
         raise InputError(msg, file=paths[0].name)
     with transaction():
         if kind == "roads":

@@ -420,7 +420,8 @@ def test_two_files_of_one_kind_are_refused(app, client):
     csv = (DEMO / "inspections.csv").read_bytes()
     files = [(io.BytesIO(csv), "a.csv"), (io.BytesIO(csv), "b.csv")]
     response = post_form(client, "/import", {"kind": "inspections", "file": files}, content_type="multipart/form-data")
-    assert response.status_code == 400 and "one inspections file at a time" in response.get_data(as_text=True)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400 and "一次只能导入一个 inspections 文件，不能 2 个" in page
     assert table_counts(app) == before
 
 
