@@ -200,7 +200,6 @@ def test_a_campaign_starting_on_the_plans_second_day_sees_its_venues_on_its_own_
     later = set(stops.loc[stops["venue_id"].isin(hotels) & (stops["day"] > LATE_END.isoformat()), "venue_id"])
     # each is seen in the campaign, or (its days were full) carried past it or reported: never only seen before it
     assert set(within["venue_id"]) | later | (hotels & reported) == hotels
-    assert len(within) > len(hotels) // 2  # most fit in its two days (the demo's six teams have room for 18 hotels)
     html = (out / "sheets.html").read_text(encoding="utf-8")
     assert html.count("疏散通道是否畅通") == len(within)  # its checklist on its own days only
     assert html.count("★ 疏散通道堆物") == len(within)  # and the hazard type in focus
