@@ -103,8 +103,9 @@ def _add_plan_args(p: argparse.ArgumentParser, *, demo: bool) -> None:
     p.add_argument(
         "--partition",
         choices=("none", "community", "auto"),
-        default="none",
-        help=_("split the work by community and plan the parts in parallel with Dask (auto: above 1,500 venues)"),
+        default="auto",
+        help=_("split the work by community and plan the parts in parallel with Dask (default auto: above 1,500 "
+               "venues in several communities; none: one problem, whatever its size)"),
     )
     p.add_argument(
         "--balance-spread",
@@ -395,7 +396,7 @@ def run_plan(args: argparse.Namespace, *, progress: ProgressPrinter) -> dict[str
         progress(0.05 + 0.9 * fraction, message)
 
     road_lines, roads = _road_network(args, layers, progress)
-    from planner.partition import plan_partitioned, wants_partition
+    from planner.partition import plan_partitioned
 
     inputs = {
         "rules": layers.rules,
@@ -419,7 +420,7 @@ def run_plan(args: argparse.Namespace, *, progress: ProgressPrinter) -> dict[str
             raise InputError(msg, file=_("command line"), field="partition")
         plan, day_teams = plan_with_people(venues=layers.venues, people=layers.people, **inputs)
         layers = dataclasses.replace(layers, teams=all_teams(day_teams))
-    elif args.partition == "community" or (args.partition == "auto" and wants_partition(layers)):
+    elif by_community(args, layers):
         plan = plan_partitioned(
             layers,
             start=args.date,
@@ -444,6 +445,13 @@ def run_plan(args: argparse.Namespace, *, progress: ProgressPrinter) -> dict[str
     )
     progress(1.0, _("done: %(numbers)s", numbers=json.dumps(numbers, ensure_ascii=False)))
     return numbers
+
+
+def by_community(args: argparse.Namespace, layers) -> bool:
+    """Whether ``patrol plan`` splits the work by community: asked for, or (``auto``, the default) when it is large."""
+    from planner.partition import wants_partition
+
+    return args.partition == "community" or (args.partition == "auto" and wants_partition(layers))
 
 
 def _balance_spread(given: float | str | None, default: int | None) -> int | None:

@@ -18,6 +18,10 @@ class PatrolError(Exception):
     """Base class of every error we raise on purpose."""
 
 
+class TooLargeToPlan(PatrolError):
+    """One day's routing problem would need more memory than this machine (or the plan's ceiling) has."""
+
+
 class InputError(PatrolError, ValueError):
     """Bad input: names the file the user gave, the row (Excel numbering) or feature, and the field.
 

@@ -14,7 +14,9 @@ from typing import Callable, NamedTuple
 import numpy as np
 from ortools.constraint_solver import pywrapcp, routing_enums_pb2
 
+from gis.errors import TooLargeToPlan
 from gis.i18n import gettext as _
+from gis.memory import available_bytes
 
 from ..model import Problem, Stop, Tour
 from ..params import SolveParams
@@ -54,6 +56,7 @@ class Models:
         self.started, self.progress = started, progress
         self.everyone = list(range(len(problem.vehicles)))
         self.matrices: dict[tuple, list[list[int]]] = {}
+        _check_size(problem, len(kept))
 
     def build(self, vehicles: list[int] | None = None, *, caps: dict[int, tuple[int, int]] | None = None,
               fixed_costs: bool = True) -> Model:
@@ -281,6 +284,35 @@ class Model:
                 int(sum(problem.travel_s[v.matrix][a, b] for a, b in legs)),
             ))
         return tours, served
+
+
+#: Bytes a model's matrices take per entry: a Python list's int (36 B, kept for the solve's models) and
+#: OR-Tools' copy in each of the two models alive at once (8 B each), with the build's numpy arrays.
+_BYTES_PER_ENTRY = 64
+
+
+def _check_size(problem: Problem, kept: int) -> None:
+    """Refuse, with the numbers, a day whose matrices would not fit in the memory this process may still take.
+
+    One arc-cost matrix per team (its home grids differ) and one time matrix per travel mode, each
+    (depots + visits)² entries: 3,000 venues and 30 teams in one problem take about 6 GB, a district of
+    20,000 venues and 200 teams far more than any machine of ours has, and the kernel would kill the plan.
+    """
+    free = available_bytes()
+    if free is None:
+        return
+    nodes = len({n for v in problem.vehicles for n in (v.start_node, v.end_node)}) + kept
+    matrices = (len({(v.matrix, v.home_nodes, v.away_cost_s, v.familiar_nodes) for v in problem.vehicles})
+                + len({v.matrix for v in problem.vehicles}))
+    need = matrices * nodes * nodes * _BYTES_PER_ENTRY
+    if need > free:
+        teams = len({v.team_id for v in problem.vehicles})
+        raise TooLargeToPlan(_(
+            "%(day)s is too large to plan as one problem: %(visits)d visits for %(teams)d teams need about "
+            "%(need).1f GB of memory, and %(free).1f GB is free. Plan it by community (--partition community; "
+            "the web app does so above 1,500 venues in several communities), or with fewer venues or teams "
+            "in one problem.", day=problem.day.isoformat(), visits=kept, teams=teams, need=need / 1e9,
+            free=free / 1e9))
 
 
 def arc_costs(problem: Problem, vehicle, index: np.ndarray, n_depots: int) -> np.ndarray:

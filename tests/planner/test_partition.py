@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -16,6 +19,8 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
 from generate import generate  # noqa: E402
+
+MONDAY = dt.date(2026, 11, 23)
 
 
 @pytest.mark.slow
@@ -116,3 +121,47 @@ def test_the_largest_part_gets_the_time_limit_and_the_others_their_share(tmp_pat
     assert [p.solve.time_limit_s for p in tiny] == [0.5] * 4  # never less than the limit's own floor
     floor = part_params(parts, dataclasses.replace(params, solve=SolveParams(time_limit_s=1.2)))
     assert min(p.solve.time_limit_s for p in floor) >= MIN_PART_SECONDS
+
+
+def test_a_large_street_of_several_communities_is_planned_by_community_unasked(tmp_path):
+    import patrol
+    from gis.layers import read_layers
+
+    paths = generate(tmp_path / "in", venues=1600, teams=8, seed=7)
+    layers = read_layers(grids=paths["grids"], venues=paths["venues"], teams=paths["teams"], as_of=MONDAY)
+    assert layers.grids["community"].nunique() > 1
+    command = ["plan", "--grids", str(paths["grids"]), "--venues", str(paths["venues"]), "--teams",
+               str(paths["teams"]), "--date", "2026-11-23", "--out", str(tmp_path / "plan")]
+    parser = patrol.build_parser()
+    assert patrol.by_community(parser.parse_args(command), layers)
+    assert not patrol.by_community(parser.parse_args([*command, "--partition", "none"]), layers)
+    small = generate(tmp_path / "small", venues=600, teams=4, seed=7)
+    assert not patrol.by_community(parser.parse_args(command), read_layers(
+        grids=small["grids"], venues=small["venues"], teams=small["teams"], as_of=MONDAY))
+
+
+_UNDER_A_CEILING = """
+import resource, sys
+from pathlib import Path
+import patrol, planner.routing, geopandas  # the libraries' own address space first
+used = int(Path("/proc/self/statm").read_text().split()[0]) * resource.getpagesize()
+resource.setrlimit(resource.RLIMIT_AS, (used + 400 * 2**20, resource.RLIM_INFINITY))
+sys.exit(patrol.main(sys.argv[1:]))
+"""
+
+
+@pytest.mark.skipif(not Path("/proc/self/statm").exists(), reason="the ceiling is read from /proc")
+def test_a_day_too_large_for_the_memory_left_is_refused_with_its_numbers(tmp_path):
+    """One problem of ~900 visits and 15 teams needs ~1 GB of matrices: under a ceiling 400 MB above the
+    libraries, the plan stops before building them, with a message (not the kernel's kill, not a traceback)."""
+    paths = generate(tmp_path / "in", venues=1500, teams=15, seed=2)
+    run = subprocess.run([sys.executable, "-c", _UNDER_A_CEILING, "plan", "--partition", "none", "--grids",
+                          str(paths["grids"]), "--venues", str(paths["venues"]), "--teams", str(paths["teams"]),
+                          "--date", "2026-11-23", "--time-limit", "1", "--no-pdf", "--quiet",
+                          "--out", str(tmp_path / "plan")],
+                         capture_output=True, text=True, cwd=ROOT, env={**os.environ, "PATROL_LANG": "zh"})
+    assert run.returncode == 2, run.stderr[-2000:]
+    message = run.stderr.strip()
+    assert "Traceback" not in message
+    assert re.search(r"2026-11-23.*\d+ 个.*15 支.*GB.*--partition community", message), message
+    assert not (tmp_path / "plan").exists()
