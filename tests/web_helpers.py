@@ -95,15 +95,22 @@ def log_in(page, base: str, user: str) -> None:
 
 
 def counted_sheet_drawings(monkeypatch) -> Counter:
-    """Count the calls of the route sheets' two builders, QR code and route sketch (the real ones still draw)."""
+    """Count what the route sheets' two builders make: QR codes (by URL asked for) and route sketches.
+
+    The real builders still draw.
+    """
     import webmap.sheets
 
     calls: Counter = Counter()
-    for name in ("qr_data_uri", "route_sketch_svg"):
-        real = getattr(webmap.sheets, name)
+    real_qr, real_sketch = webmap.sheets.qr_data_uris, webmap.sheets.route_sketch_svg
 
-        def wrapper(*args, _real=real, _name=name, **kwargs):
-            calls[_name] += 1
-            return _real(*args, **kwargs)
-        monkeypatch.setattr(webmap.sheets, name, wrapper)
+    def qr_codes(urls, **kwargs):
+        calls["qr_data_uri"] += len(urls)
+        return real_qr(urls, **kwargs)
+
+    def sketch(*args, **kwargs):
+        calls["route_sketch_svg"] += 1
+        return real_sketch(*args, **kwargs)
+    monkeypatch.setattr(webmap.sheets, "qr_data_uris", qr_codes)
+    monkeypatch.setattr(webmap.sheets, "route_sketch_svg", sketch)
     return calls

@@ -20,7 +20,8 @@ from gis.timeparse import format_hhmm
 from planner.tables import access_legs
 
 from .i18n import category_label, hazard_label, t
-from .sketch import LEG_COLOURS, qr_data_uri, route_sketch_svg
+from .qrcodes import qr_data_uris
+from .sketch import LEG_COLOURS, route_sketch_svg
 
 _TEMPLATES = Path(__file__).resolve().parent / "templates"
 log = logging.getLogger(__name__)
@@ -108,6 +109,9 @@ def sheet_sections(
         drawn = routes[routes["kind"] == "route"]
         lines = {(d, t): g for d, t, g in zip(drawn["day"], drawn["team_id"], drawn.geometry)}
         access = access_legs(routes)
+    urls = [result_url(base_url, day, team_id, venue_id)
+            for day, team_id, venue_id in zip(stops["day"], stops["team_id"], stops["venue_id"])]
+    qr = dict(zip(urls, qr_data_uris(urls)))
     sections = []
     for (day, team_id), part in stops.groupby(["day", "team_id"], sort=True):
         team = (teams[day] if isinstance(teams, Mapping) else teams).loc[team_id]
@@ -122,7 +126,7 @@ def sheet_sections(
                 "reason": t("reason." + row.reason, lang),
                 "reason_detail": _recheck_detail(hazards, row.venue_id, rules, lang) if row.reason == "recheck" else "",
                 "url": result_url(base_url, day, team_id, row.venue_id),
-                "qr": qr_data_uri(result_url(base_url, day, team_id, row.venue_id)),
+                "qr": qr[result_url(base_url, day, team_id, row.venue_id)],
                 "checklist": [hazard_label(rules, h.code,
                                            lang) for h in rules.checklist(row.category) if h.code != "other"],
                 **_campaign_rows(rules, row.category, str(venue.get("grid_id", "")), pd.Timestamp(day).date(), lang),

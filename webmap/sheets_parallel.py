@@ -70,7 +70,7 @@ def parallel_pdf(html: str, render: Callable[..., bytes], *, workers: int | None
     first, later = (head.replace("</head>", f"<style>{css}</style></head>",
                                  1) for css in (_NO_NUMBER, _NO_NUMBER + _GOES_ON))
     parts: list[bytes | None] = [None] * len(groups)
-    with ProcessPoolExecutor(max_workers=workers, mp_context=_context()) as pool:
+    with ProcessPoolExecutor(max_workers=workers, mp_context=pool_context()) as pool:
         futures = {pool.submit(render, (later if a else first) + "".join(sheets[a:b]) + tail): k
                    for k, (a, b) in enumerate(groups)}
         done_sheets = 0
@@ -103,7 +103,7 @@ def balanced_groups(sizes: Sequence[int], count: int) -> list[tuple[int, int]]:
     return [g for g in groups if g[1] > g[0]]
 
 
-def _context() -> multiprocessing.context.BaseContext:
+def pool_context() -> multiprocessing.context.BaseContext:
     """Fork where this process has one thread, else spawn.
 
     Forking is quick (WeasyPrint is already imported); forking threads is unsafe.

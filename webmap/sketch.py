@@ -1,4 +1,4 @@
-"""Small offline drawings for printed sheets: a route sketch map (SVG) and QR codes.
+"""Small offline drawings for printed sheets: a route sketch map (SVG); the QR codes are in :mod:`webmap.qrcodes`.
 
 No tile server is needed: the sketch draws the grids around the route, roads when given, the
 route line and numbered stops, in a local equirectangular projection (fine at street scale).
@@ -11,18 +11,12 @@ from collections.abc import Sequence
 from html import escape
 
 import geopandas as gpd
-import segno
 from shapely.geometry import LineString, MultiLineString, MultiPolygon, Polygon, box
 
 from planner.tables import split_access
 
 WIDTH, HEIGHT, PAD = 520, 300, 14
 LEG_COLOURS = ("#d62728", "#1f77b4", "#2ca02c", "#9467bd")  # one per tour (shift) of the day
-
-
-def qr_data_uri(url: str) -> str:
-    """A QR code of ``url`` as an SVG data URI (medium error correction survives a crumpled sheet)."""
-    return segno.make(url, error="m").svg_data_uri(scale=3, border=2)
 
 
 def route_sketch_svg(

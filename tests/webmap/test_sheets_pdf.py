@@ -10,8 +10,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from webmap.qrcodes import qr_data_uri
 from webmap.sheets import crew, result_url, sheets_pdf
-from webmap.sketch import qr_data_uri, route_sketch_svg
+from webmap.sketch import route_sketch_svg
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -188,3 +189,29 @@ def test_every_character_of_our_texts_is_in_the_bundled_font():
             ours |= {c for c in path.read_text(encoding="utf-8") if ord(c) > 0x7F and c.isprintable()}
     missing = sorted(c for c in ours if ord(c) not in cmap)
     assert missing == []
+
+
+_MANY_CODES = """
+import json, sys, threading
+from webmap.sheets_parallel import pool_context
+from webmap.qrcodes import QR_PER_PROCESS, qr_data_uri, qr_data_uris
+urls = [f"https://patrol.example.gov.cn/stops/2026-11-23/T{k % 50:02d}/V{k:05d}" for k in range(2 * QR_PER_PROCESS + 7)]
+alone = [qr_data_uri(u) for u in urls]
+seen = {}
+seen["fork"] = pool_context().get_start_method() == "fork" and qr_data_uris(urls, workers=2) == alone
+idle = threading.Event()
+threading.Thread(target=idle.wait, daemon=True).start()  # as Dask leaves one behind
+seen["spawn"] = pool_context().get_start_method() == "spawn" and qr_data_uris(urls, workers=2) == alone
+idle.set()
+seen["distinct"] = len(set(alone)) == len(urls)
+print(json.dumps(seen))
+"""
+
+
+def test_many_qr_codes_made_in_parallel_are_the_codes_made_one_by_one():
+    """A district's codes are shared out over processes, forked, or spawned where a thread is left (Dask's
+    after a partitioned plan): each is the code made alone, in the same order."""
+    import json
+
+    run = subprocess.run([sys.executable, "-c", _MANY_CODES], capture_output=True, text=True, cwd=ROOT, check=True)
+    assert json.loads(run.stdout) == {"fork": True, "spawn": True, "distinct": True}

@@ -15,7 +15,7 @@ from ledger.models import Hazard, Team, Venue, db
 from ledger.queries import teams
 
 from ..context import MAX_ID, csp_nonce, get_or_404, public_url, today
-from ..sketch import qr_data_uri
+from ..qrcodes import qr_data_uri
 from . import requires
 
 bp = Blueprint("field", __name__)
