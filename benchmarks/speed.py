@@ -9,7 +9,9 @@ Rows:
   clock, the solve's seconds (``summary.json``), wall minus solve (reading, the map, the sheets, the
   PDF), and the peak RSS of the command's process tree (psutil, every 0.1 s).
 - Each page of :data:`web_pages.PAGES` through Flask's test client (first request and the next one)
-  with its bytes, and its HTML opened in headless Chromium to the load event (``benchmarks/web_pages.py``).
+  with its bytes, and its HTML opened in headless Chromium to the load event (``benchmarks/web_pages.py``);
+  the plan just made, stored as a web plan: its first team's route sheet and result form, and the
+  result form's latency on a threaded server, alone and while another client opens the venue map.
 - Imports on the import page (``benchmarks/web_import.py``): for ``--quick`` a generated street of 600
   venues (the demo's size), else 20,000.
 
@@ -105,9 +107,15 @@ def main(argv: list[str] | None = None) -> int:
               f"**{cli['wall'] - cli['solve']:.1f} s** |")
         print(f"| {what}: peak RSS of its processes | {cli['peak_mib']:,.0f} MiB |", flush=True)
         street = "demo street" if args.quick else "20,000 venues"
-        for path, first, following, size, load in web_pages.page_rows(work / "pages", 0 if args.quick else 20000):
+        rows, latency = web_pages.page_rows(work / "pages", 0 if args.quick else 20000, out)
+        for path, first, following, size, load in rows:
             print(f"| {path} ({street}): server first / next request, bytes, Chromium to load | "
                   f"{first:.2f} s / {following:.2f} s, {size:,} B, **{load:.2f} s** |", flush=True)
+        print(f"| result form ({street}), threaded server: median / worst, alone | "
+              f"{latency['alone_median'] * 1000:.0f} ms / {latency['alone_max'] * 1000:.0f} ms |")
+        print(f"| result form ({street}) while another client opens /map/frame: median / worst "
+              f"({latency['busy_requests']} requests) | **{latency['busy_median'] * 1000:.0f} ms** / "
+              f"{latency['busy_max'] * 1000:.0f} ms |", flush=True)
         for what, n, seconds in web_import.import_rows(600 if args.quick else 20000, work / "imports"):
             print(f"| import page: {what}{f', {n:,} rows' if n else ''} | **{seconds:.2f} s** |", flush=True)
     print(f"\nLoad average at the end: {_load()}.")
