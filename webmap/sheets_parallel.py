@@ -12,6 +12,7 @@ rendered at once.
 from __future__ import annotations
 
 import io
+import math
 import multiprocessing
 import os
 import threading
@@ -21,6 +22,10 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 from gis.i18n import gettext as _
 
 _SHEET = '<section class="sheet"'
+#: Sheets in one run at most: WeasyPrint holds a run's whole layout until it writes it, ~18 MB a sheet, so a
+#: district's 200 sheets in two runs took 3.9 GB. A process keeps about its largest run's memory. Each run
+#: embeds its own subset of the fonts, so the runs are no smaller than they need to be.
+SHEETS_PER_RUN = 25
 _END = "</section>"
 _NO_NUMBER = "@page { @top-right { content: none; } }"
 # a later run goes on after a page break, where the body's top margin is not repeated
@@ -66,7 +71,7 @@ def parallel_pdf(html: str, render: Callable[..., bytes], *, workers: int | None
     workers = min(workers or workers_here(), len(sheets))
     if workers < 2:
         return None
-    groups = balanced_groups([len(s) for s in sheets], workers)
+    groups = balanced_groups([len(s) for s in sheets], max(workers, math.ceil(len(sheets) / SHEETS_PER_RUN)))
     first, later = (head.replace("</head>", f"<style>{css}</style></head>",
                                  1) for css in (_NO_NUMBER, _NO_NUMBER + _GOES_ON))
     parts: list[bytes | None] = [None] * len(groups)
@@ -89,7 +94,7 @@ def parallel_pdf(html: str, render: Callable[..., bytes], *, workers: int | None
 def balanced_groups(sizes: Sequence[int], count: int) -> list[tuple[int, int]]:
     """``count`` runs of consecutive items (start, end), each of about the same total size.
 
-    One run per worker rather than one document per sheet: each document embeds its own subset
+    Runs of many sheets rather than one document per sheet: each document embeds its own subset
     of the Chinese fonts, so fewer documents keep the joined PDF small.
     """
     total, groups, start, acc = sum(sizes), [], 0, 0

@@ -46,7 +46,11 @@ def test_runs_of_sheets_cover_each_sheet_once_in_order(sizes, count, expected):
 
 
 @pytest.mark.slow
-def test_two_processes_print_what_one_prints(demo_plan, tmp_path):
+@pytest.mark.parametrize("per_run", [25, 1], ids=["a run per process", "more runs than processes"])
+def test_two_processes_print_what_one_prints(demo_plan, tmp_path, monkeypatch, per_run):
+    import webmap.sheets_parallel
+
+    monkeypatch.setattr(webmap.sheets_parallel, "SHEETS_PER_RUN", per_run)  # a district's many runs, on 3 sheets
     head, sheets, tail = split_sheets((demo_plan / "sheets.html").read_text(encoding="utf-8"))
     html = head + "".join(sheets[:3]) + tail
     one, two = tmp_path / "one.pdf", tmp_path / "two.pdf"
