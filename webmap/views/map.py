@@ -45,11 +45,17 @@ def map_frame():
         status = venue_status(layers.venues, layers.rules, hazards=layers.hazards, inspections=layers.inspections)
         return venue_states(layers.venues, status, layers.hazards, today())
 
-    kept = patrol.cache.get(("states", today()), states)
-    layers = patrol.layers(today())
-    m = venue_state_map(layers, kept, lang=current_lang(),
-                        **{key: request.args.get(key, "") for key in ("community", "grid", "group", "category")})
-    return nonced(add_problem_banner(m, layers.problems, current_lang()).get_root().render())
+    def drawn() -> str:
+        layers = patrol.layers(today())
+        m = venue_state_map(layers, patrol.cache.get(("states", today()), states), lang=current_lang(), **filters)
+        return add_problem_banner(m, layers.problems, current_lang()).get_root().render()
+
+    filters = {key: request.args.get(key, "") for key in ("community", "grid", "group", "category")}
+    if any(filters.values()):  # a filtered map is smaller; kept, every combination would pile up until a write
+        return nonced(drawn())
+    # The whole map, drawn once per data version and language: at 20,000 venues drawing it takes ~0.8 s of the
+    # one interpreter that every request of the server shares. The nonce goes on after, per response.
+    return nonced(patrol.cache.get(("map frame", today(), current_lang()), drawn))
 
 
 @bp.route("/venues/<venue_id>")
