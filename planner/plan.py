@@ -30,19 +30,21 @@ from .params import PlanParams
 Progress = Callable[[float, str], None]
 
 
-def _home_preference(team: pd.Series, grid_of: list[str], n_depots: int, away_cost_s: int,
+def _home_preference(team: pd.Series, grid_of: Sequence[str] | pd.Series, n_depots: int, away_cost_s: int,
                      familiar: frozenset[str] = frozenset()) -> dict:
     """Vehicle fields that keep a team to its home grids and familiar grids.
 
     None when it has no home grids; ``familiar`` grids are those it already visited in the horizon, preferred before any
-    other.
+    other. ``grid_of`` is each visit's grid id, in visit order (a Series made once serves every team).
     """
     home = set(team.get("home_grids") or ())
     if not home or away_cost_s <= 0:
         return {}
-    nodes = frozenset(n_depots + j for j, g in enumerate(grid_of) if g in home)
-    known = frozenset(n_depots + j for j, g in enumerate(grid_of) if g in familiar and g not in home)
-    return {"home_nodes": nodes, "away_cost_s": away_cost_s, "familiar_nodes": known}
+    grids = grid_of if isinstance(grid_of, pd.Series) else pd.Series(grid_of, dtype=object)
+    at_home = grids.isin(home).to_numpy()  # hashed look-ups; a venue outside every grid has none (NaN)
+    known = grids.isin(familiar - home).to_numpy()
+    return {"home_nodes": frozenset((n_depots + np.flatnonzero(at_home)).tolist()), "away_cost_s": away_cost_s,
+            "familiar_nodes": frozenset((n_depots + np.flatnonzero(known)).tolist())}
 
 
 def _home_teams(teams: gpd.GeoDataFrame) -> dict[str, frozenset[str]]:
@@ -83,26 +85,26 @@ def build_problem(
         np.column_stack([venues.geometry.loc[ids].x, venues.geometry.loc[ids].y]) if ids else np.zeros((0, 2)),
     ])
     n_depots = len(teams)
-    grid_of = venues["grid_id"].reindex(ids).tolist()
-    vehicles = tuple(
-        Vehicle(str(tid), s, t, t, start_s, end_s, team["roles"], team["mode"],
-                **_home_preference(team, grid_of, n_depots, rules.away_from_home_s,
-                                   (familiar or {}).get(str(tid), frozenset())))
-        for t, (tid, team) in enumerate(teams.iterrows())
-        for s, (start_s, end_s) in enumerate(team["shifts"])
-    )
+    grid_of = venues["grid_id"].reindex(ids).astype(object).reset_index(drop=True)
+    vehicles = []
+    for t, (tid, team) in enumerate(teams.iterrows()):
+        home = _home_preference(team, grid_of, n_depots, rules.away_from_home_s,
+                                (familiar or {}).get(str(tid), frozenset()))  # once per team, not per shift
+        vehicles += [Vehicle(str(tid), s, t, t, start_s, end_s, team["roles"], team["mode"], **home)
+                     for s, (start_s, end_s) in enumerate(team["shifts"])]
+    vehicles = tuple(vehicles)
     home_teams = _home_teams(teams)
-    plan_visits = []
-    for j, (vid, reason, must) in enumerate(visits):
-        venue = venues.loc[vid]
-        cat = rules.categories[venue["category"]]
-        plan_visits.append(Visit(
-            venue_id=vid, node=n_depots + j, service_s=int(status.at[vid, "service_s"]),
-            open_s=int(venue["open_s"]), close_s=int(venue["close_s"]),
-            required_roles=cat.required_roles, must=must, reason=reason,
-            risk=float(status.at[vid, "risk"]), grid_id=str(grid_of[j]),
-            home_teams=home_teams.get(grid_of[j], frozenset()),
-        ))
+    # columns, not a row lookup per visit: a district's screening builds 20,000 visits
+    of_venue = venues.loc[ids, ["category", "open_s", "close_s"]] if ids else venues.iloc[:0]
+    of_status = status.loc[ids, ["service_s", "risk"]] if ids else status.iloc[:0]
+    plan_visits = [
+        Visit(venue_id=vid, node=n_depots + j, service_s=int(service_s), open_s=int(open_s), close_s=int(close_s),
+              required_roles=rules.categories[category].required_roles, must=must, reason=reason,
+              risk=float(risk), grid_id=str(grid), home_teams=home_teams.get(grid, frozenset()))
+        for j, ((vid, reason, must), category, open_s, close_s, service_s, risk, grid) in enumerate(zip(
+            visits, of_venue["category"], of_venue["open_s"], of_venue["close_s"], of_status["service_s"],
+            of_status["risk"], grid_of))
+    ]
     if roads is not None:
         return Problem(vehicles=vehicles, visits=tuple(plan_visits), lonlat=lonlat, day=day,
                        **road_matrices(roads, xy, rules, starts=n_depots, max_access_m=max_access_m,
