@@ -29,7 +29,7 @@ def coverage_gaps(layers: Layers, on: dt.date) -> tuple[gpd.GeoDataFrame, pd.Dat
 
 
 _KEPT = 4  # screens kept: a few days' or rule sets' worth
-_screens: dict[tuple, tuple[object, pd.Series]] = {}
+_screens: dict[tuple, pd.Series] = {}
 _guard = threading.Lock()
 
 
@@ -38,18 +38,20 @@ def reachability(layers: Layers, on: dt.date) -> pd.Series:
 
     The screen reads neither inspections nor hazards, which a day of results keeps changing: at 20,000 venues it
     is 3-4 s of the gaps page's first request after every write, and now only after a change of what it reads.
+    The layers (and their rules) are built anew at each write, so the key is their content.
     """
-    key = (on, _digest(layers.venues), _digest(layers.teams), tuple(layers.grids.total_bounds), id(layers.rules))
+    key = (on, _digest(layers.venues), _digest(layers.teams), tuple(layers.grids.total_bounds),
+           hashlib.sha1(repr(layers.rules).encode()).hexdigest())
     with _guard:
         kept = _screens.get(key)
-    if kept is not None and kept[0] is layers.rules:  # the same rules object, not another at its old address
-        return kept[1].copy()
+    if kept is not None:
+        return kept.copy()
     screened = unreachable_venues(venues=layers.venues, teams=layers.teams, rules=layers.rules, day=on,
                                   grids=layers.grids)
     with _guard:
         while len(_screens) >= _KEPT:
             _screens.pop(next(iter(_screens)))
-        _screens[key] = (layers.rules, screened)
+        _screens[key] = screened
     return screened.copy()
 
 

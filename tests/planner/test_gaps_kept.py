@@ -37,6 +37,9 @@ def test_the_screen_is_redone_only_when_what_it_reads_changes(monkeypatch):
     monkeypatch.setattr(planner.gaps, "_screens", {})
 
     _, first = planner.gaps.coverage_gaps(layers, TODAY)
+    planner.gaps.coverage_gaps(read_layers(grids=DEMO / "grids.geojson", venues=DEMO / "venues.csv",
+                                           teams=DEMO / "teams.csv", as_of=TODAY), TODAY)  # built anew: the same
+    assert calls["screened"] == 1
     seen = layers.inspections.iloc[:1].assign(venue_id=layers.venues.index[-1], date=pd.Timestamp(TODAY))
     more_results = dataclasses.replace(layers, inspections=pd.concat([layers.inspections, seen]))
     _, again = planner.gaps.coverage_gaps(more_results, TODAY)
