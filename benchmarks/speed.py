@@ -7,7 +7,8 @@ Rows:
 
 - ``patrol plan`` (``patrol demo`` for ``--quick``), ``--days`` days at ``--time-limit`` s a day: its wall
   clock, the solve's seconds (``summary.json``), wall minus solve (reading, the map, the sheets, the
-  PDF), and the peak RSS of the command's process tree (psutil, every 0.1 s).
+  PDF), and the peak RSS of the command's process tree (psutil, every 0.1 s). With ``--quick`` also one
+  day of the demo along its streets (``--roads data/demo/roads.geojson``).
 - Each page of :data:`web_pages.PAGES` through Flask's test client (first request and the next one)
   with its bytes, and its HTML opened in headless Chromium to the load event (``benchmarks/web_pages.py``);
   the plan just made, stored as a web plan: its first team's route sheet and result form, and the
@@ -106,6 +107,13 @@ def main(argv: list[str] | None = None) -> int:
         print(f"| {what}: wall / solve / wall minus solve | {cli['wall']:.1f} s / {cli['solve']:.1f} s / "
               f"**{cli['wall'] - cli['solve']:.1f} s** |")
         print(f"| {what}: peak RSS of its processes | {cli['peak_mib']:,.0f} MiB |", flush=True)
+        if args.quick:  # one day along the demo's streets: the road matrices and access legs in the writing too
+            roads_out = work / "plan-roads"
+            on_roads = cli_row([sys.executable, "patrol.py", "demo", "--roads", str(ROOT / "data/demo/roads.geojson"),
+                                "--time-limit", "3", "--out", str(roads_out), "--quiet"], roads_out)
+            wall, solve = on_roads["wall"], on_roads["solve"]
+            print(f"| `patrol demo --roads data/demo/roads.geojson --time-limit 3`: wall / solve / wall minus solve | "
+                  f"{wall:.1f} s / {solve:.1f} s / **{wall - solve:.1f} s** |", flush=True)
         street = "demo street" if args.quick else "20,000 venues"
         rows, latency = web_pages.page_rows(work / "pages", 0 if args.quick else 20000, out)
         for path, first, following, size, load in rows:
