@@ -111,6 +111,28 @@ class PlanRun(db.Model):
     out_dir: Mapped[str] = mapped_column(Text, default="")
 
 
+
+class ImportRun(db.Model):
+    """An import from the import page: its files, progress while it runs, and its outcome, for every web worker.
+
+    ``id`` is the unguessable token the page polls by; ``boot`` is the random token of the app (server start)
+    whose thread runs it, so a row left running by a stopped server is told apart (:mod:`webmap.imports`).
+    """
+
+    __tablename__ = "import_job"
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=lambda: secrets.token_urlsafe(12))
+    kind: Mapped[str] = mapped_column(String(32))
+    status: Mapped[str] = mapped_column(String(16), default="running")  # running, done, failed
+    progress: Mapped[float] = mapped_column(Float, default=0.0)
+    message: Mapped[str] = mapped_column(Text, default="")
+    done: Mapped[dict | None] = mapped_column(JSON, nullable=True)  # the counts (Imported.as_dict())
+    error: Mapped[dict | None] = mapped_column(JSON, nullable=True)  # InputError.as_dict(): file, row, field
+    files: Mapped[list] = mapped_column(JSON, default=list)  # the uploaded files' names
+    created_by: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    pid: Mapped[int] = mapped_column(Integer, default=0)  # the server process that runs it
+    boot: Mapped[str] = mapped_column(String(32), default="")  # that server's start token
+
 class PlanStop(db.Model):
     __tablename__ = "stop"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
