@@ -7,7 +7,8 @@ Rows:
 
 - ``patrol plan`` (``patrol demo`` for ``--quick``), ``--days`` days at ``--time-limit`` s a day: its wall
   clock, the solve's seconds (``summary.json``), wall minus solve (reading, the map, the sheets, the
-  PDF), and the peak RSS of the command's process tree (psutil, every 0.1 s). With ``--quick`` also one
+  PDF), and the peak RSS and PSS of the command's process tree (psutil, every 0.1 s; PSS counts the pages
+  forked children share with their parent once). With ``--quick`` also one
   day of the demo along its streets (``--roads data/demo/roads.geojson``).
 - Each page of :data:`web_pages.PAGES` through Flask's test client (first request and the next one)
   with its bytes, and its HTML opened in headless Chromium to the load event (``benchmarks/web_pages.py``);
@@ -49,11 +50,14 @@ def cli_row(command: list[str], out: Path) -> dict[str, float]:
     start = time.perf_counter()
     process = psutil.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
                            env={**os.environ, "PYTHONPATH": str(ROOT)})
-    peak = 0
+    peak = peak_pss = 0
     while process.poll() is None:
         try:
-            peak = max(peak, sum(p.memory_info().rss for p in (process, *process.children(recursive=True))))
-        except psutil.Error:
+            tree = (process, *process.children(recursive=True))
+            peak = max(peak, sum(p.memory_info().rss for p in tree))
+            # forked children share the parent's pages, which each one's RSS counts again: PSS shares them out
+            peak_pss = max(peak_pss, sum(p.memory_full_info().pss for p in tree))
+        except (psutil.Error, AttributeError):  # AttributeError: no PSS off Linux
             pass
         time.sleep(0.1)
     wall = time.perf_counter() - start
@@ -61,7 +65,7 @@ def cli_row(command: list[str], out: Path) -> dict[str, float]:
         msg = f"{' '.join(command)}: exit {process.returncode}: {process.stderr.read().decode()[-600:]}"
         raise RuntimeError(msg)
     solve = float(json.loads((out / "summary.json").read_text(encoding="utf-8"))["solve_seconds"])
-    return {"wall": wall, "solve": solve, "peak_mib": peak / 2**20}
+    return {"wall": wall, "solve": solve, "peak_mib": peak / 2**20, "peak_pss_mib": peak_pss / 2**20}
 
 
 def _machine() -> str:
@@ -106,7 +110,8 @@ def main(argv: list[str] | None = None) -> int:
         cli = cli_row(command, out)
         print(f"| {what}: wall / solve / wall minus solve | {cli['wall']:.1f} s / {cli['solve']:.1f} s / "
               f"**{cli['wall'] - cli['solve']:.1f} s** |")
-        print(f"| {what}: peak RSS of its processes | {cli['peak_mib']:,.0f} MiB |", flush=True)
+        print(f"| {what}: peak RSS / PSS of its processes | {cli['peak_mib']:,.0f} MiB / "
+              f"**{cli['peak_pss_mib']:,.0f} MiB** |", flush=True)
         if args.quick:  # one day along the demo's streets: the road matrices and access legs in the writing too
             roads_out = work / "plan-roads"
             on_roads = cli_row([sys.executable, "patrol.py", "demo", "--roads", str(ROOT / "data/demo/roads.geojson"),

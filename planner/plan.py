@@ -274,6 +274,7 @@ def unreachable_venues(*, venues: gpd.GeoDataFrame, teams: gpd.GeoDataFrame, rul
     before a solve.
     """
     crs, status = area_and_status(venues, rules, grids=grids)
+    teams = teams.drop(columns="home_grids", errors="ignore")  # whose grids they are does not change who can reach
     reasons: dict[str, str] = {}
     # Each venue is screened against the teams' starts alone: a chunk's matrix is all it needs, not a district's
     # venues × venues (20,000 venues: 3 GB and minutes).
