@@ -23,7 +23,7 @@ from gis.rules import Rules
 
 from . import routing
 from .horizon import Assignment, assign_days, optional_candidates, venue_status
-from .matrix import distance_matrix_m, network_metres, travel_matrices_s
+from .matrix import distance_matrix_m, network_metres, start_legs_m, travel_matrices_s
 from .model import Plan, Problem, Vehicle, Visit
 from .params import PlanParams
 
@@ -68,18 +68,22 @@ def build_problem(
     roads=None,
     max_access_m: float = PlanParams.max_access_m,
     familiar: dict[str, frozenset[str]] | None = None,
+    legs_of_starts_only: bool = False,
 ) -> Problem:
     """One day's :class:`Problem`: a depot per team, a vehicle per team and shift, the day's visits.
 
     ``visits`` are (venue_id, reason, must) triples. With ``roads`` (a :class:`gis.roads.RoadNetwork`)
     travel follows the streets; venues and starts farther than ``max_access_m`` from them are unreachable.
     ``familiar`` (grids by team id) are the grids outside its home that a team visited on earlier days.
+    With ``legs_of_starts_only`` the straight-line travel between two visits is left 0: a problem for the
+    screen (:func:`~planner.routing.screen_visits` reads only the legs from and back to the starts), never
+    for a solve.
     """
     depot_xy = np.column_stack(_xy(teams.geometry, crs))
     ids = [v for v, _, _ in visits]
     venue_xy = np.column_stack(_xy(venues.geometry.loc[ids], crs)) if ids else np.zeros((0, 2))
     xy = np.vstack([depot_xy, venue_xy])
-    straight = distance_matrix_m(xy)
+    straight = start_legs_m(xy, len(depot_xy)) if legs_of_starts_only and roads is None else distance_matrix_m(xy)
     lonlat = np.vstack([
         np.column_stack([teams.geometry.x, teams.geometry.y]),
         np.column_stack([venues.geometry.loc[ids].x, venues.geometry.loc[ids].y]) if ids else np.zeros((0, 2)),
@@ -281,7 +285,7 @@ def unreachable_venues(*, venues: gpd.GeoDataFrame, teams: gpd.GeoDataFrame, rul
     for start in range(0, len(venues), _SCREEN_CHUNK):
         chunk = venues.index[start:start + _SCREEN_CHUNK]
         problem = build_problem(day, [(v, "due", True) for v in chunk], venues=venues, teams=teams,
-                                status=status, rules=rules, crs=crs)
+                                status=status, rules=rules, crs=crs, legs_of_starts_only=True)
         reasons |= {u.venue_id: u.reason for u in routing.screen_visits(problem)[1]}
     return pd.Series(reasons, dtype=object, name="unreachable_reason")
 

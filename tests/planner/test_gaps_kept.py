@@ -61,3 +61,22 @@ def test_the_screen_is_redone_only_when_what_it_reads_changes(monkeypatch):
     moved.geometry = moved.geometry.translate(xoff=0.5)  # every venue 50 km east: none reachable on foot
     planner.gaps.coverage_gaps(dataclasses.replace(layers, venues=moved), TODAY)
     assert calls["screened"] == 3
+
+
+def test_the_screen_on_the_starts_legs_alone_finds_what_a_whole_problem_finds():
+    """The gaps' screen fills only the legs to and from the starts: the reasons are those of a whole problem."""
+    from planner.plan import area_and_status, build_problem
+    from planner.routing import screen_visits
+
+    layers = read_layers(grids=DEMO / "grids.geojson", venues=DEMO / "venues.csv", teams=DEMO / "teams.csv",
+                         as_of=TODAY)
+    teams = layers.teams.copy()
+    teams["shifts"] = [[(9 * 3600, 9 * 3600 + 1800)]] * len(teams)  # half an hour: many venues out of reach
+    crs, status = area_and_status(layers.venues, layers.rules, grids=layers.grids)
+    whole = build_problem(TODAY, [(v, "due", True) for v in layers.venues.index], venues=layers.venues,
+                          teams=teams, status=status, rules=layers.rules, crs=crs)
+    expected = {u.venue_id: u.reason for u in screen_visits(whole)[1]}
+    assert len(expected) > 100 and "unreachable" in expected.values()
+    screened = unreachable_venues(venues=layers.venues, teams=teams, rules=layers.rules, day=TODAY,
+                                  grids=layers.grids)
+    assert screened.to_dict() == expected
