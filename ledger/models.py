@@ -111,7 +111,6 @@ class PlanRun(db.Model):
     out_dir: Mapped[str] = mapped_column(Text, default="")
 
 
-
 class ImportRun(db.Model):
     """An import from the import page: its files, progress while it runs, and its outcome, for every web worker.
 
@@ -132,6 +131,7 @@ class ImportRun(db.Model):
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     pid: Mapped[int] = mapped_column(Integer, default=0)  # the server process that runs it
     boot: Mapped[str] = mapped_column(String(32), default="")  # that server's start token
+
 
 class PlanStop(db.Model):
     __tablename__ = "stop"

@@ -68,22 +68,22 @@ def build_problem(
     roads=None,
     max_access_m: float = PlanParams.max_access_m,
     familiar: dict[str, frozenset[str]] | None = None,
-    legs_of_starts_only: bool = False,
+    screen_only: bool = False,
 ) -> Problem:
     """One day's :class:`Problem`: a depot per team, a vehicle per team and shift, the day's visits.
 
     ``visits`` are (venue_id, reason, must) triples. With ``roads`` (a :class:`gis.roads.RoadNetwork`)
     travel follows the streets; venues and starts farther than ``max_access_m`` from them are unreachable.
     ``familiar`` (grids by team id) are the grids outside its home that a team visited on earlier days.
-    With ``legs_of_starts_only`` the straight-line travel between two visits is left 0: a problem for the
-    screen (:func:`~planner.routing.screen_visits` reads only the legs from and back to the starts), never
-    for a solve.
+    ``screen_only`` makes a problem for :func:`~planner.routing.screen_visits` alone, never for a solve: it
+    reads only the legs from and back to the starts (the straight-line travel between two visits is left 0),
+    and no team's home grids (who can reach a venue does not depend on whose grid it is).
     """
     depot_xy = np.column_stack(_xy(teams.geometry, crs))
     ids = [v for v, _, _ in visits]
     venue_xy = np.column_stack(_xy(venues.geometry.loc[ids], crs)) if ids else np.zeros((0, 2))
     xy = np.vstack([depot_xy, venue_xy])
-    straight = start_legs_m(xy, len(depot_xy)) if legs_of_starts_only and roads is None else distance_matrix_m(xy)
+    straight = start_legs_m(xy, len(depot_xy)) if screen_only and roads is None else distance_matrix_m(xy)
     lonlat = np.vstack([
         np.column_stack([teams.geometry.x, teams.geometry.y]),
         np.column_stack([venues.geometry.loc[ids].x, venues.geometry.loc[ids].y]) if ids else np.zeros((0, 2)),
@@ -92,8 +92,8 @@ def build_problem(
     grid_of = venues["grid_id"].reindex(ids).astype(object).reset_index(drop=True)
     vehicles = []
     for t, (tid, team) in enumerate(teams.iterrows()):
-        home = _home_preference(team, grid_of, n_depots, rules.away_from_home_s,
-                                (familiar or {}).get(str(tid), frozenset()))  # once per team, not per shift
+        home = {} if screen_only else _home_preference(team, grid_of, n_depots, rules.away_from_home_s,
+                                                       (familiar or {}).get(str(tid), frozenset()))  # once a team
         vehicles += [Vehicle(str(tid), s, t, t, start_s, end_s, team["roles"], team["mode"], **home)
                      for s, (start_s, end_s) in enumerate(team["shifts"])]
     vehicles = tuple(vehicles)
@@ -278,14 +278,13 @@ def unreachable_venues(*, venues: gpd.GeoDataFrame, teams: gpd.GeoDataFrame, rul
     before a solve.
     """
     crs, status = area_and_status(venues, rules, grids=grids)
-    teams = teams.drop(columns="home_grids", errors="ignore")  # whose grids they are does not change who can reach
     reasons: dict[str, str] = {}
     # Each venue is screened against the teams' starts alone: a chunk's matrix is all it needs, not a district's
     # venues × venues (20,000 venues: 3 GB and minutes).
     for start in range(0, len(venues), _SCREEN_CHUNK):
         chunk = venues.index[start:start + _SCREEN_CHUNK]
         problem = build_problem(day, [(v, "due", True) for v in chunk], venues=venues, teams=teams,
-                                status=status, rules=rules, crs=crs, legs_of_starts_only=True)
+                                status=status, rules=rules, crs=crs, screen_only=True)
         reasons |= {u.venue_id: u.reason for u in routing.screen_visits(problem)[1]}
     return pd.Series(reasons, dtype=object, name="unreachable_reason")
 

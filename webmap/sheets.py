@@ -118,15 +118,15 @@ def sheet_sections(
         part = part.sort_values("seq")
         rows, prev_shift = [], None
         for row in part.itertuples():
-            venue = venues.loc[row.venue_id]
+            venue, url = venues.loc[row.venue_id], result_url(base_url, day, team_id, row.venue_id)
             rows.append({
                 "seq": row.seq, "arrive": row.arrive, "depart": row.depart, "name": row.name,
                 "venue_id": row.venue_id, "address": venue.get("address", ""),
                 "category": category_label(rules, row.category, lang),
                 "reason": t("reason." + row.reason, lang),
                 "reason_detail": _recheck_detail(hazards, row.venue_id, rules, lang) if row.reason == "recheck" else "",
-                "url": result_url(base_url, day, team_id, row.venue_id),
-                "qr": qr[result_url(base_url, day, team_id, row.venue_id)],
+                "url": url,
+                "qr": qr[url],
                 "checklist": [hazard_label(rules, h.code,
                                            lang) for h in rules.checklist(row.category) if h.code != "other"],
                 **_campaign_rows(rules, row.category, str(venue.get("grid_id", "")), pd.Timestamp(day).date(), lang),

@@ -149,7 +149,7 @@ class Model:
                 matrices["time", key] = (problem.travel_s[key][np.ix_(index, index)] + service[:, None]).tolist()
             time_cb[key] = routing.RegisterTransitMatrix(matrices["time", key])
         for i, v in enumerate(fleet):
-            key = (v.matrix, v.home_nodes, v.away_cost_s, v.familiar_nodes)
+            key = _cost_key(v)
             if key not in cost_cb:
                 if ("cost", key) not in matrices:
                     matrices["cost", key] = arc_costs(problem, v, index, n_depots).tolist()
@@ -302,8 +302,7 @@ def _check_size(problem: Problem, kept: int) -> None:
     if free is None:
         return
     nodes = len({n for v in problem.vehicles for n in (v.start_node, v.end_node)}) + kept
-    matrices = (len({(v.matrix, v.home_nodes, v.away_cost_s, v.familiar_nodes) for v in problem.vehicles})
-                + len({v.matrix for v in problem.vehicles}))
+    matrices = len({_cost_key(v) for v in problem.vehicles}) + len({v.matrix for v in problem.vehicles})
     need = matrices * nodes * nodes * _BYTES_PER_ENTRY
     if need > free:
         teams = len({v.team_id for v in problem.vehicles})
@@ -313,6 +312,11 @@ def _check_size(problem: Problem, kept: int) -> None:
             "the web app does so above 1,500 venues in several communities), or with fewer venues or teams "
             "in one problem.", day=problem.day.isoformat(), visits=kept, teams=teams, need=need / 1e9,
             free=free / 1e9))
+
+
+def _cost_key(vehicle) -> tuple:
+    """What a vehicle's arc-cost matrix depends on (:func:`arc_costs`): vehicles alike in it share one."""
+    return vehicle.matrix, vehicle.home_nodes, vehicle.away_cost_s, vehicle.familiar_nodes
 
 
 def arc_costs(problem: Problem, vehicle, index: np.ndarray, n_depots: int) -> np.ndarray:
